@@ -1,0 +1,372 @@
+import { EventEmitter } from 'node:events'
+import WebSocket from 'ws'
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
+import { errorMessage, TransportError } from './errors'
+import { PendingRequests, type RequestKey } from './pending'
+import { silentLogger, type Logger, redactUrl } from '../log'
+import type { ConnectionState, ConnectionStatus } from '../../../shared/connection'
+
+export interface ManagedSocketOptions {
+  /** The URL to dial; a function is re-evaluated on every attempt. */
+  url: string | (() => string)
+  headers?: Record<string, string>
+  /** Time allowed for TCP + the HTTP upgrade. */
+  connectTimeoutMs?: number
+  /** Time allowed for the protocol's handshake (login) after the socket opens. */
+  handshakeTimeoutMs?: number
+  heartbeatIntervalMs?: number
+  /** Heartbeats in a row without any incoming frame before the link is declared dead. */
+  maxMissedHeartbeats?: number
+  /** Frames above this size are dropped (logged), the link stays up. */
+  maxFrameBytes?: number
+  backoff?: BackoffOptions
+  /** Default timeout for `request`. */
+  requestTimeoutMs?: number
+  /**
+   * When the server never completes the upgrade on the first connect, treat it as refused
+   * credentials (the real Mio-Chat server answers a wrong code with silence).
+   */
+  upgradeTimeoutMeansAuth?: boolean
+  logger?: Logger
+  random?: () => number
+  /** Runs after every open; resolve when logged in. Throw a TransportError of kind 'auth' to stop retrying. */
+  handshake: (sock: ManagedSocket) => Promise<void>
+  /** Sends one heartbeat and resolves when it is answered. */
+  heartbeat?: (sock: ManagedSocket) => Promise<unknown>
+  /** Every incoming frame (text as string, binary as Buffer) after the size check. */
+  onFrame: (data: string | Buffer, isBinary: boolean) => void
+}
+
+export interface ManagedSocketEvents {
+  status: [ConnectionStatus]
+  delay: [number]
+  online: []
+  down: [TransportError]
+}
+
+/**
+ * One reconnecting, heartbeating, request-correlating WebSocket — the transport both protocols share.
+ * It knows nothing of frame formats: the protocol supplies the handshake, the heartbeat, and frame parsing,
+ * and calls `settle()` when it recognises the reply to a request.
+ */
+export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
+  readonly pending: PendingRequests
+  private ws?: WebSocket
+  private readonly o: Required<Omit<ManagedSocketOptions, 'headers' | 'heartbeat' | 'logger' | 'random'>> &
+    Pick<ManagedSocketOptions, 'headers' | 'heartbeat'>
+  private readonly log: Logger
+  private readonly random: () => number
+  private running = false
+  private attempt = 0
+  private everOnline = false
+  private reconnectTimer?: ReturnType<typeof setTimeout>
+  private heartbeatTimer?: ReturnType<typeof setInterval>
+  private missed = 0
+  private heartbeatInFlight = false
+  private _status: ConnectionStatus = { state: 'idle' }
+  private lastDelay?: number
+  private generation = 0
+
+  constructor(options: ManagedSocketOptions) {
+    super()
+    this.o = {
+      connectTimeoutMs: 4000,
+      handshakeTimeoutMs: 4000,
+      heartbeatIntervalMs: 3000,
+      maxMissedHeartbeats: 2,
+      maxFrameBytes: 8 * 1024 * 1024,
+      backoff: DEFAULT_BACKOFF,
+      requestTimeoutMs: 15_000,
+      upgradeTimeoutMeansAuth: false,
+      ...options
+    }
+    this.log = options.logger ?? silentLogger
+    this.random = options.random ?? Math.random
+    this.pending = new PendingRequests(this.log)
+  }
+
+  get status(): ConnectionStatus {
+    return this._status
+  }
+
+  get isOnline(): boolean {
+    return this._status.state === 'online'
+  }
+
+  /** The socket is open (possibly still logging in). */
+  get isOpen(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN
+  }
+
+  get delayMs(): number | undefined {
+    return this.lastDelay
+  }
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.attempt = 0
+    this.everOnline = false
+    this.dial()
+  }
+
+  /** Closes the link for good; pending requests fail with `reason`. */
+  stop(reason = 'Disconnected'): void {
+    this.running = false
+    this.generation++
+    clearTimeout(this.reconnectTimer)
+    this.stopHeartbeat()
+    const ws = this.ws
+    this.ws = undefined
+    if (ws) {
+      ws.removeAllListeners()
+      ws.on('error', () => {})
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'client closing')
+      else ws.terminate()
+    }
+    this.pending.failAll(new TransportError('closed', reason))
+    this.setStatus({ state: 'offline' })
+  }
+
+  /** Drops the current link (e.g. a dead link detected from outside) and lets the reconnect logic run. */
+  drop(reason: string): void {
+    this.log.warn(`dropping link: ${reason}`)
+    this.ws?.terminate()
+  }
+
+  /** Sends a raw frame; throws an `offline` TransportError when the socket is not open. */
+  send(data: string | Uint8Array): void {
+    const ws = this.ws
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      throw new TransportError('offline', 'Not connected to the server')
+    }
+    ws.send(data)
+  }
+
+  /** Sends `data` and waits for `settle(id, …)`; fails at once if the link drops. */
+  request<T>(id: RequestKey, data: string | Uint8Array, opts: { timeoutMs?: number; label?: string } = {}): Promise<T> {
+    try {
+      this.send(data)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    return this.pending.add<T>(id, opts.timeoutMs ?? this.o.requestTimeoutMs, opts.label)
+  }
+
+  /** Registers a request id without sending (for protocols that send through another path). */
+  expect<T>(id: RequestKey, opts: { timeoutMs?: number; label?: string } = {}): Promise<T> {
+    return this.pending.add<T>(id, opts.timeoutMs ?? this.o.requestTimeoutMs, opts.label)
+  }
+
+  settle(id: RequestKey, value: unknown): boolean {
+    return this.pending.resolve(id, value)
+  }
+
+  private setStatus(s: ConnectionStatus): void {
+    if (this.lastDelay !== undefined && s.state === 'online') s = { ...s, delayMs: this.lastDelay }
+    this._status = s
+    this.emit('status', s)
+  }
+
+  private dial(): void {
+    const gen = ++this.generation
+    const url = typeof this.o.url === 'function' ? this.o.url() : this.o.url
+    this.setStatus({ state: 'connecting', attempt: this.attempt })
+    let ws: WebSocket
+    try {
+      ws = new WebSocket(url, { headers: this.o.headers, maxPayload: 256 * 1024 * 1024, perMessageDeflate: false })
+    } catch (e) {
+      this.onFailure(gen, new TransportError('unreachable', `Invalid server address: ${errorMessage(e)}`))
+      return
+    }
+    this.ws = ws
+    let opened = false
+    let failure: TransportError | undefined
+    const upgradeTimer = setTimeout(() => {
+      failure =
+        this.o.upgradeTimeoutMeansAuth && !this.everOnline
+          ? new TransportError('auth', 'Invalid credentials: the server did not accept the id and access code')
+          : new TransportError('timeout', `The server did not accept the connection within ${this.o.connectTimeoutMs / 1000} s`)
+      ws.terminate()
+    }, this.o.connectTimeoutMs)
+
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (!failure) failure = describeSocketError(err)
+      this.log.debug(`socket error: ${redactUrl(err.message)}`)
+    })
+    ws.on('unexpected-response', (_req, res) => {
+      failure =
+        res.statusCode === 401 || res.statusCode === 403
+          ? new TransportError('auth', 'Invalid credentials: the server refused the connection')
+          : new TransportError('unreachable', `The server refused the WebSocket upgrade (HTTP ${res.statusCode})`)
+      res.resume()
+      ws.terminate()
+    })
+    ws.on('open', () => {
+      clearTimeout(upgradeTimer)
+      if (gen !== this.generation) return
+      opened = true
+      this.setStatus({ state: 'authenticating' })
+      this.runHandshake(gen, ws)
+    })
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+      if (gen !== this.generation) return
+      this.missed = 0
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer)
+      if (buf.length > this.o.maxFrameBytes) {
+        this.log.warn(`dropped a ${buf.length}-byte frame (limit ${this.o.maxFrameBytes})`)
+        return
+      }
+      try {
+        this.o.onFrame(isBinary ? buf : buf.toString('utf8'), isBinary)
+      } catch (e) {
+        this.log.error(`frame handler failed: ${errorMessage(e)}`)
+      }
+    })
+    ws.on('close', (code: number, reason: Buffer) => {
+      clearTimeout(upgradeTimer)
+      if (gen !== this.generation) return
+      this.stopHeartbeat()
+      const why =
+        failure ??
+        new TransportError(
+          opened ? 'closed' : 'unreachable',
+          opened
+            ? `Connection lost (code ${code}${reason.length ? `: ${reason.toString('utf8').slice(0, 120)}` : ''})`
+            : 'Cannot reach the server'
+        )
+      this.onFailure(gen, why)
+    })
+  }
+
+  private runHandshake(gen: number, ws: WebSocket): void {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new TransportError(this.everOnline ? 'timeout' : 'auth', 'Invalid credentials or not a compatible server: the login was not answered')),
+        this.o.handshakeTimeoutMs
+      )
+    })
+    Promise.race([this.o.handshake(this), timeout])
+      .then(() => {
+        if (gen !== this.generation) return
+        this.attempt = 0
+        this.everOnline = true
+        this.setStatus({ state: 'online' })
+        this.emit('online')
+        this.startHeartbeat()
+      })
+      .catch((e: unknown) => {
+        if (gen !== this.generation) return
+        const err = e instanceof TransportError ? e : new TransportError('protocol', errorMessage(e))
+        this.log.warn(`handshake failed: ${err.message}`)
+        if (err.kind === 'auth') {
+          this.fatal(err)
+        } else {
+          ws.terminate()
+        }
+      })
+      .finally(() => clearTimeout(timer))
+  }
+
+  private fatal(err: TransportError): void {
+    this.running = false
+    this.generation++
+    this.stopHeartbeat()
+    const ws = this.ws
+    this.ws = undefined
+    ws?.removeAllListeners()
+    ws?.on('error', () => {})
+    ws?.terminate()
+    this.pending.failAll(err)
+    this.emit('down', err)
+    this.setStatus({ state: 'failed', error: err.message, errorKind: err.kind })
+  }
+
+  private onFailure(gen: number, err: TransportError): void {
+    if (gen !== this.generation) return
+    this.ws = undefined
+    this.pending.failAll(new TransportError('closed', `${err.message}; the request was not completed`))
+    this.emit('down', err)
+    if (!this.running) {
+      this.setStatus({ state: 'offline' })
+      return
+    }
+    if (err.kind === 'auth') {
+      this.fatal(err)
+      return
+    }
+    const delay = backoffDelay(this.attempt++, this.o.backoff, this.random)
+    this.log.info(`reconnecting in ${delay} ms: ${err.message}`)
+    this.setStatus({
+      state: 'reconnecting',
+      attempt: this.attempt,
+      retryInMs: delay,
+      retryAt: Date.now() + delay,
+      error: err.message,
+      errorKind: err.kind
+    })
+    this.reconnectTimer = setTimeout(() => {
+      if (this.running) this.dial()
+    }, delay)
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat()
+    const hb = this.o.heartbeat
+    if (!hb) return
+    this.missed = 0
+    this.heartbeatInFlight = false
+    const beat = (): void => {
+      if (this.heartbeatInFlight) {
+        this.missed++
+        if (this.missed >= this.o.maxMissedHeartbeats) {
+          this.log.warn(`no answer to ${this.missed} heartbeats in a row: link is dead`)
+          this.stopHeartbeat()
+          this.ws?.terminate()
+          return
+        }
+      }
+      const sentAt = performance.now()
+      this.heartbeatInFlight = true
+      hb(this).then(
+        () => {
+          this.heartbeatInFlight = false
+          this.missed = 0
+          this.lastDelay = Math.round((performance.now() - sentAt) * 10) / 10
+          this.emit('delay', this.lastDelay)
+          if (this._status.state === 'online') this.setStatus({ state: 'online' })
+        },
+        () => {
+          /* a missing answer is counted on the next tick */
+        }
+      )
+    }
+    beat()
+    this.heartbeatTimer = setInterval(beat, this.o.heartbeatIntervalMs)
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
+    this.heartbeatTimer = undefined
+    this.heartbeatInFlight = false
+  }
+}
+
+export function describeSocketError(err: Error & { code?: string }): TransportError {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return new TransportError('unreachable', 'Cannot reach the server: connection refused')
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new TransportError('unreachable', 'Cannot reach the server: host name not found')
+    case 'ECONNRESET':
+      return new TransportError('closed', 'Connection reset by the server')
+    case 'ETIMEDOUT':
+      return new TransportError('timeout', 'Cannot reach the server: timed out')
+    default:
+      return new TransportError('unreachable', `Cannot reach the server: ${redactUrl(err.message)}`)
+  }
+}
+
+export type { ConnectionState }
