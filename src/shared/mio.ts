@@ -104,6 +104,10 @@ export interface ChatMessage {
   segments: Segment[]
   status: 'sending' | 'sent' | 'failed' | 'recalled'
   error?: string
+  /** The id of the message this one quotes (from a `reply` segment), for jumping to it. */
+  replyTo?: string
+  /** Set on AI replies in LLM conversations. */
+  ai?: AiReply
 }
 
 /** One node of a forward: a message's segments, with a sender where the dialect has one. */

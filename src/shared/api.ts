@@ -1,0 +1,220 @@
+/**
+ * The one typed contract between the renderer and the main process.
+ *
+ * - `ApiMethods` maps each channel name to its handler signature. Main registers one handler per
+ *   channel from a single table (src/main/core/service/handlers.ts); the Electron preload
+ *   (ipcRenderer.invoke) and the browser bridge (WebSocket RPC) both carry the same calls.
+ * - `MainEvents` are the events main pushes (connection state, messages, coalesced stream deltas).
+ * - `MioDeskApi` is what the renderer sees as `window.api`: `call(channel, ...args)` and `on(event, cb)`.
+ */
+import type { ConnectionStatus } from './connection'
+import type { AiReply, ChatMessage, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult, ToolCall } from './mio'
+
+export type AccountKind = 'mio' | 'yunhu'
+
+export interface AccountInfo {
+  id: string
+  kind: AccountKind
+  label: string
+  /** Server URL (Mio-Chat) or API base (Yunhu). */
+  server: string
+  /** The account's user id (mio-chat-id, Yunhu user id). */
+  userId: string
+  status: ConnectionStatus
+  login?: LoginInfo
+}
+
+export interface AddMioAccountInput {
+  /** ws://, wss://, http:// or https:// base URL, or host:port. */
+  server: string
+  id: string
+  /** The access code (mio-chat-token). Never echoed back or logged. */
+  token: string
+  label?: string
+}
+
+export type ContactKind = 'bot' | 'llm' | 'user' | 'group'
+
+export interface Contact {
+  /** Conversation id within the account (the onebot contact id, or `llm:<id>`). */
+  id: string
+  kind: ContactKind
+  name: string
+  avatar?: string
+  llm?: LlmContact
+  lastMessage?: { preview: string; time: number }
+}
+
+export interface AppInfo {
+  version: string
+  platform: string
+  /** 'electron' in the app, 'browser' behind the web bridge. */
+  host: 'electron' | 'browser'
+  /** A ready account offered on first run (the local reference server started beside the app). */
+  suggestedAccount?: { server: string; id: string; token: string; label: string }
+}
+
+export interface Settings {
+  locale: 'system' | 'zh-CN' | 'en'
+  theme: 'system' | 'light' | 'dark'
+  /** 'enter' = Enter sends, Shift+Enter new line; 'ctrl-enter' = the reverse. */
+  sendKey: 'enter' | 'ctrl-enter'
+  heartbeatIntervalMs: number
+  notifications: boolean
+  privacyMode: boolean
+  closeToTray: boolean
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  locale: 'system',
+  theme: 'system',
+  sendKey: 'enter',
+  heartbeatIntervalMs: 3000,
+  notifications: true,
+  privacyMode: false,
+  closeToTray: true
+}
+
+export interface ApiMethods {
+  'app:info': () => Promise<AppInfo>
+  /** Opens an http/https URL in the system browser (main re-parses and checks it). */
+  'app:open-external': (url: string) => Promise<void>
+  'settings:get': () => Promise<Settings>
+  'settings:set': (patch: Partial<Settings>) => Promise<Settings>
+
+  'accounts:list': () => Promise<AccountInfo[]>
+  /** Adds and logs in; rejects with a sentence (e.g. "Invalid credentials …") when login fails. */
+  'accounts:add-mio': (input: AddMioAccountInput) => Promise<AccountInfo>
+  'accounts:remove': (accountId: string) => Promise<void>
+  'accounts:reconnect': (accountId: string) => Promise<void>
+
+  'contacts:list': (accountId: string) => Promise<Contact[]>
+  'contacts:save-llm': (accountId: string, contact: LlmContact) => Promise<LlmContact>
+  'contacts:delete-llm': (accountId: string, contactId: string) => Promise<void>
+
+  /** Messages of a conversation, oldest first; `before` = a message time (ms) to page backwards. */
+  'history:list': (accountId: string, contactId: string, before?: number, limit?: number) => Promise<ChatMessage[]>
+
+  /** Sends a multi-part message; resolves with the stored message (status 'sent' or 'failed' with error). */
+  'mio:send': (accountId: string, contactId: string, segments: Segment[]) => Promise<ChatMessage>
+  /** Re-sends a failed message. */
+  'mio:retry': (accountId: string, contactId: string, messageId: string) => Promise<ChatMessage>
+  'mio:recall': (accountId: string, contactId: string, messageId: string) => Promise<void>
+  'mio:forward': (accountId: string, fromContactId: string, messageIds: string[], toContactId: string) => Promise<ChatMessage>
+  'mio:share': (accountId: string, contactId: string) => Promise<ShareResult>
+  'mio:models': (accountId: string) => Promise<ModelGroup[]>
+  /** Starts an AI reply in an LLM conversation; the reply grows through `stream` events. */
+  'mio:complete': (accountId: string, contactId: string, prompt: string) => Promise<{ userMessage: ChatMessage; replyMessage: ChatMessage }>
+  /** Retries a failed or interrupted AI reply (re-asks the same history). */
+  'mio:complete-retry': (accountId: string, contactId: string, replyMessageId: string) => Promise<{ replyMessage: ChatMessage }>
+  'mio:abort': (accountId: string, contactId: string, replyMessageId: string) => Promise<void>
+  'mio:ping': (accountId: string) => Promise<number>
+}
+
+export type ApiChannel = keyof ApiMethods
+
+/** Every channel, for allowlists (preload and bridge reject anything else). */
+export const API_CHANNELS = [
+  'app:info',
+  'app:open-external',
+  'settings:get',
+  'settings:set',
+  'accounts:list',
+  'accounts:add-mio',
+  'accounts:remove',
+  'accounts:reconnect',
+  'contacts:list',
+  'contacts:save-llm',
+  'contacts:delete-llm',
+  'history:list',
+  'mio:send',
+  'mio:retry',
+  'mio:recall',
+  'mio:forward',
+  'mio:share',
+  'mio:models',
+  'mio:complete',
+  'mio:complete-retry',
+  'mio:abort',
+  'mio:ping'
+] as const satisfies readonly ApiChannel[]
+
+/** A coalesced change to a streaming AI reply (at most one per animation frame per reply). */
+export interface StreamDelta {
+  accountId: string
+  contactId: string
+  messageId: string
+  status: AiReply['status']
+  /** Text appended since the previous delta. */
+  textAppend: string
+  reasoningAppend: string
+  /** Full tool-call list when it changed since the previous delta. */
+  toolCalls?: ToolCall[]
+  error?: string
+  errorDetail?: string
+}
+
+export interface MainEvents {
+  connection: { accountId: string; status: ConnectionStatus }
+  /** A new message, or a changed one (status, recall); replaces any copy with the same id. */
+  message: { accountId: string; message: ChatMessage }
+  'message-deleted': { accountId: string; contactId: string; messageId: string }
+  stream: StreamDelta
+  accounts: { accounts: AccountInfo[] }
+  contacts: { accountId: string; contacts: Contact[] }
+  settings: Settings
+  /** Main asks the renderer to open a conversation (e.g. a notification was clicked). */
+  'open-conversation': { accountId: string; contactId: string }
+}
+
+export type MainEventName = keyof MainEvents
+
+export const MAIN_EVENTS = [
+  'connection',
+  'message',
+  'message-deleted',
+  'stream',
+  'accounts',
+  'contacts',
+  'settings',
+  'open-conversation'
+] as const satisfies readonly MainEventName[]
+
+/** IPC channel prefix for pushed events (`evt:<name>`). */
+export const EVENT_PREFIX = 'evt:'
+
+export interface MioDeskApi {
+  call<C extends ApiChannel>(channel: C, ...args: Parameters<ApiMethods[C]>): ReturnType<ApiMethods[C]>
+  on<E extends MainEventName>(event: E, listener: (payload: MainEvents[E]) => void): () => void
+}
+
+/** The carrier a concrete API rides on (ipcRenderer in the preload, a WebSocket in the browser bridge). */
+export interface ApiCarrier {
+  invoke(channel: string, args: unknown[]): Promise<unknown>
+  subscribe(event: string, listener: (payload: unknown) => void): () => void
+}
+
+const channelSet = new Set<string>(API_CHANNELS)
+const eventSet = new Set<string>(MAIN_EVENTS)
+
+export function isApiChannel(c: unknown): c is ApiChannel {
+  return typeof c === 'string' && channelSet.has(c)
+}
+
+export function isMainEvent(e: unknown): e is MainEventName {
+  return typeof e === 'string' && eventSet.has(e)
+}
+
+/** Builds the renderer-facing API over a carrier; the preload and the browser bridge both use it. */
+export function buildApi(carrier: ApiCarrier): MioDeskApi {
+  return {
+    call(channel, ...args) {
+      if (!isApiChannel(channel)) return Promise.reject(new Error(`Unknown API channel: ${String(channel)}`)) as never
+      return carrier.invoke(channel, args) as never
+    },
+    on(event, listener) {
+      if (!isMainEvent(event)) throw new Error(`Unknown event: ${String(event)}`)
+      return carrier.subscribe(event, listener as (p: unknown) => void)
+    }
+  }
+}
