@@ -1,0 +1,212 @@
+/**
+ * Assembles a streamed completion (`pending → update* → completed | failed`) into one AiReply.
+ * Both dialects: spec frames carry `code` and `data.index`; field frames carry neither, put a
+ * whole stack trace in `data.error`, repeat `pending`, and may send `completed` after `failed`.
+ * Tool-call states are mapped here and only here.
+ */
+import type { AiReply, RequestId, ToolCall, ToolCallState } from '../../../shared/mio'
+import { firstLine, isObject, type Json } from './frames'
+
+const TERMINAL = new Set<AiReply['status']>(['completed', 'failed', 'interrupted', 'aborted'])
+
+/** The server's tool-call `action` → our state. One place. */
+export function mapToolAction(action: unknown): ToolCallState | undefined {
+  switch (action) {
+    case 'started':
+      return 'started'
+    case 'pending':
+      return 'pending'
+    case 'running':
+      return 'running'
+    case 'finished':
+      return 'finished'
+    case 'failed':
+    case 'error':
+      return 'failed'
+    default:
+      return undefined
+  }
+}
+
+export interface ApplyResult {
+  /** The frame changed the reply. */
+  changed: boolean
+  textAppend: string
+  reasoningAppend: string
+  toolCallsChanged: boolean
+  /** The reply reached a terminal state with this frame. */
+  ended: boolean
+}
+
+const NO_CHANGE: ApplyResult = { changed: false, textAppend: '', reasoningAppend: '', toolCallsChanged: false, ended: false }
+
+export class ReplyAssembler {
+  readonly reply: AiReply
+  private nextIndex = 0
+  /** Out-of-order indexed chunks waiting for the gap before them. */
+  private held = new Map<number, string>()
+  private readonly seen = new Set<number>()
+  private readonly toolIndex = new Map<string, number>()
+
+  constructor(requestId: RequestId) {
+    this.reply = { requestId, status: 'pending', text: '', reasoning: '', toolCalls: [] }
+  }
+
+  get done(): boolean {
+    return TERMINAL.has(this.reply.status)
+  }
+
+  /** Applies one server frame addressed to this request. Unknown `message` values are ignored. */
+  apply(frame: Json): ApplyResult {
+    if (this.done) return NO_CHANGE
+    const message = frame.message
+    const data = isObject(frame.data) ? frame.data : {}
+    if (frame.code !== undefined && frame.code !== 0 && frame.code !== '0' && message !== 'failed') {
+      return this.fail(typeof data.reason === 'string' ? data.reason : `The server refused the request (code ${String(frame.code)})`)
+    }
+    switch (message) {
+      case 'pending':
+        return NO_CHANGE
+      case 'update':
+        return this.update(data)
+      case 'completed': {
+        const flushed = this.flushHeld()
+        this.reply.status = 'completed'
+        return { changed: true, textAppend: flushed, reasoningAppend: '', toolCallsChanged: false, ended: true }
+      }
+      case 'failed': {
+        const detail = typeof data.error === 'string' ? data.error : undefined
+        const reason =
+          typeof data.reason === 'string' && data.reason
+            ? data.reason
+            : detail
+              ? shortError(detail)
+              : isObject(data.error)
+                ? 'The server reported an error without details'
+                : 'The reply failed'
+        return this.fail(reason, detail)
+      }
+      default:
+        return NO_CHANGE
+    }
+  }
+
+  /** The link dropped (or went silent) mid-stream: keep the partial text. */
+  interrupt(reason = 'The connection was lost before the reply finished'): ApplyResult {
+    if (this.done) return NO_CHANGE
+    const flushed = this.flushHeld()
+    this.reply.status = 'interrupted'
+    this.reply.error = reason
+    return { changed: true, textAppend: flushed, reasoningAppend: '', toolCallsChanged: false, ended: true }
+  }
+
+  abort(): ApplyResult {
+    if (this.done) return NO_CHANGE
+    this.reply.status = 'aborted'
+    this.reply.error = 'Stopped'
+    return { changed: true, textAppend: '', reasoningAppend: '', toolCallsChanged: false, ended: true }
+  }
+
+  private fail(reason: string, detail?: string): ApplyResult {
+    const flushed = this.flushHeld()
+    this.reply.status = 'failed'
+    this.reply.error = reason
+    if (detail && detail !== reason) this.reply.errorDetail = detail
+    return { changed: true, textAppend: flushed, reasoningAppend: '', toolCallsChanged: false, ended: true }
+  }
+
+  private update(data: Json): ApplyResult {
+    let textAppend = ''
+    let reasoningAppend = ''
+    let toolCallsChanged = false
+    if (typeof data.chunk === 'string' && data.chunk.length > 0) {
+      textAppend = this.addChunk(data.chunk, typeof data.index === 'number' && Number.isInteger(data.index) && data.index >= 0 ? data.index : undefined)
+    }
+    if (typeof data.reasoning_content === 'string' && data.reasoning_content.length > 0) {
+      reasoningAppend = data.reasoning_content
+      this.reply.reasoning += reasoningAppend
+    }
+    if (isObject(data.tool_call)) toolCallsChanged = this.applyToolCall(data.tool_call)
+    const changed = textAppend.length > 0 || reasoningAppend.length > 0 || toolCallsChanged
+    if (changed && this.reply.status === 'pending') this.reply.status = 'streaming'
+    return { changed, textAppend, reasoningAppend, toolCallsChanged, ended: false }
+  }
+
+  /** Appends a text chunk in index order when indices are given; returns the text actually appended now. */
+  private addChunk(chunk: string, index: number | undefined): string {
+    if (index === undefined) {
+      this.reply.text += chunk
+      return chunk
+    }
+    if (this.seen.has(index) || index < this.nextIndex) return '' // duplicate
+    this.seen.add(index)
+    if (index !== this.nextIndex) {
+      this.held.set(index, chunk)
+      return ''
+    }
+    let out = chunk
+    this.nextIndex++
+    while (this.held.has(this.nextIndex)) {
+      out += this.held.get(this.nextIndex)!
+      this.held.delete(this.nextIndex)
+      this.nextIndex++
+    }
+    this.reply.text += out
+    return out
+  }
+
+  /** At the end, chunks still waiting for a gap that never came are appended in index order. */
+  private flushHeld(): string {
+    if (this.held.size === 0) return ''
+    const rest = [...this.held.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c).join('')
+    this.held.clear()
+    this.reply.text += rest
+    return rest
+  }
+
+  private applyToolCall(tc: Json): boolean {
+    const name = typeof tc.name === 'string' ? tc.name : ''
+    const id = typeof tc.id === 'string' && tc.id ? tc.id : undefined
+    const key = id ?? name
+    if (!key) return false
+    const state = mapToolAction(tc.action)
+    if (!state) return false
+    const params = typeof tc.params === 'string' ? tc.params : tc.params === undefined || tc.params === null ? '' : JSON.stringify(tc.params)
+    let i = this.toolIndex.get(key)
+    if (i === undefined) {
+      i = this.reply.toolCalls.length
+      this.toolIndex.set(key, i)
+      this.reply.toolCalls.push({ key, id, name: name || key, state, params: '' })
+    }
+    const prev = this.reply.toolCalls[i]!
+    const call: ToolCall = { ...prev, state }
+    if (state === 'pending') call.params = prev.params + params
+    else if (params) call.params = params
+    if (state === 'finished') {
+      const { result, error } = readToolResult(tc.result)
+      call.result = result
+      if (error !== undefined) {
+        call.state = 'failed'
+        call.error = error
+      }
+    }
+    if (state === 'failed') call.error = typeof tc.error === 'string' ? tc.error : 'The tool failed'
+    this.reply.toolCalls[i] = call
+    return true
+  }
+}
+
+/** Field `finished.result` is `{error, result}`; a thrown error arrives as `{error:{}}`. */
+function readToolResult(r: unknown): { result: unknown; error?: string } {
+  if (!isObject(r) || !('error' in r || 'result' in r)) return { result: r }
+  const e = r.error
+  if (e === null || e === undefined || e === '') return { result: r.result }
+  if (typeof e === 'string') return { result: r.result, error: e }
+  if (isObject(e) && typeof e.message === 'string') return { result: r.result, error: e.message }
+  return { result: r.result, error: 'The tool failed (the server gave no details)' }
+}
+
+/** "Error: 404 The model `x` does not exist…\n    at …" → "404 The model `x` does not exist…" */
+export function shortError(stack: string): string {
+  return firstLine(stack).replace(/^(?:[A-Za-z]*Error):\s*/, '') || 'The reply failed'
+}

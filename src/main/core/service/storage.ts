@@ -1,0 +1,71 @@
+/**
+ * Persistence seams of the core. The Electron shell backs them with electron-store + safeStorage
+ * (src/main/store.ts); the browser host and the CLI use the JSON-file and memory versions here.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+export interface KeyValueStore {
+  get<T>(key: string): T | undefined
+  set(key: string, value: unknown): void
+  delete(key: string): void
+}
+
+/** Encrypts secrets at rest (tokens, access codes, passwords). */
+export interface SecretBox {
+  /** True when backed by an OS keyring; false means obfuscation only. */
+  readonly isSecure: boolean
+  encrypt(plain: string): string
+  decrypt(cipher: string): string
+}
+
+export class MemoryStore implements KeyValueStore {
+  private readonly data = new Map<string, unknown>()
+  get<T>(key: string): T | undefined {
+    const v = this.data.get(key)
+    return v === undefined ? undefined : (structuredClone(v) as T)
+  }
+  set(key: string, value: unknown): void {
+    this.data.set(key, structuredClone(value))
+  }
+  delete(key: string): void {
+    this.data.delete(key)
+  }
+}
+
+/** A JSON file store written atomically (temp file + rename). */
+export class JsonFileStore implements KeyValueStore {
+  private data: Record<string, unknown> = {}
+  constructor(private readonly file: string) {
+    try {
+      this.data = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+    } catch {
+      this.data = {}
+    }
+  }
+  get<T>(key: string): T | undefined {
+    const v = this.data[key]
+    return v === undefined ? undefined : (structuredClone(v) as T)
+  }
+  set(key: string, value: unknown): void {
+    this.data[key] = structuredClone(value)
+    this.flush()
+  }
+  delete(key: string): void {
+    delete this.data[key]
+    this.flush()
+  }
+  private flush(): void {
+    mkdirSync(dirname(this.file), { recursive: true })
+    const tmp = `${this.file}.${process.pid}.tmp`
+    writeFileSync(tmp, JSON.stringify(this.data), { mode: 0o600 })
+    renameSync(tmp, this.file)
+  }
+}
+
+/** No keyring: secrets are kept base64-encoded only (the UI must warn before using this). */
+export const plaintextSecretBox: SecretBox = {
+  isSecure: false,
+  encrypt: (p) => `plain:${Buffer.from(p, 'utf8').toString('base64')}`,
+  decrypt: (c) => (c.startsWith('plain:') ? Buffer.from(c.slice(6), 'base64').toString('utf8') : c)
+}
