@@ -1,0 +1,530 @@
+/**
+ * Yunhu (云湖) protobuf codec: server WebSocket frames and protobuf HTTP bodies.
+ *
+ * Thin layer over the static protobuf.js code generated from proto/*.proto (see
+ * scripts/gen-proto.mjs). Outputs are plain JS objects with the schema's snake_case names,
+ * proto3 defaults absent, 64-bit integers as exact decimal strings. Every failure is a CodecError.
+ * Plain Node: never import electron here.
+ */
+import protobuf from 'protobufjs/minimal.js'
+import { yunhu } from './generated/yunhu.js'
+import { yunhuFieldMeta, type YunhuFieldInfo } from './generated/yunhu-meta.js'
+import { CodecError, type CodecErrorPart } from './errors'
+import type {
+  YunhuBodyName,
+  YunhuBodyTypes,
+  YunhuBotBoardMessage,
+  YunhuButton,
+  YunhuLiveMessage,
+  YunhuMsgInput,
+  YunhuPushEvent,
+  YunhuPushEventKind,
+  YunhuPushMessage,
+  YunhuStreamMessage,
+  YunhuWsWrapper
+} from '../../../shared/yunhu'
+
+export { CodecError, isCodecError, type CodecErrorPart } from './errors'
+
+// ---------------------------------------------------------------------------------------------
+// 64-bit integers
+
+interface LongLike {
+  low: number
+  high: number
+  unsigned: boolean
+  toString(radix?: number): string
+}
+interface LongStatic {
+  fromString(str: string, unsigned?: boolean): LongLike
+  fromNumber(n: number, unsigned?: boolean): LongLike
+}
+
+const Long = (protobuf.util as unknown as { Long: LongStatic | null }).Long
+if (!Long) {
+  // protobufjs falls back to lossy JS numbers for int64 without `long` (its own dependency).
+  throw new Error('Yunhu codec: the `long` package is not available to protobufjs; 64-bit fields would lose precision')
+}
+
+/** Long -> exact decimal string (fast path below 2^53). */
+function longToString(v: LongLike): string {
+  const hi = v.high
+  if (hi >= 0 && hi < 0x200000) return String(hi * 4294967296 + (v.low >>> 0))
+  return v.toString()
+}
+
+// ---------------------------------------------------------------------------------------------
+// decoded message -> plain object
+
+/**
+ * Generated decoders only set own properties for fields present on the wire (and delete them
+ * again when a later occurrence carries the default), so the own keys are exactly the non-default
+ * fields. Longs become decimal strings, nested messages plain objects, bytes stay Uint8Array.
+ */
+function toPlain(m: object): any {
+  const out: any = {}
+  const keys = Object.keys(m)
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]
+    const v = (m as any)[k]
+    if (typeof v !== 'object' || v === null) {
+      out[k] = v
+    } else if (v.__isLong__ === true) {
+      out[k] = longToString(v)
+    } else if (Array.isArray(v)) {
+      if (v.length === 0) continue
+      const arr = new Array(v.length)
+      for (let j = 0; j < v.length; j++) {
+        const e = v[j]
+        arr[j] = typeof e !== 'object' || e === null ? e : e.__isLong__ === true ? longToString(e) : e instanceof Uint8Array ? e : toPlain(e)
+      }
+      out[k] = arr
+    } else if (v instanceof Uint8Array) {
+      out[k] = v
+    } else {
+      out[k] = toPlain(v)
+    }
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// errors
+
+type Bytes = Uint8Array | ArrayBuffer
+
+function asBytes(bytes: Bytes, messageType: string, part: CodecErrorPart): Uint8Array {
+  if (bytes instanceof Uint8Array) return bytes
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes)
+  throw new CodecError('invalid', `${messageType}: expected a Uint8Array or ArrayBuffer, got ${describe(bytes)}`, { part, messageType })
+}
+
+function describe(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v
+}
+
+function wrapDecodeError(e: unknown, part: CodecErrorPart, messageType: string, cmd?: string, seq?: string): CodecError {
+  if (e instanceof CodecError) return e
+  const detail = e instanceof Error ? e.message : String(e)
+  let code: 'truncated' | 'invalid' = 'invalid'
+  let words: string
+  if (/index out of range/.test(detail)) {
+    code = 'truncated'
+    words = 'the data ends in the middle of a field (truncated or length prefix too large)'
+  } else if (e instanceof TypeError && /utf-?8|encoded data/i.test(detail)) {
+    words = 'a string field is not valid UTF-8'
+  } else if (/depth/.test(detail)) {
+    words = 'the message is nested too deeply'
+  } else if (e instanceof RangeError && /call stack/i.test(detail)) {
+    words = 'the message is nested too deeply'
+  } else {
+    words = `the bytes are not a valid message (${detail})`
+  }
+  const where = part === 'payload' ? ` payload of cmd "${cmd ?? ''}"` : ''
+  return new CodecError(code, `cannot decode ${messageType}${where}: ${words}`, { part, messageType, cmd, seq, cause: e })
+}
+
+// ---------------------------------------------------------------------------------------------
+// encode: plain object -> generated-compatible object (validated against the schema)
+
+const INT64_RE = /^-?(0|[1-9][0-9]*)$/
+const UINT64_MAX = (1n << 64n) - 1n
+const INT64_MIN = -(1n << 63n)
+const INT64_MAX = (1n << 63n) - 1n
+
+function badInput(messageType: string, path: string, what: string): CodecError {
+  return new CodecError('bad-input', `cannot encode ${messageType}: ${path} ${what}`, { part: 'input', messageType })
+}
+
+function toLong(v: unknown, unsigned: boolean, top: string, path: string): LongLike {
+  let s: string
+  if (typeof v === 'string') s = v
+  else if (typeof v === 'bigint') s = v.toString()
+  else if (typeof v === 'number' && Number.isSafeInteger(v)) s = String(v)
+  else throw badInput(top, path, `must be a decimal string of a 64-bit integer, got ${describe(v)}`)
+  if (!INT64_RE.test(s)) throw badInput(top, path, `must be a decimal integer string, got ${JSON.stringify(s).slice(0, 40)}`)
+  const n = BigInt(s)
+  if (unsigned ? n < 0n || n > UINT64_MAX : n < INT64_MIN || n > INT64_MAX) {
+    throw badInput(top, path, `is out of range for ${unsigned ? 'uint64' : 'int64'}: ${s}`)
+  }
+  return Long!.fromString(s, unsigned)
+}
+
+function toWireScalar(f: YunhuFieldInfo, v: unknown, top: string, path: string): unknown {
+  switch (f.kind) {
+    case 'string':
+      if (typeof v !== 'string') throw badInput(top, path, `must be a string, got ${describe(v)}`)
+      return v
+    case 'bool':
+      if (typeof v !== 'boolean') throw badInput(top, path, `must be a boolean, got ${describe(v)}`)
+      return v
+    case 'bytes':
+      if (!(v instanceof Uint8Array)) throw badInput(top, path, `must be a Uint8Array, got ${describe(v)}`)
+      return v
+    case 'int32':
+    case 'enum':
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+        throw badInput(top, path, `must be an int32 number, got ${typeof v === 'number' ? v : describe(v)}`)
+      }
+      return v
+    case 'int64':
+    case 'uint64':
+      return toLong(v, f.kind === 'uint64', top, path)
+    case 'message':
+      if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) {
+        throw badInput(top, path, `must be an object (${f.type}), got ${describe(v)}`)
+      }
+      return toWire(f.type!, v as Record<string, unknown>, top, path)
+    default:
+      throw badInput(top, path, `has unsupported kind ${f.kind}`)
+  }
+}
+
+function toWire(typeName: string, obj: Record<string, unknown>, top: string, path: string): Record<string, unknown> {
+  const fields = yunhuFieldMeta[typeName]
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(obj)) {
+    const v = obj[k]
+    if (v === undefined || v === null) continue
+    const f = Object.prototype.hasOwnProperty.call(fields, k) ? fields[k] : undefined
+    const p = path ? `${path}.${k}` : k
+    if (!f) throw badInput(top, p, `is not a field of ${typeName}`)
+    if (f.repeated) {
+      if (!Array.isArray(v)) throw badInput(top, p, `must be an array, got ${describe(v)}`)
+      out[k] = v.map((e, i) => toWireScalar(f, e, top, `${p}[${i}]`))
+    } else {
+      out[k] = toWireScalar(f, v, top, p)
+    }
+  }
+  return out
+}
+
+interface GeneratedType {
+  encode(message: any): { finish(): Uint8Array }
+  decode(reader: Uint8Array): object
+}
+
+function types(): Record<string, GeneratedType> {
+  return yunhu as unknown as Record<string, GeneratedType>
+}
+
+function encodeMessage(typeName: string, obj: unknown): Uint8Array {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    throw badInput(typeName, 'the message', `must be an object, got ${describe(obj)}`)
+  }
+  const wire = toWire(typeName, obj as Record<string, unknown>, typeName, '')
+  return types()[typeName].encode(wire).finish()
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP bodies (and any schema message by name)
+
+const BODY_NAMES: readonly YunhuBodyName[] = [
+  'Status',
+  'StatusResponse',
+  'BotData',
+  'BotInfoRequest',
+  'BotInfoResponse',
+  'BoardRequest',
+  'BoardResponse',
+  'CreateBotRequest',
+  'CreateBotResponse',
+  'UserInfoResponse',
+  'ConversationListRequest',
+  'ConversationListResponse',
+  'SendMsgRequest',
+  'ListMsgRequest',
+  'ListMsgBySeqRequest',
+  'ListMsgByMidSeqRequest',
+  'ListMsgResponse',
+  'RecallMsg',
+  'ButtonReportRequest',
+  'PushMessage',
+  'StreamMessage',
+  'BotBoardMessage',
+  'MsgInput',
+  'LiveMessage',
+  'WsWrapper'
+]
+
+/** Names accepted by decodeYunhuBody / encodeYunhuBody. */
+export const yunhuBodyNames: readonly YunhuBodyName[] = BODY_NAMES
+
+/** Decode a protobuf HTTP body (or any schema message) by schema name. Throws CodecError. */
+export function decodeYunhuBody<K extends YunhuBodyName>(name: K, bytes: Bytes): YunhuBodyTypes[K] {
+  const T = Object.prototype.hasOwnProperty.call(types(), name) ? types()[name] : undefined
+  if (!T || !BODY_NAMES.includes(name)) {
+    throw new CodecError('bad-input', `unknown Yunhu message type ${JSON.stringify(name)}`, { part: 'input', messageType: String(name) })
+  }
+  const buf = asBytes(bytes, name, 'body')
+  let m: object
+  try {
+    m = T.decode(buf)
+  } catch (e) {
+    throw wrapDecodeError(e, 'body', name)
+  }
+  return toPlain(m) as YunhuBodyTypes[K]
+}
+
+/** Encode a protobuf HTTP body (or any schema message) by schema name. Throws CodecError('bad-input'). */
+export function encodeYunhuBody<K extends YunhuBodyName>(name: K, message: YunhuBodyTypes[K]): Uint8Array {
+  if (!BODY_NAMES.includes(name)) {
+    throw new CodecError('bad-input', `unknown Yunhu message type ${JSON.stringify(name)}`, { part: 'input', messageType: String(name) })
+  }
+  return encodeMessage(name, message)
+}
+
+type Dec<K extends YunhuBodyName> = (bytes: Bytes) => YunhuBodyTypes[K]
+type Enc<K extends YunhuBodyName> = (message: YunhuBodyTypes[K]) => Uint8Array
+const dec =
+  <K extends YunhuBodyName>(name: K): Dec<K> =>
+  (bytes) =>
+    decodeYunhuBody(name, bytes)
+const enc =
+  <K extends YunhuBodyName>(name: K): Enc<K> =>
+  (message) =>
+    encodeYunhuBody(name, message)
+
+// POST /v1/bot/bot-info
+export const decodeBotInfoRequest = dec('BotInfoRequest')
+export const encodeBotInfoRequest = enc('BotInfoRequest')
+export const decodeBotInfoResponse = dec('BotInfoResponse')
+export const encodeBotInfoResponse = enc('BotInfoResponse')
+// POST /v1/bot/board
+export const decodeBoardRequest = dec('BoardRequest')
+export const encodeBoardRequest = enc('BoardRequest')
+export const decodeBoardResponse = dec('BoardResponse')
+export const encodeBoardResponse = enc('BoardResponse')
+// POST /v1/bot/create-bot
+export const decodeCreateBotRequest = dec('CreateBotRequest')
+export const encodeCreateBotRequest = enc('CreateBotRequest')
+export const decodeCreateBotResponse = dec('CreateBotResponse')
+export const encodeCreateBotResponse = enc('CreateBotResponse')
+// replies of send/edit/recall/button-report
+export const decodeStatusResponse = dec('StatusResponse')
+export const encodeStatusResponse = enc('StatusResponse')
+// GET /v1/user/info
+export const decodeUserInfoResponse = dec('UserInfoResponse')
+export const encodeUserInfoResponse = enc('UserInfoResponse')
+// POST /v1/conversation/list
+export const decodeConversationListRequest = dec('ConversationListRequest')
+export const encodeConversationListRequest = enc('ConversationListRequest')
+export const decodeConversationListResponse = dec('ConversationListResponse')
+export const encodeConversationListResponse = enc('ConversationListResponse')
+// POST /v1/msg/send-message, /v1/msg/edit-message
+export const decodeSendMsgRequest = dec('SendMsgRequest')
+export const encodeSendMsgRequest = enc('SendMsgRequest')
+// POST /v1/msg/list-message, -by-seq, -by-mid-seq
+export const decodeListMsgRequest = dec('ListMsgRequest')
+export const encodeListMsgRequest = enc('ListMsgRequest')
+export const decodeListMsgBySeqRequest = dec('ListMsgBySeqRequest')
+export const encodeListMsgBySeqRequest = enc('ListMsgBySeqRequest')
+export const decodeListMsgByMidSeqRequest = dec('ListMsgByMidSeqRequest')
+export const encodeListMsgByMidSeqRequest = enc('ListMsgByMidSeqRequest')
+export const decodeListMsgResponse = dec('ListMsgResponse')
+export const encodeListMsgResponse = enc('ListMsgResponse')
+// POST /v1/msg/recall-msg, /v1/msg/recall-msg-batch
+export const decodeRecallMsg = dec('RecallMsg')
+export const encodeRecallMsg = enc('RecallMsg')
+// POST /v1/msg/button-report
+export const decodeButtonReportRequest = dec('ButtonReportRequest')
+export const encodeButtonReportRequest = enc('ButtonReportRequest')
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket frames
+
+type PayloadKind = Exclude<YunhuPushEventKind, 'heartbeat_ack' | 'invite_apply' | 'unknown' | 'recall'>
+
+interface Route {
+  kind: PayloadKind
+  type: GeneratedType
+  typeName: string
+}
+
+const T = yunhu as unknown as Record<string, GeneratedType>
+const ROUTES = new Map<string, Route>([
+  ['push_message', { kind: 'push_message', type: T.PushMessage, typeName: 'PushMessage' }],
+  ['edit_message', { kind: 'edit_message', type: T.PushMessage, typeName: 'PushMessage' }],
+  ['blocked_message', { kind: 'blocked_message', type: T.PushMessage, typeName: 'PushMessage' }],
+  ['stream_message', { kind: 'stream_message', type: T.StreamMessage, typeName: 'StreamMessage' }],
+  ['bot_board_message', { kind: 'bot_board_message', type: T.BotBoardMessage, typeName: 'BotBoardMessage' }],
+  ['draft_input', { kind: 'draft_input', type: T.MsgInput, typeName: 'MsgInput' }],
+  ['live_video_user_hang_up', { kind: 'live_video_user_hang_up', type: T.LiveMessage, typeName: 'LiveMessage' }]
+])
+
+/** cmds whose frames carry no data. */
+const NO_PAYLOAD_CMDS = new Set(['heartbeat_ack', 'invite_apply'])
+
+/** The cmd a frame kind is sent with. */
+export const yunhuCmdOfKind: Readonly<Record<Exclude<YunhuPushEventKind, 'unknown'>, string>> = {
+  heartbeat_ack: 'heartbeat_ack',
+  invite_apply: 'invite_apply',
+  push_message: 'push_message',
+  recall: 'push_message',
+  edit_message: 'edit_message',
+  blocked_message: 'blocked_message',
+  stream_message: 'stream_message',
+  bot_board_message: 'bot_board_message',
+  draft_input: 'draft_input',
+  live_video_user_hang_up: 'live_video_user_hang_up'
+}
+
+/** type_url used when encoding a frame without one (older docs; bot_board_message is undocumented). */
+const DEFAULT_TYPE_URL: Readonly<Record<string, string>> = {
+  push_message: 'type.googleapis.com/proto.PushMessage',
+  edit_message: 'type.googleapis.com/proto.PushMessage',
+  blocked_message: 'type.googleapis.com/proto.PushMessage',
+  stream_message: 'type.googleapis.com/proto.StreamMessage',
+  bot_board_message: 'type.googleapis.com/proto.BotBoardMessage',
+  draft_input: 'type.googleapis.com/proto.MsgInput',
+  live_video_user_hang_up: 'type.googleapis.com/proto.LiveMessage'
+}
+
+interface RawWrapper {
+  info?: { seq: string; cmd: string } | null
+  data?: { type_url: string; value: Uint8Array } | null
+}
+
+/**
+ * Decode one binary server frame and dispatch on info.cmd.
+ * - known cmds give their typed event (push_message with delete_timestamp set gives kind "recall");
+ * - unknown cmd, or no info/cmd at all (including an empty frame), gives kind "unknown": skip it;
+ * - a known payload cmd without data decodes as an empty payload (proto3: absent = default);
+ * - truncated/garbage envelope or payload throws CodecError (part "envelope" or "payload").
+ */
+export function decodeWsFrame(bytes: Bytes): YunhuPushEvent {
+  const buf = bytes instanceof Uint8Array ? bytes : asBytes(bytes, 'WsWrapper', 'envelope')
+  let w: RawWrapper
+  try {
+    w = T.WsWrapper.decode(buf) as RawWrapper
+  } catch (e) {
+    throw wrapDecodeError(e, 'envelope', 'WsWrapper')
+  }
+  const info = w.info
+  const seq = info ? info.seq : ''
+  const cmd = info ? info.cmd : ''
+  const data = w.data
+  const route = ROUTES.get(cmd)
+  if (route !== undefined) {
+    let m: object
+    try {
+      m = route.type.decode(data ? data.value : EMPTY)
+    } catch (e) {
+      throw wrapDecodeError(e, 'payload', route.typeName, cmd, seq)
+    }
+    const message = toPlain(m)
+    const kind = route.kind === 'push_message' && message.delete_timestamp !== undefined ? 'recall' : route.kind
+    return data && data.type_url ? { kind, seq, cmd, type_url: data.type_url, message } : { kind, seq, cmd, message }
+  }
+  const ev: any = { kind: NO_PAYLOAD_CMDS.has(cmd) ? cmd : 'unknown', seq, cmd }
+  if (data) {
+    if (data.type_url) ev.type_url = data.type_url
+    if (data.value.length > 0 && ev.kind === 'unknown') ev.value = new Uint8Array(data.value)
+  }
+  return ev as YunhuPushEvent
+}
+
+const EMPTY = new Uint8Array(0)
+
+/** Decode the raw envelope only ({info, data: {type_url, value}}), without dispatch. */
+export function decodeWsWrapper(bytes: Bytes): YunhuWsWrapper {
+  return decodeYunhuBody('WsWrapper', bytes)
+}
+
+/** Decode a payload by cmd (the `data.value` bytes of a frame). Unknown cmd -> undefined. */
+export function decodeWsPayload(cmd: string, value: Bytes): YunhuPushMessage | YunhuStreamMessage | YunhuBotBoardMessage | YunhuMsgInput | YunhuLiveMessage | undefined {
+  const route = ROUTES.get(cmd)
+  if (!route) return undefined
+  const buf = asBytes(value, route.typeName, 'payload')
+  try {
+    return toPlain(route.type.decode(buf))
+  } catch (e) {
+    throw wrapDecodeError(e, 'payload', route.typeName, cmd)
+  }
+}
+
+type EventInput<E> = E extends { kind: infer K; cmd: string; seq: string }
+  ? K extends 'unknown'
+    ? Omit<E, 'seq'> & { seq?: string }
+    : Omit<E, 'cmd' | 'seq'> & { cmd?: string; seq?: string }
+  : never
+
+/** What encodeWsFrame takes: a YunhuPushEvent where seq, and cmd (except for "unknown"), are optional. */
+export type YunhuWsEventInput = EventInput<YunhuPushEvent>
+
+/**
+ * Encode a server frame (for the reference server and tests). cmd defaults from kind ("recall" is
+ * sent as push_message), type_url defaults to the documented `type.googleapis.com/proto.<Type>`.
+ * A kind "unknown" event with cmd "" and seq "" encodes as a frame without info.
+ */
+export function encodeWsFrame(event: YunhuWsEventInput): Uint8Array {
+  if (typeof event !== 'object' || event === null) throw badInput('WsWrapper', 'the event', `must be an object, got ${describe(event)}`)
+  const kind = (event as { kind?: unknown }).kind
+  const seq = event.seq ?? ''
+  if (typeof seq !== 'string') throw badInput('WsWrapper', 'seq', `must be a string, got ${describe(seq)}`)
+  let cmd: string
+  let data: { type_url?: string; value?: Uint8Array } | undefined
+  const typeUrl = event.type_url
+  if (typeUrl !== undefined && typeof typeUrl !== 'string') throw badInput('WsWrapper', 'type_url', `must be a string, got ${describe(typeUrl)}`)
+  if (kind === 'unknown') {
+    const e = event as Extract<YunhuWsEventInput, { kind: 'unknown' }>
+    if (typeof e.cmd !== 'string') throw badInput('WsWrapper', 'cmd', `must be a string, got ${describe(e.cmd)}`)
+    cmd = e.cmd
+    if (e.value !== undefined || typeUrl !== undefined) data = { type_url: typeUrl, value: e.value }
+  } else if (typeof kind === 'string' && Object.prototype.hasOwnProperty.call(yunhuCmdOfKind, kind)) {
+    cmd = event.cmd ?? yunhuCmdOfKind[kind as keyof typeof yunhuCmdOfKind]
+    if (typeof cmd !== 'string') throw badInput('WsWrapper', 'cmd', `must be a string, got ${describe(cmd)}`)
+    if (kind !== 'heartbeat_ack' && kind !== 'invite_apply') {
+      const route = ROUTES.get(kind === 'recall' ? 'push_message' : kind)!
+      const message = (event as { message?: unknown }).message
+      const value = encodeMessage(route.typeName, message ?? {})
+      data = { type_url: typeUrl ?? DEFAULT_TYPE_URL[route.kind], value }
+    } else if (typeUrl !== undefined) {
+      data = { type_url: typeUrl }
+    }
+  } else {
+    throw badInput('WsWrapper', 'kind', `is not a known frame kind: ${JSON.stringify(kind)}`)
+  }
+  const wrapper: YunhuWsWrapper = {}
+  if (seq !== '' || cmd !== '') wrapper.info = { seq, cmd }
+  if (data) wrapper.data = data
+  return encodeMessage('WsWrapper', wrapper)
+}
+
+/** Encode a raw envelope ({info, data: {type_url, value}}). */
+export function encodeWsWrapper(wrapper: YunhuWsWrapper): Uint8Array {
+  return encodeMessage('WsWrapper', wrapper)
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers for content
+
+/**
+ * Parse MsgContent.buttons (a JSON string: rows of buttons). Returns [] for absent or malformed
+ * JSON; drops entries that are not objects with a string `text`.
+ */
+export function parseYunhuButtons(buttons: string | undefined): YunhuButton[][] {
+  if (!buttons) return []
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(buttons)
+  } catch {
+    return []
+  }
+  if (!Array.isArray(parsed)) return []
+  const rows: YunhuButton[][] = []
+  for (const row of parsed) {
+    const list = Array.isArray(row) ? row : [row]
+    const out: YunhuButton[] = []
+    for (const b of list) {
+      if (typeof b !== 'object' || b === null || typeof (b as { text?: unknown }).text !== 'string') continue
+      const r = b as Record<string, unknown>
+      const btn: YunhuButton = { text: r.text as string, actionType: typeof r.actionType === 'number' ? r.actionType : Number(r.actionType) || 0 }
+      if (typeof r.url === 'string') btn.url = r.url
+      if (typeof r.value === 'string') btn.value = r.value
+      out.push(btn)
+    }
+    if (out.length) rows.push(out)
+  }
+  return rows
+}
