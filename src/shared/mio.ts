@@ -104,6 +104,8 @@ export interface ChatMessage {
   segments: Segment[]
   status: 'sending' | 'sent' | 'failed' | 'recalled'
   error?: string
+  /** When a sent message got its server id, the temporary id it had before (replace that copy). */
+  localId?: string
   /** The id of the message this one quotes (from a `reply` segment), for jumping to it. */
   replyTo?: string
   /** Set on AI replies in LLM conversations. */
