@@ -1,0 +1,118 @@
+/**
+ * The custom `app://` protocol the renderer is loaded from (never file://, never a remote URL).
+ * `app://miodesk/<path>` serves files of the built renderer (out/renderer) with a path-traversal check
+ * and the CSP header on every response.
+ */
+import { readFile } from 'node:fs/promises'
+import { extname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { protocol } from 'electron'
+import { CONTENT_SECURITY_POLICY } from '../shared/csp'
+
+export const APP_SCHEME = 'app'
+export const APP_HOST = 'miodesk'
+/** Note: Node's URL gives `origin === 'null'` for non-special schemes; compare protocol + host instead. */
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`
+export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8'
+}
+
+export function mimeType(file: string): string {
+  return MIME[extname(file).toLowerCase()] ?? 'application/octet-stream'
+}
+
+/** Must run before `app.whenReady()`. The scheme is standard + secure, but does NOT bypass CSP. */
+export function registerAppSchemePrivileged(): void {
+  protocol.registerSchemesAsPrivileged([
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true }
+    }
+  ])
+}
+
+/** True when `url` belongs to the app's own origin (`app://miodesk`). */
+export function isAppProtocolUrl(url: string): boolean {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    return false
+  }
+  return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && u.username === '' && u.password === ''
+}
+
+/**
+ * Maps an `app://miodesk/...` URL to a file under `root`, or null when the URL is foreign, malformed or
+ * escapes `root` (`..`, encoded `%2e%2e`, encoded separators, NUL bytes, absolute or drive paths).
+ */
+export function resolveAppPath(root: string, url: string): string | null {
+  if (!isAppProtocolUrl(url)) return null
+  let pathname: string
+  try {
+    pathname = decodeURIComponent(new URL(url).pathname)
+  } catch {
+    return null
+  }
+  if (pathname.includes('\0') || pathname.includes('\\')) return null
+  if (pathname === '' || pathname === '/') pathname = '/index.html'
+  const base = resolve(root)
+  const file = resolve(base, `.${pathname}`)
+  const rel = relative(base, file)
+  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) return null
+  return file
+}
+
+function securityHeaders(contentType: string): Record<string, string> {
+  return {
+    'Content-Type': contentType,
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Referrer-Policy': 'no-referrer'
+  }
+}
+
+/** The request handler, separate from registration so tests can call it directly. */
+export function createAppProtocolHandler(root: string): (request: Request) => Promise<Response> {
+  return async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return new Response('Method not allowed', { status: 405, headers: securityHeaders('text/plain; charset=utf-8') })
+    }
+    const file = resolveAppPath(root, request.url)
+    if (!file) return new Response('Forbidden', { status: 403, headers: securityHeaders('text/plain; charset=utf-8') })
+    try {
+      const body = await readFile(file)
+      return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
+        status: 200,
+        headers: securityHeaders(mimeType(file))
+      })
+    } catch {
+      return new Response('Not found', { status: 404, headers: securityHeaders('text/plain; charset=utf-8') })
+    }
+  }
+}
+
+/** Serves `root` (the built renderer) on `app://miodesk`. Call after the app is ready. */
+export function registerAppProtocol(root: string): void {
+  protocol.handle(APP_SCHEME, createAppProtocolHandler(root))
+}

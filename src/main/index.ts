@@ -1,0 +1,178 @@
+/**
+ * Electron main entry: the thin shell around the core (src/main/core). It owns the single-instance
+ * lock, the app:// protocol, security hardening, IPC, the window, the tray and notifications; all chat
+ * logic lives in AppCore.
+ */
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { app, BrowserWindow, session } from 'electron'
+import { DEFAULT_SETTINGS, EVENT_PREFIX, type MainEvents, type Settings } from '../shared/api'
+import { AppCore } from './core/service/app-core'
+import { createHandlers } from './core/service/handlers'
+import { createConsoleLogger } from './core/log'
+import { registerAppProtocol, registerAppSchemePrivileged } from './app-protocol'
+import { forwardCoreEvents, registerIpcHandlers } from './ipc'
+import { MessageNotifier, type NotificationSettings } from './notifications'
+import { createElectronStore, SafeStorageSecretBox } from './store'
+import { TrayController } from './tray'
+import { createAppUrlCheck, hardenSession, hardenWebContents, safeOpenURL } from './webcontents-handler'
+import { createMainWindow, showWindow } from './window'
+import { parseSuggestedAccount } from './suggested-account'
+
+const APP_ID = 'dev.miodesk.app'
+const STOP_TIMEOUT_MS = 3000
+
+const here = dirname(fileURLToPath(import.meta.url))
+const log = createConsoleLogger('miodesk')
+
+// Before `ready`: the privileged scheme and the sandbox for every renderer.
+registerAppSchemePrivileged()
+app.enableSandbox()
+
+if (!app.requestSingleInstanceLock()) {
+  // Another MioDesk is running; it gets `second-instance` and shows its window.
+  app.quit()
+} else {
+  void main()
+}
+
+async function main(): Promise<void> {
+  let mainWindow: BrowserWindow | null = null
+  let tray: TrayController | null = null
+  let quitting = false
+  let stopped = false
+  let stopping = false
+  let settings: Settings = { ...DEFAULT_SETTINGS }
+
+  const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
+  const isAppUrl = createAppUrlCheck(devServerUrl)
+
+  app.on('second-instance', () => showWindow(mainWindow))
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, isAppUrl))
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID)
+
+  await app.whenReady()
+
+  hardenSession(session.defaultSession, isAppUrl)
+  registerAppProtocol(join(here, '../renderer'))
+
+  const store = createElectronStore()
+  const secrets = new SafeStorageSecretBox({ store })
+  const core = new AppCore({
+    store,
+    secrets,
+    logger: log,
+    suggestedAccount: parseSuggestedAccount(process.env['MIODESK_SUGGESTED_ACCOUNT']),
+    host: 'electron',
+    version: app.getVersion(),
+    openExternal: safeOpenURL
+  })
+  const handlers = createHandlers(core)
+
+  registerIpcHandlers({
+    handlers,
+    isAppUrl,
+    onError: (channel, err) => log.debug(`IPC ${channel} failed`, err instanceof Error ? err.message : String(err))
+  })
+  forwardCoreEvents(core.events, () => mainWindow?.webContents)
+
+  core.events.on('settings', (s: MainEvents['settings']) => {
+    settings = s
+    tray?.refresh()
+  })
+  handlers['settings:get']().then(
+    (s) => {
+      settings = s
+      tray?.refresh()
+    },
+    (err: unknown) => log.warn('Could not read settings', err instanceof Error ? err.message : String(err))
+  )
+
+  const buildDir = join(app.getAppPath(), 'build')
+  const createWindow = (): BrowserWindow => {
+    const win = createMainWindow({
+      preloadPath: join(here, '../preload/index.cjs'),
+      devServerUrl,
+      icon: join(buildDir, 'icon.png'),
+      closeToTray: () => settings.closeToTray,
+      isQuitting: () => quitting,
+      hasTray: () => tray !== null
+    })
+    win.on('focus', () => notifier.clearUnread())
+    win.on('show', () => tray?.refresh())
+    win.on('hide', () => tray?.refresh())
+    win.on('closed', () => {
+      if (mainWindow === win) mainWindow = null
+      tray?.refresh()
+    })
+    return win
+  }
+
+  const ensureWindow = (): BrowserWindow => {
+    if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createWindow()
+    return mainWindow
+  }
+
+  const notifier = new MessageNotifier({
+    events: core.events,
+    getSettings: (): NotificationSettings => settings,
+    isWindowActive: () => !!mainWindow && !mainWindow.isDestroyed() && mainWindow.isVisible() && !mainWindow.isMinimized() && mainWindow.isFocused(),
+    openConversation: (accountId, contactId) => {
+      const win = ensureWindow()
+      showWindow(win)
+      const payload: MainEvents['open-conversation'] = { accountId, contactId }
+      win.webContents.send(EVENT_PREFIX + 'open-conversation', payload)
+    },
+    onUnreadChange: (count) => tray?.setUnread(count)
+  })
+
+  mainWindow = createWindow()
+
+  try {
+    tray = new TrayController({
+      iconPath: join(buildDir, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
+      overlayIconPath: join(buildDir, 'overlay.png'),
+      isWindowVisible: () => !!mainWindow && !mainWindow.isDestroyed() && mainWindow.isVisible(),
+      isMuted: () => !settings.notifications,
+      getWindow: () => mainWindow,
+      toggleWindow: () => {
+        if (mainWindow && !mainWindow.isDestroyed() && mainWindow.isVisible() && mainWindow.isFocused()) mainWindow.hide()
+        else showWindow(ensureWindow())
+      },
+      setMuted: (muted) => {
+        handlers['settings:set']({ notifications: !muted }).catch((err: unknown) =>
+          log.warn('Could not change the notification setting', err instanceof Error ? err.message : String(err))
+        )
+      },
+      quit: () => app.quit()
+    })
+  } catch (err) {
+    log.warn('No tray icon on this system', err instanceof Error ? err.message : String(err))
+    tray = null
+  }
+
+  app.on('activate', () => showWindow(ensureWindow()))
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit()
+  })
+
+  app.on('before-quit', (event) => {
+    quitting = true
+    if (stopped) return
+    event.preventDefault()
+    if (stopping) return
+    stopping = true
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref())
+    Promise.race([core.stop(), timeout])
+      .catch((err: unknown) => log.warn('Core did not stop cleanly', err instanceof Error ? err.message : String(err)))
+      .finally(() => {
+        stopped = true
+        tray?.destroy()
+        tray = null
+        app.quit()
+      })
+  })
+
+  core.start().catch((err: unknown) => log.error('Core start failed', err instanceof Error ? err.message : String(err)))
+}

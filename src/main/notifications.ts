@@ -1,0 +1,166 @@
+/**
+ * Native notifications for new messages, and the unread count shown by the tray.
+ *
+ * Rules: a message notifies once (by id), only when it is someone else's, not recalled, not an AI
+ * reply still streaming, the window is hidden/minimised/unfocused, notifications are on and the
+ * conversation is not muted. Privacy mode hides the sender and the content. A click shows the window
+ * and asks the renderer to open that conversation.
+ */
+import { Notification } from 'electron'
+import type { Contact, MainEvents, Settings } from '../shared/api'
+import type { ChatMessage, Segment } from '../shared/mio'
+
+type EventSource = { on(event: string, listener: (payload: any) => void): unknown }
+
+/** Settings as the shell reads them; `mutedConversations` (keys `accountId:contactId`) when the core provides it. */
+export type NotificationSettings = Pick<Settings, 'notifications' | 'privacyMode'> & { mutedConversations?: readonly string[] }
+
+export function conversationKey(accountId: string, contactId: string): string {
+  return `${accountId}:${contactId}`
+}
+
+export function isConversationMuted(settings: NotificationSettings, accountId: string, contactId: string): boolean {
+  return Array.isArray(settings.mutedConversations) && settings.mutedConversations.includes(conversationKey(accountId, contactId))
+}
+
+/** Messages older than this when first seen are history, not news. */
+const MAX_AGE_MS = 10 * 60 * 1000
+const MAX_PREVIEW = 200
+
+function segmentPreview(seg: Segment): string {
+  const d = seg.data ?? {}
+  const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '')
+  switch (seg.type) {
+    case 'text':
+      return str(d.text)
+    case 'image':
+      return '[Image]'
+    case 'at':
+      return `@${str(d.name) || str(d.qq) || str(d.id)} `
+    case 'face':
+      return '[Emoji]'
+    case 'record':
+      return '[Voice]'
+    case 'video':
+      return '[Video]'
+    case 'file':
+      return `[File] ${str(d.name) || str(d.file)}`.trim()
+    case 'forward':
+    case 'nodes':
+      return '[Forwarded messages]'
+    default:
+      return ''
+  }
+}
+
+/** One line of text for a message, for notifications. */
+export function messagePreview(message: ChatMessage): string {
+  let text = message.ai ? message.ai.text : (message.segments ?? []).map(segmentPreview).join('')
+  text = text.replace(/\s+/g, ' ').trim()
+  if (!text) text = 'New message'
+  return text.length > MAX_PREVIEW ? `${text.slice(0, MAX_PREVIEW - 1)}…` : text
+}
+
+export function notificationContent(message: ChatMessage, senderName: string | undefined, privacyMode: boolean): { title: string; body: string } {
+  if (privacyMode) return { title: 'MioDesk', body: 'New message' }
+  return { title: senderName || 'New message', body: messagePreview(message) }
+}
+
+export interface NotifierOptions {
+  events: EventSource
+  getSettings: () => NotificationSettings
+  /** True when the window is visible, not minimised and focused. */
+  isWindowActive: () => boolean
+  /** Show the window and open the conversation (notification click). */
+  openConversation: (accountId: string, contactId: string) => void
+  onUnreadChange?: (count: number) => void
+  now?: () => number
+}
+
+export type MessageVerdict = 'notify' | 'count' | 'ignore' | 'later'
+
+export class MessageNotifier {
+  private readonly seen = new Set<string>()
+  private readonly names = new Map<string, string>()
+  /** Shown notifications, kept referenced so their click handlers survive garbage collection. */
+  private readonly live = new Set<Notification>()
+  private unread = 0
+
+  constructor(private readonly opts: NotifierOptions) {
+    opts.events.on('message', (p: MainEvents['message'] | undefined) => {
+      if (p) this.handleMessage(p.accountId, p.message)
+    })
+    opts.events.on('contacts', (p: MainEvents['contacts'] | undefined) => {
+      if (p) this.rememberContacts(p.accountId, p.contacts)
+    })
+  }
+
+  get unreadCount(): number {
+    return this.unread
+  }
+
+  /** The window became active: everything is read. */
+  clearUnread(): void {
+    if (this.unread === 0) return
+    this.unread = 0
+    this.opts.onUnreadChange?.(0)
+  }
+
+  private rememberContacts(accountId: string, contacts: Contact[]): void {
+    for (const c of contacts ?? []) this.names.set(conversationKey(accountId, c.id), c.name)
+  }
+
+  /** Decides what a message event means, without side effects. */
+  classify(accountId: string, message: ChatMessage): MessageVerdict {
+    const key = `${conversationKey(accountId, message.contactId)}:${message.id}`
+    if (this.seen.has(key)) return 'ignore'
+    if (message.self || message.status === 'recalled') return 'ignore'
+    if (message.ai && message.ai.status !== 'completed') {
+      return message.ai.status === 'pending' || message.ai.status === 'streaming' ? 'later' : 'ignore'
+    }
+    const now = this.opts.now?.() ?? Date.now()
+    if (typeof message.time === 'number' && now - message.time > MAX_AGE_MS) return 'ignore'
+    if (this.opts.isWindowActive()) return 'ignore'
+    const settings = this.opts.getSettings()
+    if (isConversationMuted(settings, accountId, message.contactId)) return 'ignore'
+    if (!settings.notifications) return 'count'
+    return 'notify'
+  }
+
+  handleMessage(accountId: string, message: ChatMessage): void {
+    if (!message || typeof message.id !== 'string') return
+    const verdict = this.classify(accountId, message)
+    if (verdict === 'later') return
+    this.markSeen(`${conversationKey(accountId, message.contactId)}:${message.id}`)
+    if (verdict === 'ignore') return
+    this.unread += 1
+    this.opts.onUnreadChange?.(this.unread)
+    if (verdict === 'notify') this.show(accountId, message)
+  }
+
+  private markSeen(key: string): void {
+    this.seen.add(key)
+    if (this.seen.size > 5000) {
+      const oldest = this.seen.values().next().value
+      if (oldest !== undefined) this.seen.delete(oldest)
+    }
+  }
+
+  private show(accountId: string, message: ChatMessage): void {
+    if (!Notification.isSupported()) return
+    const settings = this.opts.getSettings()
+    const name = this.names.get(conversationKey(accountId, message.contactId))
+    const { title, body } = notificationContent(message, name, settings.privacyMode)
+    const n = new Notification({ title, body, silent: false })
+    this.live.add(n)
+    const release = (): void => {
+      this.live.delete(n)
+    }
+    n.on('click', () => {
+      release()
+      this.opts.openConversation(accountId, message.contactId)
+    })
+    n.on('close', release)
+    n.show()
+  }
+}
