@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const protoDir = join(root, 'proto')
-const outDir = join(root, 'src/main/core/codec/generated')
+// GEN_PROTO_OUT overrides the output folder (used by a test that checks the committed files are current).
+const outDir = process.env.GEN_PROTO_OUT ? resolve(process.env.GEN_PROTO_OUT) : join(root, 'src/main/core/codec/generated')
 const outJs = join(outDir, 'yunhu.js')
 const outDts = join(outDir, 'yunhu.d.ts')
 const bin = (name) => join(root, 'node_modules/.bin', process.platform === 'win32' ? `${name}.cmd` : name)
@@ -72,6 +73,6 @@ writeFileSync(join(outDir, 'yunhu-meta.js'), metaJs)
 const metaDts = `${header}export interface YunhuFieldInfo {\n  readonly id: number;\n  readonly kind: string;\n  readonly type?: string;\n  readonly repeated?: boolean;\n}\nexport declare const yunhuFieldMeta: Readonly<Record<string, Readonly<Record<string, YunhuFieldInfo>>>>;\n`
 writeFileSync(join(outDir, 'yunhu-meta.d.ts'), metaDts)
 
-console.log(`gen-proto: ${protos.join(', ')} -> ${[outJs, outDts, 'yunhu-meta.js'].map((p) => p.replace(root + '/', '')).join(', ')}`)
+console.log(`gen-proto: ${protos.join(', ')} -> ${outDir.replace(root + '/', '')}/{yunhu.js, yunhu.d.ts, yunhu-meta.js, yunhu-meta.d.ts}`)
 // Sanity: the generated module must not be empty.
 if (!readFileSync(outJs, 'utf8').includes('WsWrapper')) throw new Error('gen-proto: WsWrapper missing from output')
