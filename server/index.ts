@@ -1,0 +1,99 @@
+/**
+ * `npm run server` — starts the MioDesk reference server (Mio-Chat spec dialect) on 127.0.0.1.
+ *
+ *   --port N            (env PORT, default 8787; 0 = random)
+ *   --admin-code CODE   (env MIODESK_ADMIN_CODE; random when absent)
+ *   --user-code CODE    (env MIODESK_USER_CODE; random when absent)
+ *   --chunk-delay MS    (env MIODESK_CHUNK_DELAY_MS, default 25)
+ *   --data-dir DIR      (env MIODESK_DATA_DIR; persists shares)
+ *   OPENAI_BASE_URL / OPENAI_API_KEY enable the upstream proxy.
+ */
+import { parseArgs } from 'node:util'
+import { DEFAULT_PORT, startServer } from './app'
+
+function intOption(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535 * 1000) {
+    console.error(`invalid ${name}: ${value}`)
+    process.exit(2)
+  }
+  return n
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', short: 'p' },
+      'admin-code': { type: 'string' },
+      'user-code': { type: 'string' },
+      'chunk-delay': { type: 'string' },
+      'data-dir': { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' }
+    },
+    strict: true
+  })
+  if (values.help) {
+    console.log(
+      'Usage: npm run server -- [--port N] [--admin-code CODE] [--user-code CODE] [--chunk-delay MS] [--data-dir DIR] [--quiet]'
+    )
+    return
+  }
+  const port = intOption(values.port ?? process.env.PORT, 'port', DEFAULT_PORT)
+  if (port > 65535) {
+    console.error(`invalid port: ${port}`)
+    process.exit(2)
+  }
+  const env = process.env
+  const adminGiven = values['admin-code'] || env.MIODESK_ADMIN_CODE || undefined
+  const userGiven = values['user-code'] || env.MIODESK_USER_CODE || undefined
+  const quiet = values.quiet === true
+  const server = await startServer({
+    port,
+    adminCode: adminGiven,
+    userCode: userGiven,
+    chunkDelayMs: intOption(values['chunk-delay'] ?? env.MIODESK_CHUNK_DELAY_MS, 'chunk delay', 25),
+    openaiBaseUrl: env.OPENAI_BASE_URL || undefined,
+    openaiApiKey: env.OPENAI_API_KEY || undefined,
+    dataDir: values['data-dir'] || env.MIODESK_DATA_DIR || undefined,
+    log: quiet ? undefined : (line) => console.log(`[${new Date().toISOString()}] ${line}`)
+  })
+
+  const wsUrl = `ws://127.0.0.1:${server.port}/api/gateway`
+  console.log(`MioDesk reference server (Mio-Chat spec dialect)`)
+  console.log(`  gateway:    ${wsUrl}`)
+  console.log(`  http:       ${server.url}`)
+  console.log(`  admin code: ${server.adminCode}${adminGiven ? '' : ' (generated)'}`)
+  console.log(`  user code:  ${server.userCode}${userGiven ? '' : ' (generated)'}`)
+  if (env.OPENAI_BASE_URL) console.log(`  upstream:   ${env.OPENAI_BASE_URL}`)
+  console.log('Press Ctrl-C to stop.')
+
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) {
+      process.exit(1)
+    }
+    stopping = true
+    console.log(`\n${signal}: shutting down…`)
+    const force = setTimeout(() => process.exit(1), 5000)
+    force.unref()
+    server.close().then(
+      () => {
+        console.log('stopped')
+        process.exit(0)
+      },
+      (err: unknown) => {
+        console.error(err)
+        process.exit(1)
+      }
+    )
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err)
+  process.exit(1)
+})
