@@ -147,6 +147,8 @@ export interface StreamDelta {
   status: AiReply['status']
   /** Text appended since the previous delta. */
   textAppend: string
+  /** Rarely set (a late out-of-order chunk): the whole text, replacing what was shown; then textAppend is ''. */
+  text?: string
   reasoningAppend: string
   /** Full tool-call list when it changed since the previous delta. */
   toolCalls?: ToolCall[]

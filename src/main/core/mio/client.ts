@@ -168,21 +168,18 @@ export class MioClient extends EventEmitter<MioClientEvents> {
   /** Starts and resolves on the first successful login, or rejects with the reason (e.g. invalid credentials). */
   connect(): Promise<LoginInfo> {
     return new Promise((resolve, reject) => {
-      const onLogin = (l: LoginInfo): void => {
-        cleanup()
-        resolve(l)
-      }
       const onStatus = (s: ConnectionStatus): void => {
-        if (s.state === 'failed') {
+        if (s.state === 'online' && this._login) {
+          cleanup()
+          resolve(this._login)
+        } else if (s.state === 'failed') {
           cleanup()
           reject(new TransportError((s.errorKind as TransportError['kind']) ?? 'auth', s.error ?? 'Login failed'))
         }
       }
       const cleanup = (): void => {
-        this.off('login', onLogin)
         this.off('status', onStatus)
       }
-      this.on('login', onLogin)
       this.on('status', onStatus)
       this.start()
     })

@@ -34,6 +34,8 @@ export interface ApplyResult {
   textAppend: string
   reasoningAppend: string
   toolCallsChanged: boolean
+  /** A late chunk changed text already reported: take `reply.text` whole. */
+  textReplaced?: boolean
   /** The reply reached a terminal state with this frame. */
   ended: boolean
 }
@@ -42,10 +44,11 @@ const NO_CHANGE: ApplyResult = { changed: false, textAppend: '', reasoningAppend
 
 export class ReplyAssembler {
   readonly reply: AiReply
-  private nextIndex = 0
-  /** Out-of-order indexed chunks waiting for the gap before them. */
-  private held = new Map<number, string>()
+  private maxIndex = -1
+  private readonly pieces: { i: number | undefined; s: string }[] = []
   private readonly seen = new Set<number>()
+  /** Set when a late chunk rebuilt the text (the consumer must take the whole text, not an append). */
+  private replaced = false
   private readonly toolIndex = new Map<string, number>()
 
   constructor(requestId: RequestId) {
@@ -70,9 +73,8 @@ export class ReplyAssembler {
       case 'update':
         return this.update(data)
       case 'completed': {
-        const flushed = this.flushHeld()
         this.reply.status = 'completed'
-        return { changed: true, textAppend: flushed, reasoningAppend: '', toolCallsChanged: false, ended: true }
+        return { changed: true, textAppend: '', reasoningAppend: '', toolCallsChanged: false, ended: true }
       }
       case 'failed': {
         const detail = typeof data.error === 'string' ? data.error : undefined
@@ -94,10 +96,9 @@ export class ReplyAssembler {
   /** The link dropped (or went silent) mid-stream: keep the partial text. */
   interrupt(reason = 'The connection was lost before the reply finished'): ApplyResult {
     if (this.done) return NO_CHANGE
-    const flushed = this.flushHeld()
     this.reply.status = 'interrupted'
     this.reply.error = reason
-    return { changed: true, textAppend: flushed, reasoningAppend: '', toolCallsChanged: false, ended: true }
+    return { changed: true, textAppend: '', reasoningAppend: '', toolCallsChanged: false, ended: true }
   }
 
   abort(): ApplyResult {
@@ -108,11 +109,10 @@ export class ReplyAssembler {
   }
 
   private fail(reason: string, detail?: string): ApplyResult {
-    const flushed = this.flushHeld()
     this.reply.status = 'failed'
     this.reply.error = reason
     if (detail && detail !== reason) this.reply.errorDetail = detail
-    return { changed: true, textAppend: flushed, reasoningAppend: '', toolCallsChanged: false, ended: true }
+    return { changed: true, textAppend: '', reasoningAppend: '', toolCallsChanged: false, ended: true }
   }
 
   private update(data: Json): ApplyResult {
@@ -127,41 +127,38 @@ export class ReplyAssembler {
       this.reply.reasoning += reasoningAppend
     }
     if (isObject(data.tool_call)) toolCallsChanged = this.applyToolCall(data.tool_call)
-    const changed = textAppend.length > 0 || reasoningAppend.length > 0 || toolCallsChanged
+    const textReplaced = this.replaced
+    this.replaced = false
+    const changed = textAppend.length > 0 || reasoningAppend.length > 0 || toolCallsChanged || textReplaced
     if (changed && this.reply.status === 'pending') this.reply.status = 'streaming'
-    return { changed, textAppend, reasoningAppend, toolCallsChanged, ended: false }
+    return { changed, textAppend, reasoningAppend, toolCallsChanged, textReplaced, ended: false }
   }
 
-  /** Appends a text chunk in index order when indices are given; returns the text actually appended now. */
+  /**
+   * Adds a text chunk. Frames on one WebSocket arrive in order, so chunks are appended as they come;
+   * `data.index` (when present) drops duplicates, and a chunk whose index is lower than one already
+   * applied is put back in its place (the whole text is then rebuilt and reported as replaced).
+   */
   private addChunk(chunk: string, index: number | undefined): string {
     if (index === undefined) {
+      this.pieces.push({ i: undefined, s: chunk })
       this.reply.text += chunk
       return chunk
     }
-    if (this.seen.has(index) || index < this.nextIndex) return '' // duplicate
+    if (this.seen.has(index)) return ''
     this.seen.add(index)
-    if (index !== this.nextIndex) {
-      this.held.set(index, chunk)
-      return ''
+    if (index > this.maxIndex) {
+      this.maxIndex = index
+      this.pieces.push({ i: index, s: chunk })
+      this.reply.text += chunk
+      return chunk
     }
-    let out = chunk
-    this.nextIndex++
-    while (this.held.has(this.nextIndex)) {
-      out += this.held.get(this.nextIndex)!
-      this.held.delete(this.nextIndex)
-      this.nextIndex++
-    }
-    this.reply.text += out
-    return out
-  }
-
-  /** At the end, chunks still waiting for a gap that never came are appended in index order. */
-  private flushHeld(): string {
-    if (this.held.size === 0) return ''
-    const rest = [...this.held.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c).join('')
-    this.held.clear()
-    this.reply.text += rest
-    return rest
+    // A late chunk: insert it before the first indexed piece with a higher index.
+    const at = this.pieces.findIndex((p) => p.i !== undefined && p.i > index)
+    this.pieces.splice(at < 0 ? this.pieces.length : at, 0, { i: index, s: chunk })
+    this.reply.text = this.pieces.map((p) => p.s).join('')
+    this.replaced = true
+    return ''
   }
 
   private applyToolCall(tc: Json): boolean {

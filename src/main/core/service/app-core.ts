@@ -513,7 +513,11 @@ export class AppCore {
         (reply, change) => {
           const d = (pending ??= { accountId, contactId, messageId, status: reply.status, textAppend: '', reasoningAppend: '' })
           d.status = reply.status
-          d.textAppend += change.textAppend
+          if (change.textReplaced) {
+            d.text = reply.text
+            d.textAppend = ''
+          } else if (d.text !== undefined) d.text += change.textAppend
+          else d.textAppend += change.textAppend
           d.reasoningAppend += change.reasoningAppend
           if (change.toolCallsChanged) d.toolCalls = structuredClone(reply.toolCalls)
           if (reply.error) d.error = reply.error
