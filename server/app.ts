@@ -187,6 +187,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     : undefined
   const share = await createShareRoutes({ dataDir: opts.dataDir, publicUrl: () => running.url, log })
   running.registerHttp('/api/share', share.handle)
+  running.onClose(() => share.flush())
   const gateway = createMioGateway({
     adminCode,
     userCode,

@@ -30,7 +30,7 @@ export function isObject(v: unknown): v is JsonObject {
 }
 
 export function isRequestId(v: unknown): v is RequestId {
-  return (typeof v === 'string' && v.length <= 256) || (typeof v === 'number' && Number.isFinite(v))
+  return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))
 }
 
 /** A message or contact id: a non-empty string, or a finite number. */

@@ -5,7 +5,9 @@
 import { spawn } from 'node:child_process'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { resolve } from 'node:path'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
@@ -255,6 +257,17 @@ describe('onebot', () => {
     expect((await c.quiet(50)).filter(isBotPush)).toEqual([])
   })
 
+  it('accepts the seed shapes without a top-level type', async () => {
+    const c = await login(USER, 'u-seed')
+    const sent = await c.request({ protocol: 'onebot', data: { id: BOT, type: 'message', data: { message: [text('seed')], message_id: 987654 } } })
+    expect(sent).toEqual({ request_id: sent.request_id, code: 0, message: 'success', data: { message_id: 987654 } })
+    await c.waitFor(isBotPush)
+    const del = await c.request({ protocol: 'onebot', data: { id: BOT, type: 'message', content: { message_id: '987654' } } })
+    expect(del.code).toBe(0)
+    const fwd = await c.request({ protocol: 'onebot', data: { id: 'someone', type: 'forward_msg', content: [{ message_id: 1, message: [text('n')] }] } })
+    expect(fwd.code).toBe(0)
+  })
+
   it('rejects malformed messages', async () => {
     const c = await login()
     for (const data of [
@@ -370,6 +383,22 @@ describe('share over HTTP', () => {
     const got = await fetch(`${server.url}/api/share?id=${m![2]}`)
     expect(got.status).toBe(200)
     expect(await got.json()).toEqual({ code: 0, message: 'success', data: { contactor } })
+  })
+
+  it('persists shares in dataDir across restarts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'miodesk-share-'))
+    try {
+      const a = await startServer({ port: 0, dataDir: dir })
+      const res = await fetch(`${a.url}/api/share`, { method: 'POST', body: JSON.stringify({ contactor: { name: 'Kept' } }) })
+      const id = new URL(((await res.json()) as Frame).data.shareUrl).searchParams.get('shareId')
+      await a.close() // flushes pending writes
+      const b = await startServer({ port: 0, dataDir: dir })
+      const got = (await (await fetch(`${b.url}/api/share?id=${id}`)).json()) as Frame
+      await b.close()
+      expect(got.data.contactor).toEqual({ name: 'Kept' })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('answers 400 for unknown ids, bad JSON and a missing contactor; 413 over 1 MB', async () => {
