@@ -20,6 +20,20 @@ export function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+/** A scalar as text; anything else (objects, arrays) as ''. Never throws, unlike String() on hostile JSON. */
+export function scalarText(v: unknown): string {
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  return ''
+}
+
+/** A short, safe description of any JSON value for log lines (never throws, never huge). */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)
+  if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return String(v ?? null)
+  return Array.isArray(v) ? 'an array' : 'an object'
+}
+
 function isRequestId(v: unknown): v is RequestId {
   return (typeof v === 'string' && v.length > 0 && v.length < 200) || (typeof v === 'number' && Number.isFinite(v))
 }
@@ -129,8 +143,8 @@ export function parseModels(v: unknown): ModelGroup[] | undefined {
 export function parseLoginData(d: Json): Omit<LoginInfo, 'dialect'> {
   const out: Omit<LoginInfo, 'dialect'> = {
     isAdmin: d.is_admin === true || d.is_admin === 1 || d.is_admin === 'true',
-    adminQq: d.admin_qq === undefined || d.admin_qq === null ? '' : String(d.admin_qq),
-    botQq: d.bot_qq === undefined || d.bot_qq === null ? '' : String(d.bot_qq)
+    adminQq: scalarText(d.admin_qq),
+    botQq: scalarText(d.bot_qq)
   }
   const models = parseModels(d.models)
   if (models) out.models = models
@@ -191,7 +205,7 @@ export function classify(f: Json): Incoming {
     }
   }
   if (rid !== undefined) return { kind: 'response', requestId: rid, frame: f }
-  return { kind: 'bad', reason: `unknown frame (protocol ${JSON.stringify(f.protocol ?? null)}, type ${JSON.stringify(f.type ?? null)})` }
+  return { kind: 'bad', reason: `unknown frame (protocol ${describeValue(f.protocol)}, type ${describeValue(f.type)})` }
 }
 
 /** Reads `{code, message, data}` of a reply; field replies to heartbeats carry no code (treated as ok). */
@@ -201,7 +215,7 @@ export function replyError(frame: Json): string | undefined {
   const data = isObject(frame.data) ? frame.data : {}
   const reason = typeof data.reason === 'string' ? data.reason : typeof data.error === 'string' ? firstLine(data.error) : undefined
   const message = typeof frame.message === 'string' ? frame.message : 'failed'
-  return reason ? `${reason}` : `The server answered "${message}" (code ${String(code)})`
+  return reason ? `${reason}` : `The server answered "${message}" (code ${describeValue(code)})`
 }
 
 export function firstLine(s: string, max = 240): string {

@@ -5,7 +5,7 @@
  * Tool-call states are mapped here and only here.
  */
 import type { AiReply, RequestId, ToolCall, ToolCallState } from '../../../shared/mio'
-import { firstLine, isObject, type Json } from './frames'
+import { describeValue, firstLine, isObject, type Json } from './frames'
 
 const TERMINAL = new Set<AiReply['status']>(['completed', 'failed', 'interrupted', 'aborted'])
 
@@ -65,7 +65,7 @@ export class ReplyAssembler {
     const message = frame.message
     const data = isObject(frame.data) ? frame.data : {}
     if (frame.code !== undefined && frame.code !== 0 && frame.code !== '0' && message !== 'failed') {
-      return this.fail(typeof data.reason === 'string' ? data.reason : `The server refused the request (code ${String(frame.code)})`)
+      return this.fail(typeof data.reason === 'string' ? data.reason : `The server refused the request (code ${describeValue(frame.code)})`)
     }
     switch (message) {
       case 'pending':
@@ -168,7 +168,7 @@ export class ReplyAssembler {
     if (!key) return false
     const state = mapToolAction(tc.action)
     if (!state) return false
-    const params = typeof tc.params === 'string' ? tc.params : tc.params === undefined || tc.params === null ? '' : JSON.stringify(tc.params)
+    const params = typeof tc.params === 'string' ? tc.params : tc.params === undefined || tc.params === null ? '' : safeJson(tc.params)
     let i = this.toolIndex.get(key)
     if (i === undefined) {
       i = this.reply.toolCalls.length
@@ -190,6 +190,15 @@ export class ReplyAssembler {
     if (state === 'failed') call.error = typeof tc.error === 'string' ? tc.error : 'The tool failed'
     this.reply.toolCalls[i] = call
     return true
+  }
+}
+
+/** JSON text of a parsed value; '' when it cannot be serialised (e.g. nested too deep). */
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? ''
+  } catch {
+    return ''
   }
 }
 
