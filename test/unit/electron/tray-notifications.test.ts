@@ -1,0 +1,227 @@
+import { EventEmitter } from 'node:events'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+
+vi.mock('electron', () => import('./fake-electron'))
+
+import * as fake from './fake-electron'
+import { MessageNotifier, messagePreview, notificationContent, type NotificationSettings } from '../../../src/main/notifications'
+import { TrayController, trayMenuTemplate, trayTooltip } from '../../../src/main/tray'
+import type { ChatMessage } from '../../../src/shared/mio'
+
+beforeEach(() => fake.resetFakes())
+
+const NOW = 1_700_000_000_000
+let seq = 0
+function msg(over: Partial<ChatMessage> = {}): ChatMessage {
+  return {
+    id: `m${++seq}`,
+    contactId: 'bot',
+    self: false,
+    time: NOW,
+    segments: [{ type: 'text', data: { text: 'hello there' } }],
+    status: 'sent',
+    ...over
+  }
+}
+
+function setup(over: { settings?: Partial<NotificationSettings>; active?: boolean } = {}) {
+  const events = new EventEmitter()
+  const state = {
+    settings: { notifications: true, privacyMode: false, ...over.settings } as NotificationSettings,
+    active: over.active ?? false
+  }
+  const openConversation = vi.fn()
+  const onUnreadChange = vi.fn()
+  const notifier = new MessageNotifier({
+    events,
+    getSettings: () => state.settings,
+    isWindowActive: () => state.active,
+    openConversation,
+    onUnreadChange,
+    now: () => NOW
+  })
+  events.emit('contacts', { accountId: 'acc', contacts: [{ id: 'bot', kind: 'bot', name: 'Mio Bot' }] })
+  const send = (m: ChatMessage, accountId = 'acc') => events.emit('message', { accountId, message: m })
+  return { events, state, notifier, openConversation, onUnreadChange, send }
+}
+
+describe('notifications', () => {
+  it('notifies for a new incoming message while the window is inactive, with sender and text', () => {
+    const { send, notifier } = setup()
+    send(msg())
+    expect(fake.Notification.shown).toHaveLength(1)
+    expect(fake.Notification.shown[0]!.options).toMatchObject({ title: 'Mio Bot', body: 'hello there' })
+    expect(notifier.unreadCount).toBe(1)
+  })
+
+  it('never for own messages', () => {
+    const { send, notifier } = setup()
+    send(msg({ self: true }))
+    expect(fake.Notification.shown).toHaveLength(0)
+    expect(notifier.unreadCount).toBe(0)
+  })
+
+  it('never for a muted conversation', () => {
+    const { send } = setup({ settings: { mutedConversations: ['acc:bot'] } })
+    send(msg())
+    send(msg({ contactId: 'other' }))
+    expect(fake.Notification.shown).toHaveLength(1)
+    expect(fake.Notification.shown[0]!.options.title).not.toBe('Mio Bot')
+  })
+
+  it('never when notifications are muted (tray) — but the unread count still grows', () => {
+    const { send, notifier } = setup({ settings: { notifications: false } })
+    send(msg())
+    expect(fake.Notification.shown).toHaveLength(0)
+    expect(notifier.unreadCount).toBe(1)
+  })
+
+  it('never while the window is focused and visible', () => {
+    const { send, state, notifier } = setup({ active: true })
+    send(msg())
+    expect(fake.Notification.shown).toHaveLength(0)
+    expect(notifier.unreadCount).toBe(0)
+    state.active = false
+    send(msg())
+    expect(fake.Notification.shown).toHaveLength(1)
+  })
+
+  it('privacy mode hides sender and content', () => {
+    const { send } = setup({ settings: { privacyMode: true } })
+    send(msg({ segments: [{ type: 'text', data: { text: 'my bank PIN is 1234' } }] }))
+    const n = fake.Notification.shown[0]!
+    expect(n.options).toEqual({ title: 'MioDesk', body: 'New message', silent: false })
+    expect(JSON.stringify(n.options)).not.toMatch(/1234|Mio Bot/)
+  })
+
+  it('notifies once per message id (updates of the same message do not repeat)', () => {
+    const { send } = setup()
+    const m = msg()
+    send(m)
+    send({ ...m, status: 'sent' })
+    expect(fake.Notification.shown).toHaveLength(1)
+  })
+
+  it('ignores recalled and old (history) messages', () => {
+    const { send } = setup()
+    send(msg({ status: 'recalled' }))
+    send(msg({ time: NOW - 60 * 60 * 1000 }))
+    expect(fake.Notification.shown).toHaveLength(0)
+  })
+
+  it('an AI reply notifies once, when it completes, not while streaming', () => {
+    const { send } = setup()
+    const base = msg({ segments: [] })
+    const ai = { requestId: 1, reasoning: '', toolCalls: [] }
+    send({ ...base, ai: { ...ai, status: 'pending', text: '' } })
+    send({ ...base, ai: { ...ai, status: 'streaming', text: 'The ti' } })
+    expect(fake.Notification.shown).toHaveLength(0)
+    send({ ...base, ai: { ...ai, status: 'completed', text: 'The time is 12:00' } })
+    send({ ...base, ai: { ...ai, status: 'completed', text: 'The time is 12:00' } })
+    expect(fake.Notification.shown).toHaveLength(1)
+    expect(fake.Notification.shown[0]!.options.body).toBe('The time is 12:00')
+  })
+
+  it('a click opens that conversation', () => {
+    const { send, openConversation } = setup()
+    send(msg({ contactId: 'llm:1' }), 'acc-2')
+    fake.Notification.shown[0]!.emit('click')
+    expect(openConversation).toHaveBeenCalledWith('acc-2', 'llm:1')
+  })
+
+  it('clearUnread resets the count and reports it', () => {
+    const { send, notifier, onUnreadChange } = setup()
+    send(msg())
+    send(msg())
+    expect(onUnreadChange).toHaveBeenLastCalledWith(2)
+    notifier.clearUnread()
+    expect(notifier.unreadCount).toBe(0)
+    expect(onUnreadChange).toHaveBeenLastCalledWith(0)
+  })
+
+  it('previews non-text segments in words', () => {
+    expect(messagePreview(msg({ segments: [{ type: 'image', data: {} }, { type: 'text', data: { text: ' look ' } }] }))).toBe('[Image] look')
+    expect(messagePreview(msg({ segments: [{ type: 'mystery', data: {} }] }))).toBe('New message')
+    expect(notificationContent(msg(), undefined, false).title).toBe('New message')
+    expect(messagePreview(msg({ segments: [{ type: 'text', data: { text: 'x'.repeat(500) } }] })).length).toBe(200)
+  })
+})
+
+describe('tray', () => {
+  function makeTray(platform: NodeJS.Platform = 'linux') {
+    const win = new fake.BrowserWindow({})
+    const state = { visible: true, muted: false }
+    const actions = { toggleWindow: vi.fn(), setMuted: vi.fn(), quit: vi.fn() }
+    const tray = new TrayController({
+      iconPath: '/icons/tray.png',
+      overlayIconPath: '/icons/overlay.png',
+      isWindowVisible: () => state.visible,
+      isMuted: () => state.muted,
+      getWindow: () => win as never,
+      platform,
+      ...actions
+    })
+    return { tray, win, state, actions, fakeTray: fake.Tray.instances.at(-1)! }
+  }
+
+  it('shows the unread count in the tooltip and the badge', () => {
+    const { tray, fakeTray } = makeTray()
+    expect(fakeTray.tooltip).toBe('MioDesk')
+    tray.setUnread(3)
+    expect(fakeTray.tooltip).toBe('MioDesk — 3 unread messages')
+    expect(fake.app.setBadgeCount).toHaveBeenLastCalledWith(3)
+    tray.setUnread(0)
+    expect(fakeTray.tooltip).toBe('MioDesk')
+    expect(fake.app.setBadgeCount).toHaveBeenLastCalledWith(0)
+    expect(trayTooltip(1)).toBe('MioDesk — 1 unread message')
+  })
+
+  it('sets the title on macOS and the taskbar overlay on Windows', () => {
+    const mac = makeTray('darwin')
+    mac.tray.setUnread(5)
+    expect(mac.fakeTray.title).toBe('5')
+    const win = makeTray('win32')
+    win.tray.setUnread(2)
+    expect(win.win.setOverlayIcon).toHaveBeenLastCalledWith(expect.objectContaining({ path: '/icons/overlay.png' }), expect.stringContaining('2'))
+    win.tray.setUnread(0)
+    expect(win.win.setOverlayIcon).toHaveBeenLastCalledWith(null, '')
+  })
+
+  it('has a menu with show/hide, mute notifications and quit that do what they say', () => {
+    const { fakeTray, actions, state, tray } = makeTray()
+    const items = fakeTray.menu!.template
+    expect(items.map((i) => i.id ?? i.type)).toEqual(['toggle', 'mute', 'separator', 'quit'])
+    expect(items[0].label).toBe('Hide MioDesk')
+    expect(items[1]).toMatchObject({ type: 'checkbox', checked: false })
+    items[0].click()
+    expect(actions.toggleWindow).toHaveBeenCalled()
+    items[1].click()
+    expect(actions.setMuted).toHaveBeenCalledWith(true)
+    items[3].click()
+    expect(actions.quit).toHaveBeenCalled()
+
+    state.visible = false
+    state.muted = true
+    tray.refresh()
+    const again = fakeTray.menu!.template
+    expect(again[0].label).toBe('Show MioDesk')
+    expect(again[1].checked).toBe(true)
+    again[1].click()
+    expect(actions.setMuted).toHaveBeenLastCalledWith(false)
+  })
+
+  it('a click on the icon toggles the window (not on macOS)', () => {
+    const linux = makeTray('linux')
+    linux.fakeTray.emit('click')
+    expect(linux.actions.toggleWindow).toHaveBeenCalledTimes(1)
+    const mac = makeTray('darwin')
+    mac.fakeTray.emit('click')
+    expect(mac.actions.toggleWindow).not.toHaveBeenCalled()
+  })
+
+  it('trayMenuTemplate is pure', () => {
+    const t = trayMenuTemplate({ windowVisible: false, muted: true, unread: 0 }, { toggleWindow: vi.fn(), setMuted: vi.fn(), quit: vi.fn() })
+    expect(t[0]!.label).toBe('Show MioDesk')
+    expect(t[1]!.checked).toBe(true)
+  })
+})
