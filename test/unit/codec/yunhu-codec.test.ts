@@ -185,6 +185,21 @@ describe('decoding edge cases', () => {
     expect(decodeYunhuBody('PushMessage', bytes)).toStrictEqual({ content_type: 3 })
   })
 
+  it('an empty nested message is treated as absent (WS fast path and bodies alike)', () => {
+    const bytes = new Uint8Array([...str(1, 'm'), ...ld(2, []), ...ld(6, []), ...ld(9, [])])
+    expect(decodeWsPayload('push_message', bytes)).toStrictEqual({ msg_id: 'm' })
+    expect(decodeYunhuBody('PushMessage', bytes)).toStrictEqual({ msg_id: 'm' })
+    expect(decodeStatusResponse(new Uint8Array(ld(1, [])))).toStrictEqual({})
+  })
+
+  it('bytes come out as plain Uint8Array copies, also from Buffer input', () => {
+    const input = Buffer.from(encodeWsWrapper({ info: { seq: 's', cmd: 'x' }, data: { type_url: 't', value: new Uint8Array([1, 2]) } }))
+    const w = decodeYunhuBody('WsWrapper', input)
+    expect(Object.getPrototypeOf(w.data!.value)).toBe(Uint8Array.prototype)
+    input.fill(0)
+    expect([...w.data!.value!]).toEqual([1, 2])
+  })
+
   it('repeated strings keep order, empty repeated fields are absent', () => {
     const bytes = encodeRecallMsg({ msg_id: ['a', 'b', 'c'], chat_id: 'g', chat_type: 2 })
     expect(decodeRecallMsg(bytes)).toStrictEqual({ msg_id: ['a', 'b', 'c'], chat_id: 'g', chat_type: 2 })

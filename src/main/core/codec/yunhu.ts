@@ -15,6 +15,8 @@ import type {
   YunhuBodyTypes,
   YunhuBotBoardMessage,
   YunhuButton,
+  YunhuCmd,
+  YunhuTag,
   YunhuLiveMessage,
   YunhuMsgInput,
   YunhuPushEvent,
@@ -59,7 +61,7 @@ function longToString(v: LongLike): string {
 /**
  * Generated decoders only set own properties for fields present on the wire (and delete them
  * again when a later occurrence carries the default), so the own keys are exactly the non-default
- * fields. Longs become decimal strings, nested messages plain objects, bytes stay Uint8Array.
+ * fields. Longs become decimal strings, nested messages plain objects, bytes plain Uint8Array copies.
  */
 function toPlain(m: object): any {
   const out: any = {}
@@ -76,16 +78,98 @@ function toPlain(m: object): any {
       const arr = new Array(v.length)
       for (let j = 0; j < v.length; j++) {
         const e = v[j]
-        arr[j] = typeof e !== 'object' || e === null ? e : e.__isLong__ === true ? longToString(e) : e instanceof Uint8Array ? e : toPlain(e)
+        arr[j] = typeof e !== 'object' || e === null ? e : e.__isLong__ === true ? longToString(e) : e instanceof Uint8Array ? new Uint8Array(e) : toPlain(e)
       }
       out[k] = arr
     } else if (v instanceof Uint8Array) {
-      out[k] = v
+      // a copy as a plain Uint8Array (never a Buffer, never a view of the caller's input)
+      out[k] = new Uint8Array(v)
     } else {
-      out[k] = toPlain(v)
+      // an empty nested message carries nothing: treated as absent (same as the WS fast path)
+      const p = toPlain(v)
+      for (const _ in p) {
+        out[k] = p
+        break
+      }
     }
   }
   return out
+}
+
+// Fast path for the WebSocket payloads. The generated decoders take an (undocumented but
+// generated, hence pinned) `_target` argument and decode into it; nested messages are decoded into
+// the existing value of their field. Decoding into plain objects pre-seeded with plain nested
+// objects gives plain output without a copy; only 64-bit fields (Long) are then replaced by
+// strings, and seeds left empty are dropped (an empty nested message is treated as absent). The
+// tests compare this path (decodeWsPayload / decodeWsFrame) with the generic toPlain
+// (decodeYunhuBody) on the fixtures and on fuzzed input.
+
+interface Decoder {
+  decode(reader: Uint8Array, length?: number, end?: number, depth?: number, target?: object): object
+}
+
+function fixTags(tags: any[]): YunhuTag[] {
+  const out: YunhuTag[] = new Array(tags.length)
+  for (let i = 0; i < tags.length; i++) out[i] = toPlain(tags[i])
+  return out
+}
+
+function fixCmd(c: any): YunhuCmd | undefined {
+  const o = toPlain(c) as YunhuCmd
+  for (const _ in o) return o
+  return undefined
+}
+
+function decodePush(buf: Uint8Array): YunhuPushMessage {
+  const sender: any = {}
+  const content: any = {}
+  const t: any = { sender, content }
+  ;(T.PushMessage as unknown as Decoder).decode(buf, undefined, undefined, undefined, t)
+  // copy the top level in field order (cheaper than deleting unused seeds, which would turn the
+  // object into a slow dictionary)
+  const o: YunhuPushMessage = {}
+  let v: any
+  if ((v = t.msg_id) !== undefined) o.msg_id = v
+  // a Sender/MsgContent seed with no own key means the field was absent (or empty)
+  for (const _ in sender) {
+    if ((v = sender.tag) !== undefined) sender.tag = fixTags(v)
+    o.sender = sender
+    break
+  }
+  if ((v = t.recv_id) !== undefined) o.recv_id = v
+  if ((v = t.chat_id) !== undefined) o.chat_id = v
+  if ((v = t.chat_type) !== undefined) o.chat_type = v
+  for (const _ in content) {
+    if ((v = content.file_size) !== undefined) content.file_size = longToString(v)
+    if ((v = content.sticker_item_id) !== undefined) content.sticker_item_id = longToString(v)
+    if ((v = content.sticker_pack_id) !== undefined) content.sticker_pack_id = longToString(v)
+    o.content = content
+    break
+  }
+  if ((v = t.content_type) !== undefined) o.content_type = v
+  if ((v = t.timestamp) !== undefined) o.timestamp = longToString(v)
+  if ((v = t.cmd) !== undefined && (v = fixCmd(v)) !== undefined) o.cmd = v
+  if ((v = t.delete_timestamp) !== undefined) o.delete_timestamp = longToString(v)
+  if ((v = t.quote_msg_id) !== undefined) o.quote_msg_id = v
+  if ((v = t.msg_seq) !== undefined) o.msg_seq = longToString(v)
+  if ((v = t.edit_time) !== undefined) o.edit_time = longToString(v)
+  return o
+}
+
+/** Payloads with only string/int32 fields decode straight into a plain object. */
+const decodeFlat =
+  (type: GeneratedType) =>
+  (buf: Uint8Array): any => {
+    const t = {}
+    ;(type as unknown as Decoder).decode(buf, undefined, undefined, undefined, t)
+    return t
+  }
+
+function decodeBoard(buf: Uint8Array): YunhuBotBoardMessage {
+  const t: any = {}
+  ;(T.BotBoardMessage as unknown as Decoder).decode(buf, undefined, undefined, undefined, t)
+  if (t.last_update_time !== undefined) t.last_update_time = longToString(t.last_update_time)
+  return t
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,6 +282,8 @@ function toWire(typeName: string, obj: Record<string, unknown>, top: string, pat
   }
   return out
 }
+
+const T = yunhu as unknown as Record<string, GeneratedType>
 
 interface GeneratedType {
   encode(message: any): { finish(): Uint8Array }
@@ -337,19 +423,17 @@ type PayloadKind = Exclude<YunhuPushEventKind, 'heartbeat_ack' | 'invite_apply' 
 
 interface Route {
   kind: PayloadKind
-  type: GeneratedType
   typeName: string
+  decode: (buf: Uint8Array) => any
 }
-
-const T = yunhu as unknown as Record<string, GeneratedType>
 const ROUTES = new Map<string, Route>([
-  ['push_message', { kind: 'push_message', type: T.PushMessage, typeName: 'PushMessage' }],
-  ['edit_message', { kind: 'edit_message', type: T.PushMessage, typeName: 'PushMessage' }],
-  ['blocked_message', { kind: 'blocked_message', type: T.PushMessage, typeName: 'PushMessage' }],
-  ['stream_message', { kind: 'stream_message', type: T.StreamMessage, typeName: 'StreamMessage' }],
-  ['bot_board_message', { kind: 'bot_board_message', type: T.BotBoardMessage, typeName: 'BotBoardMessage' }],
-  ['draft_input', { kind: 'draft_input', type: T.MsgInput, typeName: 'MsgInput' }],
-  ['live_video_user_hang_up', { kind: 'live_video_user_hang_up', type: T.LiveMessage, typeName: 'LiveMessage' }]
+  ['push_message', { kind: 'push_message', typeName: 'PushMessage', decode: decodePush }],
+  ['edit_message', { kind: 'edit_message', typeName: 'PushMessage', decode: decodePush }],
+  ['blocked_message', { kind: 'blocked_message', typeName: 'PushMessage', decode: decodePush }],
+  ['stream_message', { kind: 'stream_message', typeName: 'StreamMessage', decode: decodeFlat(T.StreamMessage) }],
+  ['bot_board_message', { kind: 'bot_board_message', typeName: 'BotBoardMessage', decode: decodeBoard }],
+  ['draft_input', { kind: 'draft_input', typeName: 'MsgInput', decode: decodeFlat(T.MsgInput) }],
+  ['live_video_user_hang_up', { kind: 'live_video_user_hang_up', typeName: 'LiveMessage', decode: decodeFlat(T.LiveMessage) }]
 ])
 
 /** cmds whose frames carry no data. */
@@ -406,13 +490,12 @@ export function decodeWsFrame(bytes: Bytes): YunhuPushEvent {
   const data = w.data
   const route = ROUTES.get(cmd)
   if (route !== undefined) {
-    let m: object
+    let message: any
     try {
-      m = route.type.decode(data ? data.value : EMPTY)
+      message = route.decode(data ? data.value : EMPTY)
     } catch (e) {
       throw wrapDecodeError(e, 'payload', route.typeName, cmd, seq)
     }
-    const message = toPlain(m)
     const kind = route.kind === 'push_message' && message.delete_timestamp !== undefined ? 'recall' : route.kind
     return data && data.type_url ? { kind, seq, cmd, type_url: data.type_url, message } : { kind, seq, cmd, message }
   }
@@ -437,7 +520,7 @@ export function decodeWsPayload(cmd: string, value: Bytes): YunhuPushMessage | Y
   if (!route) return undefined
   const buf = asBytes(value, route.typeName, 'payload')
   try {
-    return toPlain(route.type.decode(buf))
+    return route.decode(buf)
   } catch (e) {
     throw wrapDecodeError(e, 'payload', route.typeName, cmd)
   }
