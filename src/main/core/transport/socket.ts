@@ -176,7 +176,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
     try {
       ws = new WebSocket(url, { headers: this.o.headers, maxPayload: 256 * 1024 * 1024, perMessageDeflate: false })
     } catch (e) {
-      this.onFailure(gen, new TransportError('unreachable', `Invalid server address: ${errorMessage(e)}`))
+      this.onFailure(gen, new TransportError('unreachable', `Invalid server address: ${redactUrl(errorMessage(e))}`))
       return
     }
     this.ws = ws
@@ -286,14 +286,15 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
   private onFailure(gen: number, err: TransportError): void {
     if (gen !== this.generation) return
     this.ws = undefined
+    if (this.running && err.kind === 'auth') {
+      // fatal() fails the requests and emits 'down' itself: once, with the auth error.
+      this.fatal(err)
+      return
+    }
     this.pending.failAll(new TransportError('closed', `${err.message}; the request was not completed`))
     this.emit('down', err)
     if (!this.running) {
       this.setStatus({ state: 'offline' })
-      return
-    }
-    if (err.kind === 'auth') {
-      this.fatal(err)
       return
     }
     const delay = backoffDelay(this.attempt++, this.o.backoff, this.random)
