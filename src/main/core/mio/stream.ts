@@ -7,7 +7,6 @@
 import type { AiReply, RequestId, ToolCall, ToolCallState } from '../../../shared/mio'
 import { describeValue, firstLine, isObject, type Json } from './frames'
 
-const TERMINAL = new Set<AiReply['status']>(['completed', 'failed', 'interrupted', 'aborted'])
 
 /** The server's tool-call `action` → our state. One place. */
 export function mapToolAction(action: unknown): ToolCallState | undefined {
@@ -40,13 +39,22 @@ export interface ApplyResult {
   ended: boolean
 }
 
+interface Gap {
+  from: number
+  to: number
+  offset: number
+}
+
 const NO_CHANGE: ApplyResult = { changed: false, textAppend: '', reasoningAppend: '', toolCallsChanged: false, ended: false }
 
 export class ReplyAssembler {
   readonly reply: AiReply
+  private readonly out: ApplyResult = { changed: false, textAppend: '', reasoningAppend: '', toolCallsChanged: false, textReplaced: false, ended: false }
+  /** `out` currently holds a plain text append (the fast path then only swaps the text). */
+  private outIsPlainAppend = false
   private maxIndex = -1
-  private readonly pieces: { i: number | undefined; s: string }[] = []
-  private readonly seen = new Set<number>()
+  /** Index ranges skipped so far, with the text offset where their chunks belong. */
+  private readonly gaps: Gap[] = []
   /** Set when a late chunk rebuilt the text (the consumer must take the whole text, not an append). */
   private replaced = false
   private readonly toolIndex = new Map<string, number>()
@@ -56,11 +64,43 @@ export class ReplyAssembler {
   }
 
   get done(): boolean {
-    return TERMINAL.has(this.reply.status)
+    const s = this.reply.status
+    return s !== 'pending' && s !== 'streaming'
   }
 
-  /** Applies one server frame addressed to this request. Unknown `message` values are ignored. */
+  /**
+   * Applies one server frame addressed to this request. Unknown `message` values are ignored.
+   * The returned object is reused by the next call on this assembler: read it before applying another frame.
+   */
   apply(frame: Json): ApplyResult {
+    // Fast path: the next in-order text chunk of a streaming reply (the bulk of every stream).
+    const d = frame.data as Json | null | undefined
+    if (frame.message === 'update' && this.reply.status === 'streaming' && typeof d === 'object' && d !== null) {
+      const chunk = d.chunk
+      const idx = d.index
+      if (
+        typeof chunk === 'string' &&
+        chunk !== '' &&
+        (d.tool_call === null || d.tool_call === undefined) &&
+        d.reasoning_content === undefined &&
+        (frame.code === undefined || frame.code === 0) &&
+        (idx === undefined || idx === this.maxIndex + 1)
+      ) {
+        if (idx !== undefined) this.maxIndex = idx as number
+        this.reply.text += chunk
+        const r = this.out
+        r.textAppend = chunk
+        if (!this.outIsPlainAppend) {
+          r.changed = true
+          r.reasoningAppend = ''
+          r.toolCallsChanged = false
+          r.textReplaced = false
+          r.ended = false
+          this.outIsPlainAppend = true
+        }
+        return r
+      }
+    }
     if (this.done) return NO_CHANGE
     const message = frame.message
     const data = isObject(frame.data) ? frame.data : {}
@@ -131,32 +171,46 @@ export class ReplyAssembler {
     this.replaced = false
     const changed = textAppend.length > 0 || reasoningAppend.length > 0 || toolCallsChanged || textReplaced
     if (changed && this.reply.status === 'pending') this.reply.status = 'streaming'
-    return { changed, textAppend, reasoningAppend, toolCallsChanged, textReplaced, ended: false }
+    // One result object per assembler, reused: streams apply thousands of frames.
+    const r = this.out
+    this.outIsPlainAppend = false
+    r.changed = changed
+    r.textAppend = textAppend
+    r.reasoningAppend = reasoningAppend
+    r.toolCallsChanged = toolCallsChanged
+    r.textReplaced = textReplaced
+    r.ended = false
+    return r
   }
 
   /**
-   * Adds a text chunk. Frames on one WebSocket arrive in order, so chunks are appended as they come;
-   * `data.index` (when present) drops duplicates, and a chunk whose index is lower than one already
-   * applied is put back in its place (the whole text is then rebuilt and reported as replaced).
+   * Adds a text chunk. Frames on one WebSocket arrive in order, so the common case is an append with
+   * no bookkeeping. `data.index` (when present) drops duplicates; when an index skips ahead, the gap is
+   * remembered with its text offset, and a late chunk that fills it is put back in its place (the
+   * whole text is then reported as replaced).
    */
   private addChunk(chunk: string, index: number | undefined): string {
-    if (index === undefined) {
-      this.pieces.push({ i: undefined, s: chunk })
+    if (index === undefined || index === this.maxIndex + 1) {
+      if (index !== undefined) this.maxIndex = index
       this.reply.text += chunk
       return chunk
     }
-    if (this.seen.has(index)) return ''
-    this.seen.add(index)
     if (index > this.maxIndex) {
+      this.gaps.push({ from: this.maxIndex + 1, to: index - 1, offset: this.reply.text.length })
       this.maxIndex = index
-      this.pieces.push({ i: index, s: chunk })
       this.reply.text += chunk
       return chunk
     }
-    // A late chunk: insert it before the first indexed piece with a higher index.
-    const at = this.pieces.findIndex((p) => p.i !== undefined && p.i > index)
-    this.pieces.splice(at < 0 ? this.pieces.length : at, 0, { i: index, s: chunk })
-    this.reply.text = this.pieces.map((p) => p.s).join('')
+    const gi = this.gaps.findIndex((g) => index >= g.from && index <= g.to)
+    if (gi < 0) return '' // already applied: a duplicate
+    const g = this.gaps[gi]!
+    const text = this.reply.text
+    this.reply.text = text.slice(0, g.offset) + chunk + text.slice(g.offset)
+    const split: Gap[] = []
+    if (index > g.from) split.push({ from: g.from, to: index - 1, offset: g.offset })
+    if (index < g.to) split.push({ from: index + 1, to: g.to, offset: g.offset + chunk.length })
+    this.gaps.splice(gi, 1, ...split)
+    for (let i = gi + split.length; i < this.gaps.length; i++) this.gaps[i]!.offset += chunk.length
     this.replaced = true
     return ''
   }
