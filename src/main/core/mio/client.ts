@@ -410,8 +410,10 @@ export class MioClient extends EventEmitter<MioClientEvents> {
    */
   complete(req: CompletionRequest, listener: StreamListener = () => {}): StreamHandle {
     const dialect = this.requireOnline()
+    // Callers across IPC are untyped: without a message list nothing may be sent (a field server crashes on it).
+    if (!Array.isArray(req?.messages)) throw new TransportError('protocol', 'A completion needs a list of messages')
     const requestId = newRequestId()
-    const messages: ChatTurn[] = req.messages.filter((m) => typeof m.content === 'string')
+    const messages: ChatTurn[] = req.messages.filter((m) => isObject(m) && typeof m.content === 'string')
     const data: Json = {
       model: req.model,
       messages,
