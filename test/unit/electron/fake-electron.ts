@@ -180,12 +180,23 @@ function fakeImage(path: string): { path: string; isEmpty(): boolean } {
 }
 export const nativeImage = { createFromPath: (p: string) => fakeImage(p), createEmpty: () => fakeImage('') }
 
-export const app = {
-  setBadgeCount: vi.fn((_n: number) => true),
-  isPackaged: false,
-  getVersion: () => '0.0.0-test',
-  getAppPath: () => '/app'
+class FakeApp extends EventEmitter {
+  isPackaged = false
+  lockResult = true
+  readonly setBadgeCount = vi.fn((_n: number) => true)
+  readonly requestSingleInstanceLock = vi.fn(() => this.lockResult)
+  readonly enableSandbox = vi.fn()
+  readonly setAppUserModelId = vi.fn()
+  readonly quit = vi.fn()
+  readonly whenReady = vi.fn(() => Promise.resolve())
+  getVersion(): string {
+    return '0.0.0-test'
+  }
+  getAppPath(): string {
+    return '/app'
+  }
 }
+export const app = new FakeApp()
 
 export const contextBridge = {
   exposed: {} as Record<string, any>,

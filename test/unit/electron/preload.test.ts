@@ -41,7 +41,7 @@ describe('preload surface', () => {
   })
 
   it('unknown channels are rejected before reaching ipcRenderer', async () => {
-    await expect(api.call('shell:exec' as never)).rejects.toThrow(/Unknown API channel/)
+    await expect((api.call as (c: string) => Promise<unknown>)('shell:exec')).rejects.toThrow(/Unknown API channel/)
     await expect(carrier.invoke('fs:read', [])).rejects.toThrow(/Unknown API channel/)
     expect(fake.ipcRenderer.invoke).not.toHaveBeenCalled()
   })

@@ -1,0 +1,137 @@
+/** The entry (src/main/index.ts) wired with a fake core: lock, hardening, IPC, window, tray, notifications, quit. */
+import { EventEmitter } from 'node:events'
+import { describe, expect, it, vi } from 'vitest'
+import { API_CHANNELS, DEFAULT_SETTINGS, EVENT_PREFIX, type Settings } from '../../../src/shared/api'
+
+const h = vi.hoisted(() => ({ cores: [] as any[], options: [] as any[] }))
+
+vi.mock('electron', () => import('./fake-electron'))
+vi.mock('electron-store', () => ({
+  default: class {
+    private readonly data = new Map<string, unknown>()
+    get(k: string) {
+      return this.data.get(k)
+    }
+    set(k: string, v: unknown) {
+      this.data.set(k, v)
+    }
+    delete(k: string) {
+      this.data.delete(k)
+    }
+  }
+}))
+vi.mock('../../../src/main/core/service/app-core', async () => {
+  const { EventEmitter: EE } = await import('node:events')
+  class AppCore {
+    readonly events = new EE()
+    settings: Settings = { ...DEFAULT_SETTINGS }
+    readonly start = vi.fn(async () => undefined)
+    readonly stop = vi.fn(async () => undefined)
+    constructor(options: unknown) {
+      h.options.push(options)
+      h.cores.push(this)
+    }
+  }
+  return { AppCore }
+})
+vi.mock('../../../src/main/core/service/handlers', () => ({
+  createHandlers: (core: { settings: Settings; events: EventEmitter }) => {
+    const table: Record<string, unknown> = {}
+    for (const c of API_CHANNELS) table[c] = vi.fn(async () => undefined)
+    table['settings:get'] = vi.fn(async () => core.settings)
+    table['settings:set'] = vi.fn(async (patch: Partial<Settings>) => {
+      core.settings = { ...core.settings, ...patch }
+      core.events.emit('settings', core.settings)
+      return core.settings
+    })
+    return table
+  }
+}))
+
+import * as fake from './fake-electron'
+
+describe('main entry', () => {
+  it('wires the shell around the core', async () => {
+    process.env['MIODESK_SUGGESTED_ACCOUNT'] = JSON.stringify({ server: 'ws://127.0.0.1:8787', id: 'me', token: 't0k', label: 'Local' })
+    await import('../../../src/main/index')
+    await vi.waitFor(() => expect(fake.Tray.instances).toHaveLength(1))
+
+    // Before ready: privileged scheme, sandbox for all renderers, single-instance lock.
+    expect(fake.protocol.registerSchemesAsPrivileged).toHaveBeenCalledTimes(1)
+    expect(fake.app.enableSandbox).toHaveBeenCalled()
+    expect(fake.app.requestSingleInstanceLock).toHaveBeenCalled()
+
+    // Core built with the Electron seams and the suggested account.
+    const core = h.cores[0]
+    const opts = h.options[0]
+    expect(opts).toMatchObject({ host: 'electron', version: '0.0.0-test', suggestedAccount: { server: 'ws://127.0.0.1:8787', id: 'me', token: 't0k', label: 'Local' } })
+    expect(opts.secrets.constructor.name).toBe('SafeStorageSecretBox')
+    expect(core.start).toHaveBeenCalled()
+
+    // Session hardening, protocol, IPC.
+    expect(fake.session.defaultSession.permissionRequestHandler).toBeTypeOf('function')
+    expect(fake.session.defaultSession.headersListener).toBeTypeOf('function')
+    expect(fake.protocol.handle).toHaveBeenCalledWith('app', expect.any(Function))
+    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...API_CHANNELS].sort())
+
+    // Every webContents created later is hardened too.
+    const extra = new fake.FakeWebContents()
+    fake.app.emit('web-contents-created', {}, extra)
+    expect(extra.windowOpenHandler!({ url: 'https://x.example' })).toEqual({ action: 'deny' })
+
+    // The window.
+    expect(fake.BrowserWindow.instances).toHaveLength(1)
+    const win = fake.BrowserWindow.instances[0]!
+    expect(win.options.webPreferences.preload).toMatch(/preload[\\/]index\.cjs$/)
+    expect(win.loadedUrl).toBe('app://miodesk/index.html')
+
+    // Core events reach the window.
+    core.events.emit('connection', { accountId: 'a', status: { state: 'online' } })
+    expect(win.webContents.sent).toContainEqual([EVENT_PREFIX + 'connection', [{ accountId: 'a', status: { state: 'online' } }]])
+
+    // A second launch focuses the first.
+    win.hide()
+    fake.app.emit('second-instance')
+    expect(win.isVisible()).toBe(true)
+    expect(win.isFocused()).toBe(true)
+
+    // Close hides to the tray (default setting).
+    expect(win.userClose()).toBe(true)
+    expect(win.isVisible()).toBe(false)
+
+    // A message while hidden: notification, unread in the tray; a click opens the conversation.
+    core.events.emit('message', {
+      accountId: 'a',
+      message: { id: 'm1', contactId: 'bot', self: false, time: Date.now(), segments: [{ type: 'text', data: { text: 'hi' } }], status: 'sent' }
+    })
+    expect(fake.Notification.shown).toHaveLength(1)
+    const tray = fake.Tray.instances[0]!
+    expect(tray.tooltip).toMatch(/1 unread/)
+    fake.Notification.shown[0]!.emit('click')
+    expect(win.isVisible()).toBe(true)
+    expect(win.webContents.sent).toContainEqual([EVENT_PREFIX + 'open-conversation', [{ accountId: 'a', contactId: 'bot' }]])
+    win.emit('focus')
+    expect(tray.tooltip).toBe('MioDesk')
+
+    // Tray "mute notifications" goes through settings:set; the menu follows the settings event.
+    const mute = tray.menu!.template.find((i) => i.id === 'mute')
+    mute.click()
+    await vi.waitFor(() => expect(core.settings.notifications).toBe(false))
+    expect(tray.menu!.template.find((i) => i.id === 'mute').checked).toBe(true)
+
+    // closeToTray off → close really closes.
+    core.events.emit('settings', { ...core.settings, closeToTray: false })
+    expect(win.userClose()).toBe(false)
+
+    // Quit stops the core first, then quits.
+    const e = fake.fakeEvent()
+    fake.app.emit('before-quit', e)
+    expect(e.preventDefault).toHaveBeenCalled()
+    expect(core.stop).toHaveBeenCalledTimes(1)
+    await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled())
+    const again = fake.fakeEvent()
+    fake.app.emit('before-quit', again)
+    expect(again.preventDefault).not.toHaveBeenCalled()
+    expect(core.stop).toHaveBeenCalledTimes(1)
+  })
+})
