@@ -1,0 +1,48 @@
+/** Small browser helpers: clipboard, saving files, reading images. */
+import { getApi } from '../api'
+
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text)
+    return true
+  } catch {
+    const ta = document.createElement('textarea')
+    ta.value = text
+    ta.style.position = 'fixed'
+    ta.style.opacity = '0'
+    document.body.appendChild(ta)
+    ta.select()
+    const ok = document.execCommand('copy')
+    ta.remove()
+    return ok
+  }
+}
+
+/** Triggers a download of a URL (data:, blob:, http) with a file name. */
+export function saveUrl(url: string, name: string): void {
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name || 'download'
+  a.rel = 'noopener'
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+}
+
+export function openExternal(url: string): void {
+  if (!/^https?:\/\//i.test(url)) return
+  void getApi()
+    .call('app:open-external', url)
+    .catch(() => {})
+}
+
+export function readAsDataUrl(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader()
+    r.onload = () => resolve(String(r.result))
+    r.onerror = () => reject(r.error ?? new Error('Could not read the file'))
+    r.readAsDataURL(file)
+  })
+}
+
+export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent)

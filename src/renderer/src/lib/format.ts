@@ -1,0 +1,55 @@
+/** Locale-aware formatting and error wording. */
+export function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate()
+}
+
+/** Short time for lists: today → 14:05, this week → weekday, this year → 3/14, else 2024/3/14. */
+export function formatListTime(ms: number, locale: string, now = Date.now()): string {
+  if (!ms) return ''
+  const d = new Date(ms)
+  const n = new Date(now)
+  if (sameDay(d, n)) return d.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', hour12: false })
+  const yesterday = new Date(now - 86_400_000)
+  if (sameDay(d, yesterday)) return locale.startsWith('zh') ? '昨天' : 'Yesterday'
+  if (now - ms < 6 * 86_400_000) return d.toLocaleDateString(locale, { weekday: 'short' })
+  if (d.getFullYear() === n.getFullYear()) return d.toLocaleDateString(locale, { month: 'numeric', day: 'numeric' })
+  return d.toLocaleDateString(locale, { year: 'numeric', month: 'numeric', day: 'numeric' })
+}
+
+export function formatMessageTime(ms: number, locale: string): string {
+  return new Date(ms).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', hour12: false })
+}
+
+export function formatDayDivider(ms: number, locale: string, now = Date.now()): string {
+  const d = new Date(ms)
+  if (sameDay(d, new Date(now))) return locale.startsWith('zh') ? '今天' : 'Today'
+  if (sameDay(d, new Date(now - 86_400_000))) return locale.startsWith('zh') ? '昨天' : 'Yesterday'
+  return d.toLocaleDateString(locale, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'short' })
+}
+
+export type LoginErrorKind = 'auth' | 'unreachable' | 'timeout' | 'other'
+
+/** Strips IPC wrappers ("Error invoking remote method 'x': Error: …") and stack traces. */
+export function cleanError(e: unknown): string {
+  let m = e instanceof Error ? e.message : typeof e === 'string' ? e : 'Unknown error'
+  m = m.replace(/^Error invoking remote method '[^']*':\s*/, '').replace(/^(?:[A-Za-z]*Error:\s*)+/, '')
+  m = m.split('\n')[0]!.trim()
+  return m || 'Unknown error'
+}
+
+export function classifyLoginError(message: string, errorKind?: string): LoginErrorKind {
+  if (errorKind === 'auth') return 'auth'
+  if (errorKind === 'unreachable') return 'unreachable'
+  if (errorKind === 'timeout') return 'timeout'
+  const m = message.toLowerCase()
+  if (/invalid credential|wrong (access )?code|access code|unauthori[sz]ed|forbidden|refused the (code|credentials)|token|\b40[13]\b|auth/.test(m)) return 'auth'
+  if (/unreachable|econnrefused|enotfound|ehostunreach|could not (be )?reach|cannot reach|could not connect|failed to connect|network|dns|connection refused/.test(m)) return 'unreachable'
+  if (/timed? ?out|timeout/.test(m)) return 'timeout'
+  return 'other'
+}
+
+/** Seconds left until `retryAt` (never negative). */
+export function secondsUntil(retryAt: number | undefined, now: number): number {
+  if (!retryAt) return 0
+  return Math.max(0, Math.ceil((retryAt - now) / 1000))
+}

@@ -1,0 +1,348 @@
+/**
+ * Markdown rendering for chat messages, with an incremental path for streamed AI replies.
+ *
+ * - `createMarkdown()` — markdown-it with raw HTML off, linkify, highlight.js code blocks,
+ *   KaTeX math (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) and scrollable tables.
+ * - `splitBlocks(src)` — splits Markdown into completed top-level blocks and the growing tail.
+ *   A block is complete once a blank line is followed by an unindented line that starts a new
+ *   block (outside fenced code / display math; list items separated by blank lines stay together).
+ * - `IncrementalMarkdown` — keeps completed blocks (rendered once, HTML cached by block source)
+ *   and re-renders only the tail on each update.
+ *
+ * Everything here is pure (no DOM); the caller passes a sanitizer (DOMPurify in the renderer).
+ */
+import MarkdownIt from 'markdown-it'
+import type { MarkdownIt as MarkdownItInstance, StateBlock, StateInline } from 'markdown-it'
+import hljs from 'highlight.js/lib/common'
+import katex from 'katex'
+
+export type Sanitizer = (html: string) => string
+
+const identity: Sanitizer = (s) => s
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+}
+
+export function renderMath(tex: string, displayMode: boolean): string {
+  try {
+    return katex.renderToString(tex, { displayMode, throwOnError: false, output: 'htmlAndMathml', strict: 'ignore', trust: false })
+  } catch {
+    return `<code class="math-error">${escapeHtml(tex)}</code>`
+  }
+}
+
+/** Inline math: `$…$` (not `$ 5`, not `5$`), and `\(…\)`. */
+function mathInline(state: StateInline, silent: boolean): boolean {
+  const src = state.src
+  const start = state.pos
+  let open: string, close: string
+  if (src.startsWith('\\(', start)) {
+    open = '\\('
+    close = '\\)'
+  } else if (src[start] === '$' && src[start + 1] !== '$') {
+    open = '$'
+    close = '$'
+    const next = src[start + 1]
+    if (next === undefined || /\s/.test(next)) return false
+  } else return false
+  let end = start + open.length
+  for (;;) {
+    end = src.indexOf(close, end)
+    if (end < 0) return false
+    if (src[end - 1] === '\\' && close === '$') {
+      end++
+      continue
+    }
+    break
+  }
+  const content = src.slice(start + open.length, end)
+  if (!content.trim()) return false
+  if (open === '$') {
+    if (/\s/.test(content[content.length - 1]!)) return false
+    const after = src[end + 1]
+    if (after !== undefined && /\d/.test(after)) return false
+  }
+  if (!silent) {
+    const token = state.push('math_inline', 'math', 0)
+    token.content = content
+    token.markup = open
+  }
+  state.pos = end + close.length
+  return true
+}
+
+/** Display math: a line starting with `$$` or `\[`, up to the line ending with `$$` / `\]`. */
+function mathBlock(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+  let pos = state.bMarks[startLine]! + state.tShift[startLine]!
+  let max = state.eMarks[startLine]!
+  if (state.sCount[startLine]! - state.blkIndent >= 4) return false
+  const line = state.src.slice(pos, max)
+  let open: string, close: string
+  if (line.startsWith('$$')) {
+    open = '$$'
+    close = '$$'
+  } else if (line.startsWith('\\[')) {
+    open = '\\['
+    close = '\\]'
+  } else return false
+  if (silent) return true
+  pos += open.length
+  let first = state.src.slice(pos, max)
+  let next = startLine
+  let found = false
+  let content = ''
+  if (first.trim().endsWith(close)) {
+    first = first.trim()
+    content = first.slice(0, first.length - close.length)
+    found = true
+  } else {
+    content = first.trim() ? first + '\n' : ''
+    while (!found) {
+      next++
+      if (next >= endLine) break
+      pos = state.bMarks[next]! + state.tShift[next]!
+      max = state.eMarks[next]!
+      if (pos < max && state.sCount[next]! < state.blkIndent) break
+      const l = state.src.slice(pos, max)
+      if (l.trim().endsWith(close)) {
+        const t = l.trim()
+        content += t.slice(0, t.length - close.length)
+        found = true
+      } else content += state.src.slice(state.bMarks[next]!, max) + '\n'
+    }
+  }
+  state.line = next + 1
+  const token = state.push('math_block', 'math', 0)
+  token.block = true
+  token.content = content
+  token.markup = open
+  token.map = [startLine, state.line]
+  return true
+}
+
+export interface MarkdownOptions {
+  /** Label text for code copy buttons (rendered through CSS otherwise). */
+  highlight?: boolean
+}
+
+export function createMarkdown(opts: MarkdownOptions = {}): MarkdownItInstance {
+  const md: MarkdownItInstance = new MarkdownIt({
+    html: false,
+    linkify: true,
+    breaks: true,
+    typographer: false,
+    highlight(code: string, lang: string): string {
+      const language = (lang || '').trim().split(/\s+/)[0]!.toLowerCase()
+      let body: string
+      if (opts.highlight !== false && language && hljs.getLanguage(language)) {
+        try {
+          body = hljs.highlight(code, { language, ignoreIllegals: true }).value
+        } catch {
+          body = escapeHtml(code)
+        }
+      } else body = escapeHtml(code)
+      const label = escapeHtml(language || 'text')
+      return (
+        `<pre class="code-block"><div class="code-head"><span class="code-lang">${label}</span>` +
+        `<button type="button" class="code-copy" data-action="copy-code"></button></div>` +
+        `<code class="hljs${language ? ` language-${escapeHtml(language)}` : ''}">${body}</code></pre>`
+      )
+    }
+  })
+  md.inline.ruler.before('escape', 'math_inline', mathInline)
+  md.block.ruler.before('fence', 'math_block', mathBlock, { alt: ['paragraph', 'reference', 'blockquote', 'list'] })
+  md.renderer.rules.math_inline = (tokens, idx) => renderMath(tokens[idx]!.content, false)
+  md.renderer.rules.math_block = (tokens, idx) => `<div class="math-display">${renderMath(tokens[idx]!.content, true)}</div>\n`
+  md.renderer.rules.table_open = () => '<div class="md-table"><table>\n'
+  md.renderer.rules.table_close = () => '</table></div>\n'
+  const defaultLink = md.renderer.rules.link_open ?? ((tokens, idx, o, _env, self) => self.renderToken(tokens, idx, o))
+  md.renderer.rules.link_open = (tokens, idx, o, env, self) => {
+    const t = tokens[idx]!
+    const href = t.attrGet('href')
+    if (href) t.attrSet('title', href)
+    t.attrSet('rel', 'noopener noreferrer')
+    return defaultLink(tokens, idx, o, env, self)
+  }
+  return md
+}
+
+// ---------------------------------------------------------------------------------------------
+// Block splitting
+
+const FENCE_RE = /^ {0,3}(`{3,}|~{3,})/
+const LIST_RE = /^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:\s|$)/
+
+export interface BlockSplit {
+  /** Completed blocks, each the exact source slice (trailing blank lines excluded). */
+  blocks: string[]
+  /** The growing last block (may be empty). */
+  tail: string
+  /** Offset in the input where the tail starts. */
+  tailStart: number
+}
+
+/** Splits Markdown into completed top-level blocks and the tail. Pure and linear in `src.length`. */
+export function splitBlocks(src: string): BlockSplit {
+  const blocks: string[] = []
+  let blockStart = 0
+  let blockEnd = 0 // end of the last non-blank line of the current block
+  let fence: { ch: string; len: number } | null = null
+  let math: string | null = null
+  let sawBlank = false
+  let blockIsList = false
+  let blockHasContent = false
+  let pos = 0
+  const n = src.length
+  while (pos < n) {
+    let eol = src.indexOf('\n', pos)
+    const complete = eol >= 0
+    if (!complete) eol = n
+    const line = src.slice(pos, eol)
+    const blank = line.trim() === ''
+    if (fence) {
+      const m = FENCE_RE.exec(line)
+      if (complete && m && m[1]![0] === fence.ch && m[1]!.length >= fence.len && line.slice(m[0].length).trim() === '') fence = null
+      blockEnd = eol
+    } else if (math) {
+      if (complete && line.trim().endsWith(math)) math = null
+      blockEnd = eol
+    } else if (blank) {
+      if (blockHasContent) sawBlank = true
+    } else {
+      // Indented lines may continue the previous block (list item paragraphs, indented code).
+      const indented = /^[ \t]/.test(line)
+      const isList = LIST_RE.test(line)
+      if (sawBlank && blockHasContent && !indented && !(blockIsList && isList)) {
+        // The previous block is complete: the blank line plus this unindented line start a new one.
+        blocks.push(src.slice(blockStart, blockEnd))
+        blockStart = pos
+        blockHasContent = false
+      }
+      if (!blockHasContent) {
+        blockIsList = isList
+        blockHasContent = true
+      }
+      sawBlank = false
+      const fm = FENCE_RE.exec(line)
+      if (fm) {
+        const rest = line.slice(fm[0].length)
+        // A backtick fence's info string may not contain backticks; a same-line close is not a fence.
+        if (!(fm[1]![0] === '`' && rest.includes('`'))) fence = { ch: fm[1]![0]!, len: fm[1]!.length }
+      } else {
+        const t = line.trim()
+        if (t.startsWith('$$') && !(t.length > 2 && t.endsWith('$$'))) math = '$$'
+        else if (t.startsWith('\\[') && !t.endsWith('\\]')) math = '\\]'
+      }
+      blockEnd = eol
+    }
+    pos = complete ? eol + 1 : n
+  }
+  return { blocks, tail: src.slice(blockStart), tailStart: blockStart }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cached and incremental rendering
+
+/** A small LRU of rendered block HTML keyed by block source. */
+export class BlockCache {
+  private map = new Map<string, string>()
+  constructor(private readonly max = 2000) {}
+  get(key: string): string | undefined {
+    const v = this.map.get(key)
+    if (v !== undefined) {
+      this.map.delete(key)
+      this.map.set(key, v)
+    }
+    return v
+  }
+  set(key: string, html: string): void {
+    if (this.map.has(key)) this.map.delete(key)
+    this.map.set(key, html)
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!)
+  }
+  get size(): number {
+    return this.map.size
+  }
+  clear(): void {
+    this.map.clear()
+  }
+}
+
+export interface BlockRenderer {
+  /** Renders one block (sanitized); completed blocks come from the cache after the first time. */
+  render(src: string, cache?: boolean): string
+  cache: BlockCache
+  /** Number of actual markdown-it renders (for tests and benchmarks). */
+  renders: number
+}
+
+export function createBlockRenderer(sanitize: Sanitizer = identity, md: MarkdownItInstance = createMarkdown(), cache = new BlockCache()): BlockRenderer {
+  const r: BlockRenderer = {
+    cache,
+    renders: 0,
+    render(src, useCache = true) {
+      if (useCache) {
+        const hit = cache.get(src)
+        if (hit !== undefined) return hit
+      }
+      r.renders++
+      const html = sanitize(md.render(src))
+      if (useCache) cache.set(src, html)
+      return html
+    }
+  }
+  return r
+}
+
+export interface RenderedBlocks {
+  /** Rendered completed blocks, stable across updates (same array entries kept). */
+  blocks: string[]
+  /** Rendered tail. */
+  tail: string
+}
+
+/**
+ * Incremental renderer of one growing Markdown text. `update(text)` is O(new text + tail):
+ * completed blocks are split off once and rendered once; only the tail is re-rendered.
+ */
+export class IncrementalMarkdown {
+  private text = ''
+  private tailStart = 0
+  private blockHtml: string[] = []
+  private tailHtml = ''
+  constructor(private readonly renderer: BlockRenderer) {}
+
+  update(text: string, final = false): RenderedBlocks {
+    if (!text.startsWith(this.text)) {
+      this.text = ''
+      this.tailStart = 0
+      this.blockHtml = []
+    }
+    const sameText = text === this.text && this.tailHtml !== '' && !final
+    this.text = text
+    if (!sameText) {
+      const split = splitBlocks(text.slice(this.tailStart))
+      if (split.blocks.length) {
+        this.blockHtml = this.blockHtml.concat(split.blocks.map((b) => this.renderer.render(b)))
+        this.tailStart += split.tailStart
+      }
+      const tail = text.slice(this.tailStart)
+      this.tailHtml = tail.trim() ? this.renderer.render(tail, final) : ''
+    }
+    return { blocks: this.blockHtml, tail: this.tailHtml }
+  }
+
+  reset(): void {
+    this.text = ''
+    this.tailStart = 0
+    this.blockHtml = []
+    this.tailHtml = ''
+  }
+}
+
+/** Renders a whole (finished) Markdown text through the block cache. */
+export function renderMarkdownBlocks(renderer: BlockRenderer, text: string): RenderedBlocks {
+  const split = splitBlocks(text)
+  return { blocks: split.blocks.map((b) => renderer.render(b)), tail: split.tail.trim() ? renderer.render(split.tail) : '' }
+}

@@ -1,0 +1,102 @@
+/**
+ * Pure helpers for streamed AI replies: merging coalesced deltas and applying them to a reply,
+ * plus a per-animation-frame batcher.
+ */
+import type { StreamDelta } from '@shared/api'
+import type { AiReply, ChatMessage, ReplyStatus } from '@shared/mio'
+
+export const TERMINAL_STATUSES: ReadonlySet<ReplyStatus> = new Set(['completed', 'failed', 'interrupted', 'aborted'])
+
+export function isTerminal(s: ReplyStatus | undefined): boolean {
+  return s !== undefined && TERMINAL_STATUSES.has(s)
+}
+
+/** Merges two consecutive deltas for the same reply into one. */
+export function mergeDeltas(a: StreamDelta, b: StreamDelta): StreamDelta {
+  return {
+    accountId: b.accountId,
+    contactId: b.contactId,
+    messageId: b.messageId,
+    status: b.status,
+    textAppend: a.textAppend + b.textAppend,
+    reasoningAppend: a.reasoningAppend + b.reasoningAppend,
+    toolCalls: b.toolCalls ?? a.toolCalls,
+    error: b.error ?? a.error,
+    errorDetail: b.errorDetail ?? a.errorDetail
+  }
+}
+
+export function emptyReply(): AiReply {
+  return { requestId: '', status: 'pending', text: '', reasoning: '', toolCalls: [] }
+}
+
+/**
+ * Applies a delta to a message and returns a new message object (or the same one when the delta
+ * must be ignored: the reply already reached a terminal state).
+ */
+export function applyDelta(msg: ChatMessage, d: StreamDelta): ChatMessage {
+  const ai = msg.ai ?? emptyReply()
+  if (isTerminal(ai.status)) return msg
+  const next: AiReply = {
+    ...ai,
+    status: d.status,
+    text: d.textAppend ? ai.text + d.textAppend : ai.text,
+    reasoning: d.reasoningAppend ? ai.reasoning + d.reasoningAppend : ai.reasoning,
+    toolCalls: d.toolCalls ?? ai.toolCalls
+  }
+  if (d.error !== undefined) next.error = d.error
+  if (d.errorDetail !== undefined) next.errorDetail = d.errorDetail
+  return { ...msg, ai: next }
+}
+
+/**
+ * Decides which copy of a message to keep when main sends a full message that we may already have
+ * advanced through stream deltas: a non-terminal incoming reply never rolls back streamed text.
+ */
+export function reconcileMessage(existing: ChatMessage | undefined, incoming: ChatMessage): ChatMessage {
+  if (!existing?.ai || !incoming.ai) return incoming
+  if (isTerminal(incoming.ai.status)) return incoming
+  if (isTerminal(existing.ai.status)) {
+    // A retry restarts a finished reply: only accept when the incoming one is a fresh start.
+    return incoming
+  }
+  if (existing.ai.text.length > incoming.ai.text.length || existing.ai.reasoning.length > incoming.ai.reasoning.length) {
+    return { ...incoming, ai: { ...incoming.ai, text: existing.ai.text, reasoning: existing.ai.reasoning, toolCalls: incoming.ai.toolCalls.length ? incoming.ai.toolCalls : existing.ai.toolCalls, status: existing.ai.status === 'streaming' && incoming.ai.status === 'pending' ? 'streaming' : incoming.ai.status } }
+  }
+  return incoming
+}
+
+/** Collects items and flushes them at most once per animation frame. */
+export function createFrameBatcher<T>(flush: (items: T[]) => void, schedule: (cb: () => void) => unknown = defaultSchedule): (item: T) => void {
+  let items: T[] = []
+  let scheduled = false
+  return (item: T) => {
+    items.push(item)
+    if (scheduled) return
+    scheduled = true
+    schedule(() => {
+      scheduled = false
+      const batch = items
+      items = []
+      flush(batch)
+    })
+  }
+}
+
+function defaultSchedule(cb: () => void): unknown {
+  if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState !== 'hidden') {
+    return requestAnimationFrame(() => cb())
+  }
+  return setTimeout(cb, 16)
+}
+
+/** Groups deltas by message id and merges each group, preserving first-arrival order. */
+export function coalesceDeltas(deltas: StreamDelta[]): StreamDelta[] {
+  const by = new Map<string, StreamDelta>()
+  for (const d of deltas) {
+    const k = `${d.accountId}|${d.contactId}|${d.messageId}`
+    const prev = by.get(k)
+    by.set(k, prev ? mergeDeltas(prev, d) : d)
+  }
+  return [...by.values()]
+}

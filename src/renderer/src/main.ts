@@ -1,0 +1,13 @@
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import 'katex/dist/katex.min.css'
+import './styles/theme.css'
+import './styles/app.css'
+import './styles/markdown.css'
+import App from './App.vue'
+import { i18n } from './i18n'
+
+const app = createApp(App)
+app.use(createPinia())
+app.use(i18n)
+app.mount('#app')

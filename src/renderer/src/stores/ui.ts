@@ -1,0 +1,72 @@
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import type { ForwardNode, LlmContact, ShareResult, ChatMessage } from '@shared/mio'
+
+export interface Toast {
+  id: number
+  text: string
+  kind: 'info' | 'error'
+}
+
+export interface ContextMenuState {
+  x: number
+  y: number
+  messageId: string
+  /** Restore focus here when the menu closes. */
+  returnFocus?: HTMLElement | null
+}
+
+export const useUiStore = defineStore('ui', () => {
+  const settingsOpen = ref(false)
+  const addAccountOpen = ref(false)
+  const switcherOpen = ref(false)
+  const lightbox = shallowRef<{ src: string; name: string } | null>(null)
+  /** A stack of open forward viewers (nested forwards open on top). */
+  const forwardViewers = shallowRef<ForwardNode[][]>([])
+  const forwardPicker = shallowRef<{ messageIds: string[] } | null>(null)
+  const share = shallowRef<{ name: string; result: ShareResult } | null>(null)
+  /** `null` closed; `{contact: null}` new contact; `{contact}` edit. */
+  const llmEditor = shallowRef<{ contact: LlmContact | null } | null>(null)
+  const contextMenu = shallowRef<ContextMenuState | null>(null)
+  const replyTo = shallowRef<ChatMessage | null>(null)
+  /** Multi-select for forwarding; null when not selecting. */
+  const selection = ref<Set<string> | null>(null)
+  const toasts = ref<Toast[]>([])
+  let toastId = 0
+
+  function toast(text: string, kind: Toast['kind'] = 'info', ms = 3500): void {
+    const id = ++toastId
+    toasts.value = [...toasts.value, { id, text, kind }]
+    setTimeout(() => {
+      toasts.value = toasts.value.filter((t) => t.id !== id)
+    }, ms)
+  }
+
+  function openForward(nodes: ForwardNode[]): void {
+    forwardViewers.value = [...forwardViewers.value, nodes]
+  }
+  function closeForward(): void {
+    forwardViewers.value = forwardViewers.value.slice(0, -1)
+  }
+
+  function startSelection(id?: string): void {
+    selection.value = new Set(id ? [id] : [])
+  }
+  function toggleSelected(id: string): void {
+    if (!selection.value) return
+    const s = new Set(selection.value)
+    if (s.has(id)) s.delete(id)
+    else s.add(id)
+    selection.value = s
+  }
+  function endSelection(): void {
+    selection.value = null
+  }
+
+  /** True while any modal overlay is open (global shortcuts step aside). */
+  function anyOverlay(): boolean {
+    return !!(settingsOpen.value || addAccountOpen.value || switcherOpen.value || lightbox.value || forwardViewers.value.length || forwardPicker.value || share.value || llmEditor.value || contextMenu.value)
+  }
+
+  return { settingsOpen, addAccountOpen, switcherOpen, lightbox, forwardViewers, forwardPicker, share, llmEditor, contextMenu, replyTo, selection, toasts, toast, openForward, closeForward, startSelection, toggleSelected, endSelection, anyOverlay }
+})

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { classifyLoginError, cleanError, secondsUntil } from '@renderer/lib/format'
+import { composeSegments, forwardNodes, formatBytes, initials, previewSegments, resolveMediaUrl, serverHttpBase } from '@renderer/lib/segments'
+import { bridgeSocketUrl, parseFrame, readBridgeParams } from '@renderer/bridge-client'
+
+describe('segments', () => {
+  it('resolves media URLs', () => {
+    expect(resolveMediaUrl('base64://iVBORw0KGgoAAA', '')).toBe('data:image/png;base64,iVBORw0KGgoAAA')
+    expect(resolveMediaUrl('/f/gen/image/a.png', 'http://h:1')).toBe('http://h:1/f/gen/image/a.png')
+    expect(resolveMediaUrl('javascript:alert(1)', 'http://h')).toBe('')
+    expect(resolveMediaUrl('file:///etc/passwd', 'http://h')).toBe('')
+  })
+  it('derives the http origin of a server', () => {
+    expect(serverHttpBase('ws://127.0.0.1:3000/api/gateway')).toBe('http://127.0.0.1:3000')
+    expect(serverHttpBase('wss://x.org')).toBe('https://x.org')
+    expect(serverHttpBase('localhost:8080')).toBe('http://localhost:8080')
+  })
+  it('reads forward nodes of every shape', () => {
+    const nodes = forwardNodes({ type: 'nodes', data: { messages: [[{ type: 'text', data: { text: 'a' } }], [{ type: 'nodes', data: { messages: [] } }]] } })
+    expect(nodes).toHaveLength(2)
+    expect(nodes[1]!.segments[0]!.type).toBe('nodes')
+    const onebot = forwardNodes({ type: 'forward', data: { content: [{ type: 'node', data: { name: 'Bot', content: [{ type: 'text', data: { text: 'x' } }] } }] } })
+    expect(onebot[0]!.senderName).toBe('Bot')
+    expect(forwardNodes({ type: 'forward', data: { id: '123' } })).toEqual([])
+  })
+  it('previews segments', () => {
+    expect(previewSegments([{ type: 'reply', data: { id: '1' } }, { type: 'text', data: { text: 'hi\nthere' } }, { type: 'image', data: {} }, { type: 'weird', data: {} }])).toBe('hi there[Image][weird]')
+  })
+  it('composes reply + text + images', () => {
+    expect(composeSegments('hi', ['base64://AA'], '42')).toEqual([
+      { type: 'reply', data: { id: '42' } },
+      { type: 'text', data: { text: 'hi' } },
+      { type: 'image', data: { file: 'base64://AA', image: 'base64://AA' } }
+    ])
+  })
+  it('formats sizes and initials', () => {
+    expect(formatBytes(512)).toBe('512 B')
+    expect(formatBytes(1536)).toBe('1.5 KB')
+    expect(initials('Mio Bot')).toBe('MB')
+    expect(initials('小米')).toBe('小')
+  })
+})
+
+describe('format', () => {
+  it('cleans IPC error wrappers', () => {
+    expect(cleanError(new Error("Error invoking remote method 'accounts:add-mio': Error: Invalid credentials.\n at x"))).toBe('Invalid credentials.')
+  })
+  it('classifies login errors', () => {
+    expect(classifyLoginError('Invalid credentials: the access code was refused.')).toBe('auth')
+    expect(classifyLoginError('The server could not be reached (ECONNREFUSED).')).toBe('unreachable')
+    expect(classifyLoginError('whatever', 'auth')).toBe('auth')
+  })
+  it('counts down seconds', () => {
+    expect(secondsUntil(10_500, 10_000)).toBe(1)
+    expect(secondsUntil(9_000, 10_000)).toBe(0)
+  })
+})
+
+describe('bridge client frames', () => {
+  it('reads params and builds the socket URL', () => {
+    const q = new URLSearchParams('bridge=ws://127.0.0.1:5000/bridge&token=abc')
+    const p = readBridgeParams((n) => q.get(n))!
+    expect(p).toEqual({ url: 'ws://127.0.0.1:5000/bridge', token: 'abc' })
+    expect(bridgeSocketUrl(p)).toBe('ws://127.0.0.1:5000/bridge?token=abc')
+  })
+  it('parses responses and events', () => {
+    expect(parseFrame('{"id":1,"ok":true,"result":5}')).toEqual({ id: 1, ok: true, result: 5 })
+    expect(parseFrame('{"id":2,"ok":false,"error":{"message":"no"}}')).toEqual({ id: 2, ok: false, error: { message: 'no' } })
+    expect(parseFrame('{"event":"stream","payload":{"a":1}}')).toEqual({ event: 'stream', payload: { a: 1 } })
+    expect(parseFrame('nope')).toBeNull()
+  })
+})

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import type { StreamDelta } from '@shared/api'
+import type { ChatMessage } from '@shared/mio'
+import { applyDelta, coalesceDeltas, createFrameBatcher, mergeDeltas, reconcileMessage } from '@renderer/lib/stream'
+
+const base = { accountId: 'a', contactId: 'llm:1', messageId: 'm1' }
+const d = (p: Partial<StreamDelta>): StreamDelta => ({ ...base, status: 'streaming', textAppend: '', reasoningAppend: '', ...p })
+const msg = (): ChatMessage => ({
+  id: 'm1',
+  contactId: 'llm:1',
+  self: false,
+  time: 1,
+  segments: [],
+  status: 'sent',
+  ai: { requestId: 1, status: 'pending', text: '', reasoning: '', toolCalls: [] }
+})
+
+describe('stream deltas', () => {
+  it('merges text and keeps the latest status and tool calls', () => {
+    const tc = [{ key: 'k', name: 'clock', state: 'running' as const, params: '{}' }]
+    const m = mergeDeltas(d({ textAppend: 'a', toolCalls: tc }), d({ textAppend: 'b', reasoningAppend: 'r', status: 'completed' }))
+    expect(m.textAppend).toBe('ab')
+    expect(m.reasoningAppend).toBe('r')
+    expect(m.status).toBe('completed')
+    expect(m.toolCalls).toBe(tc)
+  })
+  it('applies deltas immutably and ignores deltas after a terminal state', () => {
+    const m0 = msg()
+    const m1 = applyDelta(m0, d({ textAppend: 'Hel' }))
+    const m2 = applyDelta(m1, d({ textAppend: 'lo', status: 'completed' }))
+    expect(m0.ai!.text).toBe('')
+    expect(m2.ai!.text).toBe('Hello')
+    expect(applyDelta(m2, d({ textAppend: '!!' }))).toBe(m2)
+  })
+  it('coalesces per message in arrival order', () => {
+    const out = coalesceDeltas([d({ textAppend: '1' }), d({ messageId: 'm2', textAppend: 'x' }), d({ textAppend: '2' })])
+    expect(out.map((o) => [o.messageId, o.textAppend])).toEqual([
+      ['m1', '12'],
+      ['m2', 'x']
+    ])
+  })
+  it('does not roll back streamed text when a stale full message arrives', () => {
+    const streamed = applyDelta(msg(), d({ textAppend: 'Hello' }))
+    const kept = reconcileMessage(streamed, msg())
+    expect(kept.ai!.text).toBe('Hello')
+    const final = { ...msg(), ai: { ...msg().ai!, status: 'completed' as const, text: 'Hello world' } }
+    expect(reconcileMessage(streamed, final).ai!.text).toBe('Hello world')
+  })
+  it('batches items into one flush per frame', () => {
+    const flushed: number[][] = []
+    let cb: (() => void) | undefined
+    const push = createFrameBatcher<number>((items) => flushed.push(items), (f) => (cb = f))
+    push(1)
+    push(2)
+    push(3)
+    expect(flushed).toEqual([])
+    cb!()
+    expect(flushed).toEqual([[1, 2, 3]])
+  })
+})
