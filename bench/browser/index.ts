@@ -1,0 +1,117 @@
+/**
+ * Browser benchmarks (headless Chromium via playwright-core, the built renderer behind the bridge).
+ * Numbers, not assertions: each result carries its goal and whether it was met, and is written as JSON
+ * to bench/results/browser.json. Run directly: `tsx bench/browser/index.ts` (builds the renderer if needed).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ensureRendererBuilt, REPO_ROOT } from '../../src/bridge/build'
+import { benchLongChat } from './long-chat'
+import { benchStream } from './stream'
+import { round } from './session'
+
+export async function runBrowserBenches(): Promise<object[]> {
+  ensureRendererBuilt({ quiet: true })
+  const results: object[] = []
+
+  // (a) long conversation, baseline = the same with 1,000 messages, measured in the same run.
+  const baseline = await benchLongChat(1_000)
+  const big = await benchLongChat(100_000)
+  results.push(
+    {
+      name: 'browser-long-chat-first-paint',
+      unit: 'ms',
+      value: big.firstPaintMs,
+      baseline: 'the same conversation with 1,000 messages',
+      baseline_value: baseline.firstPaintMs,
+      ratio: round(big.firstPaintMs / baseline.firstPaintMs, 2),
+      goal: '<= 300 ms',
+      met: big.firstPaintMs <= 300,
+      messages: big.messages
+    },
+    {
+      name: 'browser-long-chat-dom-messages',
+      unit: 'elements',
+      value: big.domMessages,
+      baseline: 'the same conversation with 1,000 messages',
+      baseline_value: baseline.domMessages,
+      ratio: round(big.domMessages / Math.max(1, baseline.domMessages), 2),
+      goal: '<= 300',
+      met: big.domMessages <= 300
+    },
+    {
+      name: 'browser-long-chat-js-heap',
+      unit: 'MB',
+      value: big.heapMB,
+      baseline: 'the same conversation with 1,000 messages',
+      baseline_value: baseline.heapMB,
+      ratio: round(big.heapMB / baseline.heapMB, 2),
+      goal: '<= 200 MB',
+      met: big.heapMB <= 200,
+      heap_before_open_MB: big.heapBeforeOpenMB
+    },
+    {
+      name: 'browser-long-chat-scroll-fps',
+      unit: 'fps',
+      value: big.scrollFps,
+      baseline: 'the same conversation with 1,000 messages',
+      baseline_value: baseline.scrollFps,
+      ratio: round(big.scrollFps / baseline.scrollFps, 2),
+      goal: '>= 55 fps',
+      met: big.scrollFps >= 55,
+      frame_p95_ms: big.scrollFrameP95Ms,
+      baseline_frame_p95_ms: baseline.scrollFrameP95Ms,
+      scroll_ms: big.scrollMs,
+      reached_top: big.reachedTop,
+      baseline_reached_top: baseline.reachedTop
+    }
+  )
+
+  // (b) streamed Markdown.
+  const st = await benchStream()
+  results.push(
+    {
+      name: 'browser-stream-markdown-script-time',
+      unit: 'ms',
+      value: st.streamedScriptMs,
+      baseline: 'the renderer Markdown pipeline re-rendering the whole text on every chunk (same page, same pace)',
+      baseline_value: st.naiveScriptMs,
+      ratio: st.ratio,
+      goal: '<= 300 ms',
+      met: st.streamedScriptMs <= 300,
+      bytes: st.bytes,
+      chunks: st.chunks,
+      stream_wall_ms: st.streamMs,
+      baseline_wall_ms: st.naiveMs
+    },
+    {
+      name: 'browser-stream-chunk-to-paint-p95',
+      unit: 'ms',
+      value: st.streamedPaintP95Ms,
+      baseline: 'naive whole-text re-render per chunk',
+      baseline_value: st.naivePaintP95Ms,
+      ratio: round(st.streamedPaintP95Ms / st.naivePaintP95Ms, 3),
+      goal: '<= 20 ms',
+      met: st.streamedPaintP95Ms <= 20,
+      p50_ms: st.streamedPaintP50Ms
+    }
+  )
+
+  const dir = join(REPO_ROOT, 'bench', 'results')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'browser.json'), JSON.stringify({ when: new Date().toISOString(), results, raw: { baseline, big, stream: st } }, null, 2))
+  return results
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runBrowserBenches().then(
+    (r) => {
+      console.log(JSON.stringify(r, null, 2))
+      process.exit(0)
+    },
+    (e: unknown) => {
+      console.error(e)
+      process.exit(1)
+    }
+  )
+}

@@ -1,0 +1,78 @@
+/**
+ * One benchmark session: the reference server, a bridge whose core uses a pre-fillable history, a logged-in
+ * account, and a Chromium page on the built renderer (the same path as the E2E tests).
+ */
+import type { Browser, CDPSession, Page } from 'playwright-core'
+import { startBridge, type RunningBridge } from '../../src/bridge/host'
+import { startServer, type RunningServer } from '../../server/app'
+import type { Contact } from '../../src/shared/api'
+import { launchChromium } from '../../test/e2e/browser'
+import { FastHistory } from './fixtures'
+
+export interface BenchSession {
+  server: RunningServer
+  bridge: RunningBridge
+  history: FastHistory
+  accountId: string
+  contacts: Contact[]
+  browser: Browser
+  page: Page
+  cdp: CDPSession
+  close(): Promise<void>
+}
+
+export async function openSession(
+  fill?: (s: { history: FastHistory; accountId: string; contacts: Contact[] }) => void,
+  initScript?: () => void
+): Promise<BenchSession> {
+  const server = await startServer({ port: 0, adminCode: 'bench-admin', userCode: 'bench-user', chunkDelayMs: 1 })
+  const history = new FastHistory()
+  const bridge = await startBridge({ history })
+  const acc = await bridge.core.addMioAccount({ server: `ws://127.0.0.1:${server.port}`, id: 'bench', token: 'bench-user' })
+  const contacts = bridge.core.listContacts(acc.id)
+  fill?.({ history, accountId: acc.id, contacts })
+  const browser = await launchChromium(['--enable-precise-memory-info', '--js-flags=--expose-gc'])
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'en-US', colorScheme: 'light' })
+  if (initScript) await context.addInitScript(initScript)
+  const page = await context.newPage()
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('Performance.enable')
+  await page.goto(bridge.url)
+  await page.locator('[data-testid="conversation-item"]').first().waitFor({ timeout: 30_000 })
+  return {
+    server,
+    bridge,
+    history,
+    accountId: acc.id,
+    contacts,
+    browser,
+    page,
+    cdp,
+    async close() {
+      await browser.close().catch(() => {})
+      await bridge.close().catch(() => {})
+      await server.close().catch(() => {})
+    }
+  }
+}
+
+/** A CDP Performance metric (seconds for *Duration metrics). */
+export async function metric(cdp: CDPSession, name: string): Promise<number> {
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> }
+  return metrics.find((m) => m.name === name)?.value ?? NaN
+}
+
+/** Used JS heap after a full GC, in MB. */
+export async function heapMB(cdp: CDPSession): Promise<number> {
+  await cdp.send('HeapProfiler.collectGarbage')
+  const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number }
+  return Math.round((usedSize / 1048576) * 10) / 10
+}
+
+export function percentile(xs: number[], p: number): number {
+  if (!xs.length) return NaN
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
+}
+
+export const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d

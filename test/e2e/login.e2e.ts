@@ -1,0 +1,67 @@
+/** Logging in through the browser build: wrong code, right code, the account survives a reload. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { byTestId, conversationItem, cspViolations, login, startHarness, type Harness } from './harness'
+
+let h: Harness
+
+beforeAll(async () => {
+  h = await startHarness()
+})
+
+afterAll(async () => {
+  await h?.close()
+})
+
+describe('login', () => {
+  it('shows the login form', async () => {
+    await byTestId(h.page, 'login-server').waitFor()
+    await expect(byTestId(h.page, 'login-submit').isVisible()).resolves.toBe(true)
+    await h.screenshot('login-en-light')
+  })
+
+  it('a wrong access code shows the error in words and stays on the form', async () => {
+    const page = h.page
+    await byTestId(page, 'login-server').fill(h.serverWs)
+    await byTestId(page, 'login-id').fill('alice')
+    await byTestId(page, 'login-token').fill('definitely-wrong')
+    await byTestId(page, 'login-submit').click()
+    const err = byTestId(page, 'login-error')
+    await err.waitFor({ timeout: 15_000 })
+    const text = (await err.innerText()).trim()
+    expect(text.length).toBeGreaterThan(5)
+    // Words, not codes or stacks, and never the code that was typed.
+    expect(text).not.toMatch(/\bat \S+:\d+|Error:|\{|code\s*[:=]\s*\d/)
+    expect(text).not.toContain('definitely-wrong')
+    await expect(byTestId(page, 'login-submit').isVisible()).resolves.toBe(true)
+    await h.screenshot('login-error-en-light')
+  })
+
+  it('an unreachable server shows an error too', async () => {
+    const page = h.page
+    await byTestId(page, 'login-server').fill('ws://127.0.0.1:1')
+    await byTestId(page, 'login-token').fill(h.userCode)
+    await byTestId(page, 'login-submit').click()
+    await page.waitForFunction(() => {
+      const e = document.querySelector('[data-testid="login-error"]')
+      return !!e && (e.textContent ?? '').trim().length > 5
+    }, undefined, { timeout: 20_000 })
+  })
+
+  it('the right code logs in; the indicator says online; the bot and the AI contact are listed', async () => {
+    await login(h)
+    await conversationItem(h.page, 'bot').waitFor()
+    await h.page.locator('[data-testid="conversation-item"][data-contact-id^="llm:"]').first().waitFor()
+    await expect(h.page.locator('[data-testid="connection-state"]').first().getAttribute('data-state')).resolves.toBe('online')
+  })
+
+  it('the account survives a page reload (kept by the bridge host)', async () => {
+    const page = await h.reload()
+    await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor({ timeout: 15_000 })
+    await conversationItem(page, 'bot').waitFor()
+  })
+
+  it('no page errors and no CSP violations', async () => {
+    expect(h.pageErrors).toEqual([])
+    expect(await cspViolations(h.page)).toEqual([])
+  })
+})
