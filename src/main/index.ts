@@ -13,6 +13,7 @@ import { createConsoleLogger } from './core/log'
 import { registerAppProtocol, registerAppSchemePrivileged } from './app-protocol'
 import { forwardCoreEvents, registerIpcHandlers } from './ipc'
 import { MessageNotifier, type NotificationSettings } from './notifications'
+import { installContextMenu } from './context-menu'
 import { createElectronStore, SafeStorageSecretBox } from './store'
 import { TrayController } from './tray'
 import { createAppUrlCheck, hardenSession, hardenWebContents, safeOpenURL } from './webcontents-handler'
@@ -48,7 +49,10 @@ async function main(): Promise<void> {
   const isAppUrl = createAppUrlCheck(devServerUrl)
 
   app.on('second-instance', () => showWindow(mainWindow))
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, isAppUrl))
+  app.on('web-contents-created', (_event, contents) => {
+    hardenWebContents(contents, isAppUrl)
+    installContextMenu(contents)
+  })
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID)
 
   await app.whenReady()

@@ -173,7 +173,17 @@ export class Tray extends EventEmitter {
   }
 }
 
-export const Menu = { buildFromTemplate: (template: any[]) => ({ template }) }
+export const Menu = {
+  popups: [] as any[][],
+  buildFromTemplate: (template: any[]) => ({
+    template,
+    popup: () => {
+      Menu.popups.push(template)
+    }
+  })
+}
+
+export const clipboard = { writeText: vi.fn() }
 
 function fakeImage(path: string): { path: string; isEmpty(): boolean } {
   return { path, isEmpty: () => path === '' }
@@ -216,6 +226,8 @@ export function resetFakes(): void {
   Notification.shown = []
   Notification.supported = true
   Tray.instances = []
+  Menu.popups = []
+  clipboard.writeText.mockClear()
   ipcMain.handlers.clear()
   ipcMain.handle.mockClear()
   ipcMain.removeHandler.mockClear()
