@@ -12,6 +12,7 @@ import { HttpError, redactUrl, requestUrl, sendJson } from './http'
 import { createMioGateway } from './mio/gateway'
 import { createShareRoutes } from './mio/share'
 import { Upstream } from './mio/upstream'
+import { mountYunhu, type YunhuMounted, type YunhuOptions } from './yunhu'
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
@@ -38,6 +39,8 @@ export interface ServerOptions {
   log?: (line: string) => void
   /** When set, shares are persisted in `<dataDir>/mio-shares.json`. */
   dataDir?: string
+  /** When set, the Yunhu API (`/v1/`, `/open-apis/`) and push WebSocket (`/ws`) are mounted too. */
+  yunhu?: Omit<YunhuOptions, 'log'>
 }
 
 export interface RunningServer {
@@ -57,6 +60,8 @@ export interface RunningServer {
   registerUpgrade(path: string, handler: UpgradeHandler): void
   /** Registers a cleanup hook run by close() before the listener shuts down. */
   onClose(hook: () => void | Promise<void>): void
+  /** Set when the Yunhu part is mounted (`opts.yunhu`). */
+  yunhu?: YunhuMounted
 }
 
 export const DEFAULT_PORT = 8787
@@ -198,6 +203,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   })
   running.registerUpgrade('/api/gateway', gateway.handleUpgrade)
   running.onClose(() => gateway.close())
+
+  // --- Yunhu ---
+  if (opts.yunhu) running.yunhu = await mountYunhu(running, { chunkDelayMs: opts.chunkDelayMs, ...opts.yunhu, log })
 
   const requestedPort = opts.port ?? DEFAULT_PORT
   await new Promise<void>((resolve, reject) => {

@@ -5,9 +5,13 @@
  *   --admin-code CODE   (env MIODESK_ADMIN_CODE; random when absent)
  *   --user-code CODE    (env MIODESK_USER_CODE; random when absent)
  *   --chunk-delay MS    (env MIODESK_CHUNK_DELAY_MS, default 25)
- *   --data-dir DIR      (env MIODESK_DATA_DIR; persists shares)
+ *   --data-dir DIR      (env MIODESK_DATA_DIR; persists shares; Yunhu data, default ./.miodesk-server)
+ *   --yunhu-email E     (env MIODESK_YUNHU_EMAIL; default demo@miodesk.local)
+ *   --yunhu-password P  (env MIODESK_YUNHU_PASSWORD; random and printed on first start)
+ *   --no-yunhu          serve Mio-Chat only
  *   OPENAI_BASE_URL / OPENAI_API_KEY enable the upstream proxy.
  */
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEFAULT_PORT, startServer } from './app'
 
@@ -29,6 +33,9 @@ async function main(): Promise<void> {
       'user-code': { type: 'string' },
       'chunk-delay': { type: 'string' },
       'data-dir': { type: 'string' },
+      'yunhu-email': { type: 'string' },
+      'yunhu-password': { type: 'string' },
+      'no-yunhu': { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' }
     },
@@ -36,7 +43,8 @@ async function main(): Promise<void> {
   })
   if (values.help) {
     console.log(
-      'Usage: npm run server -- [--port N] [--admin-code CODE] [--user-code CODE] [--chunk-delay MS] [--data-dir DIR] [--quiet]'
+      'Usage: npm run server -- [--port N] [--admin-code CODE] [--user-code CODE] [--chunk-delay MS] [--data-dir DIR]\n' +
+        '                         [--yunhu-email E] [--yunhu-password P] [--no-yunhu] [--quiet]'
     )
     return
   }
@@ -49,6 +57,14 @@ async function main(): Promise<void> {
   const adminGiven = values['admin-code'] || env.MIODESK_ADMIN_CODE || undefined
   const userGiven = values['user-code'] || env.MIODESK_USER_CODE || undefined
   const quiet = values.quiet === true
+  const dataDir = values['data-dir'] || env.MIODESK_DATA_DIR || undefined
+  const yunhu = values['no-yunhu']
+    ? undefined
+    : {
+        dataDir: resolve(dataDir ?? '.miodesk-server'),
+        email: values['yunhu-email'] || env.MIODESK_YUNHU_EMAIL || undefined,
+        password: values['yunhu-password'] || env.MIODESK_YUNHU_PASSWORD || undefined
+      }
   const server = await startServer({
     port,
     adminCode: adminGiven,
@@ -56,7 +72,8 @@ async function main(): Promise<void> {
     chunkDelayMs: intOption(values['chunk-delay'] ?? env.MIODESK_CHUNK_DELAY_MS, 'chunk delay', 25),
     openaiBaseUrl: env.OPENAI_BASE_URL || undefined,
     openaiApiKey: env.OPENAI_API_KEY || undefined,
-    dataDir: values['data-dir'] || env.MIODESK_DATA_DIR || undefined,
+    dataDir,
+    yunhu,
     log: quiet ? undefined : (line) => console.log(`[${new Date().toISOString()}] ${line}`)
   })
 
@@ -67,6 +84,15 @@ async function main(): Promise<void> {
   console.log(`  admin code: ${server.adminCode}${adminGiven ? '' : ' (generated)'}`)
   console.log(`  user code:  ${server.userCode}${userGiven ? '' : ' (generated)'}`)
   if (env.OPENAI_BASE_URL) console.log(`  upstream:   ${env.OPENAI_BASE_URL}`)
+  if (server.yunhu) {
+    const y = server.yunhu
+    console.log(`Yunhu (云湖) API`)
+    console.log(`  API:        ${server.url}/v1   (client base URL: ${server.url})`)
+    console.log(`  push WS:    ws://127.0.0.1:${server.port}/ws`)
+    console.log(`  email:      ${y.email}`)
+    if (y.generatedPassword) console.log(`  password:   ${y.generatedPassword} (generated; stored hashed, shown only now)`)
+    console.log(`  data file:  ${y.dataFile}${y.created ? ' (created with demo data)' : ''}`)
+  }
   console.log('Press Ctrl-C to stop.')
 
   let stopping = false

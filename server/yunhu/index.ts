@@ -1,0 +1,78 @@
+/**
+ * The Yunhu (云湖) part of the reference server: HTTP under `/v1/` (and a little of the bot open
+ * API under `/open-apis/v1/bot/`), the push WebSocket at `/ws`, backed by `<dataDir>/yunhu.json`.
+ * See server/yunhu/README.md.
+ */
+import type { RunningServer } from '../app'
+import { createYunhuApi } from './api'
+import { createBots } from './bot'
+import { ChatService } from './chat'
+import { createOpenApi } from './openapi'
+import { createPushHub } from './push'
+import { YunhuStore } from './store'
+
+export interface YunhuOptions {
+  /** Folder of the data file `yunhu.json` (created with demo data when missing). */
+  dataDir: string
+  /** The demo account's email (default demo@miodesk.local; also applied to an existing file). */
+  email?: string
+  /** The demo account's password (random and reported when the file is created without one). */
+  password?: string
+  /** Delay between the chunks of a streamed bot reply (ms). Default 25. */
+  chunkDelayMs?: number
+  /** Delay of the demo bot's own recall/edit after `/recall` and `/edit` (ms). Default 500. */
+  followUpMs?: number
+  log?: (line: string) => void
+}
+
+export interface YunhuMounted {
+  /** `<dataDir>/yunhu.json` */
+  dataFile: string
+  email: string
+  /** Only when generated on this start (first start without a password). */
+  generatedPassword?: string
+  /** True when the data file was created on this start. */
+  created: boolean
+  /** Resolves when every change is on disk. */
+  flush(): Promise<void>
+}
+
+export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Promise<YunhuMounted> {
+  const log = opts.log ?? (() => {})
+  const opened = await YunhuStore.open({ dataDir: opts.dataDir, email: opts.email, password: opts.password, log })
+  const store = opened.store
+  const timers = new Set<NodeJS.Timeout>()
+  let closed = false
+  const later = (ms: number, fn: () => void): void => {
+    if (closed) return
+    const t = setTimeout(() => {
+      timers.delete(t)
+      try {
+        fn()
+      } catch (err) {
+        log(`yunhu: timer failed: ${err instanceof Error ? err.stack : String(err)}`)
+      }
+    }, ms)
+    timers.add(t)
+  }
+
+  const hub = createPushHub({ store, log })
+  const chats = new ChatService(store, (userId, frame) => hub.deliver(userId, frame), log)
+  const bots = createBots({ store, chats, chunkDelayMs: Math.max(0, opts.chunkDelayMs ?? 25), followUpMs: Math.max(0, opts.followUpMs ?? 500), later })
+  const api = createYunhuApi({ store, chats, bots, publicUrl: () => server.url, later, log })
+  const openApi = createOpenApi({ store, chats })
+
+  server.registerHttp('/v1/', api.handle)
+  server.registerHttp('/open-apis/v1/bot/', openApi.handle)
+  server.registerUpgrade('/ws', hub.handleUpgrade)
+  server.onClose(async () => {
+    closed = true
+    for (const t of timers) clearTimeout(t)
+    timers.clear()
+    await hub.close()
+    store.changed() // a streamed reply cut short keeps the text it had
+    await store.flush()
+  })
+
+  return { dataFile: store.file, email: opened.email, generatedPassword: opened.generatedPassword, created: opened.created, flush: () => store.flush() }
+}

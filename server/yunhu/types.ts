@@ -1,0 +1,175 @@
+/**
+ * The Yunhu reference server's data model: exactly what `<dataDir>/yunhu.json` holds.
+ * Ids are decimal strings; times are Unix seconds unless the name ends in `Ms`.
+ */
+import type { YunhuMsgContent } from '../../src/shared/yunhu'
+
+export const DATA_VERSION = 1
+
+export interface UserRec {
+  id: string
+  name: string
+  avatarUrl: string
+  /** Only users with an email and a password hash can log in. */
+  email?: string
+  /** `scrypt$N$r$p$<salt b64>$<hash b64>` */
+  passwordHash?: string
+  /** Live account tokens (newest last, capped). */
+  tokens: string[]
+  isVip?: boolean
+}
+
+/** One item of a settings form (`settingJson`): radio, input, switch, checkbox, textarea or select. */
+export interface SettingItem {
+  id: string
+  key: number
+  type: string
+  title: string
+  props: Array<{ name: string; type: string; value: unknown; placeholder?: string }>
+  propsValue: Record<string, unknown>
+  /** Saved value (per-group settings only). */
+  value?: unknown
+  selectIndex?: number
+  selectValue?: string
+}
+
+export interface LlmSettings {
+  historyCount: number
+  id: number
+  isBigModel: 0 | 1
+  isNeedReply: 0 | 1
+  key: string
+  llmBaseUrl: string
+  llmId: number
+  llmModelName: string
+  llmName: string
+  mcpJson: string
+  paramJson: string
+  prompt: string
+}
+
+export interface BotRec {
+  botId: string
+  nickname: string
+  nicknameId: number
+  avatarId: number
+  avatarUrl: string
+  introduction: string
+  /** Owner user id. */
+  createBy: string
+  createTime: number
+  private: 0 | 1
+  isStop: 0 | 1
+  alwaysAgree: 0 | 1
+  groupLimit: 0 | 1
+  /** Bot token (open API), see reset-bot-token. */
+  token: string
+  /** Message subscription URL (edit-subscribed-link). */
+  link: string
+  linkStop: 0 | 1
+  /** The settings form as a JSON string ("" = none). */
+  settingJson: string
+  /** Users who added the bot. */
+  followers: string[]
+  llm: LlmSettings
+  /** Shown in the store under this many users on top of the real followers. */
+  headcountBonus: number
+}
+
+export interface GroupRec {
+  groupId: string
+  name: string
+  introduction: string
+  avatarUrl: string
+  avatarId: number
+  createBy: string
+  createTime: number
+  /** User ids (the owner included). */
+  members: string[]
+  /** Owner and admins: may read and save per-group bot settings. */
+  admins: string[]
+  /** Bot ids added to the group. */
+  bots: string[]
+  categoryId: number
+  category: string
+  private: 0 | 1
+}
+
+/** A board set by a bot: in a group (chatType 2) or in its private chat with a user (chatType 1, chatId = user id). */
+export interface BoardRec {
+  botId: string
+  chatType: 1 | 2
+  chatId: string
+  content: string
+  /** 1 text, 2 markdown, 3 html (board numbering). */
+  contentType: 1 | 2 | 3
+  lastUpdateTime: number
+}
+
+export interface BannerRec {
+  id: number
+  title: string
+  introduction: string
+  targetId: string
+  targetUrl: string
+  imageUrl: string
+  sort: number
+  delFlag: 0
+  createTime: number
+  remark: string
+  createBy: number
+  typ: number
+}
+
+export interface LlmModel {
+  icon: string | null
+  id: number
+  name: string
+  params: string
+  parent_id: number
+  subItems: LlmModel[] | null
+  tag: string | null
+}
+
+/** A user's entry in the conversation list. chatId is as that user sees it (group id, bot id, other user's id). */
+export interface ConvRec {
+  chatId: string
+  chatType: 1 | 2 | 3
+  /** Highest msg seq this user has read. */
+  readSeq: number
+  doNotDisturb?: boolean
+  top?: boolean
+}
+
+export interface MsgRec {
+  msgId: string
+  seq: number
+  senderId: string
+  /** 1 user, 3 bot. */
+  senderType: 1 | 3
+  contentType: number
+  content: YunhuMsgContent
+  sendTimeMs: number
+  quoteMsgId?: string
+  commandId?: string
+  recallTimeMs?: number
+  editTimeMs?: number
+}
+
+export interface YunhuData {
+  version: typeof DATA_VERSION
+  /** Next numeric id handed out for users, bots and groups. */
+  nextId: number
+  users: UserRec[]
+  bots: BotRec[]
+  groups: GroupRec[]
+  /** `<botId>:<groupId>` → the group's saved settings form (JSON text). */
+  groupSettings: Record<string, string>
+  boards: BoardRec[]
+  banners: BannerRec[]
+  llmModels: LlmModel[]
+  /** user id → conversation list entries. */
+  conversations: Record<string, ConvRec[]>
+  /** chat key (`g:<group>`, `b:<bot>:<user>`, `u:<a>:<b>`) → messages in seq order. */
+  messages: Record<string, MsgRec[]>
+}
