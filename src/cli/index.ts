@@ -14,6 +14,28 @@ Mio-Chat (options --server URL --id ID --token CODE, or MIODESK_SERVER / MIODESK
   ping                          heartbeat round trip
   watch                         one JSON line per pushed event until Ctrl-C
   --verbose                     log protocol details to stderr (secrets redacted)
+
+Yunhu (options --api URL --token T, or MIODESK_YUNHU_API / MIODESK_YUNHU_TOKEN; login stores both
+in ~/.config/miodesk/cli.json, mode 0600, or MIODESK_CLI_CONFIG):
+  yunhu login --api URL --email E --password P [--show-token]
+                                log in; the token is saved, printed only with --show-token
+  yunhu whoami                  the account's id, name and avatar
+  yunhu bots [--show-token]     the bots you created (bot tokens masked unless --show-token)
+  yunhu store                   the bot store (banners and bots)
+  yunhu models                  the LLM model list
+  yunhu bot info|detail|llm --bot B
+  yunhu bot board --group G | --bot B | --chat ID --chat-type N
+  yunhu bot reset-token --bot B [--show-token]
+  yunhu bot set-link --bot B --link URL
+  yunhu bot create --name N [--introduction I] [--avatar-url U] [--private 1]
+  yunhu bot edit --bot B [--name N] [--introduction I] [--avatar-url U] [--private 0|1]
+  yunhu bot remove-follower --bot B --user U | remove-group --bot B --group G
+  yunhu bot set-form --bot B --json '[...]'
+                                the bot's settings form (settingJson)
+  yunhu settings get --bot B --group G
+  yunhu settings set --bot B --group G --json '{"fieldId": value, ...}'
+  yunhu watch --ws URL --token T --user-id U [--device-id D] [--platform P]
+                                one JSON line per push event (streams with their text so far)
 `
 
 export async function main(argv: string[], io: Io): Promise<number> {
