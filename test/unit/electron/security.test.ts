@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
@@ -119,6 +119,20 @@ describe('Content Security Policy', () => {
     expect(headers['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY])
     expect(headers['content-security-policy']).toBeUndefined()
     expect(headers['X-Other']).toEqual(['1'])
+  })
+
+  it("the renderer's index.html carries a strict CSP meta tag too (no unsafe-eval, self-only scripts)", () => {
+    const file = join(__dirname, '../../../src/renderer/index.html')
+    expect(existsSync(file)).toBe(true)
+    const html = readFileSync(file, 'utf8')
+    const m = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html)
+    expect(m, 'CSP meta tag').not.toBeNull()
+    const meta = m![1]!
+    expect(meta).not.toMatch(/unsafe-eval/)
+    const directives = new Map(meta.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v]))
+    expect(directives.get('script-src')).toEqual(["'self'"])
+    expect(directives.get('object-src')).toEqual(["'none'"])
+    expect(directives.get('base-uri')).toEqual(["'none'"])
   })
 
   it('withCspHeader keeps other headers and wraps single values', () => {
