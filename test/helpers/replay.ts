@@ -38,6 +38,17 @@ interface Step {
   orphan?: boolean
 }
 
+/** A recorded send kept only as raw text (e.g. a binary frame): its JSON, when it has one. */
+function parseRaw(raw: unknown): Json | undefined {
+  if (typeof raw !== 'string') return undefined
+  try {
+    const v: unknown = JSON.parse(raw)
+    return isObject(v) ? v : undefined
+  } catch {
+    return undefined
+  }
+}
+
 export class ConnScript {
   readonly url: URL
   readonly outcome: 'accepted' | 'hung' | 'refused'
@@ -67,12 +78,13 @@ export class ConnScript {
     const all = entries.map((entry, i) => ({ entry, i }))
     for (const { entry, i } of all) {
       if (entry.dir === 'send') {
-        const f = isObject(entry.frame) ? entry.frame : undefined
+        const f = isObject(entry.frame) ? entry.frame : parseRaw(entry.raw)
         const s: RecordedSend = {
           step: i,
           frame: f ?? {},
           protocol: typeof f?.protocol === 'string' ? f.protocol : '',
-          type: typeof f?.type === 'string' ? f.type : '',
+          // the seed's onebot shapes carry their type inside data (k2)
+          type: typeof f?.type === 'string' ? f.type : isObject(f?.data) && typeof f.data.type === 'string' ? f.data.type : '',
           replayable: false,
           skipped: false
         }
