@@ -63,6 +63,8 @@ export interface Settings {
   notifications: boolean
   privacyMode: boolean
   closeToTray: boolean
+  /** Conversations without notifications, as `accountId:contactId`. */
+  mutedConversations: string[]
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -72,7 +74,8 @@ export const DEFAULT_SETTINGS: Settings = {
   heartbeatIntervalMs: 3000,
   notifications: true,
   privacyMode: false,
-  closeToTray: true
+  closeToTray: true,
+  mutedConversations: []
 }
 
 export interface ApiMethods {

@@ -119,7 +119,8 @@ export class AppCore {
       heartbeatIntervalMs: (v) => typeof v === 'number' && v >= 500 && v <= 120_000,
       notifications: (v) => typeof v === 'boolean',
       privacyMode: (v) => typeof v === 'boolean',
-      closeToTray: (v) => typeof v === 'boolean'
+      closeToTray: (v) => typeof v === 'boolean',
+      mutedConversations: (v) => Array.isArray(v) && v.length <= 10_000 && v.every((x) => typeof x === 'string' && x.length < 400)
     }
     for (const [k, v] of Object.entries(patch ?? {})) {
       const check = allowed[k as keyof Settings]
