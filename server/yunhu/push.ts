@@ -108,7 +108,11 @@ export function createPushHub(opts: { store: YunhuStore; log: (line: string) => 
     }
     const seqRaw = frame.seq
     const seq = typeof seqRaw === 'string' ? seqRaw.slice(0, 200) : typeof seqRaw === 'number' && Number.isFinite(seqRaw) ? String(seqRaw) : ''
-    if (cmd === 'login') return login(s, frame.data)
+    if (cmd === 'login') {
+      // one login per connection: later login frames are ignored
+      if (!s.loggedIn) login(s, frame.data)
+      return
+    }
     if (!s.loggedIn) return sendText(s, INVALID_DATA)
     if (cmd === 'heartbeat') return sendBinary(s, encodeWsFrame({ kind: 'heartbeat_ack', seq }))
     if (cmd === 'inputInfo') {
