@@ -13,9 +13,6 @@ export interface MockOptions {
   count?: number
 }
 
-const PNG_RED =
-  'iVBORw0KGgoAAAANSUhEUgAAAEAAAAAwCAIAAADGyYtmAAAAMklEQVR4nO3OMQEAAAjDMMC/ZzDBvlRA00nqs3t+9YMAAAAAAAAAAAAAAAAAAAAAAIA7A2wvAQFzw0HaAAAAAElFTkSuQmCC'
-
 function svgImage(w: number, h: number, a: string, b: string, label: string): string {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="${a}"/><stop offset="1" stop-color="${b}"/></linearGradient></defs><rect width="${w}" height="${h}" fill="url(#g)"/><circle cx="${w * 0.75}" cy="${h * 0.3}" r="${h * 0.12}" fill="#fff" opacity=".7"/><path d="M0 ${h} L${w * 0.35} ${h * 0.45} L${w * 0.6} ${h * 0.75} L${w * 0.75} ${h * 0.6} L${w} ${h} Z" fill="#000" opacity=".18"/><text x="16" y="${h - 16}" font-family="sans-serif" font-size="16" fill="#fff">${label}</text></svg>`
   return 'base64://' + btoa(svg)
@@ -56,7 +53,7 @@ export function createMockApi(opts: MockOptions = {}): MioDeskApi {
       const kinds: Segment[][] = [
         [{ type: 'text', data: { text: `Message #${i} — the quick brown fox jumps over the lazy dog.` } }],
         [{ type: 'text', data: { text: `**Item ${i}**\n\n- one\n- two\n\n\`code ${i}\`` } }],
-        [{ type: 'image', data: { file: 'base64://' + PNG_RED } }],
+        [{ type: 'image', data: { file: svgImage(200, 120, '#f97316', '#ec4899', 'img') } }],
         [{ type: 'text', data: { text: `Line ${i}\nsecond line of a longer message that wraps around on narrower windows and keeps going for a while to vary the height.` } }]
       ]
       bot.push({ id: `h${i}`, contactId: BOT, self: i % 3 === 0, time: t(60 * 24 * 3) + i, segments: kinds[i % kinds.length]!, status: 'sent' })
@@ -79,7 +76,7 @@ export function createMockApi(opts: MockOptions = {}): MioDeskApi {
             data: {
               messages: [
                 [{ type: 'text', data: { text: 'forward node 1' } }],
-                [{ type: 'text', data: { text: 'forward node 2' } }, { type: 'image', data: { file: 'base64://' + PNG_RED } }],
+                [{ type: 'text', data: { text: 'forward node 2' } }, { type: 'image', data: { file: svgImage(200, 120, '#f97316', '#ec4899', 'img') } }],
                 [{ type: 'nodes', data: { messages: [[{ type: 'text', data: { text: 'a nested forward' } }], [{ type: 'text', data: { text: '```js\nconsole.log("nested")\n```' } }]] } }]
               ]
             }
@@ -302,7 +299,7 @@ export function createMockApi(opts: MockOptions = {}): MioDeskApi {
       push(to, m)
       return structuredClone(m)
     },
-    'mio:share': async (_acc, contactId) => ({ shareUrl: `http://127.0.0.1:38480/chat/0?shareId=${contactId}-8f3a`, previewImage: svgImage(600, 315, '#3b82f6', '#22c55e', 'MioBot — shared contact').replace('base64://', 'data:image/svg+xml;base64,') }),
+    'mio:share': async (_acc, contactId) => ({ shareUrl: `http://127.0.0.1:38480/chat/0?shareId=${contactId}-8f3a`, previewImage: svgImage(600, 315, '#3b82f6', '#22c55e', 'MioBot - shared contact').replace('base64://', 'data:image/svg+xml;base64,') }),
     'mio:models': async () => accounts[0]?.login?.models ?? [],
     'mio:complete': async (_acc, contactId, prompt) => {
       const userMessage: ChatMessage = { id: nextId(), contactId, self: true, time: Date.now(), segments: [{ type: 'text', data: { text: prompt } }], status: 'sent' }

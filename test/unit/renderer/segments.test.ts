@@ -70,3 +70,11 @@ describe('bridge client frames', () => {
     expect(parseFrame('nope')).toBeNull()
   })
 })
+
+describe('stripMarkdown', () => {
+  it('flattens Markdown for previews', async () => {
+    const { stripMarkdown } = await import('@renderer/lib/segments')
+    expect(stripMarkdown('Code sample:\n\n```ts\nconst a = 1\n```')).toBe('Code sample: const a = 1')
+    expect(stripMarkdown('# Title\n**bold** and [link](https://x.y) `code`')).toBe('Title bold and link code')
+  })
+})

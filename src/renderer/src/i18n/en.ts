@@ -117,6 +117,7 @@ export default {
     failed: 'The reply failed',
     interrupted: 'The reply was interrupted',
     aborted: 'Stopped',
+    completed: 'Done',
     retry: 'Retry',
     details: 'Technical details',
     tool: {

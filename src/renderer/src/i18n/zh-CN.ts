@@ -119,6 +119,7 @@ const zh: typeof en = {
     failed: '回复失败',
     interrupted: '回复被中断',
     aborted: '已停止',
+    completed: '已完成',
     retry: '重试',
     details: '技术细节',
     tool: {

@@ -193,8 +193,8 @@ export function previewSegments(segs: Segment[], labels: PreviewLabels = EN_PREV
 
 export function previewMessage(m: ChatMessage, labels: PreviewLabels = EN_PREVIEW): string {
   if (m.status === 'recalled') return labels.recalled
-  if (m.ai) return m.ai.text.replace(/\s+/g, ' ').trim().slice(0, 200)
-  return previewSegments(m.segments, labels).slice(0, 200)
+  if (m.ai) return stripMarkdown(m.ai.text.slice(0, 400)).slice(0, 200)
+  return stripMarkdown(previewSegments(m.segments, labels).slice(0, 400)).slice(0, 200)
 }
 
 /** Plain text of a message for copying. */
@@ -242,4 +242,18 @@ export function composeSegments(text: string, images: string[], replyTo?: string
 export function dataUrlToBase64Uri(dataUrl: string): string {
   const i = dataUrl.indexOf(',')
   return `base64://${i >= 0 ? dataUrl.slice(i + 1) : dataUrl}`
+}
+
+/** Rough Markdown-to-text for one-line previews (fences, emphasis, headings, links, math delimiters). */
+export function stripMarkdown(s: string): string {
+  return s
+    .replace(/```[\w+#.-]*/g, ' ')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(\*\*|__|~~)(.+?)\1/g, '$2')
+    .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, '')
+    .replace(/\$\$?/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
 }
