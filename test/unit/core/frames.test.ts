@@ -145,6 +145,10 @@ describe('fieldUnsafeReason flags exactly the three crash shapes', () => {
     expect(fieldUnsafeReason({ protocol: 'openai', type: 'models', data: { messages: [] } })).toBe('openai models request')
   })
 
+  it('also refuses an empty message list (the real server reads its last element)', () => {
+    expect(fieldUnsafeReason(completionFrame('r', { model: 'm', messages: [] }))).toBe('openai frame with an empty message list')
+  })
+
   it('everything else passes: the frames the real client sends and the malformed ones the server drops', () => {
     const safe: Record<string, unknown>[] = [
       loginFrame('r', 'a', 'b'),
@@ -158,7 +162,6 @@ describe('fieldUnsafeReason flags exactly the three crash shapes', () => {
       { request_id: 'r', protocol: 'onebot', type: 'del_message', id: '1', data: [] },
       { request_id: 'r', protocol: 'onebot', type: 'message', data: [TEXT] },
       sendMessageFrame('field', 'r', 'c', [TEXT, IMG_SPEC]),
-      completionFrame('r', { model: 'm', messages: [] }),
       completionFrame('r', { model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true, tools: ['clock'] }),
       {}
     ]

@@ -252,3 +252,25 @@ describe('ReplyAssembler: endings', () => {
     expect(shortError('')).toBe('The reply failed')
   })
 })
+
+describe('ReplyAssembler with a choice-style index', () => {
+  it('keeps every chunk when the server sends index 0 on each update (OpenAI choice index)', () => {
+    const a = new ReplyAssembler('c')
+    a.apply({ request_id: 'c', code: 0, message: 'pending' })
+    for (const chunk of ['Hel', 'lo, ', 'world']) a.apply({ request_id: 'c', code: 0, message: 'update', data: { index: 0, chunk, tool_call: null } })
+    a.apply({ request_id: 'c', code: 0, message: 'completed' })
+    expect(a.reply.text).toBe('Hello, world')
+    expect(a.reply.status).toBe('completed')
+  })
+})
+
+describe('ReplyAssembler: a repeated first chunk after reasoning', () => {
+  it('drops an exact duplicate of index 0 even when the reply was already streaming', () => {
+    const a = new ReplyAssembler('d')
+    a.apply({ request_id: 'd', code: 0, message: 'update', data: { reasoning_content: 'think' } })
+    a.apply({ request_id: 'd', code: 0, message: 'update', data: { index: 0, chunk: 'a' } })
+    a.apply({ request_id: 'd', code: 0, message: 'update', data: { index: 0, chunk: 'a' } })
+    a.apply({ request_id: 'd', code: 0, message: 'update', data: { index: 1, chunk: 'b' } })
+    expect(a.reply.text).toBe('ab')
+  })
+})

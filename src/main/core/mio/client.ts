@@ -414,6 +414,7 @@ export class MioClient extends EventEmitter<MioClientEvents> {
     if (!Array.isArray(req?.messages)) throw new TransportError('protocol', 'A completion needs a list of messages')
     const requestId = newRequestId()
     const messages: ChatTurn[] = req.messages.filter((m) => isObject(m) && typeof m.content === 'string')
+    if (messages.length === 0) throw new TransportError('protocol', 'A completion needs at least one message')
     const data: Json = {
       model: req.model,
       messages,

@@ -110,6 +110,8 @@ export function fieldUnsafeReason(frame: Json): string | undefined {
   if (frame.protocol === 'openai') {
     if (frame.type === 'models') return 'openai models request'
     if (!isObject(frame.data) || !Array.isArray(frame.data.messages)) return 'openai frame without data.messages'
+    // The real server reads the last message of the list; an empty list is not known to be safe.
+    if (frame.data.messages.length === 0) return 'openai frame with an empty message list'
   }
   return undefined
 }

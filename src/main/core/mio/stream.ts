@@ -53,6 +53,9 @@ export class ReplyAssembler {
   /** `out` currently holds a plain text append (the fast path then only swaps the text). */
   private outIsPlainAppend = false
   private maxIndex = -1
+  /** False once indices turn out not to be a per-chunk counter (e.g. a choice index repeated on every chunk). */
+  private indexIsCounter = true
+  private firstChunk = ''
   /** Index ranges skipped so far, with the text offset where their chunks belong. */
   private readonly gaps: Gap[] = []
   /** Set when a late chunk rebuilt the text (the consumer must take the whole text, not an append). */
@@ -84,7 +87,7 @@ export class ReplyAssembler {
         (d.tool_call === null || d.tool_call === undefined) &&
         d.reasoning_content === undefined &&
         (frame.code === undefined || frame.code === 0) &&
-        (idx === undefined || idx === this.maxIndex + 1)
+        (idx === undefined || (idx === this.maxIndex + 1 && idx !== 0))
       ) {
         if (idx !== undefined) this.maxIndex = idx as number
         this.reply.text += chunk
@@ -190,6 +193,13 @@ export class ReplyAssembler {
    * whole text is then reported as replaced).
    */
   private addChunk(chunk: string, index: number | undefined): string {
+    // The seed's `index` may be an OpenAI choice index (always 0) rather than a counter: when index 0
+    // repeats with different text, indices are ignored for this reply (dropping text would be worse).
+    if (index !== undefined && !this.indexIsCounter) index = undefined
+    else if (index === 0 && this.maxIndex === 0 && chunk !== this.firstChunk) {
+      this.indexIsCounter = false
+      index = undefined
+    } else if (index === 0 && this.maxIndex < 0) this.firstChunk = chunk
     if (index === undefined || index === this.maxIndex + 1) {
       if (index !== undefined) this.maxIndex = index
       this.reply.text += chunk
