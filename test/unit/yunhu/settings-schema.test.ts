@@ -301,6 +301,7 @@ describe('values', () => {
     expect(parseSettingsValues('{"a":{"id":"a","type":"radio","value":"x"},"b":{"id":"b","type":"switch","value":true}}')).toEqual({ a: 'x', b: true })
     expect(parseSettingsValues({ a: 'x', n: 3, c: ['p'] })).toEqual({ a: 'x', n: '3', c: ['p'] })
     expect(parseSettingsValues('[{"id":"a","value":"x"},{"id":"b"}]')).toEqual({ a: 'x' })
+    expect(parseSettingsValues('[{"id":"r","type":"radio","selectIndex":1,"selectValue":"b"}]')).toEqual({ r: 'b' })
     expect(parseSettingsValues('{"vnafdx":"1","sdudlm":"上海#天津"}', form)).toEqual({ vnafdx: true, sdudlm: ['上海', '天津'] })
     expect(parseSettingsValues('')).toEqual({})
     expect(() => parseSettingsValues('{"a":{"value":{}}}')).toThrow(/the value of "a" is an object/)

@@ -9,7 +9,8 @@
  * with type one of label, input, radio, checkbox, select, switch, textarea; options split on "#".
  *
  * Per-group saved settings are the form's item list with a `value` on each item: a string (input,
- * textarea, radio, select), a boolean (switch) or a string list (checkbox). parseSettingsValues also
+ * textarea, radio, select; those two also get `selectIndex`/`selectValue`), a boolean (switch) or a
+ * string list (checkbox). parseSettingsValues also
  * reads `{id: {id, type, value}}` (the shape bots get in their setting event) and `{id: value}` maps.
  */
 import { TransportError } from '../transport/errors'
@@ -210,7 +211,17 @@ export function validateSettingsForm(form: YunhuSettingsForm): YunhuSettingsIssu
   return issues
 }
 
-type FormItem = { id: string; key: number; props: YunhuSettingsProp[]; propsValue: Record<string, string>; title: string; type: string; value?: YunhuSettingsValue }
+type FormItem = {
+  id: string
+  key: number
+  props: YunhuSettingsProp[]
+  propsValue: Record<string, string>
+  title: string
+  type: string
+  value?: YunhuSettingsValue
+  selectIndex?: number
+  selectValue?: string
+}
 
 function formItems(form: YunhuSettingsForm): FormItem[] {
   const issues = validateSettingsForm(form)
@@ -324,8 +335,24 @@ export function serializeSettingsValues(form: YunhuSettingsForm, values: YunhuSe
   if (issues.length) throw new YunhuSettingsError('settings values', `The settings are invalid: ${issues.map((i) => i.message).join('; ')}`, issues)
   const all = { ...defaultSettingsValues(form), ...values }
   const items = formItems(form)
-  for (const item of items) if (item.type !== 'label' && all[item.id] !== undefined) item.value = all[item.id]
+  form.fields.forEach((f, i) => {
+    const v = all[f.id]
+    if (f.type === 'label' || v === undefined) return
+    items[i].value = v
+    if ((f.type === 'radio' || f.type === 'select') && typeof v === 'string') {
+      // Also in the selectIndex/selectValue form some clients save single choices in.
+      items[i].selectIndex = f.options.indexOf(v)
+      items[i].selectValue = v
+    }
+  })
   return JSON.stringify(items)
+}
+
+/** An item's saved value: `value`, or `selectValue` (radio/select items as some clients save them). */
+function savedValue(item: Obj): unknown {
+  if (item.value !== undefined && item.value !== null) return item.value
+  if (typeof item.selectValue === 'string') return item.selectValue
+  return undefined
 }
 
 function coerceValue(v: unknown): YunhuSettingsValue | undefined {
@@ -351,12 +378,14 @@ export function parseSettingsValues(input: unknown, form?: YunhuSettingsForm, wh
     v.forEach((item, i) => {
       if (!isObj(item)) throw new YunhuSettingsError(what, `The ${what}: item ${i + 1} must be an object, got ${describe(item)}`)
       const id = scalarString(item.id)
-      if (id && 'value' in item && item.value !== undefined && item.value !== null) put(id, item.value)
+      const value = savedValue(item)
+      if (id && value !== undefined) put(id, value)
     })
   } else if (isObj(v)) {
     for (const [id, entry] of Object.entries(v)) {
       if (isObj(entry)) {
-        if ('value' in entry && entry.value !== undefined && entry.value !== null) put(id, entry.value)
+        const value = savedValue(entry)
+        if (value !== undefined) put(id, value)
       } else if (entry !== null && entry !== undefined) put(id, entry)
     }
   } else {
