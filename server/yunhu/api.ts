@@ -160,20 +160,20 @@ function checkContent(contentType: number | undefined, content: YunhuMsgContent 
 // ---------------------------------------------------------------------------------- responses
 
 function plain404(res: ServerResponse): void {
-  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 18 })
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 18, 'access-control-allow-origin': '*' })
   res.end('404 page not found')
 }
 
 function writeJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' })
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', 'access-control-allow-origin': '*' })
   res.end(text)
 }
 
 function writeProto(res: ServerResponse, status: number, bytes: Uint8Array): void {
   if (res.headersSent) return
-  res.writeHead(status, { 'content-type': 'application/x-protobuf', 'content-length': bytes.length, 'cache-control': 'no-store' })
+  res.writeHead(status, { 'content-type': 'application/x-protobuf', 'content-length': bytes.length, 'cache-control': 'no-store', 'access-control-allow-origin': '*' })
   res.end(bytes)
 }
 
