@@ -2,7 +2,7 @@
  * The onebot bot conversation through the browser build: text and image, the echo, recall (own and the
  * bot's), forwarding two messages and opening the forward card, and untrusted Markdown never running.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator } from 'playwright-core'
 import {
   TEST_PNG,
@@ -31,18 +31,32 @@ afterAll(async () => {
   await h?.close()
 })
 
-/** Own (data-self=1) or other (data-self=0) messages containing a text. */
+/** The newest own (data-self=1) or other (data-self=0) message containing a text. */
 function mine(text: string | RegExp, self: boolean): Locator {
-  return messageWithText(h.page, text).and(h.page.locator(`[data-self="${self ? '1' : '0'}"]`))
+  return messageWithText(h.page, text).and(h.page.locator(`[data-self="${self ? '1' : '0'}"]`)).last()
 }
+
+/** The newest own message with this text once it is marked sent. */
+function sent(text: string): Locator {
+  return messageWithText(h.page, text).and(h.page.locator('[data-self="1"][data-status="sent"]')).last()
+}
+
+beforeEach(async () => {
+  // Close whatever a failed test may have left open.
+  for (let i = 0; i < 3; i++) await h.page.keyboard.press('Escape')
+})
 
 describe('bot conversation', () => {
   it('sends text; it is marked sent and the bot echoes it', async () => {
     await sendText(h.page, 'Hello from the E2E suite')
-    await mine('Hello from the E2E suite', true).and(h.page.locator('[data-status="sent"]')).waitFor()
+    await sent('Hello from the E2E suite').waitFor()
     await mine('Hello from the E2E suite', false).waitFor()
     // The composer is cleared after sending.
     await expect(byTestId(h.page, 'composer').inputValue()).resolves.toBe('')
+    // Exactly one own copy: the temporary 'sending' copy is replaced by the sent one (ChatMessage.localId).
+    await h.page.waitForTimeout(500)
+    const own = messageWithText(h.page, 'Hello from the E2E suite').and(h.page.locator('[data-self="1"]'))
+    expect(await own.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['sent'])
   })
 
   it('sends an image pasted into the composer; the bot echoes it', async () => {
@@ -65,7 +79,7 @@ describe('bot conversation', () => {
 
   it('recalls an own message: it becomes a system line', async () => {
     await sendText(h.page, 'Recall me please')
-    const own = mine('Recall me please', true).and(h.page.locator('[data-status="sent"]'))
+    const own = sent('Recall me please')
     await own.waitFor()
     const id = await own.getAttribute('data-message-id')
     await messageAction(h.page, own, 'recall')
@@ -85,30 +99,31 @@ describe('bot conversation', () => {
 
   it('forwards two messages to the bot and opens the forward card', async () => {
     await sendText(h.page, 'Forward one')
-    await mine('Forward one', true).and(h.page.locator('[data-status="sent"]')).waitFor()
+    await sent('Forward one').waitFor()
     await sendText(h.page, 'Forward two')
-    await mine('Forward two', true).and(h.page.locator('[data-status="sent"]')).waitFor()
-    const first = mine('Forward one', true)
-    const second = mine('Forward two', true)
+    await sent('Forward two').waitFor()
+    const first = sent('Forward one')
+    const second = sent('Forward two')
     const cardsBefore = await byTestId(h.page, 'forward-card').count()
 
-    // Start from the first message's menu, add the second to the selection, then pick the target.
+    // Start from the first message's menu (selection mode with it selected), add the second, pick the target.
     await messageAction(h.page, first, 'forward')
-    const dialog = byTestId(h.page, 'forward-dialog')
-    if (!(await dialog.isVisible())) {
+    const picker = byTestId(h.page, 'forward-picker')
+    if (!(await picker.isVisible())) {
+      await byTestId(h.page, 'selection-bar').waitFor()
       await second.locator('[data-testid="message-select"]').check()
       await byTestId(h.page, 'forward-selected').click()
     }
-    await dialog.waitFor()
-    await dialog.locator('[data-testid="forward-target"][data-contact-id="bot"]').click()
-    const confirm = dialog.locator('[data-testid="forward-confirm"]')
-    if (await confirm.count()) await confirm.click()
+    await picker.waitFor()
+    await picker.locator('[data-testid="forward-target"][data-contact-id="bot"]').click()
+    await picker.waitFor({ state: 'detached' })
 
     await h.page.waitForFunction((n) => document.querySelectorAll('[data-testid="forward-card"]').length > n, cardsBefore, { timeout: 15_000 })
     const card = byTestId(h.page, 'forward-card').last()
     await card.click()
-    const viewer = byTestId(h.page, 'forward-viewer')
+    const viewer = byTestId(h.page, 'forward-dialog')
     await viewer.waitFor()
+    expect(await viewer.locator('[data-testid="forward-node"]').count()).toBe(2)
     await expect(viewer.innerText()).resolves.toContain('Forward one')
     await expect(viewer.innerText()).resolves.toContain('Forward two')
     await h.screenshot('forward-viewer-en-light')
@@ -121,12 +136,12 @@ describe('bot conversation', () => {
     await sendText(h.page, '/forward')
     await h.page.waitForFunction((n) => document.querySelectorAll('[data-testid="forward-card"]').length > n, cardsBefore, { timeout: 15_000 })
     await byTestId(h.page, 'forward-card').last().click()
-    const viewer = byTestId(h.page, 'forward-viewer').last()
+    const viewer = byTestId(h.page, 'forward-dialog').last()
     await viewer.waitFor()
     await expect(viewer.innerText()).resolves.toContain('Node 1')
     // The nested forward is a card inside the viewer and opens on top.
     await viewer.locator('[data-testid="forward-card"]').first().click()
-    await h.page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid="forward-viewer"]')).some((v) => (v.textContent ?? '').includes('Nested node A')))
+    await h.page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid="forward-dialog"]')).some((v) => (v.textContent ?? '').includes('Nested node A')))
     await h.page.keyboard.press('Escape')
     await h.page.keyboard.press('Escape')
   })

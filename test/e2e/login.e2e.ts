@@ -38,13 +38,25 @@ describe('login', () => {
 
   it('an unreachable server shows an error too', async () => {
     const page = h.page
-    await byTestId(page, 'login-server').fill('ws://127.0.0.1:1')
-    await byTestId(page, 'login-token').fill(h.userCode)
-    await byTestId(page, 'login-submit').click()
-    await page.waitForFunction(() => {
-      const e = document.querySelector('[data-testid="login-error"]')
-      return !!e && (e.textContent ?? '').trim().length > 5
-    }, undefined, { timeout: 20_000 })
+    try {
+      await byTestId(page, 'login-server').fill('ws://127.0.0.1:1')
+      await byTestId(page, 'login-id').fill('alice')
+      await byTestId(page, 'login-token').fill(h.userCode)
+      await byTestId(page, 'login-submit').click()
+      await page.waitForFunction(
+        () => {
+          const e = document.querySelector('[data-testid="login-error"]')
+          return !!e && (e.textContent ?? '').trim().length > 5
+        },
+        undefined,
+        { timeout: 20_000 }
+      )
+      await expect(byTestId(page, 'login-error').innerText()).resolves.toMatch(/reach|unreachable|connect|无法|连接/i)
+    } finally {
+      // A fresh form for the next test, whatever happened here.
+      await h.reload()
+      await byTestId(h.page, 'login-server').waitFor()
+    }
   })
 
   it('the right code logs in; the indicator says online; the bot and the AI contact are listed', async () => {
