@@ -326,7 +326,7 @@ export class YunhuPush extends EventEmitter<YunhuPushEvents> {
       return this.drop(`unexpected text frame: ${JSON.stringify((data as string).slice(0, 80))}`)
     }
     const buf = data as Buffer
-    if (isInvalidDataFrame(buf) && buf.length < 64) return this.authFailure()
+    if (buf.length < 64 && isInvalidDataFrame(buf)) return this.authFailure()
     let ev: YunhuPushEvent
     try {
       ev = decodeWsFrame(buf)
@@ -350,15 +350,16 @@ export class YunhuPush extends EventEmitter<YunhuPushEvents> {
       }
       case 'unknown':
         return this.drop(`ignored a frame with unknown cmd ${JSON.stringify(ev.cmd)}`)
+      // The codec's events already have the update shape ({kind, seq, cmd, message}, plus type_url).
       case 'push_message':
         this.streams.start(ev.message)
-        return this.out({ kind: ev.kind, seq: ev.seq, cmd: ev.cmd, message: ev.message })
+        return this.out(ev)
       case 'recall':
         this.streams.forget(ev.message.msg_id)
-        return this.out({ kind: ev.kind, seq: ev.seq, cmd: ev.cmd, message: ev.message })
+        return this.out(ev)
       case 'edit_message':
         this.streams.edit(ev.message)
-        return this.out({ kind: ev.kind, seq: ev.seq, cmd: ev.cmd, message: ev.message })
+        return this.out(ev)
       case 'stream_message': {
         const { text, assembled } = this.streams.append(ev.message)
         const u: YunhuStreamUpdate = { kind: 'stream_message', seq: ev.seq, cmd: ev.cmd, message: ev.message, text, assembled }
@@ -368,9 +369,8 @@ export class YunhuPush extends EventEmitter<YunhuPushEvents> {
       case 'bot_board_message':
       case 'draft_input':
       case 'live_video_user_hang_up':
-        return this.out({ kind: ev.kind, seq: ev.seq, cmd: ev.cmd, message: ev.message } as YunhuPushUpdate)
       case 'invite_apply':
-        return this.out({ kind: ev.kind, seq: ev.seq, cmd: ev.cmd })
+        return this.out(ev)
     }
   }
 
