@@ -58,3 +58,15 @@ describe('stream deltas', () => {
     expect(flushed).toEqual([[1, 2, 3]])
   })
 })
+
+describe('whole-text replacement deltas', () => {
+  it('a delta with `text` replaces the reply text, and later appends build on it', async () => {
+    const { applyDelta, mergeDeltas } = await import('@renderer/lib/stream')
+    const base = { accountId: 'a', contactId: 'c', messageId: 'm', status: 'streaming' as const, reasoningAppend: '' }
+    const msg = { id: 'm', contactId: 'c', self: false, time: 1, segments: [], status: 'sent' as const, ai: { requestId: 'r', status: 'streaming' as const, text: 'ac', reasoning: '', toolCalls: [] } }
+    const merged = mergeDeltas({ ...base, textAppend: '', text: 'abc' }, { ...base, textAppend: 'd' })
+    expect(merged.text).toBe('abcd')
+    expect(applyDelta(msg, merged).ai!.text).toBe('abcd')
+    expect(applyDelta(msg, { ...base, textAppend: 'x' }).ai!.text).toBe('acx')
+  })
+})

@@ -18,12 +18,19 @@ export function mergeDeltas(a: StreamDelta, b: StreamDelta): StreamDelta {
     contactId: b.contactId,
     messageId: b.messageId,
     status: b.status,
-    textAppend: a.textAppend + b.textAppend,
+    ...mergeText(a, b),
     reasoningAppend: a.reasoningAppend + b.reasoningAppend,
     toolCalls: b.toolCalls ?? a.toolCalls,
     error: b.error ?? a.error,
     errorDetail: b.errorDetail ?? a.errorDetail
   }
+}
+
+/** `text` (a whole-text replacement, rare) wins over appends that came before it. */
+function mergeText(a: StreamDelta, b: StreamDelta): Pick<StreamDelta, 'textAppend' | 'text'> {
+  if (b.text !== undefined) return { textAppend: '', text: b.text }
+  if (a.text !== undefined) return { textAppend: '', text: a.text + b.textAppend }
+  return { textAppend: a.textAppend + b.textAppend }
 }
 
 export function emptyReply(): AiReply {
@@ -40,7 +47,7 @@ export function applyDelta(msg: ChatMessage, d: StreamDelta): ChatMessage {
   const next: AiReply = {
     ...ai,
     status: d.status,
-    text: d.textAppend ? ai.text + d.textAppend : ai.text,
+    text: d.text !== undefined ? d.text : d.textAppend ? ai.text + d.textAppend : ai.text,
     reasoning: d.reasoningAppend ? ai.reasoning + d.reasoningAppend : ai.reasoning,
     toolCalls: d.toolCalls ?? ai.toolCalls
   }

@@ -120,6 +120,19 @@ export const useChatStore = defineStore('chat', () => {
   function upsert(accountId: string, incoming: ChatMessage): boolean {
     const c = conv(accountId, incoming.contactId)
     const arr = c.messages.value
+    // A sent message that got its server id replaces its temporary copy in place.
+    if (incoming.localId && incoming.localId !== incoming.id) {
+      const tmp = c.index.get(incoming.localId)
+      if (tmp !== undefined) {
+        c.index.delete(incoming.localId)
+        if (c.index.get(incoming.id) === undefined) c.index.set(incoming.id, tmp)
+        else {
+          arr.splice(tmp, 1)
+          c.index.clear()
+          reindex(c)
+        }
+      }
+    }
     const at = c.index.get(incoming.id)
     let msg = incoming
     const orphan = orphanDeltas.get(incoming.id)
