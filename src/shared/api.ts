@@ -9,6 +9,20 @@
  */
 import type { ConnectionStatus } from './connection'
 import type { AiReply, ChatMessage, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult, ToolCall } from './mio'
+import type {
+  YunhuBanner,
+  YunhuBotDetailResult,
+  YunhuBotLlmSettings,
+  YunhuCreateBotInput,
+  YunhuEditBotRequest,
+  YunhuGroupSettings,
+  YunhuLlmModel,
+  YunhuMyBotsResult,
+  YunhuSettingsForm,
+  YunhuSettingsValues,
+  YunhuStoreBot
+} from './yunhu-api'
+import type { YunhuBotData } from './yunhu'
 
 export type AccountKind = 'mio' | 'yunhu'
 
@@ -34,6 +48,38 @@ export interface AddMioAccountInput {
 }
 
 export type ContactKind = 'bot' | 'llm' | 'user' | 'group'
+
+export interface AddYunhuAccountInput {
+  /** API base URL (default https://chat-go.jwzhd.com); the reference server: http://127.0.0.1:8787 */
+  api?: string
+  /** Push WebSocket URL (default wss://chat-ws-go.jwzhd.com/ws); derived from `api` for loopback servers. */
+  ws?: string
+  /** Email + password, or an account token. Never echoed back or logged. */
+  email?: string
+  password?: string
+  token?: string
+  label?: string
+}
+
+/** A Yunhu message to send: text, Markdown or HTML, optionally quoting a message. */
+export interface YunhuOutgoing {
+  contentType: 'text' | 'markdown' | 'html'
+  text: string
+  quoteMsgId?: string
+  /** Display text of the quote ("name: text"). */
+  quoteText?: string
+}
+
+/** A bot board as shown in a chat. */
+export interface YunhuBoard {
+  chatId: string
+  botId: string
+  botName?: string
+  /** 'text' | 'markdown' | 'html' */
+  contentType: 'text' | 'markdown' | 'html'
+  content: string
+  updatedAt?: number
+}
 
 export interface Contact {
   /** Conversation id within the account (the onebot contact id, or `llm:<id>`). */
@@ -112,6 +158,38 @@ export interface ApiMethods {
   'mio:complete-retry': (accountId: string, contactId: string, replyMessageId: string) => Promise<{ replyMessage: ChatMessage }>
   'mio:abort': (accountId: string, contactId: string, replyMessageId: string) => Promise<void>
   'mio:ping': (accountId: string) => Promise<number>
+
+  // ---- Yunhu (云湖). Yunhu conversations appear in contacts:list / history:list like Mio-Chat ones;
+  // a Yunhu message's content becomes segments: text, markdown {text}, html {html}, image, file,
+  // reply {id, text}, at {qq, name}, buttons {rows: YunhuButton[][]}; recall/edit update the message.
+  /** Logs in with email + password (or a token) and connects the push socket. */
+  'accounts:add-yunhu': (input: AddYunhuAccountInput) => Promise<AccountInfo>
+  /** After a -101: log in again without losing anything on screen. */
+  'accounts:relogin-yunhu': (accountId: string, input: AddYunhuAccountInput) => Promise<AccountInfo>
+  'yunhu:banners': (accountId: string) => Promise<YunhuBanner[]>
+  'yunhu:store': (accountId: string) => Promise<YunhuStoreBot[]>
+  'yunhu:bot-detail': (accountId: string, botId: string) => Promise<YunhuBotDetailResult>
+  'yunhu:my-bots': (accountId: string) => Promise<YunhuMyBotsResult>
+  'yunhu:bot-info': (accountId: string, botId: string) => Promise<YunhuBotData>
+  'yunhu:create-bot': (accountId: string, input: YunhuCreateBotInput) => Promise<YunhuBotData>
+  'yunhu:edit-bot': (accountId: string, input: YunhuEditBotRequest) => Promise<void>
+  /** Resolves with the new token. */
+  'yunhu:reset-token': (accountId: string, botId: string) => Promise<string>
+  /** http/https URLs only (validated in main too). */
+  'yunhu:set-link': (accountId: string, botId: string, link: string) => Promise<void>
+  'yunhu:remove-follower': (accountId: string, botId: string, userId: string) => Promise<void>
+  'yunhu:remove-group': (accountId: string, botId: string, groupId: string) => Promise<void>
+  'yunhu:llm-models': (accountId: string) => Promise<YunhuLlmModel[]>
+  'yunhu:llm-settings': (accountId: string, botId: string) => Promise<YunhuBotLlmSettings>
+  'yunhu:edit-setting-form': (accountId: string, botId: string, form: YunhuSettingsForm) => Promise<void>
+  'yunhu:group-settings': (accountId: string, botId: string, groupId: string) => Promise<YunhuGroupSettings>
+  'yunhu:save-group-settings': (accountId: string, botId: string, groupId: string, values: YunhuSettingsValues) => Promise<YunhuGroupSettings>
+  /** The board of a chat (a bot's private chat or a group), if any. */
+  'yunhu:board': (accountId: string, contactId: string) => Promise<YunhuBoard | null>
+  'yunhu:send': (accountId: string, contactId: string, message: YunhuOutgoing) => Promise<ChatMessage>
+  'yunhu:recall': (accountId: string, contactId: string, messageId: string) => Promise<void>
+  /** A click on a message button: reports it per the facts file (actionType 3 / value) and opens links via app:open-external in the renderer. */
+  'yunhu:button': (accountId: string, contactId: string, messageId: string, value: string) => Promise<void>
 }
 
 export type ApiChannel = keyof ApiMethods
@@ -139,7 +217,29 @@ export const API_CHANNELS = [
   'mio:complete',
   'mio:complete-retry',
   'mio:abort',
-  'mio:ping'
+  'mio:ping',
+  'accounts:add-yunhu',
+  'accounts:relogin-yunhu',
+  'yunhu:banners',
+  'yunhu:store',
+  'yunhu:bot-detail',
+  'yunhu:my-bots',
+  'yunhu:bot-info',
+  'yunhu:create-bot',
+  'yunhu:edit-bot',
+  'yunhu:reset-token',
+  'yunhu:set-link',
+  'yunhu:remove-follower',
+  'yunhu:remove-group',
+  'yunhu:llm-models',
+  'yunhu:llm-settings',
+  'yunhu:edit-setting-form',
+  'yunhu:group-settings',
+  'yunhu:save-group-settings',
+  'yunhu:board',
+  'yunhu:send',
+  'yunhu:recall',
+  'yunhu:button'
 ] as const satisfies readonly ApiChannel[]
 
 /** A coalesced change to a streaming AI reply (at most one per animation frame per reply). */
@@ -170,6 +270,10 @@ export interface MainEvents {
   settings: Settings
   /** Main asks the renderer to open a conversation (e.g. a notification was clicked). */
   'open-conversation': { accountId: string; contactId: string }
+  /** A chat's board changed (Yunhu bot_board_message); `board` null when cleared. */
+  board: { accountId: string; contactId: string; board: YunhuBoard | null }
+  /** A Yunhu account's token was refused (-101): ask the user to log in again; keep everything on screen. */
+  'relogin-required': { accountId: string }
 }
 
 export type MainEventName = keyof MainEvents
@@ -182,7 +286,9 @@ export const MAIN_EVENTS = [
   'accounts',
   'contacts',
   'settings',
-  'open-conversation'
+  'open-conversation',
+  'board',
+  'relogin-required'
 ] as const satisfies readonly MainEventName[]
 
 /** IPC channel prefix for pushed events (`evt:<name>`). */

@@ -30,7 +30,41 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'mio:complete': (a, c, p) => core.complete(a, c, p),
     'mio:complete-retry': (a, c, m) => core.completeRetry(a, c, m),
     'mio:abort': async (a, c, m) => core.abort(a, c, m),
-    'mio:ping': (a) => core.ping(a)
+    'mio:ping': (a) => core.ping(a),
+    // Yunhu: wired to the Yunhu account service (in progress; until then every call says so in words).
+    ...yunhuPending()
+  }
+}
+
+type YunhuChannel = Extract<ApiChannel, `yunhu:${string}` | 'accounts:add-yunhu' | 'accounts:relogin-yunhu'>
+
+function yunhuPending(): Pick<ApiHandlers, YunhuChannel> {
+  const fail = async (): Promise<never> => {
+    throw new Error('Yunhu accounts are not available in this build yet')
+  }
+  return {
+    'accounts:add-yunhu': fail,
+    'accounts:relogin-yunhu': fail,
+    'yunhu:banners': fail,
+    'yunhu:store': fail,
+    'yunhu:bot-detail': fail,
+    'yunhu:my-bots': fail,
+    'yunhu:bot-info': fail,
+    'yunhu:create-bot': fail,
+    'yunhu:edit-bot': fail,
+    'yunhu:reset-token': fail,
+    'yunhu:set-link': fail,
+    'yunhu:remove-follower': fail,
+    'yunhu:remove-group': fail,
+    'yunhu:llm-models': fail,
+    'yunhu:llm-settings': fail,
+    'yunhu:edit-setting-form': fail,
+    'yunhu:group-settings': fail,
+    'yunhu:save-group-settings': fail,
+    'yunhu:board': fail,
+    'yunhu:send': fail,
+    'yunhu:recall': fail,
+    'yunhu:button': fail
   }
 }
 
