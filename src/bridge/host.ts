@@ -42,6 +42,7 @@ import { AppCore, type AppCoreOptions } from '../main/core/service/app-core'
 import { createHandlers, dispatch } from '../main/core/service/handlers'
 import { JsonFileStore, plaintextSecretBox } from '../main/core/service/storage'
 import type { HistoryStore } from '../main/core/service/history'
+import { SqliteHistory } from '../main/core/service/sqlite-history'
 import type { Logger } from '../main/core/log'
 import { redactUrl } from '../main/core/log'
 
@@ -65,7 +66,7 @@ export interface BridgeOptions {
   log?: (line: string) => void
   /** Core logger (default: silent). */
   logger?: Logger
-  /** A pre-filled history (benchmarks). */
+  /** A pre-filled history (benchmarks). Default: SQLite in `dataDir` (history.sqlite). */
   history?: HistoryStore
   /** Extra AppCore options (tests: streamFlushMs, clientOptions). */
   core?: Partial<Pick<AppCoreOptions, 'streamFlushMs' | 'clientOptions'>>
@@ -193,10 +194,11 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : mkdtempSync(join(tmpdir(), 'miodesk-web-'))
   const token = randomBytes(32).toString('base64url')
 
+  const ownHistory = opts.history ? undefined : new SqliteHistory(join(dataDir, 'history.sqlite'))
   const core = new AppCore({
     store: new JsonFileStore(join(dataDir, 'miodesk-web.json')),
     secrets: plaintextSecretBox,
-    history: opts.history,
+    history: opts.history ?? ownHistory,
     logger: opts.logger,
     host: 'browser',
     version: opts.version ?? packageVersion(),
@@ -393,6 +395,7 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
     } catch (e) {
       log(`bridge: core stop failed: ${errorText(e)}`)
     }
+    ownHistory?.close()
     for (const ws of clients) ws.terminate()
     clients.clear()
     wss.close()

@@ -5,9 +5,10 @@
  */
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, session } from 'electron'
+import { app, BrowserWindow, dialog, session } from 'electron'
 import { DEFAULT_SETTINGS, EVENT_PREFIX, type MainEvents, type Settings } from '../shared/api'
 import { AppCore } from './core/service/app-core'
+import { SqliteHistory } from './core/service/sqlite-history'
 import { createHandlers } from './core/service/handlers'
 import { createConsoleLogger } from './core/log'
 import { registerAppProtocol, registerAppSchemePrivileged } from './app-protocol'
@@ -62,9 +63,21 @@ async function main(): Promise<void> {
 
   const store = createElectronStore()
   const secrets = new SafeStorageSecretBox({ store })
+  // The only copy of the message history and the outbox (docs/STORAGE.md). Without it the app must not run.
+  let history: SqliteHistory
+  try {
+    history = new SqliteHistory(join(app.getPath('userData'), 'history.sqlite'))
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err)
+    log.error('Cannot open the message database', msg)
+    dialog.showErrorBox('MioDesk cannot open its message database', msg)
+    app.exit(1)
+    return
+  }
   const core = new AppCore({
     store,
     secrets,
+    history,
     logger: log,
     suggestedAccount: parseSuggestedAccount(process.env['MIODESK_SUGGESTED_ACCOUNT']),
     host: 'electron',
@@ -172,6 +185,7 @@ async function main(): Promise<void> {
       .catch((err: unknown) => log.warn('Core did not stop cleanly', err instanceof Error ? err.message : String(err)))
       .finally(() => {
         stopped = true
+        history.close()
         tray?.destroy()
         tray = null
         app.quit()

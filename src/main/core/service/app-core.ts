@@ -4,14 +4,14 @@
  * browser bridge both drive it through the same handler table (handlers.ts).
  */
 import { EventEmitter } from 'node:events'
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import type { AccountInfo, AddMioAccountInput, AppInfo, Contact, MainEventName, MainEvents, Settings, StreamDelta } from '../../../shared/api'
 import { DEFAULT_SETTINGS } from '../../../shared/api'
-import type { AiReply, ChatMessage, ChatTurn, LlmContact, ModelGroup, Segment, ShareResult } from '../../../shared/mio'
+import type { AiReply, ChatMessage, ChatTurn, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult } from '../../../shared/mio'
 import { MioClient, gatewayUrl, type StreamHandle } from '../mio/client'
 import { TransportError, errorMessage } from '../transport/errors'
 import { silentLogger, type Logger } from '../log'
-import { MemoryHistory, type HistoryStore } from './history'
+import { MemoryHistory, MemoryOutbox, isOutboxStore, type HistoryStore, type OutboxEntry, type OutboxStore } from './history'
 import type { KeyValueStore, SecretBox } from './storage'
 import { previewOf, replyTarget } from './preview'
 
@@ -30,6 +30,13 @@ export interface AppCoreOptions {
   streamFlushMs?: number
   /** Client options override (tests). */
   clientOptions?: Partial<ConstructorParameters<typeof MioClient>[0]>
+  /**
+   * The server drops a repeated client `message_id` (spec dialect), so a send whose outcome is unknown
+   * (the link dropped after the frame left) may be resent automatically with the same id. Off by
+   * default: the reference server stores a repeated id a second time. When off, such a send is marked
+   * failed ("may have been sent") with a retry button instead — a message is never sent twice by itself.
+   */
+  serverDedupesMessageIds?: boolean
 }
 
 interface StoredAccount {
@@ -46,7 +53,17 @@ interface LiveAccount {
   stored: StoredAccount
   client: MioClient
   streams: Map<string, StreamHandle>
+  /** The outbox pump is running / was asked to run again while running. */
+  pumping: boolean
+  pumpAgain: boolean
+  /** Set by stop/remove: attempts cut short by our own shutdown stay queued as they are. */
+  closed: boolean
+  /** send() calls waiting for their message to leave the outbox (or to be parked while offline). */
+  waiters: Map<string, (m: ChatMessage) => void>
 }
+
+/** Why an outgoing message failed when its send may or may not have reached the server. */
+export const AMBIGUOUS_SEND_ERROR = 'The connection dropped while sending: the server may or may not have received it. Retry to send it again.'
 
 export const BOT_CONTACT_ID = 'bot'
 const HISTORY_TURNS = 20
@@ -56,6 +73,8 @@ export class AppCore {
   private readonly o: AppCoreOptions
   private readonly log: Logger
   readonly history: HistoryStore
+  /** The outbox: the history's own (same database, same transactions) or an in-memory one beside it. */
+  readonly outbox: OutboxStore
   private readonly live = new Map<string, LiveAccount>()
   private settings: Settings
   private seq = 0
@@ -64,6 +83,7 @@ export class AppCore {
     this.o = options
     this.log = options.logger ?? silentLogger
     this.history = options.history ?? new MemoryHistory()
+    this.outbox = isOutboxStore(this.history) ? this.history : new MemoryOutbox(this.history)
     this.settings = { ...DEFAULT_SETTINGS, ...(options.store.get<Partial<Settings>>('settings') ?? {}) }
   }
 
@@ -85,7 +105,11 @@ export class AppCore {
   }
 
   async stop(): Promise<void> {
-    for (const la of this.live.values()) la.client.stop()
+    for (const la of this.live.values()) {
+      la.closed = true
+      la.client.stop()
+      this.releaseWaiters(la)
+    }
     this.live.clear()
   }
 
@@ -151,7 +175,12 @@ export class AppCore {
   private accountInfo(a: StoredAccount): AccountInfo {
     const la = this.live.get(a.id)
     const status = la ? { ...la.client.status, delayMs: la.client.socket.delayMs } : { state: 'offline' as const }
-    return { id: a.id, kind: a.kind, label: a.label, server: a.server, userId: a.userId, status, login: la?.client.login }
+    return { id: a.id, kind: a.kind, label: a.label, server: a.server, userId: a.userId, status, login: la?.client.login ?? this.cachedLogin(a.id) }
+  }
+
+  /** The last login of an account (shown while offline, e.g. after an offline start). */
+  private cachedLogin(accountId: string): LoginInfo | undefined {
+    return this.o.store.get<LoginInfo>(`login:${accountId}`)
   }
 
   private emitAccounts(): void {
@@ -167,11 +196,16 @@ export class AppCore {
       logger: this.log,
       ...this.o.clientOptions
     })
-    const la: LiveAccount = { stored: acc, client, streams: new Map() }
+    const la: LiveAccount = { stored: acc, client, streams: new Map(), pumping: false, pumpAgain: false, closed: false, waiters: new Map() }
     this.live.set(acc.id, la)
-    client.on('status', (status) => this.emit('connection', { accountId: acc.id, status: { ...status, delayMs: client.socket.delayMs } }))
+    client.on('status', (status) => {
+      this.emit('connection', { accountId: acc.id, status: { ...status, delayMs: client.socket.delayMs } })
+      // The link is (back) up: send what the outbox holds, in order.
+      if (status.state === 'online') void this.pump(la)
+    })
     client.on('delay', () => this.emit('connection', { accountId: acc.id, status: { ...client.status, delayMs: client.socket.delayMs } }))
-    client.on('login', () => {
+    client.on('login', (login) => {
+      this.o.store.set(`login:${acc.id}`, login)
       this.ensureDefaultLlm(acc.id)
       this.emitAccounts()
       this.emitContacts(acc.id)
@@ -221,12 +255,16 @@ export class AppCore {
 
   removeAccount(accountId: string): void {
     const la = this.live.get(accountId)
+    if (la) la.closed = true
     la?.client.stop()
     la?.client.removeAllListeners()
     this.live.delete(accountId)
     this.saveAccounts(this.storedAccounts().filter((a) => a.id !== accountId))
     this.o.store.delete(`llm:${accountId}`)
+    this.o.store.delete(`login:${accountId}`)
     this.history.clearAccount(accountId)
+    if (this.outbox instanceof MemoryOutbox) this.outbox.clearAccount(accountId)
+    if (la) this.releaseWaiters(la)
     this.emitAccounts()
   }
 
@@ -251,7 +289,7 @@ export class AppCore {
   private ensureDefaultLlm(accountId: string): void {
     const la = this.live.get(accountId)
     if (!la || this.o.store.get(`llm:${accountId}`) !== undefined) return
-    const login = la.client.login
+    const login = la.client.login ?? this.cachedLogin(accountId)
     const model = login?.defaultModel ?? login?.models?.[0]?.models[0]
     if (!model && login?.dialect === 'field') return
     this.o.store.set(`llm:${accountId}`, [
@@ -265,7 +303,8 @@ export class AppCore {
       const m = this.history.last(accountId, c.id)
       return m ? { ...c, lastMessage: { preview: previewOf(m), time: m.time } } : c
     }
-    const bot: Contact = { id: BOT_CONTACT_ID, kind: 'bot', name: la.client.login?.botQq ? `Bot ${la.client.login.botQq}` : 'Bot' }
+    const botQq = (la.client.login ?? this.cachedLogin(accountId))?.botQq
+    const bot: Contact = { id: BOT_CONTACT_ID, kind: 'bot', name: botQq ? `Bot ${botQq}` : 'Bot' }
     return [bot, ...this.llmContacts(accountId).map((l): Contact => ({ id: `llm:${l.id}`, kind: 'llm', name: l.name, llm: l }))].map(withLast)
   }
 
@@ -332,27 +371,129 @@ export class AppCore {
     this.emitContacts(accountId)
   }
 
+  /**
+   * Queues a message in the outbox (stored as 'sending', durably, in the same transaction) and sends it
+   * in order. Resolves with the message once sent or failed — or, while offline, at once with the
+   * pending copy; it is then sent when the link is back.
+   */
   async send(accountId: string, contactId: string, segments: Segment[]): Promise<ChatMessage> {
     const la = this.need(accountId)
     if (contactId !== BOT_CONTACT_ID) throw new Error('Messages to an AI contact are sent with a prompt')
     const segs = validateSegments(segments)
     const localId = `local-${randomUUID()}`
     const msg: ChatMessage = { id: localId, contactId, self: true, time: this.now(), segments: segs, status: 'sending', replyTo: replyTarget(segs) }
-    this.store(accountId, msg)
-    return this.deliver(la, accountId, msg)
+    return this.enqueue(la, accountId, msg)
   }
 
-  private async deliver(la: LiveAccount, accountId: string, msg: ChatMessage): Promise<ChatMessage> {
-    try {
-      const serverId = await la.client.sendMessage(la.client.onebotTarget(), msg.segments)
-      this.history.remove(accountId, msg.contactId, msg.id)
-      const sent: ChatMessage = { ...msg, id: serverId, localId: msg.id, status: 'sent', error: undefined }
-      this.store(accountId, sent)
-      this.emitContacts(accountId)
-      return sent
-    } catch (e) {
-      return this.store(accountId, { ...msg, status: 'failed', error: friendlyError(e) })
+  private enqueue(la: LiveAccount, accountId: string, msg: ChatMessage): Promise<ChatMessage> {
+    this.outbox.outboxAdd(accountId, msg, String(clientMessageId(accountId, msg.id)))
+    this.emit('message', { accountId, message: msg })
+    const done = new Promise<ChatMessage>((resolve) => la.waiters.set(msg.id, resolve))
+    void this.pump(la)
+    return done
+  }
+
+  /** The queued messages of an account, oldest first (tests, diagnostics). */
+  outboxOf(accountId: string): OutboxEntry[] {
+    return this.outbox.outboxList(accountId)
+  }
+
+  private releaseWaiters(la: LiveAccount): void {
+    for (const [id, resolve] of la.waiters) {
+      const m = this.history.find(la.stored.id, id)
+      if (m) resolve(m)
     }
+    la.waiters.clear()
+  }
+
+  private settleWaiter(la: LiveAccount, localId: string, m: ChatMessage): void {
+    const w = la.waiters.get(localId)
+    la.waiters.delete(localId)
+    w?.(m)
+  }
+
+  /** Sends the outbox of an account in order, one message at a time, while the link is up. */
+  private async pump(la: LiveAccount): Promise<void> {
+    if (la.pumping) {
+      la.pumpAgain = true
+      return
+    }
+    la.pumping = true
+    try {
+      do {
+        la.pumpAgain = false
+        await this.drain(la)
+      } while (la.pumpAgain && !la.closed && la.client.socket.isOnline)
+    } catch (e) {
+      this.log.error(`outbox: ${errorMessage(e)}`)
+    } finally {
+      la.pumping = false
+      // Whatever is still queued waits for the link: its send() resolves now with the pending copy.
+      if (!la.closed) this.releaseWaiters(la)
+    }
+  }
+
+  private async drain(la: LiveAccount): Promise<void> {
+    const accountId = la.stored.id
+    for (;;) {
+      const batch = this.outbox.outboxList(accountId)
+      if (batch.length === 0) return
+      for (const e of batch) {
+        if (la.closed || !la.client.socket.isOnline) return
+        if ((await this.attempt(la, e)) === 'parked') return
+      }
+    }
+  }
+
+  /** One attempt at one queued message; 'parked' = left queued until the link is back. */
+  private async attempt(la: LiveAccount, e: OutboxEntry): Promise<'done' | 'parked'> {
+    const accountId = la.stored.id
+    const msg = this.history.get(accountId, e.contactId, e.messageId)
+    const settle = (final: ChatMessage): 'done' => {
+      this.outbox.outboxSettle(accountId, e.messageId, final)
+      this.emit('message', { accountId, message: final })
+      this.settleWaiter(la, e.messageId, final)
+      return 'done'
+    }
+    if (!msg) {
+      // Nothing left to send (should not happen: the message and its entry are written together).
+      this.outbox.outboxSettle(accountId, e.messageId, { id: e.messageId, contactId: e.contactId, self: true, time: 0, segments: [], status: 'failed', error: 'Lost' })
+      this.history.remove(accountId, e.contactId, e.messageId)
+      return 'done'
+    }
+    const dialect = la.client.dialect
+    // A previous attempt may have reached the server (link dropped, timeout, or the app was killed).
+    if (e.inFlight && !this.resendsAmbiguous(la)) return settle({ ...msg, status: 'failed', error: AMBIGUOUS_SEND_ERROR })
+    this.outbox.outboxMark(accountId, e.messageId, true)
+    try {
+      const wireId = dialect === 'spec' ? Number(e.clientId) : undefined
+      const serverId = await la.client.sendMessage(la.client.onebotTarget(), msg.segments, wireId)
+      if (e.inFlight && wireId !== undefined && serverId !== String(wireId)) {
+        this.log.warn(`outbox: the server stored a resent message under a new id (${serverId}): it does not drop repeated message ids`)
+      }
+      settle({ ...msg, id: serverId, localId: msg.id, status: 'sent', error: undefined })
+      this.emitContacts(accountId)
+      return 'done'
+    } catch (err) {
+      if (la.closed) return 'parked' // our own shutdown: stays queued (in flight) for the next start
+      const kind = err instanceof TransportError ? err.kind : undefined
+      if (kind === 'offline') {
+        // The frame never left: safe to send again later.
+        this.outbox.outboxMark(accountId, e.messageId, false)
+        return 'parked'
+      }
+      if (kind === 'closed' || kind === 'timeout') {
+        if (this.resendsAmbiguous(la)) return la.client.socket.isOnline ? this.attempt(la, { ...e, inFlight: true }) : 'parked'
+        return settle({ ...msg, status: 'failed', error: AMBIGUOUS_SEND_ERROR })
+      }
+      // The server refused it (or cannot take it): resending would not help.
+      return settle({ ...msg, status: 'failed', error: friendlyError(err) })
+    }
+  }
+
+  /** Whether an ambiguous send may be resent by itself: only with a client message_id the server deduplicates. */
+  private resendsAmbiguous(la: LiveAccount): boolean {
+    return la.client.dialect === 'spec' && this.o.serverDedupesMessageIds === true
   }
 
   async retry(accountId: string, contactId: string, messageId: string): Promise<ChatMessage> {
@@ -360,7 +501,7 @@ export class AppCore {
     const m = this.history.get(accountId, contactId, messageId)
     if (!m) throw new Error('That message no longer exists')
     if (m.status !== 'failed') throw new Error('Only a message that failed to send can be retried')
-    return this.deliver(la, accountId, this.store(accountId, { ...m, status: 'sending', error: undefined }))
+    return this.enqueue(la, accountId, { ...m, status: 'sending', error: undefined })
   }
 
   async recall(accountId: string, contactId: string, messageId: string): Promise<void> {
@@ -542,6 +683,16 @@ export class AppCore {
     })
     return msg
   }
+}
+
+/**
+ * The stable wire `message_id` of an outgoing message (spec dialect): derived from its local id, so every
+ * attempt — after a dropped link, a restart or a manual retry — carries the same one. A 15-digit number:
+ * numeric like the server's own ids, far above them, and exact as a JSON number.
+ */
+export function clientMessageId(accountId: string, localId: string): number {
+  const h = createHash('sha256').update(`${accountId}\u0000${localId}`).digest()
+  return 100_000_000_000_000 + (h.readUIntBE(0, 6) % 800_000_000_000_000)
 }
 
 function messageSegments(m: ChatMessage): Segment[] {

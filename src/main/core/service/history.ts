@@ -1,8 +1,45 @@
 /**
  * Message history of every conversation. A Mio-Chat server keeps no history, so this is the only copy.
- * `MemoryHistory` is the in-process store; a durable implementation plugs in behind the same interface.
+ * `MemoryHistory` is the in-process store; `SqliteHistory` (sqlite-history.ts) is the durable one.
+ *
+ * The outbox (`OutboxStore`) is the queue of messages written while offline or whose send is not
+ * settled yet. A durable store keeps the message and its queue entry in one transaction.
  */
 import type { ChatMessage } from '../../../shared/mio'
+
+/** One queued outgoing message. */
+export interface OutboxEntry {
+  /** Queue order (global, increasing): messages are sent in this order. */
+  seq: number
+  accountId: string
+  contactId: string
+  /** The local id of the stored message (status 'sending'). */
+  messageId: string
+  /** The stable wire `message_id` chosen by the client (spec dialect); the same on every attempt. */
+  clientId: string
+  /** Attempts started so far. */
+  attempts: number
+  /**
+   * True while an attempt is on the wire: set (durably) just before the frame is sent, cleared when
+   * the attempt ends. Still true after a crash or a dropped link = the send is ambiguous (it may have
+   * reached the server).
+   */
+  inFlight: boolean
+}
+
+export interface OutboxStore {
+  /** Stores `message` (status 'sending') and queues it, atomically. */
+  outboxAdd(accountId: string, message: ChatMessage, clientId: string): OutboxEntry
+  /** The queue of an account, oldest first. */
+  outboxList(accountId: string): OutboxEntry[]
+  /** Marks the start (attempts + 1, inFlight) or the inconclusive end (not inFlight) of an attempt. */
+  outboxMark(accountId: string, messageId: string, inFlight: boolean): void
+  /**
+   * Ends a queued message, atomically: dequeues it and stores `final` (sent or failed). When `final.id`
+   * differs from the queued id (the server's id), the copy under the local id is removed.
+   */
+  outboxSettle(accountId: string, messageId: string, final: ChatMessage): void
+}
 
 export interface HistoryStore {
   /** Inserts or replaces (by id) a message. */
@@ -16,13 +53,64 @@ export interface HistoryStore {
   list(accountId: string, contactId: string, before?: number, limit?: number): ChatMessage[]
   last(accountId: string, contactId: string): ChatMessage | undefined
   clearAccount(accountId: string): void
+  /** Inserts or replaces many messages at once (one transaction in a durable store). */
+  putMany?(accountId: string, messages: ChatMessage[]): void
 }
 
-export class MemoryHistory implements HistoryStore {
+/** `putMany` where the store has it, else one `put` per message. */
+export function putMany(store: HistoryStore, accountId: string, messages: ChatMessage[]): void {
+  if (store.putMany) store.putMany(accountId, messages)
+  else for (const m of messages) store.put(accountId, m)
+}
+
+export function isOutboxStore(x: unknown): x is OutboxStore {
+  const o = x as Partial<OutboxStore> | null
+  return !!o && typeof o.outboxAdd === 'function' && typeof o.outboxList === 'function' && typeof o.outboxMark === 'function' && typeof o.outboxSettle === 'function'
+}
+
+/** An outbox kept in memory beside any HistoryStore (used when the store has no outbox of its own). */
+export class MemoryOutbox implements OutboxStore {
+  private readonly entries: OutboxEntry[] = []
+  private seq = 0
+  constructor(private readonly history: HistoryStore) {}
+
+  outboxAdd(accountId: string, message: ChatMessage, clientId: string): OutboxEntry {
+    this.history.put(accountId, message)
+    const e: OutboxEntry = { seq: ++this.seq, accountId, contactId: message.contactId, messageId: message.id, clientId, attempts: 0, inFlight: false }
+    this.entries.push(e)
+    return { ...e }
+  }
+
+  outboxList(accountId: string): OutboxEntry[] {
+    return this.entries.filter((e) => e.accountId === accountId).map((e) => ({ ...e }))
+  }
+
+  outboxMark(accountId: string, messageId: string, inFlight: boolean): void {
+    const e = this.entries.find((x) => x.accountId === accountId && x.messageId === messageId)
+    if (!e) return
+    if (inFlight) e.attempts++
+    e.inFlight = inFlight
+  }
+
+  outboxSettle(accountId: string, messageId: string, final: ChatMessage): void {
+    const i = this.entries.findIndex((x) => x.accountId === accountId && x.messageId === messageId)
+    const contactId = i >= 0 ? this.entries[i]!.contactId : final.contactId
+    if (i >= 0) this.entries.splice(i, 1)
+    if (final.id !== messageId) this.history.remove(accountId, contactId, messageId)
+    this.history.put(accountId, final)
+  }
+
+  clearAccount(accountId: string): void {
+    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i]!.accountId === accountId) this.entries.splice(i, 1)
+  }
+}
+
+export class MemoryHistory implements HistoryStore, OutboxStore {
   /** accountId → contactId → messages in time order */
   private readonly convs = new Map<string, Map<string, ChatMessage[]>>()
   /** accountId → messageId → contactId */
   private readonly index = new Map<string, Map<string, string>>()
+  private readonly outbox = new MemoryOutbox(this)
 
   private conv(accountId: string, contactId: string): ChatMessage[] {
     let a = this.convs.get(accountId)
@@ -94,5 +182,23 @@ export class MemoryHistory implements HistoryStore {
   clearAccount(accountId: string): void {
     this.convs.delete(accountId)
     this.index.delete(accountId)
+    this.outbox.clearAccount(accountId)
+  }
+
+  putMany(accountId: string, messages: ChatMessage[]): void {
+    for (const m of messages) this.put(accountId, m)
+  }
+
+  outboxAdd(accountId: string, message: ChatMessage, clientId: string): OutboxEntry {
+    return this.outbox.outboxAdd(accountId, message, clientId)
+  }
+  outboxList(accountId: string): OutboxEntry[] {
+    return this.outbox.outboxList(accountId)
+  }
+  outboxMark(accountId: string, messageId: string, inFlight: boolean): void {
+    this.outbox.outboxMark(accountId, messageId, inFlight)
+  }
+  outboxSettle(accountId: string, messageId: string, final: ChatMessage): void {
+    this.outbox.outboxSettle(accountId, messageId, final)
   }
 }
