@@ -166,23 +166,9 @@ export class MioClient extends EventEmitter<MioClientEvents> {
   }
 
   /** Starts and resolves on the first successful login, or rejects with the reason (e.g. invalid credentials). */
-  connect(): Promise<LoginInfo> {
-    return new Promise((resolve, reject) => {
-      const onStatus = (s: ConnectionStatus): void => {
-        if (s.state === 'online' && this._login) {
-          cleanup()
-          resolve(this._login)
-        } else if (s.state === 'failed') {
-          cleanup()
-          reject(new TransportError((s.errorKind as TransportError['kind']) ?? 'auth', s.error ?? 'Login failed'))
-        }
-      }
-      const cleanup = (): void => {
-        this.off('status', onStatus)
-      }
-      this.on('status', onStatus)
-      this.start()
-    })
+  async connect(): Promise<LoginInfo> {
+    await this.socket.connect()
+    return this._login!
   }
 
   // ------------------------------------------------------------------ handshake and heartbeat

@@ -110,6 +110,32 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
     this.dial()
   }
 
+  /** Starts (if needed) and resolves once online, or rejects with the reason when the link fails for good. */
+  connect(): Promise<void> {
+    if (this.isOnline) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const onStatus = (s: ConnectionStatus): void => {
+        if (s.state === 'online') {
+          this.off('status', onStatus)
+          resolve()
+        } else if (s.state === 'failed') {
+          this.off('status', onStatus)
+          reject(new TransportError((s.errorKind as TransportError['kind'] | undefined) ?? 'auth', s.error ?? 'Login failed'))
+        }
+      }
+      this.on('status', onStatus)
+      this.start()
+    })
+  }
+
+  /**
+   * Ends the link for good with `err` (status 'failed', no reconnect): for failures the protocol
+   * recognises after the handshake, e.g. credentials refused later on.
+   */
+  fail(err: TransportError): void {
+    this.fatal(err)
+  }
+
   /** Closes the link for good; pending requests fail with `reason`. */
   stop(reason = 'Disconnected'): void {
     this.running = false

@@ -156,7 +156,6 @@ export class YunhuPush extends EventEmitter<YunhuPushEvents> {
   /** Heartbeat seqs sent and not yet acknowledged, oldest first. */
   private readonly heartbeats: string[] = []
   private loginWaiter?: { resolve: () => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
-  private failedAuth = false
   private dropped = 0
   private decoded = 0
 
@@ -186,11 +185,7 @@ export class YunhuPush extends EventEmitter<YunhuPushEvents> {
       heartbeat: () => this.heartbeat(interval * 2),
       onFrame: (data, isBinary) => this.onFrame(data, isBinary)
     })
-    this.socket.on('status', (s) => {
-      // After an auth failure found outside the handshake, stop() reports "offline": report "failed".
-      if (this.failedAuth && s.state === 'offline') return
-      this.emit('status', s)
-    })
+    this.socket.on('status', (s) => this.emit('status', s))
     this.socket.on('delay', (d) => this.emit('delay', d))
     this.socket.on('online', () => this.emit('online'))
     this.socket.on('down', (err) => {
@@ -200,7 +195,7 @@ export class YunhuPush extends EventEmitter<YunhuPushEvents> {
   }
 
   get status(): ConnectionStatus {
-    return this.failedAuth ? { state: 'failed', errorKind: 'auth', error: 'The Yunhu server refused the login' } : this.socket.status
+    return this.socket.status
   }
 
   get droppedFrames(): number {
@@ -212,7 +207,6 @@ export class YunhuPush extends EventEmitter<YunhuPushEvents> {
   }
 
   start(): void {
-    this.failedAuth = false
     this.socket.start()
   }
 
@@ -223,22 +217,7 @@ export class YunhuPush extends EventEmitter<YunhuPushEvents> {
 
   /** Starts and resolves when online (the login frame sent and not refused), or rejects with the reason. */
   connect(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onStatus = (s: ConnectionStatus): void => {
-        if (s.state === 'online') {
-          cleanup()
-          resolve()
-        } else if (s.state === 'failed') {
-          cleanup()
-          reject(new TransportError((s.errorKind as TransportError['kind']) ?? 'auth', s.error ?? 'Login failed'))
-        }
-      }
-      const cleanup = (): void => {
-        this.off('status', onStatus)
-      }
-      this.on('status', onStatus)
-      this.start()
-    })
+    return this.socket.connect()
   }
 
   // ------------------------------------------------------------------ handshake and heartbeat
@@ -313,11 +292,8 @@ export class YunhuPush extends EventEmitter<YunhuPushEvents> {
       this.finishLogin(err)
       return
     }
-    // After it: stop for good and report "failed" ourselves.
-    this.failedAuth = true
-    this.socket.stop(err.message)
-    this.emit('auth-failed', err)
-    this.emit('status', { state: 'failed', error: err.message, errorKind: 'auth' })
+    // After it: the transport stops for good, reports "failed" and emits `down` (→ auth-failed).
+    this.socket.fail(err)
   }
 
   private onFrame(data: string | Buffer, isBinary: boolean): void {
