@@ -98,9 +98,9 @@ function describeToolResult(tool: PlannedTool, allowed: boolean, r: ToolResult |
   if (!r || r.error) return `The \`${tool.name}\` tool failed: **${r?.error ?? 'no result'}**.`
   if (tool.name === 'clock') {
     const c = r.result as { iso: string; local: string; timezone: string }
-    return `🕒 The current time is **${c.local}** (${c.timezone}), i.e. \`${c.iso}\`.`
+    return `The current time is **${c.local}** (${c.timezone}), i.e. \`${c.iso}\`.`
   }
-  return `🧮 \`${String(tool.args.expression)}\` = **${String(r.result)}**`
+  return `\`${String(tool.args.expression)}\` = **${String(r.result)}**`
 }
 
 function defaultAnswer(prompt: string): string {

@@ -88,7 +88,8 @@ export function clock(timezone: unknown = 'UTC', now = new Date()): ClockResult 
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
-      hour12: false
+      // h23, not hour12:false: the latter prints midnight as "24:00" in some locales.
+      hourCycle: 'h23'
     }).format(now)
   } catch {
     throw new Error(`unknown time zone: ${tz}`)

@@ -915,3 +915,10 @@ describe('app extension points', () => {
     }
   })
 })
+
+describe('clock tool formatting', () => {
+  it('prints midnight as 00, never 24', async () => {
+    const { clock } = await import('../../server/mio/tools')
+    expect(clock('UTC', new Date('2026-11-22T00:05:06Z')).local).toContain('00:05:06')
+  })
+})
