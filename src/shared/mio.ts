@@ -110,6 +110,8 @@ export interface ChatMessage {
   replyTo?: string
   /** Set on AI replies in LLM conversations. */
   ai?: AiReply
+  /** When the message was last edited (epoch ms); absent when never edited (Yunhu edits). */
+  editedAt?: number
 }
 
 /** One node of a forward: a message's segments, with a sender where the dialect has one. */

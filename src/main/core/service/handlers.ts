@@ -17,10 +17,10 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'accounts:add-mio': (input) => core.addMioAccount(input),
     'accounts:remove': async (id) => core.removeAccount(id),
     'accounts:reconnect': async (id) => core.reconnect(id),
-    'contacts:list': async (id) => core.listContacts(id),
+    'contacts:list': async (id) => (core.yunhu.owns(id) ? core.yunhu.listContacts(id) : core.listContacts(id)),
     'contacts:save-llm': async (id, c) => core.saveLlm(id, c),
     'contacts:delete-llm': async (id, c) => core.deleteLlm(id, c),
-    'history:list': async (a, c, before, limit) => core.listHistory(a, c, before, limit),
+    'history:list': async (a, c, before, limit) => (core.yunhu.owns(a) ? core.yunhu.listHistory(a, c, before, limit) : core.listHistory(a, c, before, limit)),
     'mio:send': (a, c, segs) => core.send(a, c, segs),
     'mio:retry': (a, c, m) => core.retry(a, c, m),
     'mio:recall': (a, c, m) => core.recall(a, c, m),
@@ -31,40 +31,29 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'mio:complete-retry': (a, c, m) => core.completeRetry(a, c, m),
     'mio:abort': async (a, c, m) => core.abort(a, c, m),
     'mio:ping': (a) => core.ping(a),
-    // Yunhu: wired to the Yunhu account service (in progress; until then every call says so in words).
-    ...yunhuPending()
-  }
-}
-
-type YunhuChannel = Extract<ApiChannel, `yunhu:${string}` | 'accounts:add-yunhu' | 'accounts:relogin-yunhu'>
-
-function yunhuPending(): Pick<ApiHandlers, YunhuChannel> {
-  const fail = async (): Promise<never> => {
-    throw new Error('Yunhu accounts are not available in this build yet')
-  }
-  return {
-    'accounts:add-yunhu': fail,
-    'accounts:relogin-yunhu': fail,
-    'yunhu:banners': fail,
-    'yunhu:store': fail,
-    'yunhu:bot-detail': fail,
-    'yunhu:my-bots': fail,
-    'yunhu:bot-info': fail,
-    'yunhu:create-bot': fail,
-    'yunhu:edit-bot': fail,
-    'yunhu:reset-token': fail,
-    'yunhu:set-link': fail,
-    'yunhu:remove-follower': fail,
-    'yunhu:remove-group': fail,
-    'yunhu:llm-models': fail,
-    'yunhu:llm-settings': fail,
-    'yunhu:edit-setting-form': fail,
-    'yunhu:group-settings': fail,
-    'yunhu:save-group-settings': fail,
-    'yunhu:board': fail,
-    'yunhu:send': fail,
-    'yunhu:recall': fail,
-    'yunhu:button': fail
+    // Yunhu (yunhu-accounts.ts)
+    'accounts:add-yunhu': (input) => core.yunhu.addAccount(input),
+    'accounts:relogin-yunhu': (id, input) => core.yunhu.relogin(id, input),
+    'yunhu:banners': (a) => core.yunhu.banners(a),
+    'yunhu:store': (a) => core.yunhu.store(a),
+    'yunhu:bot-detail': (a, bot) => core.yunhu.botDetail(a, bot),
+    'yunhu:my-bots': (a) => core.yunhu.myBots(a),
+    'yunhu:bot-info': (a, bot) => core.yunhu.botInfo(a, bot),
+    'yunhu:create-bot': (a, input) => core.yunhu.createBot(a, input),
+    'yunhu:edit-bot': (a, input) => core.yunhu.editBot(a, input),
+    'yunhu:reset-token': (a, bot) => core.yunhu.resetToken(a, bot),
+    'yunhu:set-link': (a, bot, link) => core.yunhu.setLink(a, bot, link),
+    'yunhu:remove-follower': (a, bot, user) => core.yunhu.removeFollower(a, bot, user),
+    'yunhu:remove-group': (a, bot, group) => core.yunhu.removeGroup(a, bot, group),
+    'yunhu:llm-models': (a) => core.yunhu.llmModels(a),
+    'yunhu:llm-settings': (a, bot) => core.yunhu.llmSettings(a, bot),
+    'yunhu:edit-setting-form': (a, bot, form) => core.yunhu.editSettingForm(a, bot, form),
+    'yunhu:group-settings': (a, bot, group) => core.yunhu.groupSettings(a, bot, group),
+    'yunhu:save-group-settings': (a, bot, group, values) => core.yunhu.saveGroupSettings(a, bot, group, values),
+    'yunhu:board': (a, c) => core.yunhu.board(a, c),
+    'yunhu:send': (a, c, m) => core.yunhu.send(a, c, m),
+    'yunhu:recall': (a, c, m) => core.yunhu.recall(a, c, m),
+    'yunhu:button': (a, c, m, v) => core.yunhu.button(a, c, m, v)
   }
 }
 

@@ -1,0 +1,1020 @@
+/**
+ * YunhuAccounts: the Yunhu (云湖) accounts of the app, beside AppCore's Mio-Chat ones (AppCore owns
+ * one and dispatches to it by account kind).
+ *
+ * - Accounts log in with email + password (the password is never stored) or a token; the token is
+ *   kept encrypted with the SecretBox and never logged.
+ * - Each account has a push socket (YunhuPush): pushed messages, recalls, edits, streamed bot
+ *   replies (coalesced to one `message` event per `streamFlushMs`) and board changes.
+ * - Conversations are Contacts (the conversation list, cached and kept current by pushes); messages
+ *   are ChatMessages in the shared HistoryStore, paged from the server when the store runs out.
+ * - A -101 from any HTTP call, or the push socket's login refused, marks the account "log in again":
+ *   `relogin-required` is emitted, contacts and history stay, and `relogin` resumes the account.
+ */
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { AccountInfo, AddYunhuAccountInput, Contact, MainEventName, MainEvents, YunhuBoard, YunhuOutgoing } from '../../../shared/api'
+import type { ConnectionStatus } from '../../../shared/connection'
+import type { ChatMessage, Segment } from '../../../shared/mio'
+import { YunhuContentType, type YunhuBotData, type YunhuPushMessage } from '../../../shared/yunhu'
+import {
+  YUNHU_DEFAULT_API,
+  YUNHU_DEFAULT_WS,
+  type YunhuBanner,
+  type YunhuBotDetailResult,
+  type YunhuBotLlmSettings,
+  type YunhuCreateBotInput,
+  type YunhuEditBotRequest,
+  type YunhuGroupSettings,
+  type YunhuLlmModel,
+  type YunhuMyBotsResult,
+  type YunhuPlatform,
+  type YunhuPushUpdate,
+  type YunhuSettingsForm,
+  type YunhuSettingsValues,
+  type YunhuStoreBot
+} from '../../../shared/yunhu-api'
+import { YunhuApi, newYunhuMsgId } from '../yunhu/api'
+import { YunhuApiError, YunhuHttp, YunhuLoggedOutError } from '../yunhu/http'
+import { YunhuPush, type YunhuPushOptions } from '../yunhu/push'
+import { YunhuSettingsError, validateSettingsForm, validateSettingsValues } from '../yunhu/settings-schema'
+import { errorMessage } from '../transport/errors'
+import { silentLogger, type Logger } from '../log'
+import { putMany, type HistoryStore } from './history'
+import type { KeyValueStore, SecretBox } from './storage'
+import {
+  boardOf,
+  chatTypeOfKind,
+  conversationToContact,
+  kindOfChatType,
+  messageSegments,
+  msgDataToMessage,
+  pushToMessage,
+  withText,
+  yunhuPreview,
+  type NameOf,
+  type YunhuContact
+} from './yunhu-mapping'
+
+/** Tuning for tests and the CLI; the app uses the defaults. */
+export interface YunhuAccountsTuning {
+  /** Push socket options (heartbeat, backoff, login settle time …). */
+  push?: Partial<Omit<YunhuPushOptions, 'url' | 'userId' | 'token' | 'deviceId' | 'logger'>>
+  /** Per-call HTTP timeout, ms. */
+  httpTimeoutMs?: number
+  fetch?: typeof fetch
+  /** How long add/relogin wait for the push socket before returning (it keeps connecting), ms. Default 8000. */
+  connectWaitMs?: number
+  /** How long contacts:list waits for a fresh conversation list before answering from the cache, ms. Default 3000. */
+  contactsWaitMs?: number
+}
+
+export interface YunhuAccountsOptions extends YunhuAccountsTuning {
+  store: KeyValueStore
+  secrets: SecretBox
+  history: HistoryStore
+  logger?: Logger
+  emit: <E extends MainEventName>(event: E, payload: MainEvents[E]) => void
+  /** The account list changed (AppCore emits the merged list). */
+  onAccountsChanged: () => void
+  /** Strictly increasing clock (AppCore's), ms. */
+  now?: () => number
+  /** Interval between coalesced stream updates, ms (one animation frame). */
+  streamFlushMs?: number
+  platform?: NodeJS.Platform
+}
+
+interface StoredYunhuAccount {
+  id: string
+  kind: 'yunhu'
+  label: string
+  /** API base URL. */
+  api: string
+  /** Push WebSocket URL. */
+  ws: string
+  userId: string
+  name?: string
+  avatar?: string
+  /** The login email (for the relogin form); never the password. */
+  email?: string
+  /** The account token, encrypted with the SecretBox. */
+  secret: string
+}
+
+interface PendingStream {
+  message: ChatMessage
+  timer: ReturnType<typeof setTimeout>
+}
+
+interface LiveYunhu {
+  stored: StoredYunhuAccount
+  api: YunhuApi
+  push?: YunhuPush
+  /** The token was refused (-101 / push login refused): waiting for relogin. */
+  needsLogin: boolean
+  closed: boolean
+  /** Went online at least once with the current push socket. */
+  wasOnline: boolean
+  contacts: Map<string, YunhuContact>
+  md5?: string
+  /** Conversations whose latest page was fetched since the last (re)connect. */
+  fresh: Set<string>
+  /** Conversations whose first message is in the store. */
+  complete: Set<string>
+  streams: Map<string, PendingStream>
+  contactsTimer?: ReturnType<typeof setTimeout>
+  refreshing?: Promise<void>
+}
+
+const ACCOUNTS_KEY = 'yunhu-accounts'
+const DEVICE_KEY = 'yunhu-device-id'
+const contactsKey = (id: string): string => `yunhu-contacts:${id}`
+
+export const YUNHU_RELOGIN_MESSAGE = 'Your Yunhu login has expired or was refused: log in again'
+const MAX_TEXT = 20_000
+const PAGE_MAX = 100
+
+/** The push WebSocket URL for an API base: ws://host:port/ws for a plain-http (local) server, else the default. */
+export function yunhuWsUrl(api: string): string {
+  const u = new URL(api)
+  if (u.protocol === 'http:') return `ws://${u.host}/ws`
+  return YUNHU_DEFAULT_WS
+}
+
+/** The push platform for an OS (one of the values the server accepts). */
+export function yunhuPlatformOf(p: NodeJS.Platform): YunhuPlatform {
+  return p === 'win32' ? 'windows' : p === 'darwin' ? 'macos' : 'linux'
+}
+
+/** Anything thrown by the Yunhu client, as a sentence for the user. */
+export function yunhuErrorText(e: unknown): string {
+  if (e instanceof YunhuLoggedOutError) return YUNHU_RELOGIN_MESSAGE
+  if (e instanceof YunhuSettingsError) return e.message
+  if (e instanceof YunhuApiError) return `The Yunhu server refused it: ${e.msg || `error ${e.code}`}`
+  return errorMessage(e)
+}
+
+function normalizeApi(s: string | undefined): string {
+  let t = String(s ?? '').trim() || YUNHU_DEFAULT_API
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) t = `https://${t}`
+  let u: URL
+  try {
+    u = new URL(t)
+  } catch {
+    throw new Error('The Yunhu server address is not valid (e.g. https://chat-go.jwzhd.com)')
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('The Yunhu server address must start with http:// or https://')
+  u.search = ''
+  u.hash = ''
+  return u.toString().replace(/\/$/, '')
+}
+
+function normalizeWs(s: string): string {
+  let u: URL
+  try {
+    u = new URL(s.trim())
+  } catch {
+    throw new Error('The Yunhu push address is not valid (e.g. wss://chat-ws-go.jwzhd.com/ws)')
+  }
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error('The Yunhu push address must start with ws:// or wss://')
+  return u.toString()
+}
+
+function requireId(v: unknown, what: string): string {
+  const s = typeof v === 'string' || typeof v === 'number' ? String(v).trim() : ''
+  if (!s) throw new Error(`The ${what} is missing`)
+  if (s.length > 128 || /\s/.test(s)) throw new Error(`The ${what} is not valid`)
+  return s
+}
+
+function requireHttpUrl(v: unknown, what: string, allowEmpty: boolean): string {
+  const s = typeof v === 'string' ? v.trim() : ''
+  if (!s) {
+    if (allowEmpty) return ''
+    throw new Error(`Enter the ${what}`)
+  }
+  if (s.length > 2000) throw new Error(`The ${what} is too long`)
+  let u: URL
+  try {
+    u = new URL(s)
+  } catch {
+    throw new Error(`The ${what} is not a valid address (it must start with http:// or https://)`)
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`The ${what} must be an http:// or https:// address`)
+  return s
+}
+
+function text(v: unknown, what: string, max: number): string {
+  if (v === undefined || v === null) return ''
+  if (typeof v !== 'string') throw new Error(`The ${what} must be text`)
+  if (v.length > max) throw new Error(`The ${what} is too long (at most ${max} characters)`)
+  return v
+}
+
+export class YunhuAccounts {
+  private readonly o: YunhuAccountsOptions
+  private readonly log: Logger
+  private readonly history: HistoryStore
+  private readonly live = new Map<string, LiveYunhu>()
+  private seq = 0
+
+  constructor(options: YunhuAccountsOptions) {
+    this.o = options
+    this.log = options.logger ?? silentLogger
+    this.history = options.history
+  }
+
+  private now(): number {
+    if (this.o.now) return this.o.now()
+    const t = Date.now()
+    this.seq = t > this.seq ? t : this.seq + 1
+    return this.seq
+  }
+
+  /** True when the account id is a Yunhu account (stored or live). */
+  owns(accountId: string): boolean {
+    return this.live.has(accountId) || this.storedAccounts().some((a) => a.id === accountId)
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /** Starts every stored account in the background (push socket + conversation list). */
+  async start(): Promise<void> {
+    for (const acc of this.storedAccounts()) {
+      if (this.live.has(acc.id)) continue
+      try {
+        const la = this.spawn(acc, this.o.secrets.decrypt(acc.secret))
+        la.push?.start()
+        void this.refreshContacts(la).catch((e) => this.log.warn(`Yunhu ${acc.label}: conversation list: ${yunhuErrorText(e)}`))
+      } catch (e) {
+        this.log.error(`could not start Yunhu account ${acc.label}: ${errorMessage(e)}`)
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const la of this.live.values()) this.shutdown(la)
+    this.live.clear()
+  }
+
+  private shutdown(la: LiveYunhu): void {
+    la.closed = true
+    for (const id of [...la.streams.keys()]) this.flushStream(la, id)
+    if (la.contactsTimer) {
+      clearTimeout(la.contactsTimer)
+      la.contactsTimer = undefined
+      this.saveContacts(la)
+    }
+    this.dropPush(la)
+    la.api.http.removeAllListeners()
+  }
+
+  private dropPush(la: LiveYunhu): void {
+    const p = la.push
+    if (!p) return
+    la.push = undefined
+    p.removeAllListeners()
+    p.on('status', () => {})
+    p.stop()
+  }
+
+  // ------------------------------------------------------------------ accounts
+
+  private storedAccounts(): StoredYunhuAccount[] {
+    return this.o.store.get<StoredYunhuAccount[]>(ACCOUNTS_KEY) ?? []
+  }
+
+  private saveAccounts(list: StoredYunhuAccount[]): void {
+    this.o.store.set(ACCOUNTS_KEY, list)
+  }
+
+  private deviceId(): string {
+    let id = this.o.store.get<string>(DEVICE_KEY)
+    if (!id) {
+      id = randomBytes(16).toString('hex')
+      this.o.store.set(DEVICE_KEY, id)
+    }
+    return id
+  }
+
+  listAccounts(): AccountInfo[] {
+    return this.storedAccounts().map((a) => this.accountInfo(a))
+  }
+
+  private status(la: LiveYunhu | undefined): ConnectionStatus {
+    if (!la) return { state: 'offline' }
+    if (la.needsLogin) return { state: 'failed', errorKind: 'auth', error: YUNHU_RELOGIN_MESSAGE }
+    if (!la.push) return { state: 'offline' }
+    return { ...la.push.status, delayMs: la.push.socket.delayMs }
+  }
+
+  private accountInfo(a: StoredYunhuAccount): AccountInfo {
+    return { id: a.id, kind: 'yunhu', label: a.label, server: a.api, userId: a.userId, status: this.status(this.live.get(a.id)) }
+  }
+
+  private need(accountId: string): LiveYunhu {
+    const la = this.live.get(accountId)
+    if (!la) throw new Error('Unknown Yunhu account')
+    return la
+  }
+
+  private newHttp(api: string, token = ''): YunhuHttp {
+    return new YunhuHttp({ baseUrl: api, token, timeoutMs: this.o.httpTimeoutMs, fetch: this.o.fetch, logger: this.log })
+  }
+
+  /** Logs in (email + password, or a token) and reads the account's own id. Errors in words. */
+  private async login(api: string, input: AddYunhuAccountInput): Promise<{ token: string; userId: string; name?: string; avatar?: string }> {
+    const email = String(input?.email ?? '').trim()
+    const password = String(input?.password ?? '')
+    const given = String(input?.token ?? '').trim()
+    if (!given && !(email && password)) throw new Error(email ? 'Enter the password' : 'Enter your email and password, or a token')
+    const client = new YunhuApi(this.newHttp(api, given))
+    let token = given
+    if (!given) {
+      try {
+        token = await client.emailLogin({ email, password, deviceId: this.deviceId(), platform: yunhuPlatformOf(this.o.platform ?? process.platform) })
+      } catch (e) {
+        if (e instanceof YunhuApiError && !(e instanceof YunhuLoggedOutError)) throw new Error(`Login failed: ${e.msg || 'wrong email or password'}`)
+        throw new Error(`Login failed: ${yunhuErrorText(e)}`)
+      }
+    }
+    try {
+      const me = await client.userInfo()
+      if (!me.id) throw new Error('The Yunhu server did not say who this account is')
+      return { token, userId: me.id, name: me.name || undefined, avatar: me.avatar_url || undefined }
+    } catch (e) {
+      if (e instanceof YunhuLoggedOutError) throw new Error(given ? 'The Yunhu server refused this token' : 'The Yunhu server refused the new login')
+      throw new Error(yunhuErrorText(e))
+    }
+  }
+
+  async addAccount(input: AddYunhuAccountInput): Promise<AccountInfo> {
+    const api = normalizeApi(input?.api)
+    const ws = input?.ws?.trim() ? normalizeWs(input.ws) : yunhuWsUrl(api)
+    const who = await this.login(api, input)
+    const existing = this.storedAccounts().find((a) => a.api === api && a.userId === who.userId)
+    if (existing) throw new Error('This Yunhu account is already added')
+    const email = String(input?.email ?? '').trim()
+    const acc: StoredYunhuAccount = {
+      id: randomUUID(),
+      kind: 'yunhu',
+      label: input?.label?.trim() || (who.name ? `${who.name} (Yunhu)` : `${who.userId}@${new URL(api).host}`),
+      api,
+      ws,
+      userId: who.userId,
+      secret: this.o.secrets.encrypt(who.token)
+    }
+    if (who.name) acc.name = who.name
+    if (who.avatar) acc.avatar = who.avatar
+    if (email) acc.email = email
+    const la = this.spawn(acc, who.token)
+    try {
+      await this.connectPush(la)
+    } catch (e) {
+      this.shutdown(la)
+      this.live.delete(acc.id)
+      throw new Error(`The Yunhu push server refused the login: ${errorMessage(e)}`)
+    }
+    this.saveAccounts([...this.storedAccounts(), acc])
+    try {
+      await this.refreshContacts(la)
+    } catch (e) {
+      this.log.warn(`Yunhu ${acc.label}: conversation list: ${yunhuErrorText(e)}`)
+    }
+    this.o.onAccountsChanged()
+    return this.accountInfo(acc)
+  }
+
+  /** After a -101: logs in again (the same Yunhu user) and resumes; contacts and history are kept. */
+  async relogin(accountId: string, input: AddYunhuAccountInput): Promise<AccountInfo> {
+    const acc = this.storedAccounts().find((a) => a.id === accountId)
+    if (!acc) throw new Error('Unknown Yunhu account')
+    const who = await this.login(acc.api, input)
+    if (who.userId !== acc.userId) throw new Error('That is a different Yunhu account: log in as the same user')
+    const email = String(input?.email ?? '').trim()
+    const next: StoredYunhuAccount = { ...acc, secret: this.o.secrets.encrypt(who.token) }
+    if (who.name) next.name = who.name
+    if (who.avatar) next.avatar = who.avatar
+    if (email) next.email = email
+    this.saveAccounts(this.storedAccounts().map((a) => (a.id === accountId ? next : a)))
+    let la = this.live.get(accountId)
+    if (la) {
+      la.stored = next
+      la.api.http.token = who.token
+      la.needsLogin = false
+      this.dropPush(la)
+      la.push = this.newPush(la, who.token)
+    } else {
+      la = this.spawn(next, who.token)
+    }
+    // Messages may have arrived while logged out: fetch the latest page again on the next open.
+    la.fresh.clear()
+    la.md5 = undefined
+    try {
+      await this.connectPush(la)
+    } catch (e) {
+      throw new Error(`The Yunhu push server refused the login: ${errorMessage(e)}`)
+    }
+    try {
+      await this.refreshContacts(la)
+    } catch (e) {
+      this.log.warn(`Yunhu ${acc.label}: conversation list: ${yunhuErrorText(e)}`)
+    }
+    this.o.onAccountsChanged()
+    return this.accountInfo(next)
+  }
+
+  removeAccount(accountId: string): void {
+    const la = this.live.get(accountId)
+    if (la) this.shutdown(la)
+    this.live.delete(accountId)
+    this.saveAccounts(this.storedAccounts().filter((a) => a.id !== accountId))
+    this.o.store.delete(contactsKey(accountId))
+    this.history.clearAccount(accountId)
+    this.o.onAccountsChanged()
+  }
+
+  reconnect(accountId: string): void {
+    const la = this.need(accountId)
+    if (la.needsLogin) throw new Error(YUNHU_RELOGIN_MESSAGE)
+    if (!la.push) la.push = this.newPush(la, la.api.http.token)
+    la.push.stop()
+    la.push.start()
+  }
+
+  private spawn(acc: StoredYunhuAccount, token: string): LiveYunhu {
+    const api = new YunhuApi(this.newHttp(acc.api, token))
+    const la: LiveYunhu = {
+      stored: acc,
+      api,
+      needsLogin: false,
+      closed: false,
+      wasOnline: false,
+      contacts: new Map((this.o.store.get<YunhuContact[]>(contactsKey(acc.id)) ?? []).map((c) => [c.id, c])),
+      fresh: new Set(),
+      complete: new Set(),
+      streams: new Map()
+    }
+    api.http.on('relogin-required', () => this.loggedOut(la))
+    la.push = this.newPush(la, token)
+    this.live.set(acc.id, la)
+    return la
+  }
+
+  private newPush(la: LiveYunhu, token: string): YunhuPush {
+    const push = new YunhuPush({
+      platform: yunhuPlatformOf(this.o.platform ?? process.platform),
+      ...this.o.push,
+      url: la.stored.ws,
+      userId: la.stored.userId,
+      token,
+      deviceId: this.deviceId(),
+      logger: this.log
+    })
+    la.wasOnline = false
+    const accountId = la.stored.id
+    push.on('status', (s) => {
+      if (la.push !== push) return
+      this.o.emit('connection', { accountId, status: la.needsLogin ? this.status(la) : { ...s, delayMs: push.socket.delayMs } })
+      if (s.state === 'failed' && s.errorKind === 'auth') this.loggedOut(la)
+      if (s.state === 'online') this.onOnline(la)
+    })
+    push.on('delay', (d) => {
+      if (la.push === push) this.o.emit('connection', { accountId, status: { ...push.status, delayMs: d } })
+    })
+    push.on('auth-failed', () => {
+      if (la.push === push) this.loggedOut(la)
+    })
+    push.on('update', (u) => {
+      if (la.push !== push || la.closed) return
+      try {
+        this.onUpdate(la, u)
+      } catch (e) {
+        this.log.error(`Yunhu push update (${u.kind}) failed: ${errorMessage(e)}`)
+      }
+    })
+    return push
+  }
+
+  /** Starts the push socket and waits until it is online (or refused); a slow link keeps connecting in the background. */
+  private async connectPush(la: LiveYunhu): Promise<void> {
+    const push = la.push!
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const wait = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.o.connectWaitMs ?? 8000)
+    })
+    try {
+      await Promise.race([push.connect(), wait])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  private onOnline(la: LiveYunhu): void {
+    const again = la.wasOnline
+    la.wasOnline = true
+    if (!again) return
+    // Back after a drop: catch up on the conversation list and on the conversations opened so far.
+    const opened = [...la.fresh]
+    la.fresh.clear()
+    void this.refreshContacts(la).catch((e) => this.log.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`))
+    for (const contactId of opened) {
+      const chatType = this.chatTypeOf(la, contactId)
+      if (chatType === undefined) continue
+      void this.fetchPage(la, contactId, chatType, undefined, 20, true)
+        .then(() => la.fresh.add(contactId))
+        .catch((e) => this.log.warn(`Yunhu ${la.stored.label}: catching up: ${yunhuErrorText(e)}`))
+    }
+  }
+
+  /** The token was refused: ask for a new login; keep contacts and history. */
+  private loggedOut(la: LiveYunhu): void {
+    if (la.needsLogin || la.closed) return
+    la.needsLogin = true
+    this.log.warn(`Yunhu ${la.stored.label}: the token was refused; waiting for a new login`)
+    this.dropPush(la)
+    const accountId = la.stored.id
+    this.o.emit('connection', { accountId, status: this.status(la) })
+    this.o.emit('relogin-required', { accountId })
+    this.o.onAccountsChanged()
+  }
+
+  /** Runs a Yunhu call for an account; errors become sentences. */
+  private async call<T>(accountId: string, fn: (api: YunhuApi, la: LiveYunhu) => Promise<T>): Promise<T> {
+    const la = this.need(accountId)
+    if (la.needsLogin) throw new Error(YUNHU_RELOGIN_MESSAGE)
+    try {
+      return await fn(la.api, la)
+    } catch (e) {
+      throw new Error(yunhuErrorText(e))
+    }
+  }
+
+  // ------------------------------------------------------------------ contacts
+
+  private nameOf(la: LiveYunhu): NameOf {
+    return (id) => (id === la.stored.userId ? la.stored.name : la.contacts.get(id)?.kind !== 'group' ? la.contacts.get(id)?.name : undefined)
+  }
+
+  private chatTypeOf(la: LiveYunhu, contactId: string): number | undefined {
+    const c = la.contacts.get(contactId)
+    return c ? chatTypeOfKind(c.kind) : undefined
+  }
+
+  /** The cached conversations, newest first (no network). */
+  cachedContacts(accountId: string): Contact[] {
+    const la = this.live.get(accountId)
+    const list = la ? [...la.contacts.values()] : (this.o.store.get<YunhuContact[]>(contactsKey(accountId)) ?? [])
+    return list.map((c) => ({ ...c })).sort((a, b) => (b.lastMessage?.time ?? 0) - (a.lastMessage?.time ?? 0))
+  }
+
+  /** The conversations: refreshed from the server (waiting a little), else from the cache. */
+  async listContacts(accountId: string): Promise<Contact[]> {
+    const la = this.need(accountId)
+    if (!la.needsLogin) {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const wait = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.o.contactsWaitMs ?? 3000)
+      })
+      try {
+        await Promise.race([this.refreshContacts(la), wait])
+      } catch (e) {
+        this.log.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`)
+      } finally {
+        clearTimeout(timer)
+      }
+    }
+    return this.cachedContacts(accountId)
+  }
+
+  /** Fetches the conversation list (one request at a time; unchanged lists cost nothing). */
+  private refreshContacts(la: LiveYunhu): Promise<void> {
+    if (la.needsLogin || la.closed) return Promise.resolve()
+    if (la.refreshing) return la.refreshing
+    const run = async (): Promise<void> => {
+      const r = await la.api.conversations(la.md5)
+      if (la.closed) return
+      if (r.data.length === 0 && r.md5 && r.md5 === la.md5) return
+      const next = new Map<string, YunhuContact>()
+      for (const conv of r.data) {
+        const c = conversationToContact(conv)
+        if (c) next.set(c.id, c)
+      }
+      la.contacts = next
+      la.md5 = r.md5
+      this.contactsChanged(la, true)
+    }
+    la.refreshing = run().finally(() => {
+      la.refreshing = undefined
+    })
+    return la.refreshing
+  }
+
+  private saveContacts(la: LiveYunhu): void {
+    this.o.store.set(contactsKey(la.stored.id), [...la.contacts.values()])
+  }
+
+  /** Saves the contacts and emits them (now, or coalesced a little when many pushes arrive). */
+  private contactsChanged(la: LiveYunhu, now = false): void {
+    const flush = (): void => {
+      la.contactsTimer = undefined
+      if (la.closed) return
+      this.saveContacts(la)
+      this.o.emit('contacts', { accountId: la.stored.id, contacts: this.cachedContacts(la.stored.id) })
+    }
+    if (now) {
+      if (la.contactsTimer) clearTimeout(la.contactsTimer)
+      flush()
+    } else if (!la.contactsTimer) la.contactsTimer = setTimeout(flush, 50)
+  }
+
+  /** Makes sure a conversation seen in a push is a contact. */
+  private noteChat(la: LiveYunhu, p: YunhuPushMessage): void {
+    const id = p.chat_id
+    if (!id || la.contacts.has(id)) return
+    const kind = kindOfChatType(p.chat_type)
+    if (!kind) return
+    const name = kind !== 'group' && p.sender?.chat_id === id ? p.sender.name : undefined
+    const c: YunhuContact = { id, kind, name: name || id, unread: 0 }
+    if (kind !== 'group' && p.sender?.chat_id === id && p.sender.avatar_url) c.avatar = p.sender.avatar_url
+    la.contacts.set(id, c)
+    la.md5 = undefined
+    // Fetch the proper name and avatar.
+    void this.refreshContacts(la).catch((e) => this.log.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`))
+  }
+
+  /** A message arrived or changed: update the conversation's preview (and unread count). */
+  private touchContact(la: LiveYunhu, m: ChatMessage, unread: boolean): void {
+    const c = la.contacts.get(m.contactId)
+    if (!c) return
+    if (m.time >= (c.lastMessage?.time ?? 0)) c.lastMessage = { preview: yunhuPreview(m), time: m.time }
+    if (unread) c.unread = (c.unread ?? 0) + 1
+    this.contactsChanged(la)
+  }
+
+  // ------------------------------------------------------------------ history
+
+  private put(la: LiveYunhu, m: ChatMessage): ChatMessage {
+    this.history.put(la.stored.id, m)
+    this.o.emit('message', { accountId: la.stored.id, message: m })
+    return m
+  }
+
+  /**
+   * Messages of a conversation, oldest first. Served from the store; the latest page is fetched
+   * once per session when a conversation is opened, and older pages are fetched (list-message
+   * before the oldest stored message) when the store has fewer than `limit`.
+   */
+  async listHistory(accountId: string, contactId: string, before?: number, limit?: number): Promise<ChatMessage[]> {
+    const la = this.need(accountId)
+    const n = Math.min(Math.max(1, Math.floor(Number(limit) || 50)), 500)
+    const b = typeof before === 'number' && Number.isFinite(before) ? before : undefined
+    const chatType = this.chatTypeOf(la, contactId)
+    let failure: unknown
+    if (chatType !== undefined && !la.needsLogin && b === undefined && !la.fresh.has(contactId)) {
+      try {
+        await this.fetchPage(la, contactId, chatType, undefined, Math.min(n, PAGE_MAX), false)
+        la.fresh.add(contactId)
+        const c = la.contacts.get(contactId)
+        if (c?.unread) {
+          c.unread = 0
+          this.contactsChanged(la)
+        }
+      } catch (e) {
+        failure = e
+      }
+    }
+    let local = this.history.list(accountId, contactId, b, n)
+    for (let round = 0; !failure && chatType !== undefined && !la.needsLogin && local.length < n && !la.complete.has(contactId) && round < 10; round++) {
+      const anchor = this.oldestOnServer(accountId, contactId, local, b)
+      try {
+        const added = await this.fetchPage(la, contactId, chatType, anchor, Math.min(n - local.length, PAGE_MAX), false)
+        if (added === 0) break
+      } catch (e) {
+        failure = e
+        break
+      }
+      local = this.history.list(accountId, contactId, b, n)
+    }
+    if (failure) {
+      this.log.warn(`Yunhu ${la.stored.label}: history: ${yunhuErrorText(failure)}`)
+      if (local.length === 0) throw new Error(yunhuErrorText(failure))
+    }
+    return local
+  }
+
+  /** The id of the oldest stored message the server knows (an anchor for paging backwards). */
+  private oldestOnServer(accountId: string, contactId: string, local: ChatMessage[], before: number | undefined): string | undefined {
+    const known = (m: ChatMessage | undefined): boolean => !!m && m.status !== 'sending' && m.status !== 'failed'
+    const pick = (list: ChatMessage[]): string | undefined => list.find(known)?.id
+    if (local.length) return pick(local)
+    if (before !== undefined) {
+      const at = this.history.list(accountId, contactId, before + 1, 1)
+      if (at.length) return pick(at)
+    }
+    return pick(this.history.list(accountId, contactId, undefined, 100_000))
+  }
+
+  /**
+   * Fetches `count` messages before `anchor` (the latest without one) and stores them. Returns how
+   * many were new. With `announce`, new and changed messages are emitted as `message` events.
+   */
+  private async fetchPage(la: LiveYunhu, contactId: string, chatType: number, anchor: string | undefined, count: number, announce: boolean): Promise<number> {
+    const accountId = la.stored.id
+    const r = await la.api.listMessages({ chatId: contactId, chatType, count, beforeMsgId: anchor })
+    const nameOf = this.nameOf(la)
+    let added = 0
+    const batch: ChatMessage[] = []
+    for (const d of r.data) {
+      if (!d.msg_id) continue
+      let m = msgDataToMessage(d, contactId, la.stored.userId, nameOf)
+      const existing = this.history.find(accountId, m.id)
+      if (existing) {
+        // Keep the time the store orders it by; a stream being assembled keeps its newer text.
+        m = { ...m, time: existing.time }
+        if (la.streams.has(m.id)) continue
+        if (JSON.stringify(existing) === JSON.stringify(m)) continue
+      } else added++
+      batch.push(m)
+    }
+    if (batch.length) putMany(this.history, accountId, batch)
+    if (announce) for (const m of batch) this.o.emit('message', { accountId, message: m })
+    if (r.data.length < count) la.complete.add(contactId)
+    return added
+  }
+
+  // ------------------------------------------------------------------ pushes
+
+  private onUpdate(la: LiveYunhu, u: YunhuPushUpdate): void {
+    const accountId = la.stored.id
+    switch (u.kind) {
+      case 'push_message': {
+        const p = u.message
+        if (!p.msg_id || !p.chat_id) return
+        this.flushStream(la, p.msg_id)
+        this.noteChat(la, p)
+        const existing = this.history.find(accountId, p.msg_id)
+        let m = pushToMessage(p, existing?.contactId ?? p.chat_id, la.stored.userId, this.nameOf(la))
+        if (existing) m = { ...m, time: existing.time, ...(existing.localId ? { localId: existing.localId } : {}) }
+        this.put(la, m)
+        this.touchContact(la, m, !existing && !m.self)
+        return
+      }
+      case 'recall': {
+        const id = u.message.msg_id
+        if (!id) return
+        this.flushStream(la, id)
+        const existing = this.history.find(accountId, id)
+        if (!existing || existing.status === 'recalled') return
+        const m = this.put(la, { ...existing, status: 'recalled' })
+        this.touchContact(la, m, false)
+        return
+      }
+      case 'edit_message': {
+        const p = u.message
+        if (!p.msg_id) return
+        this.flushStream(la, p.msg_id)
+        const existing = this.history.find(accountId, p.msg_id)
+        if (!existing) return
+        const oldReply = existing.segments.find((s) => s.type === 'reply')
+        const quoteId = p.quote_msg_id ?? existing.replyTo
+        let segments = messageSegments(p.content_type, p.content, quoteId, this.nameOf(la))
+        if (oldReply && !p.content?.quote_msg_text && segments[0]?.type === 'reply') segments = [oldReply, ...segments.slice(1)]
+        const m: ChatMessage = { ...existing, segments, editedAt: Number(p.edit_time) || Date.now() }
+        if (quoteId) m.replyTo = quoteId
+        this.put(la, m)
+        this.touchContact(la, m, false)
+        return
+      }
+      case 'stream_message': {
+        const id = u.message.msg_id
+        if (!id) return
+        const pending = la.streams.get(id)
+        const base = pending?.message ?? this.history.find(accountId, id)
+        let m: ChatMessage
+        if (base) m = { ...base, segments: withText(base.segments, u.text) }
+        else {
+          const contactId = u.assembled.chat_id ?? u.message.chat_id
+          if (!contactId) return
+          m = pushToMessage({ ...u.assembled, timestamp: u.assembled.timestamp ?? String(this.now()) }, contactId, la.stored.userId, this.nameOf(la))
+        }
+        if (pending) pending.message = m
+        else la.streams.set(id, { message: m, timer: setTimeout(() => this.flushStream(la, id), this.o.streamFlushMs ?? 16) })
+        return
+      }
+      case 'bot_board_message': {
+        const b = u.message
+        const chatId = b.chat_id
+        if (!chatId) return
+        this.o.emit('board', { accountId, contactId: chatId, board: boardOf(b, chatId) })
+        return
+      }
+      default:
+        return
+    }
+  }
+
+  /** Writes and emits a stream's latest text now (one `message` per flush interval while it grows). */
+  private flushStream(la: LiveYunhu, msgId: string): void {
+    const p = la.streams.get(msgId)
+    if (!p) return
+    clearTimeout(p.timer)
+    la.streams.delete(msgId)
+    this.put(la, p.message)
+    this.touchContact(la, p.message, false)
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  private requireChat(la: LiveYunhu, contactId: string): number {
+    const t = this.chatTypeOf(la, String(contactId ?? ''))
+    if (t === undefined) throw new Error('Unknown Yunhu conversation')
+    return t
+  }
+
+  /** Sends text, Markdown or HTML (optionally quoting); resolves with the stored message, sent or failed with a reason. */
+  async send(accountId: string, contactId: string, message: YunhuOutgoing): Promise<ChatMessage> {
+    const la = this.need(accountId)
+    if (la.needsLogin) throw new Error(YUNHU_RELOGIN_MESSAGE)
+    const chatType = this.requireChat(la, contactId)
+    const kind = message?.contentType
+    const contentType = kind === 'text' ? YunhuContentType.Text : kind === 'markdown' ? YunhuContentType.Markdown : kind === 'html' ? YunhuContentType.Html : undefined
+    if (contentType === undefined) throw new Error('A Yunhu message is text, Markdown or HTML')
+    const body = typeof message.text === 'string' ? message.text : ''
+    if (!body.trim()) throw new Error('Type a message first')
+    if (body.length > MAX_TEXT) throw new Error(`The message is too long (at most ${MAX_TEXT} characters)`)
+    const quoteMsgId = message.quoteMsgId ? requireId(message.quoteMsgId, 'quoted message id') : undefined
+    let quoteText = typeof message.quoteText === 'string' ? message.quoteText.slice(0, 500) : undefined
+    if (quoteMsgId && quoteText === undefined) {
+      const q = this.history.get(accountId, contactId, quoteMsgId)
+      if (q) quoteText = yunhuPreview(q)
+    }
+    const msgId = newYunhuMsgId()
+    const content: { text: string; quote_msg_text?: string } = { text: body }
+    if (quoteMsgId && quoteText) content.quote_msg_text = quoteText
+    const segments: Segment[] = messageSegments(contentType, content, quoteMsgId)
+    const msg: ChatMessage = { id: msgId, contactId, self: true, senderId: la.stored.userId, time: this.now(), segments, status: 'sending' }
+    if (quoteMsgId) msg.replyTo = quoteMsgId
+    this.put(la, msg)
+    this.touchContact(la, msg, false)
+    try {
+      await la.api.sendMessage({ msg_id: msgId, chat_id: contactId, chat_type: chatType, content_type: contentType, content, ...(quoteMsgId ? { quote_msg_id: quoteMsgId } : {}) })
+    } catch (e) {
+      const failed: ChatMessage = { ...msg, status: 'failed', error: yunhuErrorText(e) }
+      this.put(la, failed)
+      return failed
+    }
+    // The push of our own message may have come first: keep that (server) copy.
+    const current = this.history.get(accountId, contactId, msgId)
+    if (current && current.status !== 'sending') return current
+    return this.put(la, { ...msg, status: 'sent' })
+  }
+
+  async recall(accountId: string, contactId: string, messageId: string): Promise<void> {
+    const la = this.need(accountId)
+    const m = this.history.get(accountId, contactId, String(messageId ?? ''))
+    if (!m) throw new Error('That message no longer exists')
+    if (m.status === 'recalled') return
+    if (m.status === 'sending') throw new Error('The message is still being sent')
+    if (m.status === 'failed') {
+      // Never reached the server: just drop the local copy.
+      this.history.remove(accountId, contactId, m.id)
+      this.o.emit('message-deleted', { accountId, contactId, messageId: m.id })
+      return
+    }
+    const chatType = this.requireChat(la, contactId)
+    await this.call(accountId, (api) => api.recall({ chatId: contactId, chatType, msgIds: m.id }))
+    const now = this.history.get(accountId, contactId, m.id)
+    if (now && now.status !== 'recalled') this.touchContact(la, this.put(la, { ...now, status: 'recalled' }), false)
+  }
+
+  /** A click on a message button that reports its value (the bot answers with a message). */
+  async button(accountId: string, contactId: string, messageId: string, value: string): Promise<void> {
+    const la = this.need(accountId)
+    const chatType = this.requireChat(la, contactId)
+    const id = requireId(messageId, 'message id')
+    const v = typeof value === 'string' ? value : ''
+    if (!v) throw new Error('This button has no value to report')
+    if (v.length > 1000) throw new Error('The button value is too long')
+    await this.call(accountId, (api) => api.buttonReport({ msg_id: id, chat_type: chatType, chat_id: contactId, user_id: la.stored.userId, button_value: v }))
+  }
+
+  /** The board of a chat (a bot's chat or a group); null when it has none. */
+  async board(accountId: string, contactId: string): Promise<YunhuBoard | null> {
+    const la = this.need(accountId)
+    const chatType = this.requireChat(la, contactId)
+    if (chatType === 1) return null
+    return this.call(accountId, async (api) => boardOf(await api.board(contactId, chatType), contactId))
+  }
+
+  // ------------------------------------------------------------------ bot store and console
+
+  async banners(accountId: string): Promise<YunhuBanner[]> {
+    return this.call(accountId, (api) => api.banners())
+  }
+
+  async store(accountId: string): Promise<YunhuStoreBot[]> {
+    return this.call(accountId, (api) => api.storeList())
+  }
+
+  async botDetail(accountId: string, botId: string): Promise<YunhuBotDetailResult> {
+    const id = requireId(botId, 'bot id')
+    return this.call(accountId, (api) => api.botDetail(id))
+  }
+
+  async myBots(accountId: string): Promise<YunhuMyBotsResult> {
+    return this.call(accountId, (api) => api.myBots())
+  }
+
+  async botInfo(accountId: string, botId: string): Promise<YunhuBotData> {
+    const id = requireId(botId, 'bot id')
+    return this.call(accountId, (api) => api.botInfo(id))
+  }
+
+  async createBot(accountId: string, input: YunhuCreateBotInput): Promise<YunhuBotData> {
+    const name = text(input?.name, 'bot name', 50).trim()
+    if (!name) throw new Error('Give the bot a name')
+    const introduction = text(input?.introduction, 'introduction', 1000)
+    const avatarUrl = requireHttpUrl(input?.avatarUrl, 'avatar URL', true)
+    if (input?.private !== undefined && typeof input.private !== 'boolean') throw new Error('"Private" must be on or off')
+    return this.call(accountId, (api) => api.createBot({ name, introduction, avatarUrl, private: input?.private ?? false }))
+  }
+
+  async editBot(accountId: string, input: YunhuEditBotRequest): Promise<void> {
+    const botId = requireId(input?.botId, 'bot id')
+    const nickname = text(input?.nickname, 'bot name', 50).trim()
+    if (!nickname) throw new Error('Give the bot a name')
+    const introduction = text(input?.introduction, 'introduction', 1000)
+    const avatarUrl = requireHttpUrl(input?.avatarUrl, 'avatar URL', true)
+    const priv = input?.private === undefined ? 0 : Number(input.private)
+    if (priv !== 0 && priv !== 1) throw new Error('"Private" must be 0 (public) or 1 (private)')
+    return this.call(accountId, (api) => api.editBot({ botId, nickname, introduction, avatarUrl, private: priv }))
+  }
+
+  async resetToken(accountId: string, botId: string): Promise<string> {
+    const id = requireId(botId, 'bot id')
+    return this.call(accountId, (api) => api.resetBotToken(id))
+  }
+
+  /** The bot's subscription link (message webhook): an http/https URL, or "" to clear it. */
+  async setLink(accountId: string, botId: string, link: string): Promise<void> {
+    const id = requireId(botId, 'bot id')
+    const url = requireHttpUrl(link, 'subscription link', true)
+    return this.call(accountId, (api) => api.editSubscribedLink(id, url))
+  }
+
+  async removeFollower(accountId: string, botId: string, userId: string): Promise<void> {
+    const id = requireId(botId, 'bot id')
+    const uid = requireId(userId, 'user id')
+    return this.call(accountId, (api) => api.removeFollower(id, uid))
+  }
+
+  async removeGroup(accountId: string, botId: string, groupId: string): Promise<void> {
+    const id = requireId(botId, 'bot id')
+    const gid = requireId(groupId, 'group id')
+    return this.call(accountId, (api) => api.removeGroup(id, gid))
+  }
+
+  async llmModels(accountId: string): Promise<YunhuLlmModel[]> {
+    return this.call(accountId, (api) => api.llmModels())
+  }
+
+  async llmSettings(accountId: string, botId: string): Promise<YunhuBotLlmSettings> {
+    const id = requireId(botId, 'bot id')
+    return this.call(accountId, (api) => api.llmSettings(id))
+  }
+
+  /** Saves a bot's settings form (checked first). */
+  async editSettingForm(accountId: string, botId: string, form: YunhuSettingsForm): Promise<void> {
+    const id = requireId(botId, 'bot id')
+    if (!form || typeof form !== 'object' || !Array.isArray(form.fields)) throw new Error('The settings form is missing its fields')
+    const issues = validateSettingsForm(form)
+    if (issues.length) throw new Error(`The settings form is not valid: ${issues.map((i) => i.message).join('; ')}`)
+    return this.call(accountId, (api) => api.editSettingJson(id, form))
+  }
+
+  async groupSettings(accountId: string, botId: string, groupId: string): Promise<YunhuGroupSettings> {
+    const id = requireId(botId, 'bot id')
+    const gid = requireId(groupId, 'group id')
+    return this.call(accountId, (api) => api.groupSettings(id, gid))
+  }
+
+  /** Checks the values against the bot's form, saves them, and reads them back. */
+  async saveGroupSettings(accountId: string, botId: string, groupId: string, values: YunhuSettingsValues): Promise<YunhuGroupSettings> {
+    const id = requireId(botId, 'bot id')
+    const gid = requireId(groupId, 'group id')
+    if (!values || typeof values !== 'object' || Array.isArray(values)) throw new Error('The settings must be a set of values by field id')
+    return this.call(accountId, async (api) => {
+      const current = await api.groupSettings(id, gid)
+      const issues = validateSettingsValues(current.form, values)
+      if (issues.length) throw new YunhuSettingsError('settings values', `The settings are not valid: ${issues.map((i) => i.message).join('; ')}`, issues)
+      await api.saveGroupSettings(id, gid, { form: current.form, values: { ...current.values, ...values } })
+      return api.groupSettings(id, gid)
+    })
+  }
+
+  /** True while the account waits for a new login (after a -101). */
+  isLoggedOut(accountId: string): boolean {
+    return this.live.get(accountId)?.needsLogin ?? false
+  }
+}
+
