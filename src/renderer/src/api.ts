@@ -35,7 +35,7 @@ export function getApi(): MioDeskApi {
     cached = window.api
   } else if (locationParam('mock')) {
     host = 'mock'
-    cached = createMockApi({ loggedIn: locationParam('login') === '1', count: Number(locationParam('count') ?? 0) || 0 })
+    cached = createMockApi({ loggedIn: locationParam('login') === '1', count: Number(locationParam('count') ?? 0) || 0, yunhu: locationParam('yunhu') === '1' })
   } else {
     const params = readBridgeParams(locationParam)
     if (params) {

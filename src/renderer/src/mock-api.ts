@@ -4,13 +4,17 @@
  * It simulates one Mio-Chat account with a OneBot bot that echoes, and LLM contacts whose replies
  * stream with reasoning and a tool call. Access code "wrong" fails login; a server containing
  * "unreachable" is unreachable. Sending "/drop" to the bot simulates a lost connection.
+ * A fake Yunhu account (mock-yunhu.ts) can be added beside it, or started with `&yunhu=1`.
  */
 import { buildApi, DEFAULT_SETTINGS, type AccountInfo, type ApiMethods, type Contact, type MioDeskApi, type Settings, type StreamDelta } from '@shared/api'
 import type { ChatMessage, LlmContact, Segment, ToolCall } from '@shared/mio'
+import { createYunhuMock } from './mock-yunhu'
 
 export interface MockOptions {
   loggedIn?: boolean
   count?: number
+  /** Also start with the fake Yunhu account. */
+  yunhu?: boolean
 }
 
 function svgImage(w: number, h: number, a: string, b: string, label: string): string {
@@ -18,7 +22,7 @@ function svgImage(w: number, h: number, a: string, b: string, label: string): st
   return 'base64://' + btoa(svg)
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export function createMockApi(opts: MockOptions = {}): MioDeskApi {
   const listeners = new Map<string, Set<(p: unknown) => void>>()
@@ -143,10 +147,13 @@ export function createMockApi(opts: MockOptions = {}): MioDeskApi {
     }
   }
 
+  const yunhu = createYunhuMock({ emit, sleep, image: svgImage })
+
   if (opts.loggedIn) {
     accounts.push(makeAccount('ws://127.0.0.1:38480', '15432'))
     seed()
   }
+  if (opts.yunhu) accounts.push(yunhu.start())
 
   setInterval(() => {
     for (const a of accounts) if (a.status.state === 'online') setStatus(a, { state: 'online', delayMs: 15 + Math.round(Math.random() * 30) })
@@ -220,8 +227,10 @@ export function createMockApi(opts: MockOptions = {}): MioDeskApi {
       if (/unreachable|invalid/.test(input.server)) throw new Error('The server could not be reached (ECONNREFUSED).')
       if (input.token === 'wrong' || !input.token) throw new Error('Invalid credentials: the server refused the access code.')
       const acc = makeAccount(input.server, input.id)
-      if (!accounts.length) seed()
-      accounts.splice(0, accounts.length, acc)
+      if (!accounts.some((a) => a.id === ACC)) seed()
+      const at = accounts.findIndex((a) => a.id === ACC)
+      if (at >= 0) accounts.splice(at, 1, acc)
+      else accounts.push(acc)
       emit('accounts', { accounts: structuredClone(accounts) })
       return structuredClone(acc)
     },
@@ -237,7 +246,7 @@ export function createMockApi(opts: MockOptions = {}): MioDeskApi {
       await sleep(400)
       setStatus(a, { state: 'online', delayMs: 21 })
     },
-    'contacts:list': async () => contacts(),
+    'contacts:list': async (acc) => (yunhu.owns(acc) ? yunhu.contacts() : contacts()),
     'contacts:save-llm': async (_acc, c) => {
       const saved = { ...c, id: c.id || `llm:${nextId()}` }
       llm.set(saved.id, saved)
@@ -248,8 +257,9 @@ export function createMockApi(opts: MockOptions = {}): MioDeskApi {
       llm.delete(id)
       emit('contacts', { accountId: ACC, contacts: contacts() })
     },
-    'history:list': async (_acc, contactId, before, limit = 50) => {
+    'history:list': async (acc, contactId, before, limit = 50) => {
       await sleep(60)
+      if (yunhu.owns(acc)) return yunhu.history(contactId, before, limit)
       const l = list(contactId)
       let end = l.length
       if (before !== undefined) {
@@ -322,8 +332,17 @@ export function createMockApi(opts: MockOptions = {}): MioDeskApi {
     'mio:abort': async (_acc, _contactId, replyId) => {
       aborts.add(replyId)
     },
-    'mio:ping': async () => 20
-  }
+    'mio:ping': async () => 20,
+    ...yunhu.handlers,
+    'accounts:add-yunhu': async (input) => {
+      const acc = await yunhu.handlers['accounts:add-yunhu']!(input)
+      const at = accounts.findIndex((a) => a.id === acc.id)
+      if (at >= 0) accounts.splice(at, 1, acc)
+      else accounts.push(acc)
+      emit('accounts', { accounts: structuredClone(accounts) })
+      return acc
+    }
+  } as { [C in keyof ApiMethods]: (...args: Parameters<ApiMethods[C]>) => ReturnType<ApiMethods[C]> }
 
   return buildApi({
     async invoke(channel, args) {

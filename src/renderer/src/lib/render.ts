@@ -24,3 +24,18 @@ let shared: BlockRenderer | null = null
 export function blockRenderer(): BlockRenderer {
   return (shared ??= createBlockRenderer(sanitize))
 }
+
+/**
+ * Untrusted HTML from a Yunhu message or bot board: no scripts, no event handlers, no
+ * javascript: URLs (DOMPurify), and additionally no inline styles, forms, frames or media that
+ * could cover the window or load content behind the user's back.
+ */
+export function sanitizeUntrustedHtml(html: string): string {
+  sanitize('') // installs the link hook once
+  return DOMPurify.sanitize(html, {
+    USE_PROFILES: { html: true },
+    FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'frame', 'object', 'embed', 'video', 'audio', 'source', 'link', 'meta', 'base', 'svg', 'math'],
+    FORBID_ATTR: ['style', 'srcset', 'action', 'formaction', 'ping', 'background'],
+    ADD_ATTR: ['target']
+  })
+}

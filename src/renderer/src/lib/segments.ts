@@ -165,6 +165,14 @@ export function previewSegments(segs: Segment[], labels: PreviewLabels = EN_PREV
         break
       case 'reply':
         break
+      case 'markdown':
+        parts.push(str(d.text))
+        break
+      case 'html':
+        parts.push(htmlToText(str(d.html)))
+        break
+      case 'buttons':
+        break
       case 'image':
         parts.push(labels.image)
         break
@@ -205,10 +213,28 @@ export function messagePlainText(m: ChatMessage): string {
       const d = s.data ?? {}
       if (s.type === 'text') return str(d.text)
       if (s.type === 'at') return `@${str(d.name) || str(d.qq)} `
-      if (s.type === 'reply') return ''
+      if (s.type === 'reply' || s.type === 'buttons') return ''
+      if (s.type === 'markdown') return str(d.text)
+      if (s.type === 'html') return htmlToText(str(d.html))
       return previewSegments([s])
     })
     .join('')
+}
+
+/** Visible text of an HTML fragment, without parsing it into a live document (no scripts run, nothing loads). */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<br\s*\/?>|<\/(p|div|li|h[1-6])>/gi, ' ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim()
 }
 
 /** Initials for an avatar: first letter of up to two words, or first CJK character. */

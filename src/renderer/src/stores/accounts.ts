@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { AccountInfo, AddMioAccountInput, AppInfo } from '@shared/api'
+import type { AccountInfo, AddMioAccountInput, AddYunhuAccountInput, AppInfo } from '@shared/api'
 import type { ConnectionStatus } from '@shared/connection'
 import { getApi } from '../api'
 
@@ -52,6 +52,22 @@ export const useAccountsStore = defineStore('accounts', () => {
     return acc
   }
 
+  /** Logs in to Yunhu (email + password, or a token) and shows the new account. */
+  async function addYunhu(input: AddYunhuAccountInput): Promise<AccountInfo> {
+    const acc = await getApi().call('accounts:add-yunhu', input)
+    const rest = accounts.value.filter((a) => a.id !== acc.id)
+    accounts.value = [...rest, acc]
+    activeId.value = acc.id
+    return acc
+  }
+
+  /** After a -101: logs the same account in again; nothing else on screen changes. */
+  async function reloginYunhu(id: string, input: AddYunhuAccountInput): Promise<AccountInfo> {
+    const acc = await getApi().call('accounts:relogin-yunhu', id, input)
+    accounts.value = accounts.value.map((a) => (a.id === acc.id ? acc : a))
+    return acc
+  }
+
   async function remove(id: string): Promise<void> {
     await getApi().call('accounts:remove', id)
     adopt(accounts.value.filter((a) => a.id !== id))
@@ -61,5 +77,5 @@ export const useAccountsStore = defineStore('accounts', () => {
     await getApi().call('accounts:reconnect', id)
   }
 
-  return { accounts, activeId, active, appInfo, ready, loadError, now, load, add, remove, reconnect, select: (id: string) => (activeId.value = id) }
+  return { accounts, activeId, active, appInfo, ready, loadError, now, load, add, addYunhu, reloginYunhu, remove, reconnect, select: (id: string) => (activeId.value = id) }
 })

@@ -8,7 +8,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef, triggerRef, type ShallowRef } from 'vue'
-import type { Contact, StreamDelta } from '@shared/api'
+import type { Contact, StreamDelta, YunhuOutgoing } from '@shared/api'
 import type { ChatMessage, LlmContact, ModelGroup, Segment } from '@shared/mio'
 import { getApi } from '../api'
 import { applyDelta, coalesceDeltas, createFrameBatcher, isTerminal, mergeDeltas, reconcileMessage } from '../lib/stream'
@@ -316,6 +316,11 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
+  /** Sends a Yunhu message (text, Markdown or HTML, optionally quoting one). */
+  async function sendYunhu(accountId: string, contactId: string, message: YunhuOutgoing): Promise<void> {
+    upsert(accountId, await getApi().call('yunhu:send', accountId, contactId, message))
+  }
+
   async function retry(accountId: string, m: ChatMessage): Promise<void> {
     upsert(accountId, await getApi().call('mio:retry', accountId, m.contactId, m.id))
   }
@@ -337,7 +342,9 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   async function recall(accountId: string, m: ChatMessage): Promise<void> {
-    await getApi().call('mio:recall', accountId, m.contactId, m.id)
+    const kind = accounts.accounts.find((a) => a.id === accountId)?.kind
+    if (kind === 'yunhu') await getApi().call('yunhu:recall', accountId, m.contactId, m.id)
+    else await getApi().call('mio:recall', accountId, m.contactId, m.id)
     markRecalled(accountId, m.contactId, m.id)
   }
 
@@ -391,6 +398,7 @@ export const useChatStore = defineStore('chat', () => {
     findMessage,
     streamingReply,
     send,
+    sendYunhu,
     retry,
     retryReply,
     abort,

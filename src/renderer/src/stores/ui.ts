@@ -31,6 +31,8 @@ export const useUiStore = defineStore('ui', () => {
   const replyTo = shallowRef<ChatMessage | null>(null)
   /** Multi-select for forwarding; null when not selecting. */
   const selection = ref<Set<string> | null>(null)
+  /** The open confirmation (destructive actions ask first). */
+  const confirmState = shallowRef<{ text: string; ok: string; danger: boolean; resolve: (yes: boolean) => void } | null>(null)
   const toasts = ref<Toast[]>([])
   let toastId = 0
 
@@ -40,6 +42,22 @@ export const useUiStore = defineStore('ui', () => {
     setTimeout(() => {
       toasts.value = toasts.value.filter((t) => t.id !== id)
     }, ms)
+  }
+
+  /** Asks before a destructive action; resolves true when confirmed. */
+  function ask(text: string, ok: string, danger = true): Promise<boolean> {
+    confirmState.value?.resolve(false)
+    return new Promise((resolve) => {
+      confirmState.value = {
+        text,
+        ok,
+        danger,
+        resolve: (yes) => {
+          confirmState.value = null
+          resolve(yes)
+        }
+      }
+    })
   }
 
   function openForward(nodes: ForwardNode[]): void {
@@ -65,8 +83,8 @@ export const useUiStore = defineStore('ui', () => {
 
   /** True while any modal overlay is open (global shortcuts step aside). */
   function anyOverlay(): boolean {
-    return !!(settingsOpen.value || addAccountOpen.value || switcherOpen.value || lightbox.value || forwardViewers.value.length || forwardPicker.value || share.value || llmEditor.value || contextMenu.value)
+    return !!(settingsOpen.value || addAccountOpen.value || switcherOpen.value || lightbox.value || forwardViewers.value.length || forwardPicker.value || share.value || llmEditor.value || contextMenu.value || confirmState.value)
   }
 
-  return { settingsOpen, addAccountOpen, switcherOpen, lightbox, forwardViewers, forwardPicker, share, llmEditor, contextMenu, replyTo, selection, toasts, toast, openForward, closeForward, startSelection, toggleSelected, endSelection, anyOverlay }
+  return { confirmState, ask, settingsOpen, addAccountOpen, switcherOpen, lightbox, forwardViewers, forwardPicker, share, llmEditor, contextMenu, replyTo, selection, toasts, toast, openForward, closeForward, startSelection, toggleSelected, endSelection, anyOverlay }
 })
