@@ -529,6 +529,8 @@ export class YunhuAccounts {
   /** The token was refused: ask for a new login; keep contacts and history. */
   private loggedOut(la: LiveYunhu): void {
     if (la.needsLogin || la.closed) return
+    // An account being added is not asked to log in again: its add fails instead.
+    if (!this.storedAccounts().some((a) => a.id === la.stored.id)) return
     la.needsLogin = true
     this.log.warn(`Yunhu ${la.stored.label}: the token was refused; waiting for a new login`)
     this.dropPush(la)
