@@ -89,6 +89,8 @@ export interface Contact {
   avatar?: string
   llm?: LlmContact
   lastMessage?: { preview: string; time: number }
+  /** Unread messages known to the server (Yunhu); the renderer also counts what arrives while away. */
+  unread?: number
 }
 
 export interface AppInfo {

@@ -100,6 +100,9 @@ export interface ChatMessage {
   /** True when this client (or this account) sent it. */
   self: boolean
   senderId?: string
+  /** Display name and avatar of the sender, when the protocol gives them (Yunhu groups). */
+  senderName?: string
+  senderAvatar?: string
   time: number
   segments: Segment[]
   status: 'sending' | 'sent' | 'failed' | 'recalled'
