@@ -17,10 +17,9 @@ import type { ChatMessage, Segment } from '../../../shared/mio'
 import { YunhuChatType, YunhuContentType, type YunhuBotBoardMessage, type YunhuConversation, type YunhuMsgContent, type YunhuMsgData, type YunhuPushMessage } from '../../../shared/yunhu'
 import { parseYunhuButtons } from '../codec/yunhu'
 
-/** A Yunhu conversation as a Contact; `unread` rides along (not yet in the shared Contact type). */
+/** A Yunhu conversation as a Contact. */
 export interface YunhuContact extends Contact {
   kind: 'user' | 'group' | 'bot'
-  unread?: number
 }
 
 export function chatTypeOfKind(kind: ContactKind): number | undefined {
@@ -132,7 +131,7 @@ export function messageSegments(contentType: number | undefined, content: YunhuM
 /** Common fields of a pushed message (PushMessage) and a listed one (MsgData). */
 interface WireMessage {
   msg_id?: string
-  sender?: { chat_id?: string }
+  sender?: { chat_id?: string; name?: string; avatar_url?: string }
   content_type?: number
   content?: YunhuMsgContent
   quote_msg_id?: string
@@ -150,6 +149,8 @@ function toChatMessage(w: WireMessage, contactId: string, selfId: string, time: 
     status: recalled ? 'recalled' : 'sent'
   }
   if (senderId) m.senderId = senderId
+  if (w.sender?.name) m.senderName = w.sender.name
+  if (w.sender?.avatar_url) m.senderAvatar = w.sender.avatar_url
   if (w.quote_msg_id) m.replyTo = w.quote_msg_id
   const edited = toNum(w.edit_time)
   if (edited) m.editedAt = edited
