@@ -129,7 +129,8 @@ export class MemoryHistory implements HistoryStore, OutboxStore {
   put(accountId: string, message: ChatMessage): void {
     const list = this.conv(accountId, message.contactId)
     const copy = structuredClone(message)
-    const i = list.findIndex((m) => m.id === message.id)
+    // The id index says whether the message is already in this conversation (no scan for new ones).
+    const i = this.idx(accountId).get(message.id) === message.contactId ? list.findIndex((m) => m.id === message.id) : -1
     if (i >= 0) list[i] = copy
     else {
       // Keep time order; new messages almost always go last.

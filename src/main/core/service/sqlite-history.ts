@@ -209,7 +209,7 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
 
   list(accountId: string, contactId: string, before?: number, limit = 50): ChatMessage[] {
     const n = Math.max(0, Math.floor(limit))
-    const rows = (before === undefined ? this.s.newest!.all(accountId, contactId, n) : this.s.page!.all(accountId, contactId, before, n)) as { body: string }[]
+    const rows = (before === undefined || before === null ? this.s.newest!.all(accountId, contactId, n) : this.s.page!.all(accountId, contactId, before, n)) as { body: string }[]
     const out = new Array<ChatMessage>(rows.length)
     for (let i = 0; i < rows.length; i++) out[rows.length - 1 - i] = JSON.parse(rows[i]!.body) as ChatMessage
     return out
