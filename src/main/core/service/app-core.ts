@@ -14,6 +14,7 @@ import { silentLogger, type Logger } from '../log'
 import { MemoryHistory, MemoryOutbox, isOutboxStore, type HistoryStore, type OutboxEntry, type OutboxStore } from './history'
 import type { KeyValueStore, SecretBox } from './storage'
 import { previewOf, replyTarget } from './preview'
+import { YunhuAccounts, type YunhuAccountsTuning } from './yunhu-accounts' // Yunhu accounts (yunhu-accounts.ts)
 
 export type CoreEvents = { [K in MainEventName]: [MainEvents[K]] }
 
@@ -30,6 +31,8 @@ export interface AppCoreOptions {
   streamFlushMs?: number
   /** Client options override (tests). */
   clientOptions?: Partial<ConstructorParameters<typeof MioClient>[0]>
+  /** Yunhu client tuning (tests). */
+  yunhu?: YunhuAccountsTuning
   /**
    * The server drops a repeated client `message_id` (spec dialect), so a send whose outcome is unknown
    * (the link dropped after the frame left) may be resent automatically with the same id. Off by
@@ -75,6 +78,8 @@ export class AppCore {
   readonly history: HistoryStore
   /** The outbox: the history's own (same database, same transactions) or an in-memory one beside it. */
   readonly outbox: OutboxStore
+  /** The Yunhu accounts; AppCore dispatches to it by account kind. */
+  readonly yunhu: YunhuAccounts
   private readonly live = new Map<string, LiveAccount>()
   private settings: Settings
   private seq = 0
@@ -85,6 +90,18 @@ export class AppCore {
     this.history = options.history ?? new MemoryHistory()
     this.outbox = isOutboxStore(this.history) ? this.history : new MemoryOutbox(this.history)
     this.settings = { ...DEFAULT_SETTINGS, ...(options.store.get<Partial<Settings>>('settings') ?? {}) }
+    // --- Yunhu hook
+    this.yunhu = new YunhuAccounts({
+      ...options.yunhu,
+      store: options.store,
+      secrets: options.secrets,
+      history: this.history,
+      logger: this.log,
+      streamFlushMs: options.streamFlushMs,
+      now: () => this.now(),
+      emit: (event, payload) => this.emit(event, payload),
+      onAccountsChanged: () => this.emitAccounts()
+    })
   }
 
   emit<E extends MainEventName>(event: E, payload: MainEvents[E]): void {
@@ -93,6 +110,7 @@ export class AppCore {
 
   /** Reconnects every stored account (in the background). */
   async start(): Promise<void> {
+    await this.yunhu.start() // Yunhu hook
     for (const acc of this.storedAccounts()) {
       if (this.live.has(acc.id)) continue
       try {
@@ -105,6 +123,7 @@ export class AppCore {
   }
 
   async stop(): Promise<void> {
+    await this.yunhu.stop() // Yunhu hook
     for (const la of this.live.values()) {
       la.closed = true
       la.client.stop()
@@ -169,7 +188,7 @@ export class AppCore {
   }
 
   listAccounts(): AccountInfo[] {
-    return this.storedAccounts().map((a) => this.accountInfo(a))
+    return [...this.storedAccounts().map((a) => this.accountInfo(a)), ...this.yunhu.listAccounts()] // Yunhu hook: Yunhu accounts follow
   }
 
   private accountInfo(a: StoredAccount): AccountInfo {
@@ -254,6 +273,7 @@ export class AppCore {
   }
 
   removeAccount(accountId: string): void {
+    if (this.yunhu.owns(accountId)) return this.yunhu.removeAccount(accountId) // Yunhu hook
     const la = this.live.get(accountId)
     if (la) la.closed = true
     la?.client.stop()
@@ -269,6 +289,7 @@ export class AppCore {
   }
 
   reconnect(accountId: string): void {
+    if (this.yunhu.owns(accountId)) return this.yunhu.reconnect(accountId) // Yunhu hook
     const la = this.need(accountId)
     la.client.stop()
     la.client.start()
@@ -298,6 +319,7 @@ export class AppCore {
   }
 
   listContacts(accountId: string): Contact[] {
+    if (this.yunhu.owns(accountId)) return this.yunhu.cachedContacts(accountId) // Yunhu hook (contacts:list refreshes via yunhu.listContacts)
     const la = this.need(accountId)
     const withLast = (c: Contact): Contact => {
       const m = this.history.last(accountId, c.id)
