@@ -153,6 +153,12 @@ export function createMioGateway(opts: GatewayOptions) {
     const segments = structuredClone(inner.message) as Segment[]
     const contactId = String(data.id)
     const wanted = isId(inner.message_id) ? inner.message_id : undefined
+    // A client message_id identifies the message: a resend of the same one (after a dropped link) is
+    // answered with the stored id and neither stored nor echoed again.
+    const already = wanted !== undefined ? messages.get(wanted) : undefined
+    if (already && already.senderId === s.chatId && already.contactId === contactId && !already.fromBot) {
+      return s.send(success(rid, { message_id: already.messageId }))
+    }
     const stored = messages.add({ contactId, senderId: s.chatId, fromBot: false, segments }, wanted)
     s.send(success(rid, { message_id: stored.messageId }))
     if (contactId === bot.id) bot.onMessage(s.chatId, segments)

@@ -34,10 +34,11 @@ export interface AppCoreOptions {
   /** Yunhu client tuning (tests). */
   yunhu?: YunhuAccountsTuning
   /**
-   * The server drops a repeated client `message_id` (spec dialect), so a send whose outcome is unknown
-   * (the link dropped after the frame left) may be resent automatically with the same id. Off by
-   * default: the reference server stores a repeated id a second time. When off, such a send is marked
-   * failed ("may have been sent") with a retry button instead — a message is never sent twice by itself.
+   * Spec servers take a client `message_id` with each message (the seed's send request carries one),
+   * so a send whose outcome is unknown (the link dropped after the frame left) is resent automatically
+   * under the same id and the server answers it without storing it twice (the reference server does).
+   * On by default for the spec dialect; never for the field dialect, which assigns ids itself. When off,
+   * such a send is marked failed ("may have been sent") with a retry button instead.
    */
   serverDedupesMessageIds?: boolean
 }
@@ -535,7 +536,7 @@ export class AppCore {
 
   /** Whether an ambiguous send may be resent by itself: only with a client message_id the server deduplicates. */
   private resendsAmbiguous(la: LiveAccount): boolean {
-    return la.client.dialect === 'spec' && this.o.serverDedupesMessageIds === true
+    return la.client.dialect === 'spec' && this.o.serverDedupesMessageIds !== false
   }
 
   async retry(accountId: string, contactId: string, messageId: string): Promise<ChatMessage> {
