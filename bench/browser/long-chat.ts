@@ -43,6 +43,7 @@ export async function benchLongChat(count: number): Promise<LongChatResult> {
           // rAF callbacks run before the frame's style/layout/paint; a task posted from one runs after it.
           requestAnimationFrame(() => {
             const ch = new MessageChannel()
+            ;(globalThis as unknown as { __keepPort: unknown }).__keepPort = ch // an unreferenced channel can be collected before it delivers
             ch.port1.onmessage = () => resolve(performance.now())
             ch.port2.postMessage(0)
           })

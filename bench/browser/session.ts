@@ -33,6 +33,8 @@ export async function openSession(
   fill?.({ history, accountId: acc.id, contacts })
   const browser = await launchChromium(['--enable-precise-memory-info', '--js-flags=--expose-gc'])
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'en-US', colorScheme: 'light' })
+  // tsx (esbuild keepNames) wraps named functions in `__name(...)`; page functions need it defined too.
+  await context.addInitScript('globalThis.__name = globalThis.__name || ((f) => f)')
   if (initScript) await context.addInitScript(initScript)
   const page = await context.newPage()
   const cdp = await context.newCDPSession(page)

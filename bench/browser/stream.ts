@@ -58,6 +58,7 @@ function arrivalProbe(): void {
           // rAF callbacks run before the frame's style/layout/paint; a task posted from one runs after it.
           requestAnimationFrame(() => {
             const ch = new MessageChannel()
+            ;(globalThis as unknown as { __keepPort: unknown }).__keepPort = ch // an unreferenced channel can be collected before it delivers
             ch.port1.onmessage = flush
             ch.port2.postMessage(0)
           })
@@ -166,6 +167,7 @@ export async function benchStream(): Promise<StreamResult> {
             scheduled = true
             requestAnimationFrame(() => {
               const ch = new MessageChannel()
+            ;(globalThis as unknown as { __keepPort: unknown }).__keepPort = ch // an unreferenced channel can be collected before it delivers
               ch.port1.onmessage = () => {
                 const now = performance.now()
                 for (const r of waiting) r[1] = now
