@@ -19,7 +19,13 @@ export interface HarnessOptions {
   locale?: string
   colorScheme?: 'light' | 'dark'
   viewport?: { width: number; height: number }
+  /** Also mount the Yunhu reference API (`/v1/`, `/ws`) with its demo data in a fresh data dir. */
+  yunhu?: boolean
 }
+
+/** The Yunhu demo account of the reference server (when `yunhu` is set). */
+export const YUNHU_EMAIL = 'demo@miodesk.local'
+export const YUNHU_PASSWORD = 'e2e-yunhu-password'
 
 export interface Harness {
   server: RunningServer
@@ -30,6 +36,8 @@ export interface Harness {
   serverPort: number
   /** ws://127.0.0.1:PORT of the reference server. */
   serverWs: string
+  /** http://127.0.0.1:PORT, the Yunhu API base of the reference server (with `yunhu`). */
+  serverHttp: string
   adminCode: string
   userCode: string
   /** Uncaught page errors and console errors seen so far. */
@@ -97,9 +105,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const adminCode = 'e2e-admin-code'
   const userCode = 'e2e-user-code'
   const chunkDelayMs = opts.chunkDelayMs ?? 20
-  let server = await startServer({ port: 0, adminCode, userCode, chunkDelayMs, recallDelayMs: 300 })
-  const serverPort = server.port
   const dataDir = mkdtempSync(join(tmpdir(), 'miodesk-e2e-'))
+  const yunhu = opts.yunhu ? { dataDir: join(dataDir, 'yunhu-server'), email: YUNHU_EMAIL, password: YUNHU_PASSWORD, followUpMs: 300 } : undefined
+  let server = await startServer({ port: 0, adminCode, userCode, chunkDelayMs, recallDelayMs: 300, yunhu })
+  const serverPort = server.port
   const bridge = await startBridge({
     dataDir,
     // Reconnect quickly after the server comes back (the default backoff grows to 30 s).
@@ -138,6 +147,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     serverPort,
     serverWs: `ws://127.0.0.1:${serverPort}`,
+    serverHttp: `http://127.0.0.1:${serverPort}`,
     adminCode,
     userCode,
     pageErrors,
@@ -149,7 +159,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       // The port was just released; retry briefly in case the OS still holds it.
       for (let i = 0; ; i++) {
         try {
-          server = await startServer({ port: serverPort, adminCode, userCode, chunkDelayMs, recallDelayMs: 300 })
+          server = await startServer({ port: serverPort, adminCode, userCode, chunkDelayMs, recallDelayMs: 300, yunhu })
           h.server = server
           return
         } catch (e) {

@@ -182,7 +182,7 @@ export default {
     byPassword: 'Email and password',
     byToken: 'Token',
     email: 'Email',
-    emailPlaceholder: 'you@example.com',
+    emailPlaceholder: "you{'@'}example.com",
     password: 'Password',
     passwordPlaceholder: 'Your Yunhu password',
     token: 'Account token',

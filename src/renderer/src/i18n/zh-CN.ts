@@ -184,7 +184,7 @@ const zh: typeof en = {
     byPassword: '邮箱和密码',
     byToken: 'Token',
     email: '邮箱',
-    emailPlaceholder: 'you@example.com',
+    emailPlaceholder: "you{'@'}example.com",
     password: '密码',
     passwordPlaceholder: '你的云湖密码',
     token: '账号 Token',
