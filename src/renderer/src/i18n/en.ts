@@ -213,6 +213,7 @@ export default {
       filter: 'Search bots'
     },
     detail: {
+      openChat: 'Open chat',
       title: 'Bot',
       back: 'Back to the store',
       id: 'Bot ID {id}',

@@ -215,6 +215,7 @@ const zh: typeof en = {
       filter: '搜索机器人'
     },
     detail: {
+      openChat: '打开会话',
       title: '机器人',
       back: '返回商店',
       id: '机器人 ID {id}',

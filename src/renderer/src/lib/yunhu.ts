@@ -274,7 +274,7 @@ export function isHttpUrl(s: string): boolean {
 /** "abcd…wxyz" style mask that never reveals more than the last 4 characters. */
 export function maskSecret(s: string): string {
   if (!s) return ''
-  return '•'.repeat(Math.min(24, Math.max(8, s.length - 4))) + s.slice(-4)
+  return '•'.repeat(Math.min(12, Math.max(8, s.length - 4))) + s.slice(-4)
 }
 
 /** Normalises a `buttons` segment's rows (unknown shapes dropped). */
