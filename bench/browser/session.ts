@@ -64,6 +64,19 @@ export async function metric(cdp: CDPSession, name: string): Promise<number> {
   return metrics.find((m) => m.name === name)?.value ?? NaN
 }
 
+/** Several CDP Performance metrics at once. */
+export async function metricsOf(cdp: CDPSession, names: readonly string[]): Promise<Record<string, number>> {
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> }
+  return Object.fromEntries(names.map((n) => [n, metrics.find((m) => m.name === n)?.value ?? NaN]))
+}
+
+/** Main-thread time split, ms, between two `metricsOf(MAIN_THREAD)` snapshots. */
+export const MAIN_THREAD = ['ScriptDuration', 'TaskDuration', 'LayoutDuration', 'RecalcStyleDuration'] as const
+export function mainThreadMs(a: Record<string, number>, b: Record<string, number>): { script: number; task: number; layout: number; style: number } {
+  const d = (k: string): number => Math.round((b[k]! - a[k]!) * 10000) / 10
+  return { script: d('ScriptDuration'), task: d('TaskDuration'), layout: d('LayoutDuration'), style: d('RecalcStyleDuration') }
+}
+
 /** Used JS heap after a full GC, in MB. */
 export async function heapMB(cdp: CDPSession): Promise<number> {
   await cdp.send('HeapProfiler.collectGarbage')

@@ -10,7 +10,7 @@ import { build } from 'vite'
 import type { Page } from 'playwright-core'
 import type { ChatMessage } from '../../src/shared/mio'
 import { chunksOf, longMarkdown } from './fixtures'
-import { metric, openSession, percentile, round } from './session'
+import { MAIN_THREAD, mainThreadMs, metricsOf, openSession, percentile, round } from './session'
 
 const CHUNKS = 2000
 const BYTES = 20_000
@@ -29,6 +29,9 @@ export interface StreamResult {
   streamMs: number
   naiveMs: number
   renderedChars: number
+  /** Main-thread split (script, whole tasks, layout, style recalc), ms. */
+  streamedMainThread: { script: number; task: number; layout: number; style: number }
+  naiveMainThread: { script: number; task: number; layout: number; style: number }
 }
 
 /** Records, for every stream frame the page receives, when it arrived and when the next frame was presented. */
@@ -122,7 +125,7 @@ export async function benchStream(): Promise<StreamResult> {
     await page.waitForTimeout(300)
 
     // ---- the real renderer
-    const s0 = await metric(cdp, 'ScriptDuration')
+    const s0 = await metricsOf(cdp, MAIN_THREAD)
     const t0 = Date.now()
     for (let i = 0; i < chunks.length; i++) {
       const last = i === chunks.length - 1
@@ -133,7 +136,7 @@ export async function benchStream(): Promise<StreamResult> {
     await page.locator(`[data-testid="message"][data-message-id="${messageId}"] [data-testid="reply-status"][data-status="completed"]`).waitFor({ state: 'attached', timeout: 60_000 })
     await page.waitForTimeout(300)
     const streamMs = Date.now() - t0
-    const s1 = await metric(cdp, 'ScriptDuration')
+    const s1 = await metricsOf(cdp, MAIN_THREAD)
     const lat = await paintLatencies(page)
     const renderedChars = await page.locator(`[data-testid="message"][data-message-id="${messageId}"]`).evaluate((el) => (el.textContent ?? '').length)
 
@@ -146,7 +149,7 @@ export async function benchStream(): Promise<StreamResult> {
       box.style.cssText = 'position:fixed;left:0;top:0;width:720px;height:100vh;overflow:auto;background:inherit;z-index:9999'
       document.body.appendChild(box)
     })
-    const s2 = await metric(cdp, 'ScriptDuration')
+    const s2 = await metricsOf(cdp, MAIN_THREAD)
     const t2 = Date.now()
     const naiveLat = await page.evaluate(
       async ({ chunks, pace }) => {
@@ -184,10 +187,12 @@ export async function benchStream(): Promise<StreamResult> {
       { chunks, pace: PACE_MS }
     )
     const naiveMs = Date.now() - t2
-    const s3 = await metric(cdp, 'ScriptDuration')
+    const s3 = await metricsOf(cdp, MAIN_THREAD)
 
-    const streamedScriptMs = (s1 - s0) * 1000
-    const naiveScriptMs = (s3 - s2) * 1000
+    const streamedMainThread = mainThreadMs(s0, s1)
+    const naiveMainThread = mainThreadMs(s2, s3)
+    const streamedScriptMs = streamedMainThread.script
+    const naiveScriptMs = naiveMainThread.script
     return {
       bytes: text.length,
       chunks: chunks.length,
@@ -199,7 +204,9 @@ export async function benchStream(): Promise<StreamResult> {
       naivePaintP95Ms: round(percentile(naiveLat, 95)),
       streamMs,
       naiveMs,
-      renderedChars
+      renderedChars,
+      streamedMainThread,
+      naiveMainThread
     }
   } finally {
     await s.close()
