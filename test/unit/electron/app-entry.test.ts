@@ -1,5 +1,8 @@
 /** The entry (src/main/index.ts) wired with a fake core: lock, hardening, IPC, window, tray, notifications, quit. */
 import { EventEmitter } from 'node:events'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { API_CHANNELS, DEFAULT_SETTINGS, EVENT_PREFIX, type Settings } from '../../../src/shared/api'
 
@@ -53,6 +56,7 @@ import * as fake from './fake-electron'
 describe('main entry', () => {
   it('wires the shell around the core', async () => {
     process.env['MIODESK_SUGGESTED_ACCOUNT'] = JSON.stringify({ server: 'ws://127.0.0.1:8787', id: 'me', token: 't0k', label: 'Local' })
+    fake.app.userData = mkdtempSync(join(tmpdir(), 'miodesk-userdata-'))
     await import('../../../src/main/index')
     await vi.waitFor(() => expect(fake.Tray.instances).toHaveLength(1))
 
@@ -66,6 +70,9 @@ describe('main entry', () => {
     const opts = h.options[0]
     expect(opts).toMatchObject({ host: 'electron', version: '0.0.0-test', suggestedAccount: { server: 'ws://127.0.0.1:8787', id: 'me', token: 't0k', label: 'Local' } })
     expect(opts.secrets.constructor.name).toBe('SafeStorageSecretBox')
+    // The durable history lives in the user data folder.
+    expect(opts.history.constructor.name).toBe('SqliteHistory')
+    expect(existsSync(join(fake.app.userData, 'history.sqlite'))).toBe(true)
     expect(core.start).toHaveBeenCalled()
 
     // Session hardening, protocol, IPC.

@@ -130,7 +130,7 @@ export const safeStorage = {
   })
 }
 
-export const dialog = { showMessageBoxSync: vi.fn((_opts: Record<string, unknown>) => 0) }
+export const dialog = { showMessageBoxSync: vi.fn((_opts: Record<string, unknown>) => 0), showErrorBox: vi.fn((_title: string, _content: string) => {}) }
 
 export class Notification extends EventEmitter {
   static shown: Notification[] = []
@@ -199,6 +199,13 @@ class FakeApp extends EventEmitter {
   readonly setAppUserModelId = vi.fn()
   readonly quit = vi.fn()
   readonly whenReady = vi.fn(() => Promise.resolve())
+  readonly exit = vi.fn((_code?: number) => {})
+  /** Where getPath('userData') points (tests set a temp dir). */
+  userData = '/dev/null/no-user-data'
+  getPath(name: string): string {
+    if (name !== 'userData') throw new Error(`unexpected getPath(${name})`)
+    return this.userData
+  }
   getVersion(): string {
     return '0.0.0-test'
   }
@@ -239,6 +246,8 @@ export function resetFakes(): void {
   safeStorage.backend = 'gnome_libsecret'
   safeStorage.encryptString.mockClear()
   safeStorage.decryptString.mockClear()
+  dialog.showErrorBox.mockClear()
+  app.exit.mockClear()
   dialog.showMessageBoxSync.mockReset()
   dialog.showMessageBoxSync.mockImplementation(() => 0)
   app.setBadgeCount.mockClear()
