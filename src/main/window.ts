@@ -2,29 +2,8 @@
  * The main window: locked-down webPreferences, the renderer loaded from `app://miodesk` (or the dev
  * server in development), and close → hide to the tray when the `closeToTray` setting is on.
  */
-import { BrowserWindow, type WebPreferences } from 'electron'
+import { BrowserWindow } from 'electron'
 import { APP_ENTRY_URL } from './app-protocol'
-
-/** The window's webPreferences; the security test reads these. */
-export function mainWebPreferences(preloadPath: string): WebPreferences {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webviewTag: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    navigateOnDragDrop: false,
-    safeDialogs: true,
-    spellcheck: true,
-    // Middle-click "open in new window" is a navigation vector we do not need.
-    disableBlinkFeatures: 'Auxclick'
-  }
-}
 
 export interface MainWindowOptions {
   preloadPath: string
@@ -59,7 +38,25 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
     backgroundColor: '#1e1f29',
     autoHideMenuBar: true,
     icon: opts.icon,
-    webPreferences: mainWebPreferences(opts.preloadPath)
+    // Written out here (not built elsewhere) so static scanners such as electronegativity see them;
+    // test/unit/electron/security.test.ts reads them back from the created window.
+    webPreferences: {
+      preload: opts.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webviewTag: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: true,
+      // Middle-click "open in new window" is a navigation vector we do not need.
+      disableBlinkFeatures: 'Auxclick'
+    }
   })
 
   win.once('ready-to-show', () => win.show())

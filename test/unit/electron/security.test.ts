@@ -8,7 +8,7 @@ vi.mock('electron', () => import('./fake-electron'))
 import * as fake from './fake-electron'
 import { CONTENT_SECURITY_POLICY, CSP_DIRECTIVES } from '../../../src/shared/csp'
 import { APP_ENTRY_URL, createAppProtocolHandler, registerAppSchemePrivileged, resolveAppPath } from '../../../src/main/app-protocol'
-import { createMainWindow, mainWebPreferences, showWindow } from '../../../src/main/window'
+import { createMainWindow, showWindow } from '../../../src/main/window'
 import {
   createAppUrlCheck,
   hardenSession,
@@ -25,7 +25,8 @@ beforeEach(() => fake.resetFakes())
 
 describe('window webPreferences', () => {
   it('locks the renderer down', () => {
-    const prefs = mainWebPreferences('/x/preload/index.cjs')
+    createMainWindow({ preloadPath: '/x/preload/index.cjs', closeToTray: () => true, isQuitting: () => false, hasTray: () => true })
+    const prefs = fake.BrowserWindow.instances[0]!.options.webPreferences
     expect(prefs.contextIsolation).toBe(true)
     expect(prefs.sandbox).toBe(true)
     expect(prefs.nodeIntegration).toBe(false)
@@ -36,6 +37,8 @@ describe('window webPreferences', () => {
     expect(prefs.allowRunningInsecureContent).toBe(false)
     expect(prefs.experimentalFeatures).toBe(false)
     expect(prefs.spellcheck).toBe(true)
+    expect(prefs.navigateOnDragDrop).toBe(false)
+    expect(prefs.disableBlinkFeatures).toBe('Auxclick')
     expect(prefs.preload).toBe('/x/preload/index.cjs')
   })
 
@@ -128,6 +131,8 @@ describe('Content Security Policy', () => {
     const m = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html)
     expect(m, 'CSP meta tag').not.toBeNull()
     const meta = m![1]!
+    // One policy: the meta tag carries exactly the string main sends as a header.
+    expect(meta).toBe(CONTENT_SECURITY_POLICY)
     expect(meta).not.toMatch(/unsafe-eval/)
     const directives = new Map(meta.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v]))
     expect(directives.get('script-src')).toEqual(["'self'"])
