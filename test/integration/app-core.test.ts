@@ -196,3 +196,27 @@ describe('AppCore when the server dies mid-stream', () => {
     }
   }, 30000)
 })
+
+describe('AppCore adding an account on an unreachable server', () => {
+  it('answers at once with "cannot reach the server", stores nothing, and stops retrying', async () => {
+    const probe = await startServer({ port: 0, adminCode: 'a', userCode: 'u' })
+    const port = probe.port
+    await probe.close()
+    const store = new MemoryStore()
+    const core = makeCore(store)
+    const t0 = Date.now()
+    await expect(core.addMioAccount({ server: `ws://127.0.0.1:${port}`, id: '1', token: 'u' })).rejects.toThrow(/cannot reach the server/i)
+    expect(Date.now() - t0).toBeLessThan(5000)
+    expect(core.listAccounts()).toHaveLength(0)
+    expect(store.get('accounts')).toBeUndefined()
+  })
+
+  it('treats null arguments from a JSON carrier as absent', async () => {
+    const { createHandlers, dispatch } = await import('../../src/main/core/service/handlers')
+    const core = makeCore()
+    const acc = await core.addMioAccount({ server: gateway(), id: '1010', token: 'user-secret-code' })
+    await core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'null-before' } }])
+    const page = (await dispatch(createHandlers(core), 'history:list', [acc.id, 'bot', null, null])) as ChatMessage[]
+    expect(page.some((m) => m.segments[0]?.data.text === 'null-before')).toBe(true)
+  })
+})

@@ -166,8 +166,8 @@ export class MioClient extends EventEmitter<MioClientEvents> {
   }
 
   /** Starts and resolves on the first successful login, or rejects with the reason (e.g. invalid credentials). */
-  async connect(): Promise<LoginInfo> {
-    await this.socket.connect()
+  async connect(opts: { failFast?: boolean } = {}): Promise<LoginInfo> {
+    await this.socket.connect(opts)
     return this._login!
   }
 

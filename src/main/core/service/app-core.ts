@@ -259,7 +259,8 @@ export class AppCore {
     }
     const la = this.spawn(acc, token)
     try {
-      await la.client.connect()
+      // The user is waiting on the login form: the first failure (unreachable, refused) is the answer.
+      await la.client.connect({ failFast: true })
     } catch (e) {
       la.client.stop()
       la.client.removeAllListeners()

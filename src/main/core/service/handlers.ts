@@ -60,5 +60,6 @@ export function createHandlers(core: AppCore): ApiHandlers {
 /** Calls a handler by channel name with untrusted arguments (used by every carrier). */
 export async function dispatch(handlers: ApiHandlers, channel: ApiChannel, args: unknown[]): Promise<unknown> {
   const fn = handlers[channel] as (...a: unknown[]) => Promise<unknown>
-  return fn(...(Array.isArray(args) ? args : []))
+  // JSON carriers (the browser bridge) turn omitted arguments into null: treat null as "not given".
+  return fn(...(Array.isArray(args) ? args.map((a) => (a === null ? undefined : a)) : []))
 }

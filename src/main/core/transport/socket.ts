@@ -110,15 +110,19 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
     this.dial()
   }
 
-  /** Starts (if needed) and resolves once online, or rejects with the reason when the link fails for good. */
-  connect(): Promise<void> {
+  /**
+   * Starts (if needed) and resolves once online, or rejects with the reason when the link fails for good.
+   * With `failFast` (adding an account: the user is waiting) the first failed attempt rejects too,
+   * e.g. "Cannot reach the server: connection refused", instead of retrying in the background.
+   */
+  connect(opts: { failFast?: boolean } = {}): Promise<void> {
     if (this.isOnline) return Promise.resolve()
     return new Promise((resolve, reject) => {
       const onStatus = (s: ConnectionStatus): void => {
         if (s.state === 'online') {
           this.off('status', onStatus)
           resolve()
-        } else if (s.state === 'failed') {
+        } else if (s.state === 'failed' || (opts.failFast && s.state === 'reconnecting')) {
           this.off('status', onStatus)
           reject(new TransportError((s.errorKind as TransportError['kind'] | undefined) ?? 'auth', s.error ?? 'Login failed'))
         }
@@ -257,9 +261,8 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
         failure ??
         new TransportError(
           opened ? 'closed' : 'unreachable',
-          opened
-            ? `Connection lost (code ${code}${reason.length ? `: ${reason.toString('utf8').slice(0, 120)}` : ''})`
-            : 'Cannot reach the server'
+          opened ? `Connection lost: ${describeClose(code)}` : 'Cannot reach the server',
+          `close code ${code}${reason.length ? `: ${reason.toString('utf8').slice(0, 120)}` : ''}`
         )
       this.onFailure(gen, why)
     })
@@ -377,6 +380,32 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
     this.heartbeatTimer = undefined
     this.heartbeatInFlight = false
+  }
+}
+
+/** A WebSocket close code in words (the code itself stays in the error's detail, not in the message). */
+export function describeClose(code: number): string {
+  switch (code) {
+    case 1000:
+      return 'the server closed the connection'
+    case 1001:
+      return 'the server is shutting down or restarting'
+    case 1006:
+      return 'the connection broke off'
+    case 1008:
+    case 4001:
+    case 4003:
+      return 'the server refused this session'
+    case 1009:
+      return 'a message was too large for the server'
+    case 1011:
+      return 'the server hit an internal error'
+    case 1012:
+      return 'the server is restarting'
+    case 1013:
+      return 'the server is overloaded, try again later'
+    default:
+      return 'the connection closed unexpectedly'
   }
 }
 
