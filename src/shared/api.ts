@@ -88,7 +88,11 @@ export interface Contact {
   name: string
   avatar?: string
   llm?: LlmContact
-  lastMessage?: { preview: string; time: number }
+  /**
+   * The newest message: `preview` is a plain-English fallback; when `message` is present the renderer
+   * builds its own localised preview from it.
+   */
+  lastMessage?: { preview: string; time: number; message?: ChatMessage }
   /** Unread messages known to the server (Yunhu); the renderer also counts what arrives while away. */
   unread?: number
 }

@@ -325,7 +325,7 @@ export class AppCore {
     const la = this.need(accountId)
     const withLast = (c: Contact): Contact => {
       const m = this.history.last(accountId, c.id)
-      return m ? { ...c, lastMessage: { preview: previewOf(m), time: m.time } } : c
+      return m ? { ...c, lastMessage: { preview: previewOf(m), time: m.time, message: m } } : c
     }
     const botQq = (la.client.login ?? this.cachedLogin(accountId))?.botQq
     const bot: Contact = { id: BOT_CONTACT_ID, kind: 'bot', name: botQq ? `Bot ${botQq}` : 'Bot' }

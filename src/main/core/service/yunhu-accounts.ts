@@ -648,7 +648,7 @@ export class YunhuAccounts {
   private touchContact(la: LiveYunhu, m: ChatMessage, unread: boolean): void {
     const c = la.contacts.get(m.contactId)
     if (!c) return
-    if (m.time >= (c.lastMessage?.time ?? 0)) c.lastMessage = { preview: yunhuPreview(m), time: m.time }
+    if (m.time >= (c.lastMessage?.time ?? 0)) c.lastMessage = { preview: yunhuPreview(m), time: m.time, message: m }
     if (unread) c.unread = (c.unread ?? 0) + 1
     this.contactsChanged(la)
   }
