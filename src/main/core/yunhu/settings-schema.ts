@@ -1,30 +1,12 @@
 /**
- * The JSON strings Yunhu bots carry: the settings form schema (`settingJson` of a bot,
- * `settingsJson` of get-user-settings-json), the per-group saved values, and the LLM `mcpJson`,
- * `paramJson` and `params` template. Everything here is pure; every failure is a
- * YunhuSettingsError whose message says in words what is wrong (never a crash on bad input).
- *
- * Form items (docs/protocol/yunhu-seed.txt, get-user-settings-json):
- *   { id, key, title, type, props: [{name, type, value, placeholder?}], propsValue: {label, options?, defaultValue?, placeholder?} }
- * with type one of label, input, radio, checkbox, select, switch, textarea; options split on "#".
- *
- * Per-group saved settings are the form's item list with a `value` on each item: a string (input,
- * textarea, radio, select; those two also get `selectIndex`/`selectValue`), a boolean (switch) or a
- * string list (checkbox). parseSettingsValues also
- * reads `{id: {id, type, value}}` (the shape bots get in their setting event) and `{id: value}` maps.
+ * The JSON strings Yunhu bots carry (settings forms, saved per-group values, the LLM `mcpJson`,
+ * `paramJson` and `params` template). The logic lives in src/shared/yunhu-settings.ts, shared with the
+ * renderer; the core's versions below throw YunhuSettingsError, a TransportError of kind `protocol`,
+ * so callers treat a bad settings string like any other unusable server answer.
  */
 import { TransportError } from '../transport/errors'
-import {
-  YUNHU_SETTINGS_TYPES,
-  type YunhuLlmParam,
-  type YunhuSettingsField,
-  type YunhuSettingsForm,
-  type YunhuSettingsIssue,
-  type YunhuSettingsProp,
-  type YunhuSettingsType,
-  type YunhuSettingsValue,
-  type YunhuSettingsValues
-} from '../../../shared/yunhu-api'
+import * as settings from '../../../shared/yunhu-settings'
+import type { YunhuSettingsIssue } from '../../../shared/yunhu-api'
 
 export class YunhuSettingsError extends TransportError {
   override readonly name: string = 'YunhuSettingsError'
@@ -38,394 +20,39 @@ export class YunhuSettingsError extends TransportError {
   }
 }
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`)
-
-/**
- * JSON.parse with an error in words. Empty/blank input gives `empty`. A JSON string that itself
- * holds JSON (double-escaped, as some servers send) is parsed once more.
- */
-export function parseJsonString(input: unknown, what: string, empty: unknown): unknown {
-  if (input === undefined || input === null) return empty
-  if (typeof input !== 'string') return input // already parsed (e.g. settingsJson sent as an array)
-  if (input.trim() === '') return empty
-  let v: unknown
-  try {
-    v = JSON.parse(input)
-  } catch (e) {
-    throw new YunhuSettingsError(what, `The ${what} is not valid JSON (${(e as Error).message})`)
-  }
-  if (typeof v === 'string' && /^\s*[[{]/.test(v)) {
+/** `fn`, throwing YunhuSettingsError (same what, message and issues) where the shared code throws its format error. */
+function asTransportErrors<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
     try {
-      v = JSON.parse(v)
+      return fn(...args)
     } catch (e) {
-      throw new YunhuSettingsError(what, `The ${what} holds a string that is not valid JSON (${(e as Error).message})`)
+      if (e instanceof settings.YunhuSettingsFormatError) throw new YunhuSettingsError(e.what, e.message, e.issues)
+      throw e
     }
   }
-  return v
 }
 
-// ------------------------------------------------------------------------------------ form
+export {
+  defaultSettingsValues,
+  splitOptions,
+  tryParseSettingsForm,
+  validateSettingsForm,
+  validateSettingsValues
+} from '../../../shared/yunhu-settings'
 
-/** propsValue keys each type reads into typed fields. */
-const TYPED_KEYS: Record<YunhuSettingsType, readonly string[]> = {
-  label: ['label'],
-  input: ['label', 'defaultValue', 'placeholder'],
-  textarea: ['label', 'defaultValue', 'placeholder'],
-  switch: ['label', 'defaultValue'],
-  radio: ['label', 'options', 'defaultValue'],
-  select: ['label', 'options', 'defaultValue'],
-  checkbox: ['label', 'options', 'defaultValue']
-}
-
-/** Splits an options string on "#" (trimmed, empty entries dropped). */
-export function splitOptions(s: string): string[] {
-  return s
-    .split('#')
-    .map((o) => o.trim())
-    .filter((o) => o !== '')
-}
-
-function switchDefault(s: string): boolean {
-  return /^\s*(1|true|on)(?![0-9a-z])/i.test(s)
-}
-
-function scalarString(v: unknown): string | undefined {
-  if (typeof v === 'string') return v
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
-  return undefined
-}
-
-function parseProps(raw: unknown, where: string, what: string): YunhuSettingsProp[] {
-  if (raw === undefined || raw === null) return []
-  if (!Array.isArray(raw)) throw new YunhuSettingsError(what, `The ${what}: ${where}.props must be a list, got ${describe(raw)}`)
-  return raw.map((p, i) => {
-    if (!isObj(p)) throw new YunhuSettingsError(what, `The ${what}: ${where}.props[${i}] must be an object, got ${describe(p)}`)
-    const out: YunhuSettingsProp = {
-      name: scalarString(p.name) ?? '',
-      type: scalarString(p.type) ?? '',
-      value: scalarString(p.value) ?? ''
-    }
-    const ph = scalarString(p.placeholder)
-    if (ph !== undefined) out.placeholder = ph
-    return out
-  })
-}
-
-function parseField(item: unknown, index: number, what: string): YunhuSettingsField {
-  const where = `item ${index + 1}`
-  if (!isObj(item)) throw new YunhuSettingsError(what, `The ${what}: ${where} must be an object, got ${describe(item)}`)
-  const type = item.type
-  if (typeof type !== 'string' || !(YUNHU_SETTINGS_TYPES as readonly string[]).includes(type)) {
-    throw new YunhuSettingsError(
-      what,
-      `The ${what}: ${where} has type ${JSON.stringify(type)}, expected one of ${YUNHU_SETTINGS_TYPES.join(', ')}`
-    )
-  }
-  const t = type as YunhuSettingsType
-  const id = scalarString(item.id)
-  if (!id) throw new YunhuSettingsError(what, `The ${what}: ${where} (${t}) has no id`)
-  const key = typeof item.key === 'number' && Number.isFinite(item.key) ? item.key : typeof item.key === 'string' && /^\d+$/.test(item.key) ? Number(item.key) : index
-  const pvRaw = item.propsValue ?? {}
-  if (!isObj(pvRaw)) throw new YunhuSettingsError(what, `The ${what}: ${where}.propsValue must be an object, got ${describe(pvRaw)}`)
-  const pv: Record<string, string> = {}
-  for (const [k, v] of Object.entries(pvRaw)) {
-    const s = scalarString(v)
-    if (s !== undefined) pv[k] = s
-    else if (v !== null && v !== undefined) throw new YunhuSettingsError(what, `The ${what}: ${where}.propsValue.${k} must be text, got ${describe(v)}`)
-  }
-  const extra: Record<string, string> = {}
-  for (const k of Object.keys(pv)) if (!TYPED_KEYS[t].includes(k)) extra[k] = pv[k]
-  const base = {
-    id,
-    key,
-    title: scalarString(item.title) ?? '',
-    label: pv.label ?? '',
-    props: parseProps(item.props, where, what),
-    ...(Object.keys(extra).length ? { extraProps: extra } : {})
-  }
-  switch (t) {
-    case 'label':
-      return { ...base, type: t }
-    case 'input':
-    case 'textarea':
-      return { ...base, type: t, defaultValue: pv.defaultValue ?? '', placeholder: pv.placeholder ?? '' }
-    case 'switch':
-      return { ...base, type: t, defaultValue: switchDefault(pv.defaultValue ?? '') }
-    case 'radio':
-    case 'select':
-      return { ...base, type: t, options: splitOptions(pv.options ?? ''), defaultValue: (pv.defaultValue ?? '').trim() }
-    case 'checkbox':
-      return { ...base, type: t, options: splitOptions(pv.options ?? ''), defaultValue: splitOptions(pv.defaultValue ?? '') }
-  }
-}
-
-/**
- * Parses a settings form schema (a JSON string, or the already-parsed array). Empty input is an
- * empty form. Throws YunhuSettingsError in words on invalid JSON or a malformed item.
- */
-export function parseSettingsForm(input: unknown, what = 'settingJson'): YunhuSettingsForm {
-  const v = parseJsonString(input, what, [])
-  if (!Array.isArray(v)) throw new YunhuSettingsError(what, `The ${what} must be a list of form items, got ${describe(v)}`)
-  const fields = v.map((item, i) => parseField(item, i, what))
-  const seen = new Set<string>()
-  for (const f of fields) {
-    if (seen.has(f.id)) throw new YunhuSettingsError(what, `The ${what} has two items with the id "${f.id}"`)
-    seen.add(f.id)
-  }
-  return { fields }
-}
-
-/** Like parseSettingsForm, but returns the error instead of throwing. */
-export function tryParseSettingsForm(input: unknown, what = 'settingJson'): { form: YunhuSettingsForm; error?: undefined } | { form?: undefined; error: string } {
-  try {
-    return { form: parseSettingsForm(input, what) }
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) }
-  }
-}
-
-/** Problems that would stop a form from round-tripping through its string form. */
-export function validateSettingsForm(form: YunhuSettingsForm): YunhuSettingsIssue[] {
-  const issues: YunhuSettingsIssue[] = []
-  const seen = new Set<string>()
-  if (!isObj(form) || !Array.isArray(form.fields)) return [{ id: '', message: 'The form must be an object with a list of fields' }]
-  form.fields.forEach((f, i) => {
-    const id = typeof f?.id === 'string' ? f.id : ''
-    if (!id) issues.push({ id: '', message: `Field ${i + 1} has no id` })
-    else if (seen.has(id)) issues.push({ id, message: `Two fields have the id "${id}"` })
-    seen.add(id)
-    if (!(YUNHU_SETTINGS_TYPES as readonly string[]).includes(f?.type)) {
-      issues.push({ id, message: `Field "${id}" has the unknown type ${JSON.stringify(f?.type)}` })
-      return
-    }
-    if ('options' in f) {
-      f.options.forEach((o) => {
-        if (o.includes('#')) issues.push({ id, message: `Option "${o}" of "${id}" contains "#", the option separator` })
-        else if (o.trim() !== o || o === '') issues.push({ id, message: `Option ${JSON.stringify(o)} of "${id}" is empty or has surrounding spaces` })
-      })
-    }
-    if (f.type === 'checkbox' && f.defaultValue.some((o) => o.includes('#'))) issues.push({ id, message: `A default of "${id}" contains "#"` })
-  })
-  return issues
-}
-
-type FormItem = {
-  id: string
-  key: number
-  props: YunhuSettingsProp[]
-  propsValue: Record<string, string>
-  title: string
-  type: string
-  value?: YunhuSettingsValue
-  selectIndex?: number
-  selectValue?: string
-}
-
-function formItems(form: YunhuSettingsForm): FormItem[] {
-  const issues = validateSettingsForm(form)
-  if (issues.length) throw new YunhuSettingsError('settings form', `The settings form is invalid: ${issues.map((i) => i.message).join('; ')}`, issues)
-  return form.fields.map((f) => {
-    const pv: Record<string, string> = { ...(f.extraProps ?? {}), label: f.label }
-    switch (f.type) {
-      case 'label':
-        break
-      case 'input':
-      case 'textarea':
-        pv.defaultValue = f.defaultValue
-        pv.placeholder = f.placeholder
-        break
-      case 'switch':
-        pv.defaultValue = f.defaultValue ? '1' : '0'
-        break
-      case 'radio':
-      case 'select':
-        pv.options = f.options.join('#')
-        pv.defaultValue = f.defaultValue
-        break
-      case 'checkbox':
-        pv.options = f.options.join('#')
-        pv.defaultValue = f.defaultValue.join('#')
-        break
-    }
-    return { id: f.id, key: f.key, props: f.props, propsValue: pv, title: f.title, type: f.type }
-  })
-}
-
+/** JSON.parse with an error in words; "" gives `empty`; a double-encoded string is parsed once more. */
+export const parseJsonString = asTransportErrors(settings.parseJsonString)
+/** A settings form schema (JSON string or parsed array); "" is an empty form. */
+export const parseSettingsForm = asTransportErrors(settings.parseSettingsForm)
 /** The settings form back to its JSON string (the shape the seed shows). Throws on an invalid form. */
-export function serializeSettingsForm(form: YunhuSettingsForm): string {
-  return JSON.stringify(formItems(form))
-}
-
-// ------------------------------------------------------------------------------------ values
-
-/** The value each field starts with (labels have none). */
-export function defaultSettingsValues(form: YunhuSettingsForm): YunhuSettingsValues {
-  const out: YunhuSettingsValues = {}
-  for (const f of form.fields) {
-    switch (f.type) {
-      case 'label':
-        break
-      case 'input':
-      case 'textarea':
-      case 'switch':
-        out[f.id] = f.defaultValue
-        break
-      case 'radio':
-      case 'select':
-        out[f.id] = f.options.includes(f.defaultValue) ? f.defaultValue : ''
-        break
-      case 'checkbox':
-        out[f.id] = f.defaultValue.filter((o) => f.options.includes(o))
-        break
-    }
-  }
-  return out
-}
-
-/** Checks values against the form: known ids, the right type per field, options from the list. */
-export function validateSettingsValues(form: YunhuSettingsForm, values: YunhuSettingsValues): YunhuSettingsIssue[] {
-  const issues: YunhuSettingsIssue[] = []
-  if (!isObj(values)) return [{ id: '', message: `The values must be an object keyed by field id, got ${describe(values)}` }]
-  const byId = new Map(form.fields.map((f) => [f.id, f]))
-  for (const [id, v] of Object.entries(values)) {
-    const f = byId.get(id)
-    if (!f) {
-      issues.push({ id, message: `There is no setting with the id "${id}"` })
-      continue
-    }
-    const name = f.label || f.title || id
-    switch (f.type) {
-      case 'label':
-        issues.push({ id, message: `"${name}" is a label and takes no value` })
-        break
-      case 'input':
-      case 'textarea':
-        if (typeof v !== 'string') issues.push({ id, message: `"${name}" takes text, got ${describe(v)}` })
-        break
-      case 'switch':
-        if (typeof v !== 'boolean') issues.push({ id, message: `"${name}" is a switch and takes true or false, got ${describe(v)}` })
-        break
-      case 'radio':
-      case 'select':
-        if (typeof v !== 'string') issues.push({ id, message: `"${name}" takes one option, got ${describe(v)}` })
-        else if (v !== '' && !f.options.includes(v)) issues.push({ id, message: `"${v}" is not an option of "${name}" (${f.options.join(', ') || 'no options'})` })
-        break
-      case 'checkbox':
-        if (!Array.isArray(v) || v.some((o) => typeof o !== 'string')) issues.push({ id, message: `"${name}" takes a list of options, got ${describe(v)}` })
-        else {
-          const bad = v.filter((o) => !f.options.includes(o))
-          if (bad.length) issues.push({ id, message: `${bad.map((o) => `"${o}"`).join(', ')} ${bad.length > 1 ? 'are not options' : 'is not an option'} of "${name}"` })
-          if (new Set(v).size !== v.length) issues.push({ id, message: `"${name}" lists an option twice` })
-        }
-        break
-    }
-  }
-  return issues
-}
-
-/**
- * The per-group settings to save (send-setting-json): the form's item list (the seed calls it a
- * "设置json数组") with each item carrying its `value` (defaults filled in for missing fields; labels
- * carry none). Throws YunhuSettingsError when the values do not fit the form.
- */
-export function serializeSettingsValues(form: YunhuSettingsForm, values: YunhuSettingsValues): string {
-  const issues = validateSettingsValues(form, values)
-  if (issues.length) throw new YunhuSettingsError('settings values', `The settings are invalid: ${issues.map((i) => i.message).join('; ')}`, issues)
-  const all = { ...defaultSettingsValues(form), ...values }
-  const items = formItems(form)
-  form.fields.forEach((f, i) => {
-    const v = all[f.id]
-    if (f.type === 'label' || v === undefined) return
-    items[i].value = v
-    if ((f.type === 'radio' || f.type === 'select') && typeof v === 'string') {
-      // Also in the selectIndex/selectValue form some clients save single choices in.
-      items[i].selectIndex = f.options.indexOf(v)
-      items[i].selectValue = v
-    }
-  })
-  return JSON.stringify(items)
-}
-
-/** An item's saved value: `value`, or `selectValue` (radio/select items as some clients save them). */
-function savedValue(item: Obj): unknown {
-  if (item.value !== undefined && item.value !== null) return item.value
-  if (typeof item.selectValue === 'string') return item.selectValue
-  return undefined
-}
-
-function coerceValue(v: unknown): YunhuSettingsValue | undefined {
-  if (typeof v === 'string' || typeof v === 'boolean') return v
-  if (typeof v === 'number') return String(v)
-  if (Array.isArray(v) && v.every((o) => typeof o === 'string')) return [...v]
-  return undefined
-}
-
-/**
- * Reads saved values: `{id: {id, type, value}}`, `{id: value}`, or a list of items with `id` and
- * `value`. With a form, switch values "1"/"0" become booleans and checkbox strings split on "#".
- */
-export function parseSettingsValues(input: unknown, form?: YunhuSettingsForm, what = 'saved settings'): YunhuSettingsValues {
-  const v = parseJsonString(input, what, {})
-  const out: YunhuSettingsValues = {}
-  const put = (id: string, raw: unknown): void => {
-    const c = coerceValue(raw)
-    if (c === undefined) throw new YunhuSettingsError(what, `The ${what}: the value of "${id}" is ${describe(raw)}, expected text, true/false or a list`)
-    out[id] = c
-  }
-  if (Array.isArray(v)) {
-    v.forEach((item, i) => {
-      if (!isObj(item)) throw new YunhuSettingsError(what, `The ${what}: item ${i + 1} must be an object, got ${describe(item)}`)
-      const id = scalarString(item.id)
-      const value = savedValue(item)
-      if (id && value !== undefined) put(id, value)
-    })
-  } else if (isObj(v)) {
-    for (const [id, entry] of Object.entries(v)) {
-      if (isObj(entry)) {
-        const value = savedValue(entry)
-        if (value !== undefined) put(id, value)
-      } else if (entry !== null && entry !== undefined) put(id, entry)
-    }
-  } else {
-    throw new YunhuSettingsError(what, `The ${what} must be an object or a list, got ${describe(v)}`)
-  }
-  if (form) {
-    for (const f of form.fields) {
-      const cur = out[f.id]
-      if (cur === undefined) continue
-      if (f.type === 'switch' && typeof cur === 'string') out[f.id] = switchDefault(cur)
-      if (f.type === 'checkbox' && typeof cur === 'string') out[f.id] = splitOptions(cur)
-    }
-  }
-  return out
-}
-
-// ------------------------------------------------------------------------------------ LLM JSON
-
+export const serializeSettingsForm = asTransportErrors(settings.serializeSettingsForm)
+/** The per-group settings to save (send-setting-json), defaults filled in. Throws when the values do not fit. */
+export const serializeSettingsValues = asTransportErrors(settings.serializeSettingsValues)
+/** Saved values: `{id: {id, type, value}}`, `{id: value}` or a list of items; coerced to the form when given. */
+export const parseSettingsValues = asTransportErrors(settings.parseSettingsValues)
 /** `mcpJson` of the LLM settings: an object ("" → {}). */
-export function parseMcpJson(input: unknown): Record<string, unknown> {
-  const v = parseJsonString(input, 'mcpJson', {})
-  if (!isObj(v)) throw new YunhuSettingsError('mcpJson', `The mcpJson must be a JSON object, got ${describe(v)}`)
-  return v
-}
-
+export const parseMcpJson = asTransportErrors(settings.parseMcpJson)
 /** `paramJson` of the LLM settings: an object or a list ("" → {}). */
-export function parseParamJson(input: unknown): Record<string, unknown> | unknown[] {
-  const v = parseJsonString(input, 'paramJson', {})
-  if (!isObj(v) && !Array.isArray(v)) throw new YunhuSettingsError('paramJson', `The paramJson must be a JSON object or list, got ${describe(v)}`)
-  return v
-}
-
-/** `params` of an LLM model: the parameter template, a list of {name, type, …} ("" or null → []). */
-export function parseLlmParamsTemplate(input: unknown): YunhuLlmParam[] {
-  const v = parseJsonString(input, 'params template', [])
-  if (!Array.isArray(v)) throw new YunhuSettingsError('params template', `The params template must be a list, got ${describe(v)}`)
-  return v.map((p, i) => {
-    if (!isObj(p) || typeof p.name !== 'string') {
-      throw new YunhuSettingsError('params template', `The params template: entry ${i + 1} must be an object with a "name"`)
-    }
-    return { ...p, name: p.name, type: typeof p.type === 'string' ? p.type : 'input' }
-  })
-}
+export const parseParamJson = asTransportErrors(settings.parseParamJson)
+/** `params` of an LLM model: the parameter template ("" or null → []). */
+export const parseLlmParamsTemplate = asTransportErrors(settings.parseLlmParamsTemplate)
