@@ -10,29 +10,17 @@
 import { ipcMain } from 'electron'
 import type { IpcMainInvokeEvent, WebContents } from 'electron'
 import type { EventEmitter } from 'node:events'
-import { API_CHANNELS, EVENT_PREFIX, MAIN_EVENTS, type ApiChannel, type ApiMethods } from '../shared/api'
+import { API_CHANNELS, EVENT_PREFIX, MAIN_EVENTS, type ApiChannel } from '../shared/api'
+import type { ApiHandlers } from './core/service/handlers'
+import { errorMessage } from './core/transport/errors'
 import type { AppUrlCheck } from './webcontents-handler'
 
-/** The handler table (same shape as createHandlers in src/main/core/service/handlers.ts returns). */
-export type ApiHandlerTable = {
-  [C in ApiChannel]: (...args: Parameters<ApiMethods[C]>) => ReturnType<ApiMethods[C]>
-}
+/** The handler table: createHandlers in src/main/core/service/handlers.ts makes it. */
+export type { ApiHandlers as ApiHandlerTable }
+/** A readable one-line message from anything thrown (the core's; never a stack trace). */
+export { errorMessage }
 
 export type IpcReply = { ok: true; value: unknown } | { ok: false; error: string }
-
-const MAX_ERROR_LENGTH = 1000
-
-/** A readable one-line message from anything thrown; never a stack trace. */
-export function errorMessage(err: unknown): string {
-  let msg: string
-  if (err instanceof Error) msg = err.message
-  else if (typeof err === 'string') msg = err
-  else if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') msg = (err as { message: string }).message
-  else msg = ''
-  msg = msg.trim()
-  if (!msg) msg = 'Something went wrong.'
-  return msg.length > MAX_ERROR_LENGTH ? `${msg.slice(0, MAX_ERROR_LENGTH)}…` : msg
-}
 
 /** Throws unless the call comes from the app's own top-level frame. */
 export function assertTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, isAppUrl: AppUrlCheck): void {
@@ -43,7 +31,7 @@ export function assertTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame
 }
 
 export interface IpcOptions {
-  handlers: ApiHandlerTable
+  handlers: ApiHandlers
   isAppUrl: AppUrlCheck
   onError?: (channel: ApiChannel, err: unknown) => void
 }

@@ -25,9 +25,19 @@ export function isTransportError(e: unknown): e is TransportError {
   return e instanceof TransportError
 }
 
-/** Turns anything thrown into a one-line message fit for a user. */
+const MAX_ERROR_LENGTH = 1000
+
+/**
+ * Turns anything thrown into a message fit for a user: an Error's or error-like object's message, or
+ * a thrown string; trimmed, capped at 1000 characters, never empty and never a stack trace.
+ */
 export function errorMessage(e: unknown): string {
-  if (e instanceof Error) return e.message
-  if (typeof e === 'string') return e
-  return 'Unknown error'
+  let msg: string
+  if (e instanceof Error) msg = e.message
+  else if (typeof e === 'string') msg = e
+  else if (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') msg = (e as { message: string }).message
+  else msg = ''
+  msg = msg.trim()
+  if (!msg) msg = 'Something went wrong.'
+  return msg.length > MAX_ERROR_LENGTH ? `${msg.slice(0, MAX_ERROR_LENGTH)}…` : msg
 }
