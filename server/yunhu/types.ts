@@ -3,6 +3,7 @@
  * Ids are decimal strings; times are Unix seconds unless the name ends in `Ms`.
  */
 import type { YunhuMsgContent } from '../../src/shared/yunhu'
+import type { YunhuBanner, YunhuBotLlmSettings, YunhuLlmModel } from '../../src/shared/yunhu-api'
 
 export const DATA_VERSION = 1
 
@@ -33,19 +34,10 @@ export interface SettingItem {
   selectValue?: string
 }
 
-export interface LlmSettings {
-  historyCount: number
-  id: number
+/** A bot's LLM settings as llm-setting-ref-info sends them; the flags are 0 or 1 here. */
+export interface LlmSettings extends YunhuBotLlmSettings {
   isBigModel: 0 | 1
   isNeedReply: 0 | 1
-  key: string
-  llmBaseUrl: string
-  llmId: number
-  llmModelName: string
-  llmName: string
-  mcpJson: string
-  paramJson: string
-  prompt: string
 }
 
 export interface BotRec {
@@ -106,30 +98,13 @@ export interface BoardRec {
   lastUpdateTime: number
 }
 
-export interface BannerRec {
-  id: number
-  title: string
-  introduction: string
-  targetId: string
-  targetUrl: string
-  imageUrl: string
-  sort: number
+/** A store banner as the API sends it, every field present. */
+export interface BannerRec extends Required<YunhuBanner> {
   delFlag: 0
-  createTime: number
-  remark: string
-  createBy: number
-  typ: number
 }
 
-export interface LlmModel {
-  icon: string | null
-  id: number
-  name: string
-  params: string
-  parent_id: number
-  subItems: LlmModel[] | null
-  tag: string | null
-}
+/** A model group (or a model, in subItems) of llm-setting-list. */
+export type LlmModel = YunhuLlmModel
 
 /** A user's entry in the conversation list. chatId is as that user sees it (group id, bot id, other user's id). */
 export interface ConvRec {
