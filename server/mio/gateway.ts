@@ -5,9 +5,9 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { Duplex } from 'node:stream'
-import { WebSocket, WebSocketServer, type RawData } from 'ws'
+import { WebSocket, type RawData } from 'ws'
 import { redactUrl } from '../http'
+import { createTimers, createWsEndpoint } from '../ws'
 import { ADMIN_QQ, BOT_QQ, Bot, deletionPush } from './bot'
 import { handleCompletion } from './completions'
 import { DEMO_MODEL } from './model'
@@ -67,27 +67,15 @@ function rawToString(data: RawData): { text: string; bytes: number } {
 }
 
 export function createMioGateway(opts: GatewayOptions) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false })
+  const endpoint = createWsEndpoint({ maxPayload: HARD_MAX_PAYLOAD, onConnection })
   const sessions = new Set<Session>()
   const messages = new MessageLog()
-  const timers = new Set<NodeJS.Timeout>()
   let pushCounter = 1
   let callCounter = 1
-  let closed = false
   const log = opts.log
 
-  const later = (ms: number, fn: () => void): void => {
-    if (closed) return
-    const t = setTimeout(() => {
-      timers.delete(t)
-      try {
-        fn()
-      } catch (err) {
-        log(`timer failed: ${err instanceof Error ? err.message : String(err)}`)
-      }
-    }, ms)
-    timers.add(t)
-  }
+  const timers = createTimers((err) => log(`timer failed: ${err instanceof Error ? err.message : String(err)}`))
+  const later = timers.later
   const pushTo = (chatId: string, frame: unknown): void => {
     for (const s of sessions) if (s.loggedIn && s.chatId === chatId) s.send(frame)
   }
@@ -320,31 +308,11 @@ export function createMioGateway(opts: GatewayOptions) {
     })
   }
 
-  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (closed) {
-      socket.destroy()
-      return
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req))
-  }
-
   async function close(): Promise<void> {
-    closed = true
-    for (const t of timers) clearTimeout(t)
     timers.clear()
-    for (const s of sessions) {
-      abortAll(s)
-      try {
-        s.ws.close(1001, 'server shutting down')
-      } catch {
-        s.ws.terminate()
-      }
-    }
-    // Give the close frames a moment to leave, then cut whatever is left.
-    await new Promise((r) => setTimeout(r, 50))
-    for (const s of sessions) s.ws.terminate()
-    await new Promise<void>((resolve) => wss.close(() => resolve()))
+    for (const s of sessions) abortAll(s)
+    await endpoint.close(sessions)
   }
 
-  return { handleUpgrade, close, sessions, messages }
+  return { handleUpgrade: endpoint.handleUpgrade, close, sessions, messages }
 }

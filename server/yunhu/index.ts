@@ -10,6 +10,7 @@ import { ChatService } from './chat'
 import { createOpenApi } from './openapi'
 import { createPushHub } from './push'
 import { YunhuStore } from './store'
+import { createTimers } from '../ws'
 
 export interface YunhuOptions {
   /** Folder of the data file `yunhu.json` (created with demo data when missing). */
@@ -41,20 +42,8 @@ export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Pro
   const log = opts.log ?? (() => {})
   const opened = await YunhuStore.open({ dataDir: opts.dataDir, email: opts.email, password: opts.password, log })
   const store = opened.store
-  const timers = new Set<NodeJS.Timeout>()
-  let closed = false
-  const later = (ms: number, fn: () => void): void => {
-    if (closed) return
-    const t = setTimeout(() => {
-      timers.delete(t)
-      try {
-        fn()
-      } catch (err) {
-        log(`yunhu: timer failed: ${err instanceof Error ? err.stack : String(err)}`)
-      }
-    }, ms)
-    timers.add(t)
-  }
+  const timers = createTimers((err) => log(`yunhu: timer failed: ${err instanceof Error ? err.stack : String(err)}`))
+  const later = timers.later
 
   const hub = createPushHub({ store, log })
   const chats = new ChatService(store, (userId, frame) => hub.deliver(userId, frame), log)
@@ -66,8 +55,6 @@ export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Pro
   server.registerHttp('/open-apis/v1/bot/', openApi.handle)
   server.registerUpgrade('/ws', hub.handleUpgrade)
   server.onClose(async () => {
-    closed = true
-    for (const t of timers) clearTimeout(t)
     timers.clear()
     await hub.close()
     store.changed() // a streamed reply cut short keeps the text it had

@@ -5,11 +5,10 @@
  * WsWrapper frame, except the text frame "数据不合法" for a failed login or data before login.
  * After a failed login the client's frames are ignored. Malformed frames never crash the server.
  */
-import type { IncomingMessage } from 'node:http'
-import type { Duplex } from 'node:stream'
-import { WebSocket, WebSocketServer, type RawData } from 'ws'
+import { WebSocket, type RawData } from 'ws'
 import { encodeWsFrame } from '../../src/main/core/codec/yunhu'
 import type { YunhuStore } from './store'
+import { createWsEndpoint } from '../ws'
 
 export const PLATFORMS: ReadonlySet<string> = new Set(['windows', 'macos', 'android', 'linux', 'ios', 'fuchsia', 'Web'])
 export const INVALID_DATA = '数据不合法'
@@ -38,9 +37,8 @@ function rawText(data: RawData): string {
 
 export function createPushHub(opts: { store: YunhuStore; log: (line: string) => void }) {
   const { store, log } = opts
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
+  const endpoint = createWsEndpoint({ maxPayload: MAX_FRAME_BYTES, onConnection })
   const sessions = new Set<PushSession>()
-  let closed = false
 
   function sendBinary(s: PushSession, frame: Uint8Array): void {
     if (s.ws.readyState !== WebSocket.OPEN) return
@@ -140,29 +138,7 @@ export function createPushHub(opts: { store: YunhuStore; log: (line: string) => 
     ws.on('close', () => sessions.delete(s))
   }
 
-  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (closed) {
-      socket.destroy()
-      return
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws))
-  }
-
-  async function close(): Promise<void> {
-    closed = true
-    for (const s of sessions) {
-      try {
-        s.ws.close(1001, 'server shutting down')
-      } catch {
-        s.ws.terminate()
-      }
-    }
-    await new Promise((r) => setTimeout(r, 50))
-    for (const s of sessions) s.ws.terminate()
-    await new Promise<void>((resolve) => wss.close(() => resolve()))
-  }
-
-  return { handleUpgrade, close, deliver, sessions }
+  return { handleUpgrade: endpoint.handleUpgrade, close: () => endpoint.close(sessions), deliver, sessions }
 }
 
 export type PushHub = ReturnType<typeof createPushHub>
