@@ -33,7 +33,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { readFile, realpath, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { extname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { API_CHANNELS, MAIN_EVENTS, isApiChannel, type AppInfo } from '../shared/api'
@@ -45,6 +45,7 @@ import type { HistoryStore } from '../main/core/service/history'
 import { SqliteHistory } from '../main/core/service/sqlite-history'
 import type { Logger } from '../main/core/log'
 import { redactUrl } from '../main/core/log'
+import { mimeType, resolveStaticPath } from '../main/core/static-files'
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 export const DEFAULT_STATIC_DIR = join(REPO_ROOT, 'out', 'renderer')
@@ -94,38 +95,7 @@ export interface RunningBridge {
   close(): Promise<void>
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.eot': 'application/vnd.ms-fontobject',
-  '.wasm': 'application/wasm',
-  '.mp3': 'audio/mpeg',
-  '.wav': 'audio/wav',
-  '.ogg': 'audio/ogg',
-  '.mp4': 'video/mp4',
-  '.webm': 'video/webm'
-}
-
-export function mimeType(file: string): string {
-  return MIME[extname(file).toLowerCase()] ?? 'application/octet-stream'
-}
+export { mimeType, resolveStaticPath }
 
 /** The header CSP: the app's policy plus what only a header can say (frame-ancestors). */
 export const BRIDGE_CSP = `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`
@@ -154,25 +124,6 @@ function tokenMatches(given: string | null, expected: string): boolean {
   const a = Buffer.from(given, 'utf8')
   const b = Buffer.from(expected, 'utf8')
   return a.length === b.length && timingSafeEqual(a, b)
-}
-
-/**
- * Maps a request path to a file under `root`, or null when it escapes the root or is malformed.
- * Exported for tests.
- */
-export function resolveStaticPath(root: string, urlPath: string): string | null {
-  let p: string
-  try {
-    p = decodeURIComponent(urlPath)
-  } catch {
-    return null
-  }
-  if (p.includes('\0') || p.includes('\\')) return null
-  if (p === '' || p.endsWith('/')) p += 'index.html'
-  const file = resolve(root, `.${p.startsWith('/') ? p : `/${p}`}`)
-  const rel = relative(root, file)
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null
-  return file
 }
 
 function errorText(e: unknown): string {

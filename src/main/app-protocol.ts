@@ -4,9 +4,9 @@
  * and the CSP header on every response.
  */
 import { readFile } from 'node:fs/promises'
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { protocol } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../shared/csp'
+import { mimeType, resolveStaticPath } from './core/static-files'
 
 export const APP_SCHEME = 'app'
 export const APP_HOST = 'miodesk'
@@ -14,31 +14,7 @@ export const APP_HOST = 'miodesk'
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8'
-}
-
-export function mimeType(file: string): string {
-  return MIME[extname(file).toLowerCase()] ?? 'application/octet-stream'
-}
+export { mimeType }
 
 /** Must run before `app.whenReady()`. The scheme is standard + secure, but does NOT bypass CSP. */
 export function registerAppSchemePrivileged(): void {
@@ -63,23 +39,12 @@ export function isAppProtocolUrl(url: string): boolean {
 
 /**
  * Maps an `app://miodesk/...` URL to a file under `root`, or null when the URL is foreign, malformed or
- * escapes `root` (`..`, encoded `%2e%2e`, encoded separators, NUL bytes, absolute or drive paths).
+ * escapes `root` (see resolveStaticPath: `..`, encoded `%2e%2e`, encoded separators, NUL bytes,
+ * absolute or drive paths).
  */
 export function resolveAppPath(root: string, url: string): string | null {
   if (!isAppProtocolUrl(url)) return null
-  let pathname: string
-  try {
-    pathname = decodeURIComponent(new URL(url).pathname)
-  } catch {
-    return null
-  }
-  if (pathname.includes('\0') || pathname.includes('\\')) return null
-  if (pathname === '' || pathname === '/') pathname = '/index.html'
-  const base = resolve(root)
-  const file = resolve(base, `.${pathname}`)
-  const rel = relative(base, file)
-  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) return null
-  return file
+  return resolveStaticPath(root, new URL(url).pathname)
 }
 
 function securityHeaders(contentType: string): Record<string, string> {
