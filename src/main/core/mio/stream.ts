@@ -239,9 +239,10 @@ export class ReplyAssembler {
       this.toolIndex.set(key, i)
       this.reply.toolCalls.push({ key, id, name: name || key, state, params: '' })
     }
-    const prev = this.reply.toolCalls[i]!
-    const call: ToolCall = { ...prev, state }
-    if (state === 'pending') call.params = prev.params + params
+    // Updated in place: consumers that keep a snapshot copy it (AppCore clones per delta).
+    const call: ToolCall = this.reply.toolCalls[i]!
+    call.state = state
+    if (state === 'pending') call.params += params
     else if (params) call.params = params
     if (state === 'finished') {
       const { result, error } = readToolResult(tc.result)
@@ -252,7 +253,6 @@ export class ReplyAssembler {
       }
     }
     if (state === 'failed') call.error = typeof tc.error === 'string' ? tc.error : 'The tool failed'
-    this.reply.toolCalls[i] = call
     return true
   }
 }
