@@ -8,7 +8,7 @@ export function formatListTime(ms: number, locale: string, now = Date.now()): st
   if (!ms) return ''
   const d = new Date(ms)
   const n = new Date(now)
-  if (sameDay(d, n)) return d.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', hour12: false })
+  if (sameDay(d, n)) return timeFormat(locale).format(ms)
   const yesterday = new Date(now - 86_400_000)
   if (sameDay(d, yesterday)) return locale.startsWith('zh') ? '昨天' : 'Yesterday'
   if (now - ms < 6 * 86_400_000) return d.toLocaleDateString(locale, { weekday: 'short' })
@@ -16,8 +16,23 @@ export function formatListTime(ms: number, locale: string, now = Date.now()): st
   return d.toLocaleDateString(locale, { year: 'numeric', month: 'numeric', day: 'numeric' })
 }
 
+/** `toLocaleTimeString` with options builds a formatter on every call; rows format their time on every render. */
+const timeFormats = new Map<string, Intl.DateTimeFormat>()
+function timeFormat(locale: string): Intl.DateTimeFormat {
+  let f = timeFormats.get(locale)
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    } catch {
+      f = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    }
+    timeFormats.set(locale, f)
+  }
+  return f
+}
+
 export function formatMessageTime(ms: number, locale: string): string {
-  return new Date(ms).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', hour12: false })
+  return timeFormat(locale).format(ms)
 }
 
 export function formatDayDivider(ms: number, locale: string, now = Date.now()): string {

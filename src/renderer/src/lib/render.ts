@@ -2,22 +2,41 @@
 import DOMPurify from 'dompurify'
 import { createBlockRenderer, type BlockRenderer } from './markdown'
 
-let purifier: typeof DOMPurify | null = null
+type Purifier = ReturnType<typeof DOMPurify>
 
-/** DOMPurify with links forced to be inert for navigation (clicks are intercepted anyway). */
-export function sanitize(html: string): string {
-  if (!purifier) {
-    purifier = DOMPurify
-    purifier.addHook('afterSanitizeAttributes', (node) => {
-      if (node.tagName === 'A') {
-        const href = node.getAttribute('href') ?? ''
-        if (!/^https?:\/\//i.test(href) && !/^mailto:/i.test(href)) node.removeAttribute('href')
-        node.setAttribute('rel', 'noopener noreferrer')
-        node.setAttribute('target', '_blank')
-      }
-    })
+function linkHook(node: Element): void {
+  if (node.tagName === 'A') {
+    const href = node.getAttribute('href') ?? ''
+    if (!/^https?:\/\//i.test(href) && !/^mailto:/i.test(href)) node.removeAttribute('href')
+    node.setAttribute('rel', 'noopener noreferrer')
+    node.setAttribute('target', '_blank')
   }
-  return purifier.sanitize(html, { USE_PROFILES: { html: true, mathMl: true, svg: true }, ADD_ATTR: ['data-action', 'target'], FORBID_TAGS: ['style', 'form', 'input'] })
+}
+
+let hooked = false
+/** The shared DOMPurify, with links forced to be inert for navigation (clicks are intercepted anyway). */
+function purify(): typeof DOMPurify {
+  if (!hooked) {
+    hooked = true
+    DOMPurify.addHook('afterSanitizeAttributes', linkHook)
+  }
+  return DOMPurify
+}
+
+const MARKDOWN_CONFIG = { USE_PROFILES: { html: true, mathMl: true, svg: true }, ADD_ATTR: ['data-action', 'target'], FORBID_TAGS: ['style', 'form', 'input'] }
+let markdownPurifier: Purifier | null = null
+
+/**
+ * Sanitises rendered Markdown. A dedicated DOMPurify instance keeps this configuration set once:
+ * passing it on every call re-parses it each time, and a streamed answer sanitises its tail every frame.
+ */
+export function sanitize(html: string): string {
+  if (!markdownPurifier) {
+    markdownPurifier = DOMPurify(window)
+    markdownPurifier.addHook('afterSanitizeAttributes', linkHook)
+    markdownPurifier.setConfig(MARKDOWN_CONFIG)
+  }
+  return markdownPurifier.sanitize(html)
 }
 
 let shared: BlockRenderer | null = null
@@ -31,8 +50,7 @@ export function blockRenderer(): BlockRenderer {
  * could cover the window or load content behind the user's back.
  */
 export function sanitizeUntrustedHtml(html: string): string {
-  sanitize('') // installs the link hook once
-  return DOMPurify.sanitize(html, {
+  return purify().sanitize(html, {
     USE_PROFILES: { html: true },
     FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'frame', 'object', 'embed', 'video', 'audio', 'source', 'link', 'meta', 'base', 'svg', 'math'],
     FORBID_ATTR: ['style', 'srcset', 'action', 'formaction', 'ping', 'background'],

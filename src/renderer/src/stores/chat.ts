@@ -4,10 +4,12 @@
  * Message arrays are kept raw (not deeply reactive): each conversation holds a `shallowRef` array
  * that is mutated in place and re-triggered, and every changed message is replaced by a new object,
  * so a 100,000-message conversation costs no proxies and a stream frame re-renders one row.
- * Stream deltas are queued and applied at most once per animation frame.
+ * Stream deltas are queued and applied at most once per animation frame; a frame that only grows a
+ * reply's text (no status change) does not re-trigger the conversation: the new copy is published in
+ * `live`, which only that message's row reads, so neither the list nor any other row re-renders.
  */
 import { defineStore } from 'pinia'
-import { computed, reactive, ref, shallowRef, triggerRef, type ShallowRef } from 'vue'
+import { computed, reactive, ref, shallowReactive, shallowRef, triggerRef, type ShallowRef } from 'vue'
 import type { Contact, StreamDelta, YunhuOutgoing } from '@shared/api'
 import type { ChatMessage, LlmContact, ModelGroup, Segment } from '@shared/mio'
 import { getApi } from '../api'
@@ -29,6 +31,7 @@ export interface Conversation {
 export const PAGE_SIZE = 60
 
 export const convKey = (accountId: string, contactId: string) => `${accountId}\u0000${contactId}`
+const liveKey = (conversationKey: string, messageId: string) => `${conversationKey}\u0001${messageId}`
 
 function previewLabels(): PreviewLabels {
   const t = i18n.global.t
@@ -54,6 +57,8 @@ export const useChatStore = defineStore('chat', () => {
   /** Latest local message per conversation, for list previews and ordering. */
   const lastLocal = reactive<Record<string, { preview: string; time: number }>>({})
   const models = shallowRef<Record<string, ModelGroup[]>>({})
+  /** Streaming replies' newest copies, between two re-triggers of their conversation (see above). */
+  const live = shallowReactive(new Map<string, ChatMessage>())
   /** Deltas that arrived before their message. */
   const orphanDeltas = new Map<string, StreamDelta>()
 
@@ -89,6 +94,13 @@ export const useChatStore = defineStore('chat', () => {
   function touch(c: Conversation): void {
     c.state.version++
     triggerRef(c.messages)
+    // The array now holds the newest copies and rows get them as props again.
+    if (live.size) for (const k of [...live.keys()]) if (k.startsWith(`${c.key}\u0001`)) live.delete(k)
+  }
+
+  /** The newest copy of a message shown by a row (`message` is what the list last rendered). */
+  function current(conversationKey: string, message: ChatMessage): ChatMessage {
+    return live.get(liveKey(conversationKey, message.id)) ?? message
   }
 
   /** Sorted contacts of an account: most recent conversation first. */
@@ -194,10 +206,13 @@ export const useChatStore = defineStore('chat', () => {
         continue
       }
       const arr = c.messages.value
-      const next = applyDelta(arr[at]!, d)
-      if (next !== arr[at]) {
+      const prev = arr[at]!
+      const next = applyDelta(prev, d)
+      if (next !== prev) {
         arr[at] = next
-        touched.add(c)
+        // Only text grew: publish to the row; a status change (start, end) re-renders the list.
+        if (next.ai?.status === prev.ai?.status && !touched.has(c)) live.set(liveKey(c.key, next.id), next)
+        else touched.add(c)
         if (isTerminal(d.status) && at === arr.length - 1) noteLast(d.accountId, next)
       }
     }
@@ -389,6 +404,7 @@ export const useChatStore = defineStore('chat', () => {
     conv,
     sortedContacts,
     lastOf,
+    current,
     upsert,
     loadContacts,
     loadHistory,
