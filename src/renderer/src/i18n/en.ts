@@ -19,7 +19,8 @@ export default {
     errTimeout: 'The server did not answer in time. Try again in a moment.',
     errRequired: 'Fill in the server address, user ID and access code.',
     useSuggested: 'Use the local server',
-    secure: 'Your access code is stored on this device only.'
+    secure: 'Your access code is stored on this device only.',
+    secureBrowser: 'Browser preview: the local dev bridge keeps your access code in plain text on this computer. Use a test account.'
   },
   conn: {
     idle: 'Not connected',
@@ -191,6 +192,7 @@ export default {
     errTokenRequired: 'Paste the account token.',
     errAuth: 'Yunhu refused the sign-in. Check the email and password (or token).',
     secure: 'The password is only used to sign in; the token is stored on this device only.',
+    secureBrowser: 'Browser preview: the password is only used to sign in, but the local dev bridge keeps the token in plain text on this computer.',
     reloginTitle: 'Sign in to Yunhu again',
     reloginText: '{name} was signed out by Yunhu (-101). Sign in again to continue; everything on screen stays as it is.',
     reloginLater: 'Later',

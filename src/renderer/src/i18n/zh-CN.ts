@@ -21,7 +21,8 @@ const zh: typeof en = {
     errTimeout: '服务器没有及时响应，请稍后重试。',
     errRequired: '请填写服务器地址、用户 ID 和访问码。',
     useSuggested: '使用本地服务器',
-    secure: '访问码只保存在这台设备上。'
+    secure: '访问码只保存在这台设备上。',
+    secureBrowser: '浏览器预览：本地开发桥会把访问码以明文保存在这台电脑上，请使用测试账号。'
   },
   conn: {
     idle: '未连接',
@@ -193,6 +194,7 @@ const zh: typeof en = {
     errTokenRequired: '请粘贴账号 Token。',
     errAuth: '云湖拒绝了登录，请检查邮箱和密码（或 Token）。',
     secure: '密码只用于登录；Token 只保存在这台设备上。',
+    secureBrowser: '浏览器预览：密码只用于登录，但本地开发桥会把 Token 以明文保存在这台电脑上。',
     reloginTitle: '重新登录云湖',
     reloginText: '{name} 已被云湖登出（-101）。重新登录即可继续，屏幕上的内容都会保留。',
     reloginLater: '稍后',
