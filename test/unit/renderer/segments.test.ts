@@ -77,4 +77,31 @@ describe('stripMarkdown', () => {
     expect(stripMarkdown('Code sample:\n\n```ts\nconst a = 1\n```')).toBe('Code sample: const a = 1')
     expect(stripMarkdown('# Title\n**bold** and [link](https://x.y) `code`')).toBe('Title bold and link code')
   })
+  it('removes single emphasis, quotes, rules, tables, autolinks and escapes', async () => {
+    const { stripMarkdown } = await import('@renderer/lib/segments')
+    expect(stripMarkdown('Sure — here is *another look* at _it_:')).toBe('Sure — here is another look at it:')
+    expect(stripMarkdown('## Heading\n\n> quoted ***strong*** ~~gone~~\n\n---\n\n- item')).toBe('Heading quoted strong gone item')
+    expect(stripMarkdown('| a | b |\n|---|:-:|\n| 1 | 2 |')).toBe('a b 1 2')
+    expect(stripMarkdown('see <https://example.com> and [ref][1], 2 \\* 3')).toBe('see https://example.com and ref, 2 * 3')
+    expect(stripMarkdown('~~~py\nprint(1)\n~~~')).toBe('print(1)')
+    // Arithmetic and identifiers keep their characters.
+    expect(stripMarkdown('2*3*4 = 24, snake_case_name, a * b')).toBe('2*3*4 = 24, snake_case_name, a * b')
+  })
+  it('copes with text already cut mid-way', async () => {
+    const { stripMarkdown } = await import('@renderer/lib/segments')
+    expect(stripMarkdown('Sure — here is *another l…')).toBe('Sure — here is another l…')
+    expect(stripMarkdown('**bold start and [a link](https://exa')).toBe('bold start and a link')
+  })
+})
+
+describe('previewMessage', () => {
+  it('localises labels and strips Markdown from AI replies', async () => {
+    const { previewMessage } = await import('@renderer/lib/segments')
+    const labels = { image: '[图片]', file: '[文件]', face: '[表情]', record: '[语音]', video: '[视频]', forward: '[聊天记录]', recalled: '[已撤回]', unknown: (t: string) => `[${t}]` }
+    const base = { id: 'm', contactId: 'c', self: false, time: 1, status: 'sent' as const }
+    expect(previewMessage({ ...base, segments: [{ type: 'nodes', data: { messages: [] } }] }, labels)).toBe('[聊天记录]')
+    expect(previewMessage({ ...base, segments: [{ type: 'image', data: {} }] }, labels)).toBe('[图片]')
+    expect(previewMessage({ ...base, status: 'recalled', segments: [] }, labels)).toBe('[已撤回]')
+    expect(previewMessage({ ...base, segments: [], ai: { requestId: 'r', status: 'completed', text: '## Plan\n\n*another* **bold** [x](https://x.y)\n\n```js\nf()\n```', reasoning: '', toolCalls: [] } }, labels)).toBe('Plan another bold x f()')
+  })
 })

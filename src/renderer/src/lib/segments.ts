@@ -270,16 +270,31 @@ export function dataUrlToBase64Uri(dataUrl: string): string {
   return `base64://${i >= 0 ? dataUrl.slice(i + 1) : dataUrl}`
 }
 
-/** Rough Markdown-to-text for one-line previews (fences, emphasis, headings, links, math delimiters). */
+/**
+ * Rough Markdown-to-text for one-line previews: fences, inline code, images and links (→ their text),
+ * emphasis, headings, quotes, list markers, rules, table rules and pipes, math delimiters, escapes. Also
+ * tolerates text cut mid-way (a preview truncated elsewhere): a lone `*another l…` or `[a link](https://ex…`.
+ */
 export function stripMarkdown(s: string): string {
   return s
-    .replace(/```[\w+#.-]*/g, ' ')
+    .replace(/(```|~~~)[\w+#.-]*/g, ' ')
     .replace(/`([^`]*)`/g, '$1')
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/!\[([^\]]*)\]\([^)]*\)?/g, '$1')
+    .replace(/\[([^\]]*)\]\([^)\s]*(?:\s+"[^"]*")?\)?/g, '$1')
+    .replace(/\[([^\]]+)\]\[[^\]]*\]/g, '$1')
+    .replace(/<((?:https?|mailto):[^>\s]+)>/gi, '$1')
+    .replace(/^\s{0,3}([-*_])(?:\s*\1){2,}\s*$/gm, ' ')
+    .replace(/^\s*\|?(?:\s*:?-+:?\s*\|)+\s*(?::?-+:?)?\s*$/gm, ' ')
+    .replace(/^\s*\|(.*?)\|?\s*$/gm, (_m, row: string) => row.replace(/\s*\|\s*/g, ' '))
     .replace(/(\*\*|__|~~)(.+?)\1/g, '$2')
+    .replace(/(^|[^\w*\\])\*(?![\s*])([^*\n]*?[^\s*\\])\*(?![\w*])/g, '$1$2')
+    .replace(/(^|[^\w\\])_(?![\s_])([^_\n]*?[^\s_\\])_(?!\w)/g, '$1$2')
     .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, '')
+    .replace(/^\s{0,3}>\s*/gm, '')
+    .replace(/(^|\s)(?:\*{1,3}|_{1,3}|~~)(?=[^\s*_~])/g, '$1')
+    .replace(/([^\s*_~\\])(?:\*{1,3}|_{1,3}|~~)(?=[\s.,;:!?…)]|$)/g, '$1')
     .replace(/\$\$?/g, '')
+    .replace(/\\([\\`*_{}[\]()#+\-.!|~>$])/g, '$1')
     .replace(/\s+/g, ' ')
     .trim()
 }

@@ -14,7 +14,7 @@ import type { Contact, StreamDelta, YunhuOutgoing } from '@shared/api'
 import type { ChatMessage, LlmContact, ModelGroup, Segment } from '@shared/mio'
 import { getApi } from '../api'
 import { applyDelta, coalesceDeltas, createFrameBatcher, isTerminal, mergeDeltas, reconcileMessage } from '../lib/stream'
-import { previewMessage, type PreviewLabels } from '../lib/segments'
+import { previewMessage, stripMarkdown, type PreviewLabels } from '../lib/segments'
 import { i18n } from '../i18n'
 import { useAccountsStore } from './accounts'
 
@@ -54,8 +54,8 @@ export const useChatStore = defineStore('chat', () => {
   const convs = new Map<string, Conversation>()
   /** Bumped when a conversation is created so computed lookups re-run. */
   const convsVersion = ref(0)
-  /** Latest local message per conversation, for list previews and ordering. */
-  const lastLocal = reactive<Record<string, { preview: string; time: number }>>({})
+  /** Latest local message per conversation, for list previews and ordering (previews are built when shown). */
+  const lastLocal = shallowReactive<Record<string, { message: ChatMessage; time: number }>>({})
   const models = shallowRef<Record<string, ModelGroup[]>>({})
   /** Streaming replies' newest copies, between two re-triggers of their conversation (see above). */
   const live = shallowReactive(new Map<string, ChatMessage>())
@@ -112,20 +112,31 @@ export const useChatStore = defineStore('chat', () => {
       .map((x) => x.c)
   }
 
-  function lastOf(accountId: string, c: Contact): { preview: string; time: number } | undefined {
+  /** The newest message of a conversation: the local one when it is at least as new as the contact's. */
+  function lastEntry(accountId: string, c: Contact): { message?: ChatMessage; preview?: string; time: number } | undefined {
     const local = lastLocal[convKey(accountId, c.id)]
     if (local && (!c.lastMessage || local.time >= c.lastMessage.time)) return local
     return c.lastMessage
   }
+  /**
+   * List preview and time. Built here from the message, so labels ("[Image]", "[Forwarded messages]",
+   * "[recalled]") follow the UI language (read in render, so they update when it changes) and Markdown is
+   * reduced to its text; the contact's plain-English `preview` is the fallback for a contact without one.
+   */
+  function lastOf(accountId: string, c: Contact): { preview: string; time: number } | undefined {
+    const last = lastEntry(accountId, c)
+    if (!last) return undefined
+    return { preview: last.message ? previewMessage(last.message, previewLabels()) : stripMarkdown(last.preview ?? ''), time: last.time }
+  }
   function lastTime(accountId: string, c: Contact): number {
-    return lastOf(accountId, c)?.time ?? 0
+    return lastEntry(accountId, c)?.time ?? 0
   }
 
   function noteLast(accountId: string, m: ChatMessage): void {
     const key = convKey(accountId, m.contactId)
     const prev = lastLocal[key]
     if (prev && prev.time > m.time) return
-    lastLocal[key] = { preview: previewMessage(m, previewLabels()), time: m.time }
+    lastLocal[key] = { message: m, time: m.time }
   }
 
   /** Inserts or replaces a message. Returns true when it was new. */
