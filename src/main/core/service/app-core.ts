@@ -67,6 +67,8 @@ interface LiveAccount {
 }
 
 /** Why an outgoing message failed when its send may or may not have reached the server. */
+/** Automatic attempts at one message before it is handed to the user as "retry". */
+export const MAX_AUTO_ATTEMPTS = 5
 export const AMBIGUOUS_SEND_ERROR = 'The connection dropped while sending: the server may or may not have received it. Retry to send it again.'
 
 export const BOT_CONTACT_ID = 'bot'
@@ -527,7 +529,9 @@ export class AppCore {
         return 'parked'
       }
       if (kind === 'closed' || kind === 'timeout') {
-        if (this.resendsAmbiguous(la)) return la.client.socket.isOnline ? this.attempt(la, { ...e, inFlight: true }) : 'parked'
+        // Resend under the same id, but not forever: a server that never answers must not block the outbox.
+        const attempts = this.outbox.outboxList(accountId).find((x) => x.messageId === e.messageId)?.attempts ?? MAX_AUTO_ATTEMPTS
+        if (this.resendsAmbiguous(la) && attempts < MAX_AUTO_ATTEMPTS) return la.client.socket.isOnline ? this.attempt(la, { ...e, inFlight: true }) : 'parked'
         return settle({ ...msg, status: 'failed', error: AMBIGUOUS_SEND_ERROR })
       }
       // The server refused it (or cannot take it): resending would not help.
