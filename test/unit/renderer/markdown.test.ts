@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BlockCache, IncrementalMarkdown, createBlockRenderer, createMarkdown, renderMarkdownBlocks, splitBlocks } from '@renderer/lib/markdown'
+import { BlockCache, IncrementalMarkdown, createBlockRenderer, createMarkdown, renderMarkdownBlocks, renderMath, splitBlocks } from '@renderer/lib/markdown'
 
 describe('createMarkdown', () => {
   const md = createMarkdown()
@@ -142,6 +142,52 @@ describe('IncrementalMarkdown', () => {
     const out = renderMarkdownBlocks(r, '**a**\n\n**b**')
     expect(out.blocks[0]).toContain('<b>a</b>')
     expect(out.tail).toContain('<b>b</b>')
+  })
+
+  it('with rawTail, hands the streaming tail back unsanitized and sanitizes it once final', () => {
+    const mark = (h: string): string => h.replace(/<strong>/g, '<b>').replace(/<\/strong>/g, '</b>')
+    const inc = new IncrementalMarkdown(createBlockRenderer(mark), { rawTail: true })
+    const a = inc.update('**a**\n\n**b')
+    expect(a.blocks).toEqual(['<p><b>a</b></p>\n'])
+    expect(a.tail).toBe('')
+    expect(a.tailRaw).toContain('**b')
+    const b = inc.update('**a**\n\n**b**')
+    expect(b.tailRaw).toContain('<strong>b</strong>')
+    const c = inc.update('**a**\n\n**b**', true)
+    expect(c.tailRaw).toBeUndefined()
+    expect(c.tail).toContain('<b>b</b>')
+  })
+
+  it('with rawTail, says when the tail became a block with the same HTML (its DOM can be kept)', () => {
+    const inc = new IncrementalMarkdown(createBlockRenderer(), { rawTail: true })
+    const a = inc.update('first para\n\n')
+    expect(a.blocks).toEqual([])
+    const b = inc.update('first para\n\nsecond')
+    expect(b.blocks).toHaveLength(1)
+    expect(b.tailBecameBlock).toBe(true)
+    expect(b.blocks[0]).toBe(a.tailRaw)
+    expect(b.tailRaw).toContain('second')
+    // A block whose HTML differs from the last tail's (a tight list that became loose): not kept.
+    const inc2 = new IncrementalMarkdown(createBlockRenderer(), { rawTail: true })
+    inc2.update('- a\n')
+    const d = inc2.update('- a\n\n  b\n\nnext')
+    expect(d.blocks).toHaveLength(1)
+    expect(d.tailBecameBlock).toBeUndefined()
+  })
+
+  it('produces the same HTML with rawTail as without', () => {
+    const r = createBlockRenderer()
+    const inc = new IncrementalMarkdown(r, { rawTail: true })
+    for (let i = 1; i <= full.length; i += 5) inc.update(full.slice(0, i))
+    const out = inc.update(full, true)
+    const whole = renderMarkdownBlocks(createBlockRenderer(), full)
+    expect(out.blocks.join('') + out.tail).toBe(whole.blocks.join('') + whole.tail)
+  })
+
+  it('renders repeated formulas once (KaTeX output is cached)', () => {
+    const a = renderMath('x^2 + y^2', false)
+    expect(renderMath('x^2 + y^2', false)).toBe(a)
+    expect(renderMath('x^2 + y^2', true)).not.toBe(a)
   })
 
   it('is fast on a 20 KB answer in 2,000 chunks', () => {

@@ -24,12 +24,26 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 }
 
+/**
+ * KaTeX output by (display mode, TeX): a streamed tail is re-rendered every frame, and the formulas already
+ * complete in it would otherwise be typeset again each time. The output depends on these inputs only.
+ */
+const mathCache = new Map<string, string>()
+const MATH_CACHE_MAX = 500
+
 export function renderMath(tex: string, displayMode: boolean): string {
+  const key = (displayMode ? 'D' : 'I') + tex
+  const hit = mathCache.get(key)
+  if (hit !== undefined) return hit
+  let html: string
   try {
-    return katex.renderToString(tex, { displayMode, throwOnError: false, output: 'htmlAndMathml', strict: 'ignore', trust: false })
+    html = katex.renderToString(tex, { displayMode, throwOnError: false, output: 'htmlAndMathml', strict: 'ignore', trust: false })
   } catch {
-    return `<code class="math-error">${escapeHtml(tex)}</code>`
+    html = `<code class="math-error">${escapeHtml(tex)}</code>`
   }
+  if (mathCache.size >= MATH_CACHE_MAX) mathCache.delete(mathCache.keys().next().value!)
+  mathCache.set(key, html)
+  return html
 }
 
 /** Inline math: `$…$` (not `$ 5`, not `5$`), and `\(…\)`. */
@@ -270,8 +284,13 @@ export class BlockCache {
 }
 
 export interface BlockRenderer {
-  /** Renders one block (sanitized); completed blocks come from the cache after the first time. */
-  render(src: string, cache?: boolean): string
+  /**
+   * Renders one block (sanitized); completed blocks come from the cache after the first time. `raw`, when
+   * given, is markdown-it's output for `src` already at hand (it is sanitized like a fresh render).
+   */
+  render(src: string, cache?: boolean, raw?: string): string
+  /** markdown-it's HTML for a block, NOT sanitized: the caller must pass it through the sanitizer (DOM path). */
+  renderRaw(src: string): string
   cache: BlockCache
   /** Number of actual markdown-it renders (for tests and benchmarks). */
   renders: number
@@ -281,15 +300,18 @@ export function createBlockRenderer(sanitize: Sanitizer = identity, md: Markdown
   const r: BlockRenderer = {
     cache,
     renders: 0,
-    render(src, useCache = true) {
+    render(src, useCache = true, raw) {
       if (useCache) {
         const hit = cache.get(src)
         if (hit !== undefined) return hit
       }
-      r.renders++
-      const html = sanitize(md.render(src))
+      const html = sanitize(raw ?? r.renderRaw(src))
       if (useCache) cache.set(src, html)
       return html
+    },
+    renderRaw(src) {
+      r.renders++
+      return md.render(src)
     }
   }
   return r
@@ -298,8 +320,23 @@ export function createBlockRenderer(sanitize: Sanitizer = identity, md: Markdown
 export interface RenderedBlocks {
   /** Rendered completed blocks, stable across updates (same array entries kept). */
   blocks: string[]
-  /** Rendered tail. */
+  /** Rendered tail (sanitized); empty while streaming with `rawTail` (see `tailRaw`). */
   tail: string
+  /**
+   * With `{ rawTail: true }`, while not final: markdown-it's HTML of the tail, NOT sanitized — the caller
+   * sanitizes it into DOM nodes itself (one parse instead of parse, serialise, parse again).
+   */
+  tailRaw?: string
+  /**
+   * With `rawTail`: the first block completed by this update renders to exactly the HTML last returned as
+   * `tailRaw`, so the DOM built for that tail can be kept as the block.
+   */
+  tailBecameBlock?: boolean
+}
+
+export interface IncrementalOptions {
+  /** Return the streaming tail unsanitized in `tailRaw` (the caller sanitizes it), see RenderedBlocks. */
+  rawTail?: boolean
 }
 
 /**
@@ -311,26 +348,51 @@ export class IncrementalMarkdown {
   private tailStart = 0
   private blockHtml: string[] = []
   private tailHtml = ''
-  constructor(private readonly renderer: BlockRenderer) {}
+  /** With `rawTail`: the unsanitized tail HTML last returned ('' when the tail was sanitized or empty). */
+  private tailRaw = ''
+  constructor(
+    private readonly renderer: BlockRenderer,
+    private readonly opts: IncrementalOptions = {}
+  ) {}
 
   update(text: string, final = false): RenderedBlocks {
     if (!text.startsWith(this.text)) {
       this.text = ''
       this.tailStart = 0
       this.blockHtml = []
+      this.tailRaw = ''
     }
-    const sameText = text === this.text && this.tailHtml !== '' && !final
+    const sameText = text === this.text && (this.tailHtml !== '' || this.tailRaw !== '') && !final
     this.text = text
+    let tailBecameBlock = false
     if (!sameText) {
       const split = splitBlocks(text.slice(this.tailStart))
       if (split.blocks.length) {
-        this.blockHtml = this.blockHtml.concat(split.blocks.map((b) => this.renderer.render(b)))
+        const prevTailRaw = this.tailRaw
+        this.blockHtml = this.blockHtml.concat(
+          split.blocks.map((b, i) => {
+            if (i !== 0 || !prevTailRaw) return this.renderer.render(b)
+            // The block the tail was: markdown-it's HTML is needed anyway on a cache miss, and tells whether
+            // the tail's DOM can be kept.
+            const raw = this.renderer.renderRaw(b)
+            tailBecameBlock = raw === prevTailRaw
+            return this.renderer.render(b, true, raw)
+          })
+        )
         this.tailStart += split.tailStart
       }
       const tail = text.slice(this.tailStart)
-      this.tailHtml = tail.trim() ? this.renderer.render(tail, final) : ''
+      this.tailRaw = ''
+      this.tailHtml = ''
+      if (tail.trim()) {
+        if (this.opts.rawTail && !final) this.tailRaw = this.renderer.renderRaw(tail)
+        else this.tailHtml = this.renderer.render(tail, final)
+      }
     }
-    return { blocks: this.blockHtml, tail: this.tailHtml }
+    const out: RenderedBlocks = { blocks: this.blockHtml, tail: this.tailHtml }
+    if (this.tailRaw) out.tailRaw = this.tailRaw
+    if (tailBecameBlock) out.tailBecameBlock = true
+    return out
   }
 
   reset(): void {
@@ -338,6 +400,7 @@ export class IncrementalMarkdown {
     this.tailStart = 0
     this.blockHtml = []
     this.tailHtml = ''
+    this.tailRaw = ''
   }
 }
 

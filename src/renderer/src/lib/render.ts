@@ -39,6 +39,31 @@ export function sanitize(html: string): string {
   return markdownPurifier.sanitize(html)
 }
 
+let nodePurifier: Purifier | null = null
+let inertDoc: Document | null = null
+
+/**
+ * Sanitises rendered Markdown into DOM nodes of this document, parsing the HTML once: it is parsed into a
+ * detached element of an inert document (no browsing context: nothing loads or runs there), DOMPurify
+ * sanitises that tree in place with exactly the configuration and link hook of `sanitize`, and the
+ * remaining nodes are moved into the returned fragment. The string path parses three times (DOMPurify's
+ * parse, its serialisation, then `innerHTML` parsing the result again); a streamed tail changes every frame.
+ */
+export function sanitizeToFragment(html: string): DocumentFragment {
+  if (!nodePurifier) {
+    nodePurifier = DOMPurify(window)
+    nodePurifier.addHook('afterSanitizeAttributes', linkHook)
+    nodePurifier.setConfig({ ...MARKDOWN_CONFIG, IN_PLACE: true })
+  }
+  inertDoc ??= document.implementation.createHTMLDocument('')
+  const box = inertDoc.createElement('div')
+  box.innerHTML = html
+  nodePurifier.sanitize(box)
+  const frag = document.createDocumentFragment()
+  while (box.firstChild) frag.appendChild(box.firstChild)
+  return frag
+}
+
 let shared: BlockRenderer | null = null
 export function blockRenderer(): BlockRenderer {
   return (shared ??= createBlockRenderer(sanitize))
