@@ -3,7 +3,7 @@ import pluginVue from 'eslint-plugin-vue'
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'src/main/core/codec/generated/**', 'bench/results/**', 'screenshots/**', 'test-results/**']
+    ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'src/core/protocols/yunhu/codec/generated/**', 'bench/results/**', 'screenshots/**', 'test-results/**']
   },
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],
@@ -23,15 +23,33 @@ export default tseslint.config(
     }
   },
   {
-    files: ['src/main/core/**/*.ts'],
+    // The core runs in plain Node (tests, CLI, browser host): no Electron, no renderer code.
+    files: ['src/core/**/*.ts', 'src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'src/main/core must run in plain Node: never import electron here.' }] }]
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'src/core and src/shared run in plain Node: never import electron here.' }],
+          patterns: [
+            { group: ['**/renderer/**', '@renderer/*'], message: 'The core never imports renderer code.' },
+            { group: ['**/main/**', '../main', '../../main'], message: 'The core never imports the Electron shell (src/main).' }
+          ]
+        }
+      ]
     }
   },
   {
     files: ['src/renderer/**/*.{ts,vue}'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The renderer only talks to main through window.api.' }] }]
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer only talks to main through window.api.' }],
+          patterns: [
+            { group: ['**/core/**', '**/main/**', '**/bridge/host*', 'node:*'], message: 'The renderer only talks to the core through the typed API (window.api or the bridge).' }
+          ]
+        }
+      ]
     }
   }
 )

@@ -6,8 +6,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { decodeFrame, type Json } from '../src/main/core/mio/frames'
-import { ReplyAssembler } from '../src/main/core/mio/stream'
+import { decodeFrame, type Json } from '../src/core/protocols/mio/frames'
+import { ReplyAssembler } from '../src/core/protocols/mio/stream'
 import { compareRates } from './measure'
 
 const here = new URL('.', import.meta.url).pathname

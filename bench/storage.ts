@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { MemoryHistory } from '../src/main/core/service/history'
-import { SqliteHistory } from '../src/main/core/service/sqlite-history'
+import { MemoryHistory } from '../src/core/storage/history'
+import { SqliteHistory } from '../src/core/storage/sqlite-history'
 import type { ChatMessage } from '../src/shared/mio'
 
 const T0 = Date.UTC(2024, 0, 1)

@@ -6,8 +6,8 @@
  */
 import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { decodeWsFrame } from '../src/main/core/codec/yunhu'
-import { yunhu } from '../src/main/core/codec/generated/yunhu.js'
+import { decodeWsFrame } from '../src/core/protocols/yunhu/codec/yunhu'
+import { yunhu } from '../src/core/protocols/yunhu/codec/generated/yunhu.js'
 
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/yunhu-fixtures/', import.meta.url))
 

@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { WebSocket, WebSocketServer } from 'ws'
-import { YunhuPush } from '../src/main/core/yunhu/push'
+import { YunhuPush } from '../src/core/protocols/yunhu/push'
 
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/yunhu-fixtures/', import.meta.url))
 

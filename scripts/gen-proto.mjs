@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates the static protobuf.js module (+ .d.ts) for the Yunhu schema from proto/*.proto.
-// Output: src/main/core/codec/generated/yunhu.js and yunhu.d.ts (committed; no runtime .proto parsing).
+// Output: src/core/protocols/yunhu/codec/generated/yunhu.js and yunhu.d.ts (committed; no runtime .proto parsing).
 // Deterministic: inputs are sorted, and the output contains no paths, dates or versions.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const protoDir = join(root, 'proto')
 // GEN_PROTO_OUT overrides the output folder (used by a test that checks the committed files are current).
-const outDir = process.env.GEN_PROTO_OUT ? resolve(process.env.GEN_PROTO_OUT) : join(root, 'src/main/core/codec/generated')
+const outDir = process.env.GEN_PROTO_OUT ? resolve(process.env.GEN_PROTO_OUT) : join(root, 'src/core/protocols/yunhu/codec/generated')
 const outJs = join(outDir, 'yunhu.js')
 const outDts = join(outDir, 'yunhu.d.ts')
 const bin = (name) => join(root, 'node_modules/.bin', process.platform === 'win32' ? `${name}.cmd` : name)

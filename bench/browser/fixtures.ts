@@ -1,6 +1,6 @@
 /** Data for the browser benchmarks: a fast pre-filled history, mixed messages and a long Markdown answer. */
 import type { ChatMessage, Segment } from '../../src/shared/mio'
-import type { HistoryStore } from '../../src/main/core/service/history'
+import type { HistoryStore } from '../../src/core/storage/history'
 
 /**
  * An array-backed history with an id index, so 100,000 messages can be pre-filled in O(n).

@@ -10,7 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { decodeYunhuBody, encodeYunhuBody } from '../../src/main/core/codec/yunhu'
+import { decodeYunhuBody, encodeYunhuBody } from '../../src/core/protocols/yunhu/codec/yunhu'
 import type { YunhuBodyName, YunhuBodyTypes, YunhuBotBoardMessage, YunhuBotData, YunhuConversation, YunhuMsgContent } from '../../src/shared/yunhu'
 import { HttpError, readBody, requestUrl } from '../http'
 import type { createBots } from './bot'

@@ -4,7 +4,7 @@
  * stream_message / bot_board_message frames to every member's WebSocket sessions.
  */
 import { randomUUID } from 'node:crypto'
-import { encodeWsFrame, type YunhuWsEventInput } from '../../src/main/core/codec/yunhu'
+import { encodeWsFrame, type YunhuWsEventInput } from '../../src/core/protocols/yunhu/codec/yunhu'
 import type { YunhuMsgContent, YunhuMsgData, YunhuPushMessage, YunhuSender } from '../../src/shared/yunhu'
 import type { YunhuStore } from './store'
 import type { BoardRec, ConvRec, MsgRec, UserRec } from './types'

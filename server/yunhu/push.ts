@@ -6,7 +6,7 @@
  * After a failed login the client's frames are ignored. Malformed frames never crash the server.
  */
 import { WebSocket, type RawData } from 'ws'
-import { encodeWsFrame } from '../../src/main/core/codec/yunhu'
+import { encodeWsFrame } from '../../src/core/protocols/yunhu/codec/yunhu'
 import type { YunhuStore } from './store'
 import { createWsEndpoint } from '../ws'
 

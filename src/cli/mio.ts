@@ -1,7 +1,7 @@
 /** `miodesk login|models|chat|send|ping|watch` — the Mio-Chat protocol core from a terminal. */
-import { MioClient } from '../main/core/mio/client'
-import { TransportError } from '../main/core/transport/errors'
-import { createConsoleLogger, silentLogger } from '../main/core/log'
+import { MioClient } from '../core/protocols/mio/client'
+import { TransportError } from '../core/transport/errors'
+import { createConsoleLogger, silentLogger } from '../core/log'
 import type { ToolCall } from '../shared/mio'
 import { str, type ParsedArgs } from './args'
 

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { protocol } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../shared/csp'
-import { mimeType, resolveStaticPath } from './core/static-files'
+import { mimeType, resolveStaticPath } from '../core/static-files'
 
 export const APP_SCHEME = 'app'
 export const APP_HOST = 'miodesk'

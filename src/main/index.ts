@@ -1,5 +1,5 @@
 /**
- * Electron main entry: the thin shell around the core (src/main/core). It owns the single-instance
+ * Electron main entry: the thin shell around the core (src/core). It owns the single-instance
  * lock, the app:// protocol, security hardening, IPC, the window, the tray and notifications; all chat
  * logic lives in AppCore.
  */
@@ -7,10 +7,10 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, session } from 'electron'
 import { DEFAULT_SETTINGS, EVENT_PREFIX, type MainEvents, type Settings } from '../shared/api'
-import { AppCore } from './core/service/app-core'
-import { SqliteHistory } from './core/service/sqlite-history'
-import { createHandlers } from './core/service/handlers'
-import { createConsoleLogger } from './core/log'
+import { AppCore } from '../core/app-core'
+import { SqliteHistory } from '../core/storage/sqlite-history'
+import { createHandlers } from '../core/handlers'
+import { createConsoleLogger } from '../core/log'
 import { registerAppProtocol, registerAppSchemePrivileged } from './app-protocol'
 import { forwardCoreEvents, registerIpcHandlers } from './ipc'
 import { MessageNotifier, type NotificationSettings } from './notifications'

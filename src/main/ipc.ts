@@ -11,11 +11,11 @@ import { ipcMain } from 'electron'
 import type { IpcMainInvokeEvent, WebContents } from 'electron'
 import type { EventEmitter } from 'node:events'
 import { API_CHANNELS, EVENT_PREFIX, MAIN_EVENTS, type ApiChannel } from '../shared/api'
-import type { ApiHandlers } from './core/service/handlers'
-import { errorMessage } from './core/transport/errors'
+import type { ApiHandlers } from '../core/handlers'
+import { errorMessage } from '../core/transport/errors'
 import type { AppUrlCheck } from './webcontents-handler'
 
-/** The handler table: createHandlers in src/main/core/service/handlers.ts makes it. */
+/** The handler table: createHandlers in src/core/handlers.ts makes it. */
 export type { ApiHandlers as ApiHandlerTable }
 /** A readable one-line message from anything thrown (the core's; never a stack trace). */
 export { errorMessage }

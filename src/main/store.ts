@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto'
 import { dialog, safeStorage } from 'electron'
 import Store from 'electron-store'
-import { plaintextSecretBox, type KeyValueStore, type SecretBox } from './core/service/storage'
+import { plaintextSecretBox, type KeyValueStore, type SecretBox } from '../core/storage/storage'
 
 /** Remembered answer to the no-keyring question: 'allow' = store unencrypted, 'deny' = session only. */
 export const PLAINTEXT_CONSENT_KEY = 'shell.plaintextSecretsConsent'

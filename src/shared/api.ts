@@ -2,7 +2,7 @@
  * The one typed contract between the renderer and the main process.
  *
  * - `ApiMethods` maps each channel name to its handler signature. Main registers one handler per
- *   channel from a single table (src/main/core/service/handlers.ts); the Electron preload
+ *   channel from a single table (src/core/handlers.ts); the Electron preload
  *   (ipcRenderer.invoke) and the browser bridge (WebSocket RPC) both carry the same calls.
  * - `MainEvents` are the events main pushes (connection state, messages, coalesced stream deltas).
  * - `MioDeskApi` is what the renderer sees as `window.api`: `call(channel, ...args)` and `on(event, cb)`.

@@ -1,5 +1,5 @@
 /**
- * The JSON strings Yunhu bots carry, in one pure module shared by main (src/main/core/yunhu/
+ * The JSON strings Yunhu bots carry, in one pure module shared by main (src/core/protocols/yunhu/
  * settings-schema.ts, which turns errors into TransportErrors) and the renderer (the form builder and
  * the group settings dialog): the settings form schema (`settingJson` of a bot, `settingsJson` of
  * get-user-settings-json), the per-group saved values, and the LLM `mcpJson`, `paramJson` and `params`

@@ -2,7 +2,7 @@
  * Yunhu (云湖) decoded wire shapes, shared by main, renderer, server and tests.
  *
  * Field names are the schema's (snake_case, see docs/protocol/yunhu.md). Conventions of the codec
- * (src/main/core/codec/yunhu.ts):
+ * (src/core/protocols/yunhu/codec/yunhu.ts):
  * - proto3 defaults ("" / 0 / false / empty list) are absent, so every field is optional;
  * - 64-bit integers are decimal strings (some ids exceed 2^53; never turn them into Number);
  * - int32 and enums are numbers (unknown enum values are kept as numbers).

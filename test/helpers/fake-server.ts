@@ -11,7 +11,7 @@ import http from 'node:http'
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { WebSocket, WebSocketServer } from 'ws'
-import { fieldUnsafeReason, isObject, type Json } from '../../src/main/core/mio/frames'
+import { fieldUnsafeReason, isObject, type Json } from '../../src/core/protocols/mio/frames'
 
 export type UpgradeDecision = 'accept' | 'hang' | { status: number }
 

@@ -13,8 +13,8 @@
  *   soon as our client makes a later one;
  * - collects every frame our client sent, and flags any frame in a shape that crashes the real server.
  */
-import { isObject, type Json } from '../../src/main/core/mio/frames'
-import { MioClient, type MioClientOptions } from '../../src/main/core/mio/client'
+import { isObject, type Json } from '../../src/core/protocols/mio/frames'
+import { MioClient, type MioClientOptions } from '../../src/core/protocols/mio/client'
 import { FakeServer, startFakeServer, type FakeConn } from './fake-server'
 import { connEntries, connUrl, credentials, upgradeOutcome, wsConns, type Entry, type Transcript } from './transcripts'
 

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { isObject, type Json } from '../../src/main/core/mio/frames'
+import { isObject, type Json } from '../../src/core/protocols/mio/frames'
 
 export const TRANSCRIPT_DIR = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/mio-transcripts')
 

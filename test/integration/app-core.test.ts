@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../server/app'
-import { AppCore } from '../../src/main/core/service/app-core'
-import { MemoryStore, type SecretBox } from '../../src/main/core/service/storage'
+import { AppCore } from '../../src/core/app-core'
+import { MemoryStore, type SecretBox } from '../../src/core/storage/storage'
 import type { MainEvents, StreamDelta } from '../../src/shared/api'
 import type { ChatMessage } from '../../src/shared/mio'
 
@@ -212,7 +212,7 @@ describe('AppCore adding an account on an unreachable server', () => {
   })
 
   it('treats null arguments from a JSON carrier as absent', async () => {
-    const { createHandlers, dispatch } = await import('../../src/main/core/service/handlers')
+    const { createHandlers, dispatch } = await import('../../src/core/handlers')
     const core = makeCore()
     const acc = await core.addMioAccount({ server: gateway(), id: '1010', token: 'user-secret-code' })
     await core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'null-before' } }])

@@ -1,8 +1,8 @@
 /** A spec server that never answers a send must not block the outbox forever. */
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { AMBIGUOUS_SEND_ERROR, AppCore, MAX_AUTO_ATTEMPTS } from '../../src/main/core/service/app-core'
-import { MemoryStore, plaintextSecretBox } from '../../src/main/core/service/storage'
+import { AMBIGUOUS_SEND_ERROR, AppCore, MAX_AUTO_ATTEMPTS } from '../../src/core/app-core'
+import { MemoryStore, plaintextSecretBox } from '../../src/core/storage/storage'
 
 const cleanups: (() => unknown)[] = []
 afterEach(async () => {

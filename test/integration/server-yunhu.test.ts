@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startServer, type RunningServer } from '../../server/app'
 import { DEMO_GROUP_ID, DEMO_USER_ID, DEV_GROUP_ID, ECHO_BOT_ID, FRIEND_ID, SECRET_BOT_ID, STREAM_BOT_ID, WEATHER_BOT_ID } from '../../server/yunhu/seed'
-import { decodeWsFrame, decodeYunhuBody, encodeYunhuBody } from '../../src/main/core/codec/yunhu'
+import { decodeWsFrame, decodeYunhuBody, encodeYunhuBody } from '../../src/core/protocols/yunhu/codec/yunhu'
 import type { YunhuBodyName, YunhuBodyTypes, YunhuPushEvent, YunhuSendMsgRequest } from '../../src/shared/yunhu'
 
 const EMAIL = 'tester@miodesk.local'

@@ -1,5 +1,5 @@
 /**
- * Yunhu accounts in AppCore (src/main/core/service/yunhu-accounts.ts) through the handler table,
+ * Yunhu accounts in AppCore (src/core/accounts/yunhu/provider.ts) through the handler table,
  * against the reference server (server/yunhu): login, conversations, history paging, sending,
  * streamed replies, recall/edit, buttons, boards, the bot console, group settings, -101 → relogin,
  * and the token kept encrypted and out of the logs.
@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../server/app'
-import { AppCore } from '../../src/main/core/service/app-core'
-import { createHandlers, type ApiHandlers } from '../../src/main/core/service/handlers'
-import { MemoryStore, type SecretBox } from '../../src/main/core/service/storage'
-import { createMemoryLogger } from '../../src/main/core/log'
+import { AppCore } from '../../src/core/app-core'
+import { createHandlers, type ApiHandlers } from '../../src/core/handlers'
+import { MemoryStore, type SecretBox } from '../../src/core/storage/storage'
+import { createMemoryLogger } from '../../src/core/log'
 import type { AccountInfo, Contact, MainEvents } from '../../src/shared/api'
 import type { ChatMessage } from '../../src/shared/mio'
 

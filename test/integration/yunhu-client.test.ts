@@ -1,5 +1,5 @@
 /**
- * The Yunhu client (src/main/core/yunhu) against the reference server (server/yunhu): every HTTP
+ * The Yunhu client (src/core/protocols/yunhu) against the reference server (server/yunhu): every HTTP
  * endpoint with its errors, push/stream/recall/edit/board/draft over a real WebSocket, and the CLI.
  */
 import { mkdtemp, rm, stat, readFile } from 'node:fs/promises'
@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../server/app'
-import { YunhuApi } from '../../src/main/core/yunhu/api'
-import { YunhuApiError, YunhuHttp, YunhuHttpStatusError, YunhuLoggedOutError } from '../../src/main/core/yunhu/http'
-import { YunhuPush } from '../../src/main/core/yunhu/push'
-import { YunhuSettingsError } from '../../src/main/core/yunhu/settings-schema'
-import { TransportError } from '../../src/main/core/transport/errors'
+import { YunhuApi } from '../../src/core/protocols/yunhu/api'
+import { YunhuApiError, YunhuHttp, YunhuHttpStatusError, YunhuLoggedOutError } from '../../src/core/protocols/yunhu/http'
+import { YunhuPush } from '../../src/core/protocols/yunhu/push'
+import { YunhuSettingsError } from '../../src/core/protocols/yunhu/settings-schema'
+import { TransportError } from '../../src/core/transport/errors'
 import { main } from '../../src/cli/index'
 import type { Io } from '../../src/cli/mio'
 import type { YunhuPushUpdate, YunhuStreamUpdate } from '../../src/shared/yunhu-api'
@@ -161,7 +161,7 @@ describe('bot endpoints of the seed', () => {
 
   it('edit-setting-json: the form round-trips through the server', async () => {
     const before = await api.botDetail(ECHO_BOT)
-    const { parseSettingsForm } = await import('../../src/main/core/yunhu/settings-schema')
+    const { parseSettingsForm } = await import('../../src/core/protocols/yunhu/settings-schema')
     const form = parseSettingsForm(before.bot.settingJson)
     expect(form.fields.map((f) => f.type)).toEqual(['radio', 'input', 'switch', 'checkbox', 'textarea', 'select'])
     const changed = { fields: form.fields.map((f) => (f.type === 'select' ? { ...f, options: [...f.options, '广州'] } : f)) }
@@ -201,7 +201,7 @@ describe('bot endpoints of the seed', () => {
     const list = await api.llmModels()
     expect(list.length).toBeGreaterThan(0)
     expect(Array.isArray(list[0]!.subItems)).toBe(true)
-    const { parseLlmParamsTemplate, parseMcpJson, parseParamJson } = await import('../../src/main/core/yunhu/settings-schema')
+    const { parseLlmParamsTemplate, parseMcpJson, parseParamJson } = await import('../../src/core/protocols/yunhu/settings-schema')
     for (const g of list) {
       parseLlmParamsTemplate(g.params)
       for (const m of g.subItems ?? []) parseLlmParamsTemplate(m.params)

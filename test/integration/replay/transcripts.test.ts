@@ -5,10 +5,10 @@
  * in one of the three shapes that crash the real server.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { MioClient } from '../../../src/main/core/mio/client'
-import { modelsFrame, isObject, type Json } from '../../../src/main/core/mio/frames'
-import { TransportError } from '../../../src/main/core/transport/errors'
-import { createMemoryLogger } from '../../../src/main/core/log'
+import { MioClient } from '../../../src/core/protocols/mio/client'
+import { modelsFrame, isObject, type Json } from '../../../src/core/protocols/mio/frames'
+import { TransportError } from '../../../src/core/transport/errors'
+import { createMemoryLogger } from '../../../src/core/log'
 import type { AiReply, ChatTurn, LoginInfo, Segment, ToolCallState } from '../../../src/shared/mio'
 import { Replay, type ConnScript } from '../../helpers/replay'
 import { fieldServer, startFakeServer, waitFor, type FakeServer } from '../../helpers/fake-server'

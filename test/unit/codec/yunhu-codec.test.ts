@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { yunhu } from '../../../src/main/core/codec/generated/yunhu.js'
+import { yunhu } from '../../../src/core/protocols/yunhu/codec/generated/yunhu.js'
 import {
   CodecError,
   decodeBoardRequest,
@@ -34,7 +34,7 @@ import {
   parseYunhuButtons,
   yunhuBodyNames,
   type YunhuWsEventInput
-} from '../../../src/main/core/codec/yunhu'
+} from '../../../src/core/protocols/yunhu/codec/yunhu'
 import type * as S from '../../../src/shared/yunhu'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -333,7 +333,7 @@ describe('generated code', () => {
     const out = mkdtempSync(join(tmpdir(), 'yunhu-gen-'))
     try {
       execFileSync(process.execPath, [join(ROOT, 'scripts/gen-proto.mjs')], { cwd: ROOT, env: { ...process.env, GEN_PROTO_OUT: out }, stdio: 'pipe' })
-      const committed = join(ROOT, 'src/main/core/codec/generated')
+      const committed = join(ROOT, 'src/core/protocols/yunhu/codec/generated')
       const files = readdirSync(committed).sort()
       expect(readdirSync(out).sort()).toEqual(files)
       expect(files).toEqual(['yunhu-meta.d.ts', 'yunhu-meta.js', 'yunhu.d.ts', 'yunhu.js'])
@@ -344,7 +344,7 @@ describe('generated code', () => {
   }, 60_000)
 
   it('does not parse .proto at runtime (the generated module imports only protobufjs/minimal)', () => {
-    const js = readFileSync(join(ROOT, 'src/main/core/codec/generated/yunhu.js'), 'utf8')
+    const js = readFileSync(join(ROOT, 'src/core/protocols/yunhu/codec/generated/yunhu.js'), 'utf8')
     expect(js.match(/^import .*$/gm)).toEqual(['import $protobuf from "protobufjs/minimal.js";'])
   })
 

@@ -10,7 +10,7 @@ import {
   decodeYunhuBody,
   encodeWsFrame,
   encodeYunhuBody
-} from '../../../src/main/core/codec/yunhu'
+} from '../../../src/core/protocols/yunhu/codec/yunhu'
 import type { YunhuBodyName } from '../../../src/shared/yunhu'
 import { binNamesOnDisk, checkPlain, eventToFixtureForm, loadFixtures, loadIndex } from './yunhu-helpers'
 

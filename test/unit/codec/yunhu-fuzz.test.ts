@@ -2,7 +2,7 @@
 // re-encodable result may come out, and quickly.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { CodecError, decodeWsFrame, decodeWsPayload, decodeYunhuBody, encodeWsFrame, encodeYunhuBody, yunhuBodyNames } from '../../../src/main/core/codec/yunhu'
+import { CodecError, decodeWsFrame, decodeWsPayload, decodeYunhuBody, encodeWsFrame, encodeYunhuBody, yunhuBodyNames } from '../../../src/core/protocols/yunhu/codec/yunhu'
 import type { YunhuBodyName, YunhuPushEvent } from '../../../src/shared/yunhu'
 import { checkPlain, loadFixtures } from './yunhu-helpers'
 

@@ -1,7 +1,7 @@
 // Shared helpers for the Yunhu codec tests (not a test file itself).
 import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { yunhuFieldMeta } from '../../../src/main/core/codec/generated/yunhu-meta.js'
+import { yunhuFieldMeta } from '../../../src/core/protocols/yunhu/codec/generated/yunhu-meta.js'
 import type { YunhuPushEvent } from '../../../src/shared/yunhu'
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/yunhu-fixtures/', import.meta.url))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../../src/main/core/transport/backoff'
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../../src/core/transport/backoff'
 
 const O: BackoffOptions = { baseMs: 100, maxMs: 5000, factor: 2, jitter: 0.5 }
 

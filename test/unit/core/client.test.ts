@@ -1,7 +1,7 @@
 /** MioClient against local scripted servers of both dialects. */
 import { afterEach, describe, expect, it } from 'vitest'
-import { gatewayUrl, httpBase, MioClient, type MioClientOptions } from '../../../src/main/core/mio/client'
-import { TransportError } from '../../../src/main/core/transport/errors'
+import { gatewayUrl, httpBase, MioClient, type MioClientOptions } from '../../../src/core/protocols/mio/client'
+import { TransportError } from '../../../src/core/transport/errors'
 import type { ConnectionStatus } from '../../../src/shared/connection'
 import type { AiReply } from '../../../src/shared/mio'
 import { fieldLoginPush, fieldServer, freePort, specServer, startFakeServer, waitFor, type FakeServer, type FakeServerOptions } from '../../helpers/fake-server'

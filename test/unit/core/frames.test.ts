@@ -18,7 +18,7 @@ import {
   parseSegments,
   replyError,
   sendMessageFrame
-} from '../../../src/main/core/mio/frames'
+} from '../../../src/core/protocols/mio/frames'
 import type { Segment } from '../../../src/shared/mio'
 
 const TEXT: Segment = { type: 'text', data: { text: 'Hello, world!' } }

@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodeFrame, type Json } from '../../../src/main/core/mio/frames'
-import { MioClient } from '../../../src/main/core/mio/client'
-import { createMemoryLogger } from '../../../src/main/core/log'
+import { decodeFrame, type Json } from '../../../src/core/protocols/mio/frames'
+import { MioClient } from '../../../src/core/protocols/mio/client'
+import { createMemoryLogger } from '../../../src/core/log'
 import { allRecvFrames } from '../../helpers/transcripts'
 import { fieldServer, startFakeServer, waitFor, type FakeServer } from '../../helpers/fake-server'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createMemoryLogger, redact, redactUrl } from '../../../src/main/core/log'
+import { createMemoryLogger, redact, redactUrl } from '../../../src/core/log'
 
 describe('log redaction', () => {
   it('redactUrl hides token-like query values only', () => {

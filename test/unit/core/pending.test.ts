@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { PendingRequests } from '../../../src/main/core/transport/pending'
-import { TransportError } from '../../../src/main/core/transport/errors'
-import { createMemoryLogger } from '../../../src/main/core/log'
+import { PendingRequests } from '../../../src/core/transport/pending'
+import { TransportError } from '../../../src/core/transport/errors'
+import { createMemoryLogger } from '../../../src/core/log'
 
 afterEach(() => {
   vi.useRealTimers()

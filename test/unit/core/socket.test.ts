@@ -1,9 +1,9 @@
 /** ManagedSocket against a local scripted ws server on 127.0.0.1. */
 import { afterEach, describe, expect, it } from 'vitest'
-import { ManagedSocket, type ManagedSocketOptions } from '../../../src/main/core/transport/socket'
-import { backoffDelay, type BackoffOptions } from '../../../src/main/core/transport/backoff'
-import { TransportError } from '../../../src/main/core/transport/errors'
-import type { Logger } from '../../../src/main/core/log'
+import { ManagedSocket, type ManagedSocketOptions } from '../../../src/core/transport/socket'
+import { backoffDelay, type BackoffOptions } from '../../../src/core/transport/backoff'
+import { TransportError } from '../../../src/core/transport/errors'
+import type { Logger } from '../../../src/core/log'
 import type { ConnectionStatus } from '../../../src/shared/connection'
 import { freePort, startFakeServer, waitFor, type FakeServer, type FakeServerOptions } from '../../helpers/fake-server'
 

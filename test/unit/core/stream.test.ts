@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { mapToolAction, ReplyAssembler, shortError } from '../../../src/main/core/mio/stream'
-import type { Json } from '../../../src/main/core/mio/frames'
+import { mapToolAction, ReplyAssembler, shortError } from '../../../src/core/protocols/mio/stream'
+import type { Json } from '../../../src/core/protocols/mio/frames'
 
 const upd = (data: Json, extra: Json = {}): Json => ({ request_id: 'r', protocol: 'openai', message: 'update', data, ...extra })
 const msg = (message: string, data: Json = {}): Json => ({ request_id: 'r', protocol: 'openai', message, data })

@@ -13,7 +13,7 @@ vi.mock('electron-store', () => ({
     delete() {}
   }
 }))
-vi.mock('../../../src/main/core/service/app-core', () => ({
+vi.mock('../../../src/core/app-core', () => ({
   AppCore: class {
     constructor() {
       h.cores++

@@ -23,7 +23,7 @@ vi.mock('electron-store', () => ({
     }
   }
 }))
-vi.mock('../../../src/main/core/service/app-core', async () => {
+vi.mock('../../../src/core/app-core', async () => {
   const { EventEmitter: EE } = await import('node:events')
   class AppCore {
     readonly events = new EE()
@@ -37,7 +37,7 @@ vi.mock('../../../src/main/core/service/app-core', async () => {
   }
   return { AppCore }
 })
-vi.mock('../../../src/main/core/service/handlers', () => ({
+vi.mock('../../../src/core/handlers', () => ({
   createHandlers: (core: { settings: Settings; events: EventEmitter }) => {
     const table: Record<string, unknown> = {}
     for (const c of API_CHANNELS) table[c] = vi.fn(async () => undefined)

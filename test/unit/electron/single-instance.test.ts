@@ -2,12 +2,12 @@ import { describe, expect, it, vi } from 'vitest'
 
 vi.mock('electron', () => import('./fake-electron'))
 vi.mock('electron-store', () => ({ default: class {} }))
-vi.mock('../../../src/main/core/service/app-core', () => ({
+vi.mock('../../../src/core/app-core', () => ({
   AppCore: vi.fn(function () {
     throw new Error('the core must not start in a second instance')
   })
 }))
-vi.mock('../../../src/main/core/service/handlers', () => ({ createHandlers: vi.fn() }))
+vi.mock('../../../src/core/handlers', () => ({ createHandlers: vi.fn() }))
 
 import * as fake from './fake-electron'
 import { parseSuggestedAccount } from '../../../src/main/suggested-account'

@@ -23,7 +23,7 @@ vi.mock('electron-store', () => ({
 
 import Store from 'electron-store'
 import * as fake from './fake-electron'
-import { MemoryStore } from '../../../src/main/core/service/storage'
+import { MemoryStore } from '../../../src/core/storage/storage'
 import { PLAINTEXT_CONSENT_KEY, SafeStorageSecretBox, askPlaintextConsent, createElectronStore, hasOsKeyring } from '../../../src/main/store'
 
 beforeEach(() => fake.resetFakes())

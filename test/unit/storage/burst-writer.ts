@@ -3,7 +3,7 @@
  * every message whose write was acknowledged (the call returned), one per line, until it is killed.
  *   node --import tsx test/unit/storage/burst-writer.ts <db file> <normal|full>
  */
-import { SqliteHistory } from '../../../src/main/core/service/sqlite-history'
+import { SqliteHistory } from '../../../src/core/storage/sqlite-history'
 import type { ChatMessage } from '../../../src/shared/mio'
 
 const [file, durability] = process.argv.slice(2)

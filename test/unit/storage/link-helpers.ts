@@ -1,6 +1,6 @@
 /** Test helpers for the outbox and offline tests: a cuttable TCP proxy and an observer of the bot's echoes. */
 import { createServer, connect, type Server, type Socket } from 'node:net'
-import { MioClient } from '../../../src/main/core/mio/client'
+import { MioClient } from '../../../src/core/protocols/mio/client'
 
 export interface LinkProxy {
   port: number

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MemoryHistory, type HistoryStore } from '../../../src/main/core/service/history'
-import { SCHEMA_VERSION, SqliteHistory } from '../../../src/main/core/service/sqlite-history'
+import { MemoryHistory, type HistoryStore } from '../../../src/core/storage/history'
+import { SCHEMA_VERSION, SqliteHistory } from '../../../src/core/storage/sqlite-history'
 import type { ChatMessage } from '../../../src/shared/mio'
 
 const dirs: string[] = []

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { YunhuApi } from '../../../src/main/core/yunhu/api'
-import { YunhuApiError, YunhuHttp, YunhuLoggedOutError } from '../../../src/main/core/yunhu/http'
-import { YunhuSettingsError } from '../../../src/main/core/yunhu/settings-schema'
+import { YunhuApi } from '../../../src/core/protocols/yunhu/api'
+import { YunhuApiError, YunhuHttp, YunhuLoggedOutError } from '../../../src/core/protocols/yunhu/http'
+import { YunhuSettingsError } from '../../../src/core/protocols/yunhu/settings-schema'
 import {
   decodeBoardRequest,
   decodeBotInfoRequest,
@@ -13,7 +13,7 @@ import {
   decodeListMsgRequest,
   decodeRecallMsg,
   decodeSendMsgRequest
-} from '../../../src/main/core/codec/yunhu'
+} from '../../../src/core/protocols/yunhu/codec/yunhu'
 import { OK_STATUS, fakeFetch, fixtureResponse, jsonResponse, protoResponse, type Responder } from './helpers'
 
 const TOKEN = 'acc-token-xyz'

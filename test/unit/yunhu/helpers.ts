@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, WebSocket } from 'ws'
-import { encodeYunhuBody } from '../../../src/main/core/codec/yunhu'
+import { encodeYunhuBody } from '../../../src/core/protocols/yunhu/codec/yunhu'
 import type { YunhuBodyName, YunhuBodyTypes } from '../../../src/shared/yunhu'
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/yunhu-fixtures/', import.meta.url))

@@ -1,8 +1,8 @@
 import { createServer, type AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { YunhuApiError, YunhuHttp, YunhuHttpStatusError, YunhuLoggedOutError } from '../../../src/main/core/yunhu/http'
-import { TransportError } from '../../../src/main/core/transport/errors'
-import { createMemoryLogger } from '../../../src/main/core/log'
+import { YunhuApiError, YunhuHttp, YunhuHttpStatusError, YunhuLoggedOutError } from '../../../src/core/protocols/yunhu/http'
+import { TransportError } from '../../../src/core/transport/errors'
+import { createMemoryLogger } from '../../../src/core/log'
 import { fakeFetch, fixtureResponse, hangingFetch, jsonResponse, protoResponse } from './helpers'
 
 const TOKEN = 'secret-token-123'

@@ -14,7 +14,7 @@ import {
   tryParseSettingsForm,
   validateSettingsForm,
   validateSettingsValues
-} from '../../../src/main/core/yunhu/settings-schema'
+} from '../../../src/core/protocols/yunhu/settings-schema'
 import type { YunhuSettingsField, YunhuSettingsForm, YunhuSettingsValues } from '../../../src/shared/yunhu-api'
 
 /** The settingsJson example of the seed (get-user-settings-json), verbatim in shape. */

@@ -16,8 +16,8 @@ import {
   encodeRecallMsg,
   encodeSendMsgRequest,
   isCodecError
-} from '../codec/yunhu'
-import { TransportError } from '../transport/errors'
+} from './codec/yunhu'
+import { TransportError } from '../../transport/errors'
 import { YunhuHttp, type YunhuCallOptions, type YunhuHttpOptions } from './http'
 import { defaultSettingsValues, parseSettingsForm, parseSettingsValues, serializeSettingsForm, serializeSettingsValues } from './settings-schema'
 import type {

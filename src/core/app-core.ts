@@ -5,16 +5,16 @@
  */
 import { EventEmitter } from 'node:events'
 import { createHash, randomUUID } from 'node:crypto'
-import type { AccountInfo, AddMioAccountInput, AppInfo, Contact, MainEventName, MainEvents, Settings, StreamDelta } from '../../../shared/api'
-import { DEFAULT_SETTINGS } from '../../../shared/api'
-import type { AiReply, ChatMessage, ChatTurn, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult } from '../../../shared/mio'
-import { MioClient, gatewayUrl, type StreamHandle } from '../mio/client'
-import { TransportError, errorMessage } from '../transport/errors'
-import { silentLogger, type Logger } from '../log'
-import { MemoryHistory, MemoryOutbox, isOutboxStore, type HistoryStore, type OutboxEntry, type OutboxStore } from './history'
-import type { KeyValueStore, SecretBox } from './storage'
-import { previewOf, replyTarget } from './preview'
-import { YunhuAccounts, type YunhuAccountsTuning } from './yunhu-accounts' // Yunhu accounts (yunhu-accounts.ts)
+import type { AccountInfo, AddMioAccountInput, AppInfo, Contact, MainEventName, MainEvents, Settings, StreamDelta } from '../shared/api'
+import { DEFAULT_SETTINGS } from '../shared/api'
+import type { AiReply, ChatMessage, ChatTurn, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult } from '../shared/mio'
+import { MioClient, gatewayUrl, type StreamHandle } from './protocols/mio/client'
+import { TransportError, errorMessage } from './transport/errors'
+import { silentLogger, type Logger } from './log'
+import { MemoryHistory, MemoryOutbox, isOutboxStore, type HistoryStore, type OutboxEntry, type OutboxStore } from './storage/history'
+import type { KeyValueStore, SecretBox } from './storage/storage'
+import { previewOf, replyTarget } from './accounts/preview'
+import { YunhuAccounts, type YunhuAccountsTuning } from './accounts/yunhu/provider' // Yunhu accounts (yunhu-accounts.ts)
 
 export type CoreEvents = { [K in MainEventName]: [MainEvents[K]] }
 

@@ -10,9 +10,9 @@
  * Plain Node: never import electron here. Tokens and passwords are never logged.
  */
 import { EventEmitter } from 'node:events'
-import { decodeYunhuBody, isCodecError } from '../codec/yunhu'
-import { TransportError, type TransportErrorKind } from '../transport/errors'
-import { redact, silentLogger, type Logger } from '../log'
+import { decodeYunhuBody, isCodecError } from './codec/yunhu'
+import { TransportError, type TransportErrorKind } from '../../transport/errors'
+import { redact, silentLogger, type Logger } from '../../log'
 import type { YunhuBodyName, YunhuBodyTypes, YunhuStatus } from '../../../shared/yunhu'
 import { YUNHU_DEFAULT_API, type YunhuJsonReply } from '../../../shared/yunhu-api'
 

@@ -5,7 +5,7 @@
  * The outbox (`OutboxStore`) is the queue of messages written while offline or whose send is not
  * settled yet. A durable store keeps the message and its queue entry in one transaction.
  */
-import type { ChatMessage } from '../../../shared/mio'
+import type { ChatMessage } from '../../shared/mio'
 
 /** One queued outgoing message. */
 export interface OutboxEntry {

@@ -2,7 +2,7 @@
  * The one handler table: channel → implementation. Electron's ipc.ts and the browser bridge both
  * register exactly these, so the browser path runs the same code as the app.
  */
-import type { ApiChannel, ApiMethods } from '../../../shared/api'
+import type { ApiChannel, ApiMethods } from '../shared/api'
 import type { AppCore } from './app-core'
 
 export type ApiHandlers = { [C in ApiChannel]: (...args: Parameters<ApiMethods[C]>) => ReturnType<ApiMethods[C]> }

@@ -6,11 +6,11 @@
  */
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
-import { ManagedSocket } from '../transport/socket'
-import { TransportError, errorMessage } from '../transport/errors'
-import type { BackoffOptions } from '../transport/backoff'
-import { redact, silentLogger, type Logger } from '../log'
-import { decodeWsFrame, isCodecError } from '../codec/yunhu'
+import { ManagedSocket } from '../../transport/socket'
+import { TransportError, errorMessage } from '../../transport/errors'
+import type { BackoffOptions } from '../../transport/backoff'
+import { redact, silentLogger, type Logger } from '../../log'
+import { decodeWsFrame, isCodecError } from './codec/yunhu'
 import type { ConnectionStatus } from '../../../shared/connection'
 import type { YunhuPushEvent, YunhuPushMessage, YunhuStreamMessage } from '../../../shared/yunhu'
 import {

@@ -5,10 +5,10 @@
 import { EventEmitter } from 'node:events'
 import type { ChatTurn, CompletionRequest, Dialect, LoginInfo, ModelGroup, RequestId, Segment, ShareResult } from '../../../shared/mio'
 import type { ConnectionStatus } from '../../../shared/connection'
-import { ManagedSocket } from '../transport/socket'
-import { TransportError } from '../transport/errors'
-import type { BackoffOptions } from '../transport/backoff'
-import { silentLogger, type Logger } from '../log'
+import { ManagedSocket } from '../../transport/socket'
+import { TransportError } from '../../transport/errors'
+import type { BackoffOptions } from '../../transport/backoff'
+import { silentLogger, type Logger } from '../../log'
 import {
   completionFrame,
   decodeFrame,

@@ -24,7 +24,7 @@ import type {
   YunhuPushMessage,
   YunhuStreamMessage,
   YunhuWsWrapper
-} from '../../../shared/yunhu'
+} from '../../../../shared/yunhu'
 
 export { CodecError, isCodecError, type CodecErrorPart } from './errors'
 

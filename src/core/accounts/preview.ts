@@ -1,4 +1,4 @@
-import type { ChatMessage, Segment } from '../../../shared/mio'
+import type { ChatMessage, Segment } from '../../shared/mio'
 
 /** A one-line preview of a message for the conversation list and notifications. */
 export function previewOf(m: ChatMessage): string {

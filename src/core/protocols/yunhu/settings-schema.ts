@@ -4,7 +4,7 @@
  * renderer; the core's versions below throw YunhuSettingsError, a TransportError of kind `protocol`,
  * so callers treat a bad settings string like any other unusable server answer.
  */
-import { TransportError } from '../transport/errors'
+import { TransportError } from '../../transport/errors'
 import * as settings from '../../../shared/yunhu-settings'
 import type { YunhuSettingsIssue } from '../../../shared/yunhu-api'
 

@@ -1,4 +1,4 @@
-import type { YunhuCodecErrorCode } from '../../../shared/yunhu'
+import type { YunhuCodecErrorCode } from '../../../../shared/yunhu'
 
 /** Which part of the input failed. */
 export type CodecErrorPart = 'envelope' | 'payload' | 'body' | 'input'

@@ -15,7 +15,7 @@
 import type { Contact, ContactKind, YunhuBoard } from '../../../shared/api'
 import type { ChatMessage, Segment } from '../../../shared/mio'
 import { YunhuChatType, YunhuContentType, type YunhuBotBoardMessage, type YunhuConversation, type YunhuMsgContent, type YunhuMsgData, type YunhuPushMessage } from '../../../shared/yunhu'
-import { parseYunhuButtons } from '../codec/yunhu'
+import { parseYunhuButtons } from '../../protocols/yunhu/codec/yunhu'
 
 /** A Yunhu conversation as a Contact. */
 export interface YunhuContact extends Contact {

@@ -4,7 +4,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { errorMessage, TransportError } from './errors'
 import { PendingRequests, type RequestKey } from './pending'
 import { silentLogger, type Logger, redactUrl } from '../log'
-import type { ConnectionState, ConnectionStatus } from '../../../shared/connection'
+import type { ConnectionState, ConnectionStatus } from '../../shared/connection'
 
 export interface ManagedSocketOptions {
   /** The URL to dial; a function is re-evaluated on every attempt. */

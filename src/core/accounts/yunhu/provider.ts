@@ -33,14 +33,14 @@ import {
   type YunhuSettingsValues,
   type YunhuStoreBot
 } from '../../../shared/yunhu-api'
-import { YunhuApi, newYunhuMsgId } from '../yunhu/api'
-import { YunhuApiError, YunhuHttp, YunhuLoggedOutError } from '../yunhu/http'
-import { YunhuPush, type YunhuPushOptions } from '../yunhu/push'
-import { YunhuSettingsError, validateSettingsForm, validateSettingsValues } from '../yunhu/settings-schema'
-import { errorMessage } from '../transport/errors'
-import { silentLogger, type Logger } from '../log'
-import { putMany, type HistoryStore } from './history'
-import type { KeyValueStore, SecretBox } from './storage'
+import { YunhuApi, newYunhuMsgId } from '../../protocols/yunhu/api'
+import { YunhuApiError, YunhuHttp, YunhuLoggedOutError } from '../../protocols/yunhu/http'
+import { YunhuPush, type YunhuPushOptions } from '../../protocols/yunhu/push'
+import { YunhuSettingsError, validateSettingsForm, validateSettingsValues } from '../../protocols/yunhu/settings-schema'
+import { errorMessage } from '../../transport/errors'
+import { silentLogger, type Logger } from '../../log'
+import { putMany, type HistoryStore } from '../../storage/history'
+import type { KeyValueStore, SecretBox } from '../../storage/storage'
 import {
   boardOf,
   chatTypeOfKind,
@@ -53,7 +53,7 @@ import {
   yunhuPreview,
   type NameOf,
   type YunhuContact
-} from './yunhu-mapping'
+} from './mapping'
 
 /** Tuning for tests and the CLI; the app uses the defaults. */
 export interface YunhuAccountsTuning {

@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import type { ChatMessage } from '../../../shared/mio'
+import type { ChatMessage } from '../../shared/mio'
 import type { HistoryStore, OutboxEntry, OutboxStore } from './history'
 
 type Db = Database.Database
