@@ -3,7 +3,7 @@
  * the core): time to first paint after opening it, message elements in the DOM, JS heap, and the frame
  * rate while scrolling towards the top (which pages older history in as it goes).
  */
-import { BOT_CONTACT_ID } from '../../src/core/app-core'
+import { BOT_CONTACT_ID } from '../../src/core/accounts/mio/provider'
 import { mixedMessages } from './fixtures'
 import { heapMB, openSession, round, percentile } from './session'
 

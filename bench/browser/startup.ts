@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer } from '../../server/app'
 import { startBridge } from '../../src/bridge/host'
-import { BOT_CONTACT_ID } from '../../src/core/app-core'
+import { BOT_CONTACT_ID } from '../../src/core/accounts/mio/provider'
 import { SqliteHistory } from '../../src/core/storage/sqlite-history'
 import { launchChromium } from '../../test/e2e/browser'
 import { mixedMessages } from './fixtures'
@@ -37,11 +37,11 @@ export async function benchStartup(conversations: number, messages: number): Pro
     // 1. Prepare the data directory with a first bridge: the account, the contacts and the history.
     {
       const bridge = await startBridge({ dataDir: dir })
-      const acc = await bridge.core.addMioAccount({ server: `ws://127.0.0.1:${server.port}`, id: 'bench', token: 'bench-user' })
+      const acc = await bridge.core.mio.add({ server: `ws://127.0.0.1:${server.port}`, id: 'bench', token: 'bench-user' })
       for (let i = 1; i < conversations; i++) {
-        bridge.core.saveLlm(acc.id, { id: `c${i}`, name: `Contact ${i}`, model: 'mio-demo', systemPrompt: '', temperature: 1, top_p: 1, presence_penalty: 0, frequency_penalty: 0 })
+        bridge.core.mio.saveLlm(acc.id, { id: `c${i}`, name: `Contact ${i}`, model: 'mio-demo', systemPrompt: '', temperature: 1, top_p: 1, presence_penalty: 0, frequency_penalty: 0 })
       }
-      const ids = bridge.core.listContacts(acc.id).map((c) => c.id)
+      const ids = bridge.core.mio.contactList(acc.id).map((c) => c.id)
       const per = Math.floor(messages / Math.max(1, ids.length))
       const h = bridge.core.history as SqliteHistory
       ids.forEach((cid, k) => {
@@ -57,8 +57,8 @@ export async function benchStartup(conversations: number, messages: number): Pro
       const t = performance.now()
       const bridge = await startBridge({ dataDir: dir })
       await bridge.core.start()
-      const accounts = bridge.core.listAccounts()
-      for (const a of accounts) bridge.core.listContacts(a.id)
+      const accounts = bridge.core.accounts.list()
+      for (const a of accounts) bridge.core.mio.contactList(a.id)
       const coreMs = performance.now() - t
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })
       await context.addInitScript('globalThis.__name = globalThis.__name || ((f) => f)')

@@ -23,6 +23,7 @@ import type {
   YunhuStoreBot
 } from './yunhu-api'
 import type { YunhuBotData } from './yunhu'
+import type { AccountCapabilities, ConversationCapabilities } from './model/capabilities'
 
 export type AccountKind = 'mio' | 'yunhu'
 
@@ -36,6 +37,8 @@ export interface AccountInfo {
   userId: string
   status: ConnectionStatus
   login?: LoginInfo
+  /** What the account can do (declared by its provider). */
+  capabilities: AccountCapabilities
 }
 
 export interface AddMioAccountInput {
@@ -61,12 +64,15 @@ export interface AddYunhuAccountInput {
   label?: string
 }
 
-/** A Yunhu message to send: text, Markdown or HTML, optionally quoting a message. */
-export interface YunhuOutgoing {
-  contentType: 'text' | 'markdown' | 'html'
-  text: string
-  quoteMsgId?: string
-  /** Display text of the quote ("name: text"). */
+/** The login form of each kind of account. */
+export interface AddAccountInput {
+  mio: AddMioAccountInput
+  yunhu: AddYunhuAccountInput
+}
+
+/** Options of `messages:send`. */
+export interface SendOptions {
+  /** Display text of the quoted message ("name: text"), where the platform carries it with the quote. */
   quoteText?: string
 }
 
@@ -95,6 +101,8 @@ export interface Contact {
   lastMessage?: { preview: string; time: number; message?: ChatMessage }
   /** Unread messages known to the server (Yunhu); the renderer also counts what arrives while away. */
   unread?: number
+  /** What this conversation can do (declared by the account's provider). */
+  capabilities: ConversationCapabilities
 }
 
 export interface AppInfo {
@@ -138,8 +146,10 @@ export interface ApiMethods {
   'settings:set': (patch: Partial<Settings>) => Promise<Settings>
 
   'accounts:list': () => Promise<AccountInfo[]>
-  /** Adds and logs in; rejects with a sentence (e.g. "Invalid credentials …") when login fails. */
-  'accounts:add-mio': (input: AddMioAccountInput) => Promise<AccountInfo>
+  /** Adds an account of a kind and logs in; rejects with a sentence (e.g. "Invalid credentials …") when login fails. */
+  'accounts:add': <K extends AccountKind>(kind: K, input: AddAccountInput[K]) => Promise<AccountInfo>
+  /** After the platform refused the stored login (`relogin-required`): log in again, keeping everything on screen. */
+  'accounts:relogin': (accountId: string, input: AddYunhuAccountInput) => Promise<AccountInfo>
   'accounts:remove': (accountId: string) => Promise<void>
   'accounts:reconnect': (accountId: string) => Promise<void>
 
@@ -150,12 +160,18 @@ export interface ApiMethods {
   /** Messages of a conversation, oldest first; `before` = a message time (ms) to page backwards. */
   'history:list': (accountId: string, contactId: string, before?: number, limit?: number) => Promise<ChatMessage[]>
 
-  /** Sends a multi-part message; resolves with the stored message (status 'sent' or 'failed' with error). */
-  'mio:send': (accountId: string, contactId: string, segments: Segment[]) => Promise<ChatMessage>
+  /**
+   * Sends a message of parts (what the conversation's `capabilities.send` allows) through the account's
+   * outbox; resolves with the stored message: 'sent', 'failed' with an error, or — while offline —
+   * 'sending', sent by itself when the link is back.
+   */
+  'messages:send': (accountId: string, contactId: string, segments: Segment[], options?: SendOptions) => Promise<ChatMessage>
   /** Re-sends a failed message. */
-  'mio:retry': (accountId: string, contactId: string, messageId: string) => Promise<ChatMessage>
-  'mio:recall': (accountId: string, contactId: string, messageId: string) => Promise<void>
-  'mio:forward': (accountId: string, fromContactId: string, messageIds: string[], toContactId: string) => Promise<ChatMessage>
+  'messages:retry': (accountId: string, contactId: string, messageId: string) => Promise<ChatMessage>
+  'messages:recall': (accountId: string, contactId: string, messageId: string) => Promise<void>
+  /** Edits an own sent message (where `capabilities.edit`). */
+  'messages:edit': (accountId: string, contactId: string, messageId: string, segments: Segment[]) => Promise<ChatMessage>
+  'messages:forward': (accountId: string, fromContactId: string, messageIds: string[], toContactId: string) => Promise<ChatMessage>
   'mio:share': (accountId: string, contactId: string) => Promise<ShareResult>
   'mio:models': (accountId: string) => Promise<ModelGroup[]>
   /** Starts an AI reply in an LLM conversation; the reply grows through `stream` events. */
@@ -165,13 +181,9 @@ export interface ApiMethods {
   'mio:abort': (accountId: string, contactId: string, replyMessageId: string) => Promise<void>
   'mio:ping': (accountId: string) => Promise<number>
 
-  // ---- Yunhu (云湖). Yunhu conversations appear in contacts:list / history:list like Mio-Chat ones;
-  // a Yunhu message's content becomes segments: text, markdown {text}, html {html}, image, file,
-  // reply {id, text}, at {qq, name}, buttons {rows: YunhuButton[][]}; recall/edit update the message.
-  /** Logs in with email + password (or a token) and connects the push socket. */
-  'accounts:add-yunhu': (input: AddYunhuAccountInput) => Promise<AccountInfo>
-  /** After a -101: log in again without losing anything on screen. */
-  'accounts:relogin-yunhu': (accountId: string, input: AddYunhuAccountInput) => Promise<AccountInfo>
+  // ---- Yunhu (云湖) only: the bot store and console, boards, buttons. Yunhu conversations and messages go
+  // through the generic channels above; a Yunhu message's content becomes segments: text, markdown {text},
+  // html {html}, image, file, reply {id, text}, at {qq, name}, buttons {rows: YunhuButton[][]}.
   'yunhu:banners': (accountId: string) => Promise<YunhuBanner[]>
   'yunhu:store': (accountId: string) => Promise<YunhuStoreBot[]>
   'yunhu:bot-detail': (accountId: string, botId: string) => Promise<YunhuBotDetailResult>
@@ -192,61 +204,63 @@ export interface ApiMethods {
   'yunhu:save-group-settings': (accountId: string, botId: string, groupId: string, values: YunhuSettingsValues) => Promise<YunhuGroupSettings>
   /** The board of a chat (a bot's private chat or a group), if any. */
   'yunhu:board': (accountId: string, contactId: string) => Promise<YunhuBoard | null>
-  'yunhu:send': (accountId: string, contactId: string, message: YunhuOutgoing) => Promise<ChatMessage>
-  'yunhu:recall': (accountId: string, contactId: string, messageId: string) => Promise<void>
   /** A click on a message button: reports it per the facts file (actionType 3 / value) and opens links via app:open-external in the renderer. */
   'yunhu:button': (accountId: string, contactId: string, messageId: string, value: string) => Promise<void>
 }
 
 export type ApiChannel = keyof ApiMethods
 
-/** Every channel, for allowlists (preload and bridge reject anything else). */
-export const API_CHANNELS = [
-  'app:info',
-  'app:open-external',
-  'settings:get',
-  'settings:set',
-  'accounts:list',
-  'accounts:add-mio',
-  'accounts:remove',
-  'accounts:reconnect',
-  'contacts:list',
-  'contacts:save-llm',
-  'contacts:delete-llm',
-  'history:list',
-  'mio:send',
-  'mio:retry',
-  'mio:recall',
-  'mio:forward',
-  'mio:share',
-  'mio:models',
-  'mio:complete',
-  'mio:complete-retry',
-  'mio:abort',
-  'mio:ping',
-  'accounts:add-yunhu',
-  'accounts:relogin-yunhu',
-  'yunhu:banners',
-  'yunhu:store',
-  'yunhu:bot-detail',
-  'yunhu:my-bots',
-  'yunhu:bot-info',
-  'yunhu:create-bot',
-  'yunhu:edit-bot',
-  'yunhu:reset-token',
-  'yunhu:set-link',
-  'yunhu:remove-follower',
-  'yunhu:remove-group',
-  'yunhu:llm-models',
-  'yunhu:llm-settings',
-  'yunhu:edit-setting-form',
-  'yunhu:group-settings',
-  'yunhu:save-group-settings',
-  'yunhu:board',
-  'yunhu:send',
-  'yunhu:recall',
-  'yunhu:button'
-] as const satisfies readonly ApiChannel[]
+/**
+ * Every channel, for allowlists (preload and bridge reject anything else). Keyed by `ApiChannel`, so
+ * the compiler refuses a channel missing here or one that `ApiMethods` (and so the handler table,
+ * `ApiHandlers` in src/core/handlers.ts) does not have.
+ */
+const CHANNELS: { readonly [C in ApiChannel]: true } = {
+  'app:info': true,
+  'app:open-external': true,
+  'settings:get': true,
+  'settings:set': true,
+  'accounts:list': true,
+  'accounts:add': true,
+  'accounts:relogin': true,
+  'accounts:remove': true,
+  'accounts:reconnect': true,
+  'contacts:list': true,
+  'contacts:save-llm': true,
+  'contacts:delete-llm': true,
+  'history:list': true,
+  'messages:send': true,
+  'messages:retry': true,
+  'messages:recall': true,
+  'messages:edit': true,
+  'messages:forward': true,
+  'mio:share': true,
+  'mio:models': true,
+  'mio:complete': true,
+  'mio:complete-retry': true,
+  'mio:abort': true,
+  'mio:ping': true,
+  'yunhu:banners': true,
+  'yunhu:store': true,
+  'yunhu:bot-detail': true,
+  'yunhu:my-bots': true,
+  'yunhu:bot-info': true,
+  'yunhu:create-bot': true,
+  'yunhu:edit-bot': true,
+  'yunhu:reset-token': true,
+  'yunhu:set-link': true,
+  'yunhu:remove-follower': true,
+  'yunhu:remove-group': true,
+  'yunhu:llm-models': true,
+  'yunhu:llm-settings': true,
+  'yunhu:edit-setting-form': true,
+  'yunhu:group-settings': true,
+  'yunhu:save-group-settings': true,
+  'yunhu:board': true,
+  'yunhu:button': true
+}
+
+export const API_CHANNELS = Object.keys(CHANNELS) as ApiChannel[]
 
 /** A coalesced change to a streaming AI reply (at most one per animation frame per reply). */
 export interface StreamDelta {

@@ -55,35 +55,35 @@ describe('AppCore against the reference server', () => {
   it('rejects a wrong access code with words, and stores nothing', async () => {
     const store = new MemoryStore()
     const core = makeCore(store)
-    await expect(core.addMioAccount({ server: gateway(), id: '7', token: 'nope' })).rejects.toThrow(/invalid credentials/i)
-    expect(core.listAccounts()).toHaveLength(0)
+    await expect(core.mio.add({ server: gateway(), id: '7', token: 'nope' })).rejects.toThrow(/invalid credentials/i)
+    expect(core.accounts.list()).toHaveLength(0)
     expect(store.get('accounts')).toBeUndefined()
   })
 
   it('validates input before dialing', async () => {
     const core = makeCore()
-    await expect(core.addMioAccount({ server: '', id: '1', token: 'x' })).rejects.toThrow(/server address/i)
-    await expect(core.addMioAccount({ server: 'ftp://x', id: '1', token: 'x' })).rejects.toThrow(/not valid/i)
-    await expect(core.addMioAccount({ server: gateway(), id: '', token: 'x' })).rejects.toThrow(/id/i)
+    await expect(core.mio.add({ server: '', id: '1', token: 'x' })).rejects.toThrow(/server address/i)
+    await expect(core.mio.add({ server: 'ftp://x', id: '1', token: 'x' })).rejects.toThrow(/not valid/i)
+    await expect(core.mio.add({ server: gateway(), id: '', token: 'x' })).rejects.toThrow(/id/i)
   })
 
   it('logs in, keeps the access code encrypted, lists the bot and a default AI contact', async () => {
     const store = new MemoryStore()
     const core = makeCore(store)
-    const acc = await core.addMioAccount({ server: gateway(), id: '1001', token: 'user-secret-code' })
+    const acc = await core.mio.add({ server: gateway(), id: '1001', token: 'user-secret-code' })
     expect(acc.status.state).toBe('online')
     expect(acc.login).toMatchObject({ dialect: 'spec', isAdmin: false, botQq: expect.any(String) })
     expect(JSON.stringify(store.get('accounts'))).not.toContain('user-secret-code')
-    const contacts = core.listContacts(acc.id)
+    const contacts = core.mio.contactList(acc.id)
     expect(contacts.map((c) => c.kind)).toEqual(['bot', 'llm'])
     expect(contacts[1]!.llm!.model).toBeTruthy()
   })
 
   it('sends a multi-part message, gets the server id, and receives the bot echo', async () => {
     const core = makeCore()
-    const acc = await core.addMioAccount({ server: gateway(), id: '1002', token: 'user-secret-code' })
+    const acc = await core.mio.add({ server: gateway(), id: '1002', token: 'user-secret-code' })
     const echo = waitFor(core, 'message', (p: MainEvents['message']) => (!p.message.self ? p.message : undefined))
-    const sent = await core.send(acc.id, 'bot', [
+    const sent = await core.accounts.send(acc.id, 'bot', [
       { type: 'text', data: { text: 'hello' } },
       { type: 'image', data: { file: 'base64://iVBORw0KGgo=' } },
       { type: 'mystery', data: { x: 1 } }
@@ -93,27 +93,27 @@ describe('AppCore against the reference server', () => {
     expect(sent.id).toMatch(/^\d+$/)
     const reply = (await echo) as ChatMessage
     expect(reply.segments.some((s) => s.type === 'text' && s.data.text === 'hello')).toBe(true)
-    const hist = core.listHistory(acc.id, 'bot')
+    const hist = core.history.list(acc.id, 'bot')
     expect(hist.map((m) => m.id)).toContain(sent.id)
     expect(hist.some((m) => m.id === sent.localId)).toBe(false)
-    expect(core.listContacts(acc.id)[0]!.lastMessage).toBeDefined()
+    expect(core.mio.contactList(acc.id)[0]!.lastMessage).toBeDefined()
   })
 
   it('shows a bot recall, recalls its own message, and forwards two messages', async () => {
     const core = makeCore()
-    const acc = await core.addMioAccount({ server: gateway(), id: '1003', token: 'user-secret-code' })
+    const acc = await core.mio.add({ server: gateway(), id: '1003', token: 'user-secret-code' })
     const recalled = waitFor(core, 'message', (p: MainEvents['message']) => (!p.message.self && p.message.status === 'recalled' ? p.message : undefined))
-    await core.send(acc.id, 'bot', [{ type: 'text', data: { text: '/recall' } }])
+    await core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: '/recall' } }])
     expect((await recalled).status).toBe('recalled')
 
-    const a = await core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'first' } }])
-    const b = await core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'second' } }])
-    await core.recall(acc.id, 'bot', a.id)
+    const a = await core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: 'first' } }])
+    const b = await core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: 'second' } }])
+    await core.accounts.recall(acc.id, 'bot', a.id)
     expect(core.history.find(acc.id, a.id)!.status).toBe('recalled')
-    await expect(core.forward(acc.id, 'bot', [a.id], 'bot')).rejects.toThrow(/recalled/i)
+    await expect(core.accounts.forward(acc.id, 'bot', [a.id], 'bot')).rejects.toThrow(/recalled/i)
 
-    const c = await core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'third' } }])
-    const fwd = await core.forward(acc.id, 'bot', [c.id, b.id], 'bot')
+    const c = await core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: 'third' } }])
+    const fwd = await core.accounts.forward(acc.id, 'bot', [c.id, b.id], 'bot')
     expect(fwd.segments[0]!.type).toBe('nodes')
     const nodes = fwd.segments[0]!.data.messages as { type: string; data: { text: string } }[][]
     expect(nodes.map((n) => n[0]!.data.text)).toEqual(['second', 'third'])
@@ -121,11 +121,11 @@ describe('AppCore against the reference server', () => {
 
   it('streams an AI reply with a tool call through every state, coalescing deltas', async () => {
     const core = makeCore()
-    const acc = await core.addMioAccount({ server: gateway(), id: '1004', token: 'admin-secret-code' })
-    const llm = core.listContacts(acc.id).find((c) => c.kind === 'llm')!
+    const acc = await core.mio.add({ server: gateway(), id: '1004', token: 'admin-secret-code' })
+    const llm = core.mio.contactList(acc.id).find((c) => c.kind === 'llm')!
     const deltas: StreamDelta[] = []
     core.events.on('stream', (d) => deltas.push(d))
-    const { replyMessage } = await core.complete(acc.id, llm.id, 'calculate 12*(3+4)')
+    const { replyMessage } = await core.mio.complete(acc.id, llm.id, 'calculate 12*(3+4)')
     const final = await waitFor(core, 'message', (p: MainEvents['message']) =>
       p.message.id === replyMessage.id && p.message.ai && p.message.ai.status !== 'pending' && p.message.ai.status !== 'streaming' ? p.message : undefined
     )
@@ -137,20 +137,20 @@ describe('AppCore against the reference server', () => {
     expect(states[states.length - 1]).toBe('finished')
     expect(deltas[deltas.length - 1]!.status).toBe('completed')
     // history carries the reply for the next turn
-    expect(core.listHistory(acc.id, llm.id).map((m) => (m.ai ? 'ai' : 'user'))).toEqual(['user', 'ai'])
+    expect(core.history.list(acc.id, llm.id).map((m) => (m.ai ? 'ai' : 'user'))).toEqual(['user', 'ai'])
   })
 
   it('aborts a running reply, then retries it', async () => {
     const slow = await startServer({ port: 0, adminCode: 'a', userCode: 'u', chunkDelayMs: 15 })
     const core = makeCore()
-    const acc = await core.addMioAccount({ server: `ws://127.0.0.1:${slow.port}`, id: '1005', token: 'u' })
-    const llm = core.listContacts(acc.id).find((c) => c.kind === 'llm')!
-    const { replyMessage } = await core.complete(acc.id, llm.id, 'write something long please')
+    const acc = await core.mio.add({ server: `ws://127.0.0.1:${slow.port}`, id: '1005', token: 'u' })
+    const llm = core.mio.contactList(acc.id).find((c) => c.kind === 'llm')!
+    const { replyMessage } = await core.mio.complete(acc.id, llm.id, 'write something long please')
     await waitFor(core, 'stream', (d: StreamDelta) => (d.messageId === replyMessage.id && d.textAppend ? true : undefined))
-    core.abort(acc.id, llm.id, replyMessage.id)
+    core.mio.abort(acc.id, llm.id, replyMessage.id)
     const ended = await waitFor(core, 'message', (p: MainEvents['message']) => (p.message.id === replyMessage.id && p.message.ai?.status === 'aborted' ? p.message : undefined))
     expect(ended.ai!.text.length).toBeGreaterThan(0)
-    await core.completeRetry(acc.id, llm.id, replyMessage.id)
+    await core.mio.completeRetry(acc.id, llm.id, replyMessage.id)
     const done = await waitFor(core, 'message', (p: MainEvents['message']) => (p.message.id === replyMessage.id && p.message.ai?.status === 'completed' ? p.message : undefined), 20000)
     expect(done.ai!.text.length).toBeGreaterThan(2000)
     await core.stop()
@@ -159,8 +159,8 @@ describe('AppCore against the reference server', () => {
 
   it('shares a contact and refuses non-http links', async () => {
     const core = makeCore()
-    const acc = await core.addMioAccount({ server: gateway(), id: '1006', token: 'user-secret-code' })
-    const r = await core.share(acc.id, 'bot')
+    const acc = await core.mio.add({ server: gateway(), id: '1006', token: 'user-secret-code' })
+    const r = await core.mio.share(acc.id, 'bot')
     expect(r.shareUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*shareId=/)
     expect(r.previewImage).toMatch(/^data:image\//)
     await expect(core.openExternal('javascript:alert(1)')).rejects.toThrow(/http/)
@@ -173,9 +173,9 @@ describe('AppCore when the server dies mid-stream', () => {
     const own = await startServer({ port: 0, adminCode: 'a', userCode: 'u', chunkDelayMs: 20 })
     const port = own.port
     const core = makeCore()
-    const acc = await core.addMioAccount({ server: `ws://127.0.0.1:${port}`, id: '9', token: 'u' })
-    const llm = core.listContacts(acc.id).find((c) => c.kind === 'llm')!
-    const { replyMessage } = await core.complete(acc.id, llm.id, 'a long answer please')
+    const acc = await core.mio.add({ server: `ws://127.0.0.1:${port}`, id: '9', token: 'u' })
+    const llm = core.mio.contactList(acc.id).find((c) => c.kind === 'llm')!
+    const { replyMessage } = await core.mio.complete(acc.id, llm.id, 'a long answer please')
     await waitFor(core, 'stream', (d: StreamDelta) => (d.messageId === replyMessage.id && d.textAppend ? true : undefined))
     const reconnecting = waitFor(core, 'connection', (p: MainEvents['connection']) => (p.status.state === 'reconnecting' ? p.status : undefined))
     const interrupted = waitFor(core, 'message', (p: MainEvents['message']) => (p.message.id === replyMessage.id && p.message.ai?.status === 'interrupted' ? p.message : undefined))
@@ -189,7 +189,7 @@ describe('AppCore when the server dies mid-stream', () => {
     const again = await startServer({ port, adminCode: 'a', userCode: 'u', chunkDelayMs: 1 })
     try {
       await waitFor(core, 'connection', (p: MainEvents['connection']) => (p.status.state === 'online' ? true : undefined), 15000)
-      const sent = await core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'back' } }])
+      const sent = await core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: 'back' } }])
       expect(sent.status).toBe('sent')
     } finally {
       await again.close()
@@ -205,17 +205,17 @@ describe('AppCore adding an account on an unreachable server', () => {
     const store = new MemoryStore()
     const core = makeCore(store)
     const t0 = Date.now()
-    await expect(core.addMioAccount({ server: `ws://127.0.0.1:${port}`, id: '1', token: 'u' })).rejects.toThrow(/cannot reach the server/i)
+    await expect(core.mio.add({ server: `ws://127.0.0.1:${port}`, id: '1', token: 'u' })).rejects.toThrow(/cannot reach the server/i)
     expect(Date.now() - t0).toBeLessThan(5000)
-    expect(core.listAccounts()).toHaveLength(0)
+    expect(core.accounts.list()).toHaveLength(0)
     expect(store.get('accounts')).toBeUndefined()
   })
 
   it('treats null arguments from a JSON carrier as absent', async () => {
     const { createHandlers, dispatch } = await import('../../src/core/handlers')
     const core = makeCore()
-    const acc = await core.addMioAccount({ server: gateway(), id: '1010', token: 'user-secret-code' })
-    await core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'null-before' } }])
+    const acc = await core.mio.add({ server: gateway(), id: '1010', token: 'user-secret-code' })
+    await core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: 'null-before' } }])
     const page = (await dispatch(createHandlers(core), 'history:list', [acc.id, 'bot', null, null])) as ChatMessage[]
     expect(page.some((m) => m.segments[0]?.data.text === 'null-before')).toBe(true)
   })

@@ -198,11 +198,11 @@ describe('bridge: frames', () => {
   it('logs in to the reference server through the same handler table', async () => {
     const { ws, call, events } = await connect()
     const server0 = `ws://127.0.0.1:${server.port}`
-    const wrong = await call('accounts:add-mio', { server: server0, id: 'alice', token: 'wrong-code' })
+    const wrong = await call('accounts:add', 'mio', { server: server0, id: 'alice', token: 'wrong-code' })
     expect(wrong.ok).toBe(false)
     expect(Object.keys(wrong.error ?? {})).toEqual(['message'])
     expect(String(wrong.error?.message)).not.toContain('wrong-code')
-    const ok = await call('accounts:add-mio', { server: server0, id: 'alice', token: 'user-code' })
+    const ok = await call('accounts:add', 'mio', { server: server0, id: 'alice', token: 'user-code' })
     expect(ok.ok).toBe(true)
     const acc = ok.result as { id: string; status: { state: string } }
     expect(acc.status.state).toBe('online')
@@ -211,7 +211,7 @@ describe('bridge: frames', () => {
     expect(contacts.ok).toBe(true)
     expect((contacts.result as Array<{ id: string }>).map((c) => c.id)).toContain('bot')
     // A message to the bot comes back as a pushed `message` event.
-    const sent = await call('mio:send', acc.id, 'bot', [{ type: 'text', data: { text: 'hello bridge' } }])
+    const sent = await call('messages:send', acc.id, 'bot', [{ type: 'text', data: { text: 'hello bridge' } }])
     expect(sent.ok).toBe(true)
     await until(() => events.some((e) => e.event === 'message' && !(e.payload as { message: { self: boolean } }).message.self))
     ws.close()

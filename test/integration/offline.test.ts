@@ -54,10 +54,10 @@ it('starts offline with cached conversations, queues sends across a restart, and
   const port = server.port
   cleanups.push(() => server?.close())
   const first = open(dir)
-  const acc = await first.core.addMioAccount({ server: `ws://127.0.0.1:${port}`, id: '8001', token: 'u' })
-  for (const t of ['one', 'two', 'three']) await first.core.send(acc.id, 'bot', [{ type: 'text', data: { text: t } }])
-  await until(() => first.core.listHistory(acc.id, 'bot').filter((m) => !m.self).length === 3, 5000, 'the echoes')
-  const before = first.core.listHistory(acc.id, 'bot')
+  const acc = await first.core.mio.add({ server: `ws://127.0.0.1:${port}`, id: '8001', token: 'u' })
+  for (const t of ['one', 'two', 'three']) await first.core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: t } }])
+  await until(() => first.core.history.list(acc.id, 'bot').filter((m) => !m.self).length === 3, 5000, 'the echoes')
+  const before = first.core.history.list(acc.id, 'bot')
   await close(first)
   await server.close()
   server = undefined
@@ -65,12 +65,12 @@ it('starts offline with cached conversations, queues sends across a restart, and
   // 2. Start with the server gone: everything cached is there, the status says when it retries.
   const second = open(dir)
   await second.core.start()
-  const accounts = second.core.listAccounts()
+  const accounts = second.core.accounts.list()
   expect(accounts.map((a) => a.id)).toEqual([acc.id])
   expect(accounts[0]!.login?.botQq).toBeTruthy() // the last login, cached
   const st = await new Promise<AccountStatus>((resolve) => {
     const check = (): void => {
-      const s = second.core.listAccounts()[0]!.status
+      const s = second.core.accounts.list()[0]!.status
       if (s.state === 'reconnecting') resolve(s)
       else setTimeout(check, 10)
     }
@@ -79,41 +79,41 @@ it('starts offline with cached conversations, queues sends across a restart, and
   expect(st.retryInMs).toBeGreaterThan(0)
   expect(st.retryAt).toBeGreaterThan(Date.now() - 1000)
   expect(st.error).toMatch(/reach/i)
-  const contacts = second.core.listContacts(acc.id)
+  const contacts = second.core.mio.contactList(acc.id)
   expect(contacts.map((c) => c.kind)).toEqual(['bot', 'llm'])
   expect(contacts[0]!.name).toMatch(/^Bot \d+/)
   expect(contacts[0]!.lastMessage?.preview).toBe('three')
-  expect(second.core.listHistory(acc.id, 'bot')).toEqual(before)
+  expect(second.core.history.list(acc.id, 'bot')).toEqual(before)
   // Older messages page in from the cache too.
-  expect(second.core.listHistory(acc.id, 'bot', before[2]!.time, 2)).toEqual(before.slice(0, 2))
+  expect(second.core.history.list(acc.id, 'bot', before[2]!.time, 2)).toEqual(before.slice(0, 2))
   // Sends while offline are shown as pending and stored in the outbox.
-  const q1 = await second.core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'offline-1' } }])
-  const q2 = await second.core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'offline-2' } }])
+  const q1 = await second.core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: 'offline-1' } }])
+  const q2 = await second.core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: 'offline-2' } }])
   expect([q1.status, q2.status]).toEqual(['sending', 'sending'])
   await close(second)
 
   // 3. Restart, still offline: the outbox survived; one more send.
   const third = open(dir)
   await third.core.start()
-  expect(third.core.outboxOf(acc.id).map((e) => e.messageId)).toEqual([q1.id, q2.id])
-  expect(third.core.listHistory(acc.id, 'bot').slice(-2).map((m) => [m.id, m.status])).toEqual([
+  expect(third.core.mio.outboxOf(acc.id).map((e) => e.messageId)).toEqual([q1.id, q2.id])
+  expect(third.core.history.list(acc.id, 'bot').slice(-2).map((m) => [m.id, m.status])).toEqual([
     [q1.id, 'sending'],
     [q2.id, 'sending']
   ])
-  const q3 = await third.core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'offline-3' } }])
+  const q3 = await third.core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: 'offline-3' } }])
   expect(q3.status).toBe('sending')
 
   // 4. The server comes back on the same port: the core reconnects by itself and flushes the outbox in order.
   server = await startServer({ port, adminCode: 'a', userCode: 'u', chunkDelayMs: 1 })
-  await until(() => third.core.listAccounts()[0]!.status.state === 'online', 10_000, 'online')
-  await until(() => third.core.outboxOf(acc.id).length === 0, 10_000, 'the outbox to drain')
-  const echoes = (): ChatMessage[] => third.core.listHistory(acc.id, 'bot', undefined, 500).filter((m) => !m.self && textOf(m).startsWith('offline-'))
+  await until(() => third.core.accounts.list()[0]!.status.state === 'online', 10_000, 'online')
+  await until(() => third.core.mio.outboxOf(acc.id).length === 0, 10_000, 'the outbox to drain')
+  const echoes = (): ChatMessage[] => third.core.history.list(acc.id, 'bot', undefined, 500).filter((m) => !m.self && textOf(m).startsWith('offline-'))
   await until(() => echoes().length >= 3, 5000, 'the echoes')
   await settled(() => echoes().length)
   expect(echoes().map(textOf)).toEqual(['offline-1', 'offline-2', 'offline-3'])
   // The restarted server reuses its message ids: the old echoes are kept (renamed), not overwritten.
-  expect(third.core.listHistory(acc.id, 'bot', undefined, 500).filter((m) => !m.self).map(textOf)).toEqual(['one', 'two', 'three', 'offline-1', 'offline-2', 'offline-3'])
-  const mine = third.core.listHistory(acc.id, 'bot', undefined, 500).filter((m) => m.self)
+  expect(third.core.history.list(acc.id, 'bot', undefined, 500).filter((m) => !m.self).map(textOf)).toEqual(['one', 'two', 'three', 'offline-1', 'offline-2', 'offline-3'])
+  const mine = third.core.history.list(acc.id, 'bot', undefined, 500).filter((m) => m.self)
   expect(mine.map((m) => [textOf(m), m.status])).toEqual([
     ['one', 'sent'],
     ['two', 'sent'],
@@ -124,4 +124,4 @@ it('starts offline with cached conversations, queues sends across a restart, and
   ])
 }, 60_000)
 
-type AccountStatus = ReturnType<AppCore['listAccounts']>[number]['status']
+type AccountStatus = ReturnType<AppCore['accounts']['list']>[number]['status']

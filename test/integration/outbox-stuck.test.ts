@@ -1,7 +1,8 @@
 /** A spec server that never answers a send must not block the outbox forever. */
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { AMBIGUOUS_SEND_ERROR, AppCore, MAX_AUTO_ATTEMPTS } from '../../src/core/app-core'
+import { AppCore } from '../../src/core/app-core'
+import { AMBIGUOUS_SEND_ERROR, MAX_AUTO_ATTEMPTS } from '../../src/core/accounts/outbox'
 import { MemoryStore, plaintextSecretBox } from '../../src/core/storage/storage'
 
 const cleanups: (() => unknown)[] = []
@@ -38,15 +39,15 @@ describe('outbox with a server that never confirms a send', () => {
       clientOptions: { requestTimeoutMs: 150, heartbeatIntervalMs: 60_000 }
     })
     cleanups.push(() => core.stop())
-    const acc = await core.addMioAccount({ server: `ws://127.0.0.1:${port}`, id: '9', token: 'x' })
-    const stuck = await core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'stuck' } }])
-    const next = await core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'after' } }])
+    const acc = await core.mio.add({ server: `ws://127.0.0.1:${port}`, id: '9', token: 'x' })
+    const stuck = await core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: 'stuck' } }])
+    const next = await core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: 'after' } }])
     expect(stuck.status).toBe('failed')
     expect(stuck.error).toBe(AMBIGUOUS_SEND_ERROR)
     expect(next.status).toBe('sent')
     const stuckIds = seen.slice(0, MAX_AUTO_ATTEMPTS)
     expect(seen).toHaveLength(MAX_AUTO_ATTEMPTS + 1)
     expect(new Set(stuckIds).size).toBe(1) // every attempt carried the same client message_id
-    expect(core.outboxOf(acc.id)).toEqual([])
+    expect(core.mio.outboxOf(acc.id)).toEqual([])
   })
 })

@@ -8,7 +8,9 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../server/app'
 import { MioClient } from '../../src/core/protocols/mio/client'
-import { AMBIGUOUS_SEND_ERROR, AppCore, clientMessageId, type AppCoreOptions } from '../../src/core/app-core'
+import { AppCore, type AppCoreOptions } from '../../src/core/app-core'
+import { AMBIGUOUS_SEND_ERROR } from '../../src/core/accounts/outbox'
+import { clientMessageId } from '../../src/core/accounts/mio/provider'
 import { SqliteHistory } from '../../src/core/storage/sqlite-history'
 import { MemoryStore, plaintextSecretBox } from '../../src/core/storage/storage'
 import type { ChatMessage } from '../../src/shared/mio'
@@ -41,7 +43,7 @@ async function setup(id: string, extra: Partial<AppCoreOptions> = {}) {
   cleanups.push(() => core.stop())
   const observer = await startObserver(server.port, id, 'u')
   cleanups.push(() => observer.stop())
-  const acc = await core.addMioAccount({ server: `ws://127.0.0.1:${proxy.port}`, id, token: 'u' })
+  const acc = await core.mio.add({ server: `ws://127.0.0.1:${proxy.port}`, id, token: 'u' })
   return { server, proxy, history, core, observer, acc }
 }
 
@@ -72,9 +74,9 @@ describe('outbox', () => {
         })
       }
     })
-    const results = await Promise.all(texts.map((t) => core.send(acc.id, 'bot', [{ type: 'text', data: { text: t } }])))
+    const results = await Promise.all(texts.map((t) => core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: t } }])))
     expect(results).toHaveLength(N)
-    await until(() => core.outboxOf(acc.id).length === 0 && mine(history, acc.id).every((m) => m.status !== 'sending'), 60_000, 'the outbox to drain')
+    await until(() => core.mio.outboxOf(acc.id).length === 0 && mine(history, acc.id).every((m) => m.status !== 'sending'), 60_000, 'the outbox to drain')
     await settled(() => observer.order.length)
 
     const msgs = mine(history, acc.id)
@@ -96,7 +98,7 @@ describe('outbox', () => {
     expect(seen).toEqual([...seen].sort())
 
     // The user retries the ambiguous ones that did not arrive; then every message is there exactly once.
-    for (const m of failed) if (!observer.counts.get(text(m))) expect((await core.retry(acc.id, 'bot', m.id)).status).toBe('sent')
+    for (const m of failed) if (!observer.counts.get(text(m))) expect((await core.accounts.retry(acc.id, 'bot', m.id)).status).toBe('sent')
     await settled(() => observer.order.length)
     for (const t of texts) expect(observer.counts.get(t)).toBe(1)
     expect(history.outboxList(acc.id)).toEqual([])
@@ -110,9 +112,9 @@ describe('outbox', () => {
     const { proxy, history, core, observer, acc } = await setup('7002')
     proxy.setDown(true)
     proxy.cut()
-    await until(() => core.listAccounts()[0]!.status.state === 'reconnecting', 5000, 'reconnecting')
+    await until(() => core.accounts.list()[0]!.status.state === 'reconnecting', 5000, 'reconnecting')
     const pending = []
-    for (let i = 0; i < 20; i++) pending.push(await core.send(acc.id, 'bot', [{ type: 'text', data: { text: `queued-${String(i).padStart(2, '0')}` } }]))
+    for (let i = 0; i < 20; i++) pending.push(await core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: `queued-${String(i).padStart(2, '0')}` } }]))
     expect(pending.every((m) => m.status === 'sending')).toBe(true)
     expect(history.outboxList(acc.id).map((e) => e.messageId)).toEqual(pending.map((m) => m.id))
     expect(observer.order).toEqual([])
@@ -130,7 +132,7 @@ describe('outbox', () => {
     const { proxy, history, core, observer, acc } = await setup('7003', { serverDedupesMessageIds: true })
     // The request is lost on the way (the server never sees it) and the link then drops: ambiguous to the client.
     proxy.setBlackholeUp(true)
-    const p = core.send(acc.id, 'bot', [{ type: 'text', data: { text: 'lost-then-resent' } }])
+    const p = core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: 'lost-then-resent' } }])
     await until(() => history.outboxList(acc.id)[0]?.inFlight === true, 5000, 'the send to be on the wire')
     await new Promise((r) => setTimeout(r, 100))
     proxy.setBlackholeUp(false)

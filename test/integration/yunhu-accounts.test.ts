@@ -16,6 +16,7 @@ import { MemoryStore, type SecretBox } from '../../src/core/storage/storage'
 import { createMemoryLogger } from '../../src/core/log'
 import type { AccountInfo, Contact, MainEvents } from '../../src/shared/api'
 import type { ChatMessage } from '../../src/shared/mio'
+import { draftSegments, type DraftFormat } from '../../src/shared/model/compose'
 
 const EMAIL = 'demo@miodesk.local'
 const PASSWORD = 'accounts-it-pw-1'
@@ -41,6 +42,12 @@ const store = new MemoryStore()
 const logger = createMemoryLogger()
 let core: AppCore
 let h: ApiHandlers
+
+/** A composer message (body + optional quote) sent through the generic channel. */
+function yhSend(accountId: string, contactId: string, m: { contentType: DraftFormat; text: string; quoteMsgId?: string; quoteText?: string }): Promise<ChatMessage> {
+  const segments = draftSegments({ format: m.contentType, text: m.text, quote: m.quoteMsgId ? { id: m.quoteMsgId, text: m.quoteText } : undefined })
+  return h['messages:send'](accountId, contactId, segments)
+}
 let account: AccountInfo
 const events: { [K in keyof MainEvents]?: MainEvents[K][] } = {}
 const tokensSeen = new Set<string>()
@@ -96,16 +103,16 @@ afterAll(async () => {
 
 describe('Yunhu accounts in the core, against the reference server', () => {
   it('refuses a wrong password in words and stores nothing', async () => {
-    await expect(h['accounts:add-yunhu']({ api: server.url, email: EMAIL, password: 'wrong-password' })).rejects.toThrow(/^Login failed: 邮箱或密码错误$/)
-    await expect(h['accounts:add-yunhu']({ api: server.url, email: EMAIL })).rejects.toThrow(/Enter the password/)
-    await expect(h['accounts:add-yunhu']({ api: server.url, token: 'not-a-token' })).rejects.toThrow(/refused this token/)
-    await expect(h['accounts:add-yunhu']({ api: 'ftp://x', token: 't' })).rejects.toThrow(/http:\/\/ or https:\/\//)
+    await expect(h['accounts:add']('yunhu', { api: server.url, email: EMAIL, password: 'wrong-password' })).rejects.toThrow(/^Login failed: 邮箱或密码错误$/)
+    await expect(h['accounts:add']('yunhu', { api: server.url, email: EMAIL })).rejects.toThrow(/Enter the password/)
+    await expect(h['accounts:add']('yunhu', { api: server.url, token: 'not-a-token' })).rejects.toThrow(/refused this token/)
+    await expect(h['accounts:add']('yunhu', { api: 'ftp://x', token: 't' })).rejects.toThrow(/http:\/\/ or https:\/\//)
     expect(await h['accounts:list']()).toEqual([])
     expect(store.get('yunhu-accounts')).toBeUndefined()
   })
 
   it('logs in with email and password: online, token stored encrypted, password not stored', async () => {
-    account = await h['accounts:add-yunhu']({ api: server.url, email: EMAIL, password: PASSWORD })
+    account = await h['accounts:add']('yunhu', { api: server.url, email: EMAIL, password: PASSWORD })
     expect(account).toMatchObject({ kind: 'yunhu', userId: ME, server: server.url, status: { state: 'online' } })
     expect(account.label).toContain('MioDesk 演示用户')
     expect((await h['accounts:list']()).map((a) => a.id)).toEqual([account.id])
@@ -118,7 +125,7 @@ describe('Yunhu accounts in the core, against the reference server', () => {
     expect(dump).not.toContain(token)
     expect(dump).not.toContain(PASSWORD)
     expect(store.get<string>('yunhu-device-id')).toMatch(/^[0-9a-f]{32}$/)
-    await expect(h['accounts:add-yunhu']({ api: server.url, email: EMAIL, password: PASSWORD })).rejects.toThrow(/already added/)
+    await expect(h['accounts:add']('yunhu', { api: server.url, email: EMAIL, password: PASSWORD })).rejects.toThrow(/already added/)
   })
 
   it('lists conversations as contacts (names, avatars, previews, unread)', async () => {
@@ -184,7 +191,7 @@ describe('Yunhu accounts in the core, against the reference server', () => {
 
   it('sends text, Markdown and a quote; each is stored and the bot reply is pushed', async () => {
     await h['history:list'](account.id, ECHO_BOT, undefined, 20)
-    const sent = await h['yunhu:send'](account.id, ECHO_BOT, { contentType: 'text', text: 'hello from the test' })
+    const sent = await yhSend(account.id, ECHO_BOT, { contentType: 'text', text: 'hello from the test' })
     expect(sent).toMatchObject({ contactId: ECHO_BOT, self: true, status: 'sent', segments: [{ type: 'text', data: { text: 'hello from the test' } }] })
     expect(messages().some((m) => m.id === sent.id && m.status === 'sending')).toBe(true)
     expect(core.history.get(account.id, ECHO_BOT, sent.id)?.status).toBe('sent')
@@ -194,12 +201,12 @@ describe('Yunhu accounts in the core, against the reference server', () => {
       { type: 'text', data: { text: '收到: hello from the test' } }
     ])
 
-    const md = await h['yunhu:send'](account.id, ECHO_BOT, { contentType: 'markdown', text: '**bold** move' })
+    const md = await yhSend(account.id, ECHO_BOT, { contentType: 'markdown', text: '**bold** move' })
     expect(md.segments).toEqual([{ type: 'markdown', data: { text: '**bold** move' } }])
     expect(md.status).toBe('sent')
     await waitFor(() => messages().find((m) => m.replyTo === md.id && !m.self), 6000, 'the reply to markdown')
 
-    const q = await h['yunhu:send'](account.id, ECHO_BOT, { contentType: 'text', text: 'quoting you', quoteMsgId: reply.id, quoteText: '回声机器人: 收到: hello from the test' })
+    const q = await yhSend(account.id, ECHO_BOT, { contentType: 'text', text: 'quoting you', quoteMsgId: reply.id, quoteText: '回声机器人: 收到: hello from the test' })
     expect(q.segments).toEqual([
       { type: 'reply', data: { id: reply.id, text: '回声机器人: 收到: hello from the test' } },
       { type: 'text', data: { text: 'quoting you' } }
@@ -211,15 +218,15 @@ describe('Yunhu accounts in the core, against the reference server', () => {
     const echo = (await h['contacts:list'](account.id)).find((c) => c.id === ECHO_BOT)!
     expect(echo.lastMessage?.preview).toMatch(/收到/)
 
-    await expect(h['yunhu:send'](account.id, ECHO_BOT, { contentType: 'text', text: '   ' })).rejects.toThrow(/Type a message/)
-    await expect(h['yunhu:send'](account.id, ECHO_BOT, { contentType: 'video' as never, text: 'x' })).rejects.toThrow(/text, Markdown or HTML/)
-    await expect(h['yunhu:send'](account.id, 'nope', { contentType: 'text', text: 'x' })).rejects.toThrow(/Unknown Yunhu conversation/)
+    await expect(yhSend(account.id, ECHO_BOT, { contentType: 'text', text: '   ' })).rejects.toThrow(/Type a message/)
+    await expect(yhSend(account.id, ECHO_BOT, { contentType: 'video' as never, text: 'x' })).rejects.toThrow(/text, Markdown or HTML/)
+    await expect(yhSend(account.id, 'nope', { contentType: 'text', text: 'x' })).rejects.toThrow(/Unknown Yunhu conversation/)
   })
 
   it('a streamed bot reply grows through several message events to its final text', async () => {
     const before = messages().length
     await h['history:list'](account.id, STREAM_BOT, undefined, 20)
-    const sent = await h['yunhu:send'](account.id, STREAM_BOT, { contentType: 'text', text: 'stream please' })
+    const sent = await yhSend(account.id, STREAM_BOT, { contentType: 'text', text: 'stream please' })
     expect(sent.status).toBe('sent')
     const expected = '这是一条流式回复, 文字会一段一段地追加到同一条消息里。你说的是: stream please'
     const first = await waitFor(() => messages().slice(before).find((m) => m.contactId === STREAM_BOT && !m.self), 6000, 'the stream start')
@@ -237,36 +244,36 @@ describe('Yunhu accounts in the core, against the reference server', () => {
   it('a refused send is stored as failed with the reason', async () => {
     // We own the stream bot: remove ourselves as its follower, and the server refuses our messages to it.
     await h['yunhu:remove-follower'](account.id, STREAM_BOT, ME)
-    const failed = await h['yunhu:send'](account.id, STREAM_BOT, { contentType: 'html', text: '<b>hi</b>' })
+    const failed = await yhSend(account.id, STREAM_BOT, { contentType: 'html', text: '<b>hi</b>' })
     expect(failed).toMatchObject({ status: 'failed', error: 'The Yunhu server refused it: 你还没有添加该机器人', segments: [{ type: 'html', data: { html: '<b>hi</b>' } }] })
     expect(core.history.get(account.id, STREAM_BOT, failed.id)).toMatchObject({ status: 'failed' })
     // a failed message never reached the server: "recalling" it just removes it
-    await h['yunhu:recall'](account.id, STREAM_BOT, failed.id)
+    await h['messages:recall'](account.id, STREAM_BOT, failed.id)
     expect(core.history.get(account.id, STREAM_BOT, failed.id)).toBeUndefined()
   })
 
   it('recall and edit are shown; our own recall too', async () => {
     const n0 = messages().length
-    await h['yunhu:send'](account.id, ECHO_BOT, { contentType: 'text', text: '/recall' })
+    await yhSend(account.id, ECHO_BOT, { contentType: 'text', text: '/recall' })
     const doomed = await waitFor(() => messages().slice(n0).find((m) => !m.self && textOf(m) === '这条消息马上会被撤回'), 6000, 'the message to recall')
     await waitFor(() => messages().slice(n0).find((m) => m.id === doomed.id && m.status === 'recalled'), 6000, 'the recall')
     expect(core.history.get(account.id, ECHO_BOT, doomed.id)!.status).toBe('recalled')
 
-    await h['yunhu:send'](account.id, ECHO_BOT, { contentType: 'text', text: '/edit' })
+    await yhSend(account.id, ECHO_BOT, { contentType: 'text', text: '/edit' })
     const editable = await waitFor(() => messages().slice(n0).find((m) => !m.self && textOf(m) === '编辑前的文字'), 6000, 'the message to edit')
     const edited = await waitFor(() => messages().slice(n0).find((m) => m.id === editable.id && m.editedAt), 6000, 'the edit')
     expect(edited.segments).toEqual([{ type: 'text', data: { text: '编辑后的文字' } }])
     expect(edited.editedAt).toBeGreaterThan(0)
 
-    const mine = await h['yunhu:send'](account.id, FRIEND, { contentType: 'text', text: 'take this back' })
-    await h['yunhu:recall'](account.id, FRIEND, mine.id)
+    const mine = await yhSend(account.id, FRIEND, { contentType: 'text', text: 'take this back' })
+    await h['messages:recall'](account.id, FRIEND, mine.id)
     expect(core.history.get(account.id, FRIEND, mine.id)!.status).toBe('recalled')
-    await expect(h['yunhu:recall'](account.id, FRIEND, 'missing')).rejects.toThrow(/no longer exists/)
+    await expect(h['messages:recall'](account.id, FRIEND, 'missing')).rejects.toThrow(/no longer exists/)
   })
 
   it('a button click is reported and the bot answers', async () => {
     const n0 = messages().length
-    await h['yunhu:send'](account.id, ECHO_BOT, { contentType: 'text', text: '/buttons' })
+    await yhSend(account.id, ECHO_BOT, { contentType: 'text', text: '/buttons' })
     const withButtons = await waitFor(() => messages().slice(n0).find((m) => m.segments.some((s) => s.type === 'buttons')), 6000, 'buttons')
     await h['yunhu:button'](account.id, ECHO_BOT, withButtons.id, 'report-a')
     await waitFor(() => messages().slice(n0).find((m) => textOf(m).includes('点击了按钮: report-a')), 6000, 'the answer')
@@ -279,11 +286,11 @@ describe('Yunhu accounts in the core, against the reference server', () => {
     expect(g!.updatedAt).toBeGreaterThan(1e12)
     expect(await h['yunhu:board'](account.id, FRIEND)).toBeNull()
     expect(await h['yunhu:board'](account.id, STREAM_BOT)).toBeNull()
-    await h['yunhu:send'](account.id, ECHO_BOT, { contentType: 'text', text: '/board 新看板内容' })
+    await yhSend(account.id, ECHO_BOT, { contentType: 'text', text: '/board 新看板内容' })
     const live = await waitFor(() => (events.board ?? []).find((b) => b.contactId === ECHO_BOT && b.board?.content === '新看板内容'), 6000, 'the board event')
     expect(live).toMatchObject({ accountId: account.id, board: { chatId: ECHO_BOT, botId: ECHO_BOT, contentType: 'text', botName: '回声机器人' } })
     expect((await h['yunhu:board'](account.id, ECHO_BOT))?.content).toBe('新看板内容')
-    await h['yunhu:send'](account.id, ECHO_BOT, { contentType: 'text', text: '/board' })
+    await yhSend(account.id, ECHO_BOT, { contentType: 'text', text: '/board' })
     await waitFor(() => (events.board ?? []).find((b) => b.contactId === ECHO_BOT && b.board === null), 6000, 'the cleared board')
   })
 
@@ -347,7 +354,7 @@ describe('Yunhu accounts in the core, against the reference server', () => {
 
   it('-101 (token revoked by a server restart with a new password) → relogin-required → relogin → works again, history kept', async () => {
     const historyBefore = core.history.list(account.id, DEMO_GROUP, undefined, 100)
-    const contactsBefore = core.listContacts(account.id)
+    const contactsBefore = core.yunhu.cachedContacts(account.id)
     expect(historyBefore.length).toBeGreaterThan(0)
     await server.close()
     await startYunhu(NEW_PASSWORD)
@@ -359,13 +366,13 @@ describe('Yunhu accounts in the core, against the reference server', () => {
     expect(await h['contacts:list'](account.id)).toEqual(contactsBefore)
     expect((await h['history:list'](account.id, DEMO_GROUP, undefined, 100)).map((m) => m.id)).toEqual(historyBefore.map((m) => m.id))
 
-    await expect(h['accounts:relogin-yunhu'](account.id, { email: EMAIL, password: PASSWORD })).rejects.toThrow(/Login failed: 邮箱或密码错误/)
-    const info = await h['accounts:relogin-yunhu'](account.id, { email: EMAIL, password: NEW_PASSWORD })
+    await expect(h['accounts:relogin'](account.id, { email: EMAIL, password: PASSWORD })).rejects.toThrow(/Login failed: 邮箱或密码错误/)
+    const info = await h['accounts:relogin'](account.id, { email: EMAIL, password: NEW_PASSWORD })
     expect(info).toMatchObject({ id: account.id, status: { state: 'online' } })
     tokensSeen.add(testBox.decrypt(storedSecret()))
     expect(tokensSeen.size).toBe(2)
     expect((await h['yunhu:store'](account.id)).length).toBeGreaterThan(0)
-    const again = await h['yunhu:send'](account.id, ECHO_BOT, { contentType: 'text', text: 'back again' })
+    const again = await yhSend(account.id, ECHO_BOT, { contentType: 'text', text: 'back again' })
     expect(again.status).toBe('sent')
     await waitFor(() => messages().find((m) => m.replyTo === again.id && !m.self), 6000, 'a reply after relogin')
     const historyAfter = await h['history:list'](account.id, DEMO_GROUP, undefined, 100)
@@ -377,8 +384,8 @@ describe('Yunhu accounts in the core, against the reference server', () => {
     core = makeCore()
     h = createHandlers(core)
     await core.start()
-    expect(core.listContacts(account.id).length).toBeGreaterThan(0)
-    await waitFor(() => core.listAccounts().find((a) => a.id === account.id && a.status.state === 'online'), 6000, 'online after restart')
+    expect(core.yunhu.cachedContacts(account.id).length).toBeGreaterThan(0)
+    await waitFor(() => core.accounts.list().find((a) => a.id === account.id && a.status.state === 'online'), 6000, 'online after restart')
     expect(core.history.list(account.id, ECHO_BOT, undefined, 500).length).toBe(0) // a new MemoryHistory: the server pages it back
     expect((await h['history:list'](account.id, ECHO_BOT, undefined, 5)).length).toBe(5)
 

@@ -98,7 +98,7 @@ describe('IPC errors', () => {
       throw e
     })
     registerIpcHandlers({ handlers: table, isAppUrl: createAppUrlCheck() })
-    const reply = await invoke('accounts:add-mio', appFrame, { server: 'x', id: 'y', token: 'z' })
+    const reply = await invoke('accounts:add', appFrame, 'mio', { server: 'x', id: 'y', token: 'z' })
     expect(reply).toEqual({ ok: false, error: 'Invalid credentials: the access code was refused' })
     expect(JSON.stringify(reply)).not.toMatch(/token-123|at .*\.ts/)
   })

@@ -14,12 +14,26 @@
  */
 import type { Contact, ContactKind, YunhuBoard } from '../../../shared/api'
 import type { ChatMessage, Segment } from '../../../shared/mio'
+import { conversationCapabilities, type ConversationCapabilities } from '../../../shared/model/capabilities'
 import { YunhuChatType, YunhuContentType, type YunhuBotBoardMessage, type YunhuConversation, type YunhuMsgContent, type YunhuMsgData, type YunhuPushMessage } from '../../../shared/yunhu'
 import { parseYunhuButtons } from '../../protocols/yunhu/codec/yunhu'
 
 /** A Yunhu conversation as a Contact. */
-export interface YunhuContact extends Contact {
+/** A Yunhu conversation as cached (capabilities are added when it is listed, never stored). */
+export interface YunhuContact extends Omit<Contact, 'capabilities'> {
   kind: 'user' | 'group' | 'bot'
+}
+
+const CHAT_CAPS = { send: ['text', 'markdown', 'html', 'quote'], recall: true, edit: true, quote: true, board: true } as const
+
+/** What a Yunhu conversation can do, by its kind. */
+export function yunhuCapabilities(kind: YunhuContact['kind']): ConversationCapabilities {
+  return conversationCapabilities({
+    ...CHAT_CAPS,
+    send: [...CHAT_CAPS.send],
+    botProfile: kind === 'bot',
+    groupBotSettings: kind === 'group'
+  })
 }
 
 export function chatTypeOfKind(kind: ContactKind): number | undefined {

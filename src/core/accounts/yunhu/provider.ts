@@ -12,9 +12,10 @@
  *   `relogin-required` is emitted, contacts and history stay, and `relogin` resumes the account.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
-import type { AccountInfo, AddYunhuAccountInput, Contact, MainEventName, MainEvents, YunhuBoard, YunhuOutgoing } from '../../../shared/api'
+import type { AccountInfo, AddYunhuAccountInput, Contact, YunhuBoard } from '../../../shared/api'
 import type { ConnectionStatus } from '../../../shared/connection'
 import type { ChatMessage, Segment } from '../../../shared/mio'
+import type { AccountCapabilities } from '../../../shared/model/capabilities'
 import { YunhuContentType, type YunhuBotData, type YunhuPushMessage } from '../../../shared/yunhu'
 import {
   YUNHU_DEFAULT_API,
@@ -33,14 +34,18 @@ import {
   type YunhuSettingsValues,
   type YunhuStoreBot
 } from '../../../shared/yunhu-api'
+import { friendlyError } from '../../errors'
 import { YunhuApi, newYunhuMsgId } from '../../protocols/yunhu/api'
-import { YunhuApiError, YunhuHttp, YunhuLoggedOutError } from '../../protocols/yunhu/http'
+import { YunhuApiError, YunhuHttp, YunhuHttpStatusError, YunhuLoggedOutError } from '../../protocols/yunhu/http'
 import { YunhuPush, type YunhuPushOptions } from '../../protocols/yunhu/push'
 import { YunhuSettingsError, validateSettingsForm, validateSettingsValues } from '../../protocols/yunhu/settings-schema'
-import { errorMessage } from '../../transport/errors'
-import { silentLogger, type Logger } from '../../log'
-import { putMany, type HistoryStore } from '../../storage/history'
-import type { KeyValueStore, SecretBox } from '../../storage/storage'
+import { putMany, type OutboxEntry } from '../../storage/history'
+import { TransportError } from '../../transport/errors'
+import { optionalText, pageArgs, requireHttpUrl, requireId } from '../../validate'
+import { OutboxPump, type OutboxLink, type SendFailure } from '../outbox'
+import type { AccountContext, AccountProvider, SendOptions } from '../provider'
+import { StoredAccounts } from '../stored-accounts'
+import { StreamCoalescer, type StreamTarget } from '../stream-coalescer'
 import {
   boardOf,
   chatTypeOfKind,
@@ -50,6 +55,7 @@ import {
   msgDataToMessage,
   pushToMessage,
   withText,
+  yunhuCapabilities,
   yunhuPreview,
   type NameOf,
   type YunhuContact
@@ -66,21 +72,10 @@ export interface YunhuAccountsTuning {
   connectWaitMs?: number
   /** How long contacts:list waits for a fresh conversation list before answering from the cache, ms. Default 3000. */
   contactsWaitMs?: number
-}
-
-export interface YunhuAccountsOptions extends YunhuAccountsTuning {
-  store: KeyValueStore
-  secrets: SecretBox
-  history: HistoryStore
-  logger?: Logger
-  emit: <E extends MainEventName>(event: E, payload: MainEvents[E]) => void
-  /** The account list changed (AppCore emits the merged list). */
-  onAccountsChanged: () => void
-  /** Strictly increasing clock (AppCore's), ms. */
-  now?: () => number
-  /** Interval between coalesced stream updates, ms (one animation frame). */
-  streamFlushMs?: number
+  /** The OS the push login names (default: this process's). */
   platform?: NodeJS.Platform
+  /** A stream with no new chunk for this long is stored as it is, ms. Default 5000. */
+  streamIdleMs?: number
 }
 
 interface StoredYunhuAccount {
@@ -100,9 +95,13 @@ interface StoredYunhuAccount {
   secret: string
 }
 
+/** A bot reply being streamed: its latest whole message (stored at the start, at checkpoints and at the end). */
 interface PendingStream {
   message: ChatMessage
-  timer: ReturnType<typeof setTimeout>
+  /** The text the renderer has been sent so far (deltas append to it). */
+  shown: string
+  /** Ends the stream when no chunk comes for a while. */
+  idle: ReturnType<typeof setTimeout>
 }
 
 interface LiveYunhu {
@@ -121,6 +120,7 @@ interface LiveYunhu {
   /** Conversations whose first message is in the store. */
   complete: Set<string>
   streams: Map<string, PendingStream>
+  outbox: OutboxPump
   contactsTimer?: ReturnType<typeof setTimeout>
   refreshing?: Promise<void>
 }
@@ -150,7 +150,7 @@ export function yunhuErrorText(e: unknown): string {
   if (e instanceof YunhuLoggedOutError) return YUNHU_RELOGIN_MESSAGE
   if (e instanceof YunhuSettingsError) return e.message
   if (e instanceof YunhuApiError) return `The Yunhu server refused it: ${e.msg || `error ${e.code}`}`
-  return errorMessage(e)
+  return friendlyError(e)
 }
 
 function normalizeApi(s: string | undefined): string {
@@ -179,76 +179,73 @@ function normalizeWs(s: string): string {
   return u.toString()
 }
 
-function requireId(v: unknown, what: string): string {
-  const s = typeof v === 'string' || typeof v === 'number' ? String(v).trim() : ''
-  if (!s) throw new Error(`The ${what} is missing`)
-  if (s.length > 128 || /\s/.test(s)) throw new Error(`The ${what} is not valid`)
-  return s
-}
 
-function requireHttpUrl(v: unknown, what: string, allowEmpty: boolean): string {
-  const s = typeof v === 'string' ? v.trim() : ''
-  if (!s) {
-    if (allowEmpty) return ''
-    throw new Error(`Enter the ${what}`)
+
+
+const YUNHU_CONTENT_TYPES = { text: YunhuContentType.Text, markdown: YunhuContentType.Markdown, html: YunhuContentType.Html } as const
+
+/** What a Yunhu message carries, read from its parts: one text, Markdown or HTML body and an optional quote. */
+export function draftOf(segments: unknown): { contentType: keyof typeof YUNHU_CONTENT_TYPES; text: string; quoteId?: string; quoteText?: string } {
+  if (!Array.isArray(segments) || segments.length === 0) throw new Error('The message is empty')
+  let body: { contentType: keyof typeof YUNHU_CONTENT_TYPES; text: string } | undefined
+  let quoteId: string | undefined
+  let quoteText: string | undefined
+  for (const s of segments as Segment[]) {
+    const data = s && typeof s === 'object' && s.data && typeof s.data === 'object' ? s.data : {}
+    const type = s && typeof s === 'object' ? s.type : undefined
+    if (type === 'reply') {
+      if (typeof data.id === 'string' || typeof data.id === 'number') quoteId = String(data.id)
+      if (typeof data.text === 'string') quoteText = data.text
+    } else if ((type === 'text' || type === 'markdown' || type === 'html') && !body) {
+      const text = type === 'html' ? data.html : data.text
+      body = { contentType: type, text: typeof text === 'string' ? text : '' }
+    } else if (type === 'text' && body?.contentType === 'text') {
+      body.text += typeof data.text === 'string' ? data.text : ''
+    } else if (type === 'at' && body?.contentType === 'text') {
+      body.text += `@${String(data.name ?? data.qq ?? '')}`
+    } else {
+      throw new Error('A Yunhu message is text, Markdown or HTML, optionally with a quote')
+    }
   }
-  if (s.length > 2000) throw new Error(`The ${what} is too long`)
-  let u: URL
-  try {
-    u = new URL(s)
-  } catch {
-    throw new Error(`The ${what} is not a valid address (it must start with http:// or https://)`)
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`The ${what} must be an http:// or https:// address`)
-  return s
+  if (!body) throw new Error('A Yunhu message is text, Markdown or HTML')
+  return { ...body, ...(quoteId ? { quoteId } : {}), ...(quoteText !== undefined ? { quoteText } : {}) }
 }
 
-function text(v: unknown, what: string, max: number): string {
-  if (v === undefined || v === null) return ''
-  if (typeof v !== 'string') throw new Error(`The ${what} must be text`)
-  if (v.length > max) throw new Error(`The ${what} is too long (at most ${max} characters)`)
-  return v
-}
-
-export class YunhuAccounts {
-  private readonly o: YunhuAccountsOptions
-  private readonly log: Logger
-  private readonly history: HistoryStore
+export class YunhuAccounts implements AccountProvider {
+  readonly kind = 'yunhu' as const
+  readonly capabilities: AccountCapabilities = { modelContacts: false, botConsole: true, relogin: true, ping: false }
+  private readonly stored: StoredAccounts<StoredYunhuAccount>
+  /** The accounts started in this session, by id. */
   private readonly live = new Map<string, LiveYunhu>()
-  private seq = 0
+  /** Bot replies streamed in pieces, coalesced like every other stream. */
+  private readonly streamer: StreamCoalescer
 
-  constructor(options: YunhuAccountsOptions) {
-    this.o = options
-    this.log = options.logger ?? silentLogger
-    this.history = options.history
-  }
-
-  private now(): number {
-    if (this.o.now) return this.o.now()
-    const t = Date.now()
-    this.seq = t > this.seq ? t : this.seq + 1
-    return this.seq
+  constructor(
+    private readonly c: AccountContext,
+    private readonly o: YunhuAccountsTuning = {}
+  ) {
+    this.stored = new StoredAccounts(c.store, ACCOUNTS_KEY)
+    this.streamer = new StreamCoalescer((d) => c.emit('stream', d), { flushMs: c.streamFlushMs, checkpoint: (t) => this.checkpoint(t) })
   }
 
   /** True when the account id is a Yunhu account (stored or live). */
   owns(accountId: string): boolean {
-    return this.live.has(accountId) || this.storedAccounts().some((a) => a.id === accountId)
+    return this.live.has(accountId) || this.stored.has(accountId)
   }
 
   // ------------------------------------------------------------------ lifecycle
 
   /** Starts every stored account in the background (push socket + conversation list). */
   async start(): Promise<void> {
-    for (const acc of this.storedAccounts()) {
-      if (this.live.has(acc.id)) continue
-      try {
-        const la = this.spawn(acc, this.o.secrets.decrypt(acc.secret))
+    this.stored.startAll(
+      (id) => this.live.has(id),
+      (acc) => {
+        const la = this.spawn(acc, this.c.secrets.decrypt(acc.secret))
         la.push?.start()
-        void this.refreshContacts(la).catch((e) => this.log.warn(`Yunhu ${acc.label}: conversation list: ${yunhuErrorText(e)}`))
-      } catch (e) {
-        this.log.error(`could not start Yunhu account ${acc.label}: ${errorMessage(e)}`)
-      }
-    }
+        void this.refreshContacts(la).catch((e) => this.c.logger.warn(`Yunhu ${acc.label}: conversation list: ${yunhuErrorText(e)}`))
+      },
+      this.c.logger
+    )
   }
 
   async stop(): Promise<void> {
@@ -258,6 +255,7 @@ export class YunhuAccounts {
 
   private shutdown(la: LiveYunhu): void {
     la.closed = true
+    la.outbox.close()
     for (const id of [...la.streams.keys()]) this.flushStream(la, id)
     if (la.contactsTimer) {
       clearTimeout(la.contactsTimer)
@@ -279,25 +277,17 @@ export class YunhuAccounts {
 
   // ------------------------------------------------------------------ accounts
 
-  private storedAccounts(): StoredYunhuAccount[] {
-    return this.o.store.get<StoredYunhuAccount[]>(ACCOUNTS_KEY) ?? []
-  }
-
-  private saveAccounts(list: StoredYunhuAccount[]): void {
-    this.o.store.set(ACCOUNTS_KEY, list)
-  }
-
   private deviceId(): string {
-    let id = this.o.store.get<string>(DEVICE_KEY)
+    let id = this.c.store.get<string>(DEVICE_KEY)
     if (!id) {
       id = randomBytes(16).toString('hex')
-      this.o.store.set(DEVICE_KEY, id)
+      this.c.store.set(DEVICE_KEY, id)
     }
     return id
   }
 
-  listAccounts(): AccountInfo[] {
-    return this.storedAccounts().map((a) => this.accountInfo(a))
+  list(): AccountInfo[] {
+    return this.stored.all().map((a) => this.accountInfo(a))
   }
 
   private status(la: LiveYunhu | undefined): ConnectionStatus {
@@ -308,7 +298,7 @@ export class YunhuAccounts {
   }
 
   private accountInfo(a: StoredYunhuAccount): AccountInfo {
-    return { id: a.id, kind: 'yunhu', label: a.label, server: a.api, userId: a.userId, status: this.status(this.live.get(a.id)) }
+    return { id: a.id, kind: 'yunhu', label: a.label, server: a.api, userId: a.userId, status: this.status(this.live.get(a.id)), capabilities: this.capabilities }
   }
 
   private need(accountId: string): LiveYunhu {
@@ -318,7 +308,7 @@ export class YunhuAccounts {
   }
 
   private newHttp(api: string, token = ''): YunhuHttp {
-    return new YunhuHttp({ baseUrl: api, token, timeoutMs: this.o.httpTimeoutMs, fetch: this.o.fetch, logger: this.log })
+    return new YunhuHttp({ baseUrl: api, token, timeoutMs: this.o.httpTimeoutMs, fetch: this.o.fetch, logger: this.c.logger })
   }
 
   /** Logs in (email + password, or a token) and reads the account's own id. Errors in words. */
@@ -347,21 +337,22 @@ export class YunhuAccounts {
     }
   }
 
-  async addAccount(input: AddYunhuAccountInput): Promise<AccountInfo> {
+  async add(raw: unknown): Promise<AccountInfo> {
+    const input = (raw ?? {}) as AddYunhuAccountInput
     const api = normalizeApi(input?.api)
-    const ws = input?.ws?.trim() ? normalizeWs(input.ws) : yunhuWsUrl(api)
+    const ws = typeof input.ws === 'string' && input.ws.trim() ? normalizeWs(input.ws) : yunhuWsUrl(api)
     const who = await this.login(api, input)
-    const existing = this.storedAccounts().find((a) => a.api === api && a.userId === who.userId)
+    const existing = this.stored.all().find((a) => a.api === api && a.userId === who.userId)
     if (existing) throw new Error('This Yunhu account is already added')
     const email = String(input?.email ?? '').trim()
     const acc: StoredYunhuAccount = {
       id: randomUUID(),
       kind: 'yunhu',
-      label: input?.label?.trim() || (who.name ? `${who.name} (Yunhu)` : `${who.userId}@${new URL(api).host}`),
+      label: (typeof input.label === 'string' ? input.label.trim() : '') || (who.name ? `${who.name} (Yunhu)` : `${who.userId}@${new URL(api).host}`),
       api,
       ws,
       userId: who.userId,
-      secret: this.o.secrets.encrypt(who.token)
+      secret: this.c.secrets.encrypt(who.token)
     }
     if (who.name) acc.name = who.name
     if (who.avatar) acc.avatar = who.avatar
@@ -372,30 +363,31 @@ export class YunhuAccounts {
     } catch (e) {
       this.shutdown(la)
       this.live.delete(acc.id)
-      throw new Error(`The Yunhu push server refused the login: ${errorMessage(e)}`)
+      throw new Error(`The Yunhu push server refused the login: ${friendlyError(e)}`)
     }
-    this.saveAccounts([...this.storedAccounts(), acc])
+    this.stored.add(acc)
     try {
       await this.refreshContacts(la)
     } catch (e) {
-      this.log.warn(`Yunhu ${acc.label}: conversation list: ${yunhuErrorText(e)}`)
+      this.c.logger.warn(`Yunhu ${acc.label}: conversation list: ${yunhuErrorText(e)}`)
     }
-    this.o.onAccountsChanged()
+    this.c.accountsChanged()
     return this.accountInfo(acc)
   }
 
   /** After a -101: logs in again (the same Yunhu user) and resumes; contacts and history are kept. */
-  async relogin(accountId: string, input: AddYunhuAccountInput): Promise<AccountInfo> {
-    const acc = this.storedAccounts().find((a) => a.id === accountId)
+  async relogin(accountId: string, raw: unknown): Promise<AccountInfo> {
+    const input = (raw ?? {}) as AddYunhuAccountInput
+    const acc = this.stored.get(accountId)
     if (!acc) throw new Error('Unknown Yunhu account')
     const who = await this.login(acc.api, input)
     if (who.userId !== acc.userId) throw new Error('That is a different Yunhu account: log in as the same user')
     const email = String(input?.email ?? '').trim()
-    const next: StoredYunhuAccount = { ...acc, secret: this.o.secrets.encrypt(who.token) }
+    const next: StoredYunhuAccount = { ...acc, secret: this.c.secrets.encrypt(who.token) }
     if (who.name) next.name = who.name
     if (who.avatar) next.avatar = who.avatar
     if (email) next.email = email
-    this.saveAccounts(this.storedAccounts().map((a) => (a.id === accountId ? next : a)))
+    this.stored.replace(next)
     let la = this.live.get(accountId)
     if (la) {
       la.stored = next
@@ -412,25 +404,25 @@ export class YunhuAccounts {
     try {
       await this.connectPush(la)
     } catch (e) {
-      throw new Error(`The Yunhu push server refused the login: ${errorMessage(e)}`)
+      throw new Error(`The Yunhu push server refused the login: ${friendlyError(e)}`)
     }
     try {
       await this.refreshContacts(la)
     } catch (e) {
-      this.log.warn(`Yunhu ${acc.label}: conversation list: ${yunhuErrorText(e)}`)
+      this.c.logger.warn(`Yunhu ${acc.label}: conversation list: ${yunhuErrorText(e)}`)
     }
-    this.o.onAccountsChanged()
+    this.c.accountsChanged()
     return this.accountInfo(next)
   }
 
-  removeAccount(accountId: string): void {
+  remove(accountId: string): void {
     const la = this.live.get(accountId)
     if (la) this.shutdown(la)
     this.live.delete(accountId)
-    this.saveAccounts(this.storedAccounts().filter((a) => a.id !== accountId))
-    this.o.store.delete(contactsKey(accountId))
-    this.history.clearAccount(accountId)
-    this.o.onAccountsChanged()
+    this.stored.remove(accountId)
+    this.c.store.delete(contactsKey(accountId))
+    this.c.history.clearAccount(accountId)
+    this.c.accountsChanged()
   }
 
   reconnect(accountId: string): void {
@@ -449,11 +441,13 @@ export class YunhuAccounts {
       needsLogin: false,
       closed: false,
       wasOnline: false,
-      contacts: new Map((this.o.store.get<YunhuContact[]>(contactsKey(acc.id)) ?? []).map((c) => [c.id, c])),
+      contacts: new Map((this.c.store.get<YunhuContact[]>(contactsKey(acc.id)) ?? []).map((c) => [c.id, c])),
       fresh: new Set(),
       complete: new Set(),
-      streams: new Map()
+      streams: new Map(),
+      outbox: undefined as unknown as OutboxPump
     }
+    la.outbox = new OutboxPump(acc.id, this.outboxLink(la), this.c.outbox, this.c.history, this.c.emit, this.c.logger)
     api.http.on('relogin-required', () => this.loggedOut(la))
     la.push = this.newPush(la, token)
     this.live.set(acc.id, la)
@@ -468,18 +462,18 @@ export class YunhuAccounts {
       userId: la.stored.userId,
       token,
       deviceId: this.deviceId(),
-      logger: this.log
+      logger: this.c.logger
     })
     la.wasOnline = false
     const accountId = la.stored.id
     push.on('status', (s) => {
       if (la.push !== push) return
-      this.o.emit('connection', { accountId, status: la.needsLogin ? this.status(la) : { ...s, delayMs: push.socket.delayMs } })
+      this.c.emit('connection', { accountId, status: la.needsLogin ? this.status(la) : { ...s, delayMs: push.socket.delayMs } })
       if (s.state === 'failed' && s.errorKind === 'auth') this.loggedOut(la)
       if (s.state === 'online') this.onOnline(la)
     })
     push.on('delay', (d) => {
-      if (la.push === push) this.o.emit('connection', { accountId, status: { ...push.status, delayMs: d } })
+      if (la.push === push) this.c.emit('connection', { accountId, status: { ...push.status, delayMs: d } })
     })
     push.on('auth-failed', () => {
       if (la.push === push) this.loggedOut(la)
@@ -489,7 +483,7 @@ export class YunhuAccounts {
       try {
         this.onUpdate(la, u)
       } catch (e) {
-        this.log.error(`Yunhu push update (${u.kind}) failed: ${errorMessage(e)}`)
+        this.c.logger.error(`Yunhu push update (${u.kind}) failed: ${friendlyError(e)}`)
       }
     })
     return push
@@ -510,19 +504,21 @@ export class YunhuAccounts {
   }
 
   private onOnline(la: LiveYunhu): void {
+    // The link is (back) up: send what the outbox holds, in order.
+    void la.outbox.pump()
     const again = la.wasOnline
     la.wasOnline = true
     if (!again) return
     // Back after a drop: catch up on the conversation list and on the conversations opened so far.
     const opened = [...la.fresh]
     la.fresh.clear()
-    void this.refreshContacts(la).catch((e) => this.log.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`))
+    void this.refreshContacts(la).catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`))
     for (const contactId of opened) {
       const chatType = this.chatTypeOf(la, contactId)
       if (chatType === undefined) continue
       void this.fetchPage(la, contactId, chatType, undefined, 20, true)
         .then(() => la.fresh.add(contactId))
-        .catch((e) => this.log.warn(`Yunhu ${la.stored.label}: catching up: ${yunhuErrorText(e)}`))
+        .catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: catching up: ${yunhuErrorText(e)}`))
     }
   }
 
@@ -530,14 +526,14 @@ export class YunhuAccounts {
   private loggedOut(la: LiveYunhu): void {
     if (la.needsLogin || la.closed) return
     // An account being added is not asked to log in again: its add fails instead.
-    if (!this.storedAccounts().some((a) => a.id === la.stored.id)) return
+    if (!this.stored.has(la.stored.id)) return
     la.needsLogin = true
-    this.log.warn(`Yunhu ${la.stored.label}: the token was refused; waiting for a new login`)
+    this.c.logger.warn(`Yunhu ${la.stored.label}: the token was refused; waiting for a new login`)
     this.dropPush(la)
     const accountId = la.stored.id
-    this.o.emit('connection', { accountId, status: this.status(la) })
-    this.o.emit('relogin-required', { accountId })
-    this.o.onAccountsChanged()
+    this.c.emit('connection', { accountId, status: this.status(la) })
+    this.c.emit('relogin-required', { accountId })
+    this.c.accountsChanged()
   }
 
   /** Runs a Yunhu call for an account; errors become sentences. */
@@ -565,12 +561,12 @@ export class YunhuAccounts {
   /** The cached conversations, newest first (no network). */
   cachedContacts(accountId: string): Contact[] {
     const la = this.live.get(accountId)
-    const list = la ? [...la.contacts.values()] : (this.o.store.get<YunhuContact[]>(contactsKey(accountId)) ?? [])
-    return list.map((c) => ({ ...c })).sort((a, b) => (b.lastMessage?.time ?? 0) - (a.lastMessage?.time ?? 0))
+    const list = la ? [...la.contacts.values()] : (this.c.store.get<YunhuContact[]>(contactsKey(accountId)) ?? [])
+    return list.map((c) => ({ ...c, capabilities: yunhuCapabilities(c.kind) })).sort((a, b) => (b.lastMessage?.time ?? 0) - (a.lastMessage?.time ?? 0))
   }
 
   /** The conversations: refreshed from the server (waiting a little), else from the cache. */
-  async listContacts(accountId: string): Promise<Contact[]> {
+  async contacts(accountId: string): Promise<Contact[]> {
     const la = this.need(accountId)
     if (!la.needsLogin) {
       let timer: ReturnType<typeof setTimeout> | undefined
@@ -580,7 +576,7 @@ export class YunhuAccounts {
       try {
         await Promise.race([this.refreshContacts(la), wait])
       } catch (e) {
-        this.log.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`)
+        this.c.logger.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`)
       } finally {
         clearTimeout(timer)
       }
@@ -612,7 +608,7 @@ export class YunhuAccounts {
   }
 
   private saveContacts(la: LiveYunhu): void {
-    this.o.store.set(contactsKey(la.stored.id), [...la.contacts.values()])
+    this.c.store.set(contactsKey(la.stored.id), [...la.contacts.values()])
   }
 
   /** Saves the contacts and emits them (now, or coalesced a little when many pushes arrive). */
@@ -621,7 +617,7 @@ export class YunhuAccounts {
       la.contactsTimer = undefined
       if (la.closed) return
       this.saveContacts(la)
-      this.o.emit('contacts', { accountId: la.stored.id, contacts: this.cachedContacts(la.stored.id) })
+      this.c.emit('contacts', { accountId: la.stored.id, contacts: this.cachedContacts(la.stored.id) })
     }
     if (now) {
       if (la.contactsTimer) clearTimeout(la.contactsTimer)
@@ -641,7 +637,7 @@ export class YunhuAccounts {
     la.contacts.set(id, c)
     la.md5 = undefined
     // Fetch the proper name and avatar.
-    void this.refreshContacts(la).catch((e) => this.log.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`))
+    void this.refreshContacts(la).catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`))
   }
 
   /** A message arrived or changed: update the conversation's preview (and unread count). */
@@ -656,8 +652,8 @@ export class YunhuAccounts {
   // ------------------------------------------------------------------ history
 
   private put(la: LiveYunhu, m: ChatMessage): ChatMessage {
-    this.history.put(la.stored.id, m)
-    this.o.emit('message', { accountId: la.stored.id, message: m })
+    this.c.history.put(la.stored.id, m)
+    this.c.emit('message', { accountId: la.stored.id, message: m })
     return m
   }
 
@@ -666,10 +662,9 @@ export class YunhuAccounts {
    * once per session when a conversation is opened, and older pages are fetched (list-message
    * before the oldest stored message) when the store has fewer than `limit`.
    */
-  async listHistory(accountId: string, contactId: string, before?: number, limit?: number): Promise<ChatMessage[]> {
+  async history(accountId: string, contactId: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
     const la = this.need(accountId)
-    const n = Math.min(Math.max(1, Math.floor(Number(limit) || 50)), 500)
-    const b = typeof before === 'number' && Number.isFinite(before) ? before : undefined
+    const { before: b, limit: n } = pageArgs(before, limit)
     const chatType = this.chatTypeOf(la, contactId)
     let failure: unknown
     if (chatType !== undefined && !la.needsLogin && b === undefined && !la.fresh.has(contactId)) {
@@ -685,7 +680,7 @@ export class YunhuAccounts {
         failure = e
       }
     }
-    let local = this.history.list(accountId, contactId, b, n)
+    let local = this.c.history.list(accountId, contactId, b, n)
     for (let round = 0; !failure && chatType !== undefined && !la.needsLogin && local.length < n && !la.complete.has(contactId) && round < 10; round++) {
       const anchor = this.oldestOnServer(accountId, contactId, local, b)
       try {
@@ -695,10 +690,10 @@ export class YunhuAccounts {
         failure = e
         break
       }
-      local = this.history.list(accountId, contactId, b, n)
+      local = this.c.history.list(accountId, contactId, b, n)
     }
     if (failure) {
-      this.log.warn(`Yunhu ${la.stored.label}: history: ${yunhuErrorText(failure)}`)
+      this.c.logger.warn(`Yunhu ${la.stored.label}: history: ${yunhuErrorText(failure)}`)
       if (local.length === 0) throw new Error(yunhuErrorText(failure))
     }
     return local
@@ -710,10 +705,10 @@ export class YunhuAccounts {
     const pick = (list: ChatMessage[]): string | undefined => list.find(known)?.id
     if (local.length) return pick(local)
     if (before !== undefined) {
-      const at = this.history.list(accountId, contactId, before + 1, 1)
+      const at = this.c.history.list(accountId, contactId, before + 1, 1)
       if (at.length) return pick(at)
     }
-    return pick(this.history.list(accountId, contactId, undefined, 100_000))
+    return pick(this.c.history.list(accountId, contactId, undefined, 100_000))
   }
 
   /**
@@ -729,7 +724,7 @@ export class YunhuAccounts {
     for (const d of r.data) {
       if (!d.msg_id) continue
       let m = msgDataToMessage(d, contactId, la.stored.userId, nameOf)
-      const existing = this.history.find(accountId, m.id)
+      const existing = this.c.history.find(accountId, m.id)
       if (existing) {
         // Keep the time the store orders it by; a stream being assembled keeps its newer text.
         m = { ...m, time: existing.time }
@@ -738,8 +733,8 @@ export class YunhuAccounts {
       } else added++
       batch.push(m)
     }
-    if (batch.length) putMany(this.history, accountId, batch)
-    if (announce) for (const m of batch) this.o.emit('message', { accountId, message: m })
+    if (batch.length) putMany(this.c.history, accountId, batch)
+    if (announce) for (const m of batch) this.c.emit('message', { accountId, message: m })
     if (r.data.length < count) la.complete.add(contactId)
     return added
   }
@@ -754,7 +749,7 @@ export class YunhuAccounts {
         if (!p.msg_id || !p.chat_id) return
         this.flushStream(la, p.msg_id)
         this.noteChat(la, p)
-        const existing = this.history.find(accountId, p.msg_id)
+        const existing = this.c.history.find(accountId, p.msg_id)
         let m = pushToMessage(p, existing?.contactId ?? p.chat_id, la.stored.userId, this.nameOf(la))
         if (existing) m = { ...m, time: existing.time, ...(existing.localId ? { localId: existing.localId } : {}) }
         this.put(la, m)
@@ -765,7 +760,7 @@ export class YunhuAccounts {
         const id = u.message.msg_id
         if (!id) return
         this.flushStream(la, id)
-        const existing = this.history.find(accountId, id)
+        const existing = this.c.history.find(accountId, id)
         if (!existing || existing.status === 'recalled') return
         const m = this.put(la, { ...existing, status: 'recalled' })
         this.touchContact(la, m, false)
@@ -775,7 +770,7 @@ export class YunhuAccounts {
         const p = u.message
         if (!p.msg_id) return
         this.flushStream(la, p.msg_id)
-        const existing = this.history.find(accountId, p.msg_id)
+        const existing = this.c.history.find(accountId, p.msg_id)
         if (!existing) return
         const oldReply = existing.segments.find((s) => s.type === 'reply')
         const quoteId = p.quote_msg_id ?? existing.replyTo
@@ -791,23 +786,31 @@ export class YunhuAccounts {
         const id = u.message.msg_id
         if (!id) return
         const pending = la.streams.get(id)
-        const base = pending?.message ?? this.history.find(accountId, id)
+        if (pending) {
+          pending.message = { ...pending.message, segments: withText(pending.message.segments, u.text) }
+          this.streamed(la, pending, u.text)
+          return
+        }
+        const base = this.c.history.find(accountId, id)
         let m: ChatMessage
         if (base) m = { ...base, segments: withText(base.segments, u.text) }
         else {
           const contactId = u.assembled.chat_id ?? u.message.chat_id
           if (!contactId) return
-          m = pushToMessage({ ...u.assembled, timestamp: u.assembled.timestamp ?? String(this.now()) }, contactId, la.stored.userId, this.nameOf(la))
+          m = pushToMessage({ ...u.assembled, timestamp: u.assembled.timestamp ?? String(this.c.clock()) }, contactId, la.stored.userId, this.nameOf(la))
         }
-        if (pending) pending.message = m
-        else la.streams.set(id, { message: m, timer: setTimeout(() => this.flushStream(la, id), this.o.streamFlushMs ?? 16) })
+        // The stream starts: the message is stored and shown once, then grows by stream deltas.
+        const p: PendingStream = { message: m, shown: u.text, idle: setTimeout(() => this.flushStream(la, id), this.o.streamIdleMs ?? 5000) }
+        la.streams.set(id, p)
+        this.put(la, m)
+        if (!base) this.touchContact(la, m, !m.self)
         return
       }
       case 'bot_board_message': {
         const b = u.message
         const chatId = b.chat_id
         if (!chatId) return
-        this.o.emit('board', { accountId, contactId: chatId, board: boardOf(b, chatId) })
+        this.c.emit('board', { accountId, contactId: chatId, board: boardOf(b, chatId) })
         return
       }
       default:
@@ -815,12 +818,29 @@ export class YunhuAccounts {
     }
   }
 
-  /** Writes and emits a stream's latest text now (one `message` per flush interval while it grows). */
+  /** A chunk arrived for a stream being shown: one delta through the shared coalescer. */
+  private streamed(la: LiveYunhu, p: PendingStream, text: string): void {
+    const target = { accountId: la.stored.id, contactId: p.message.contactId, messageId: p.message.id }
+    if (text.startsWith(p.shown)) this.streamer.change(target, { status: 'streaming', textAppend: text.slice(p.shown.length) })
+    else this.streamer.change(target, { status: 'streaming', text })
+    p.shown = text
+    clearTimeout(p.idle)
+    p.idle = setTimeout(() => this.flushStream(la, p.message.id), this.o.streamIdleMs ?? 5000)
+  }
+
+  /** Stores a growing stream as it is so far (at most every few seconds; no contacts rewrite). */
+  private checkpoint(t: StreamTarget): void {
+    const p = this.live.get(t.accountId)?.streams.get(t.messageId)
+    if (p) this.c.history.put(t.accountId, p.message)
+  }
+
+  /** Ends a stream (a new push for the message, an edit or recall, a pause, or shutdown): stored and shown whole. */
   private flushStream(la: LiveYunhu, msgId: string): void {
     const p = la.streams.get(msgId)
     if (!p) return
-    clearTimeout(p.timer)
+    clearTimeout(p.idle)
     la.streams.delete(msgId)
+    this.streamer.forget({ accountId: la.stored.id, contactId: p.message.contactId, messageId: msgId })
     this.put(la, p.message)
     this.touchContact(la, p.message, false)
   }
@@ -833,59 +853,123 @@ export class YunhuAccounts {
     return t
   }
 
-  /** Sends text, Markdown or HTML (optionally quoting); resolves with the stored message, sent or failed with a reason. */
-  async send(accountId: string, contactId: string, message: YunhuOutgoing): Promise<ChatMessage> {
+  /**
+   * Sends text, Markdown or HTML, optionally quoting a message (a `reply` part), through the outbox:
+   * stored as 'sending' and sent in order when the link is up. The client-chosen msg_id goes with every
+   * attempt, so a resend after a dropped link is answered once.
+   */
+  async send(accountId: string, contactId: string, segments: Segment[], options: SendOptions = {}): Promise<ChatMessage> {
     const la = this.need(accountId)
     if (la.needsLogin) throw new Error(YUNHU_RELOGIN_MESSAGE)
-    const chatType = this.requireChat(la, contactId)
-    const kind = message?.contentType
-    const contentType = kind === 'text' ? YunhuContentType.Text : kind === 'markdown' ? YunhuContentType.Markdown : kind === 'html' ? YunhuContentType.Html : undefined
-    if (contentType === undefined) throw new Error('A Yunhu message is text, Markdown or HTML')
-    const body = typeof message.text === 'string' ? message.text : ''
+    this.requireChat(la, contactId)
+    const draft = draftOf(segments)
+    const body = draft.text
     if (!body.trim()) throw new Error('Type a message first')
     if (body.length > MAX_TEXT) throw new Error(`The message is too long (at most ${MAX_TEXT} characters)`)
-    const quoteMsgId = message.quoteMsgId ? requireId(message.quoteMsgId, 'quoted message id') : undefined
-    let quoteText = typeof message.quoteText === 'string' ? message.quoteText.slice(0, 500) : undefined
+    const quoteMsgId = draft.quoteId ? requireId(draft.quoteId, 'quoted message id') : undefined
+    let quoteText = typeof options.quoteText === 'string' ? options.quoteText.slice(0, 500) : draft.quoteText?.slice(0, 500)
     if (quoteMsgId && quoteText === undefined) {
-      const q = this.history.get(accountId, contactId, quoteMsgId)
+      const q = this.c.history.get(accountId, contactId, quoteMsgId)
       if (q) quoteText = yunhuPreview(q)
     }
     const msgId = newYunhuMsgId()
     const content: { text: string; quote_msg_text?: string } = { text: body }
     if (quoteMsgId && quoteText) content.quote_msg_text = quoteText
-    const segments: Segment[] = messageSegments(contentType, content, quoteMsgId)
-    const msg: ChatMessage = { id: msgId, contactId, self: true, senderId: la.stored.userId, time: this.now(), segments, status: 'sending' }
+    const msg: ChatMessage = { id: msgId, contactId, self: true, senderId: la.stored.userId, time: this.c.clock(), segments: messageSegments(YUNHU_CONTENT_TYPES[draft.contentType], content, quoteMsgId), status: 'sending' }
     if (quoteMsgId) msg.replyTo = quoteMsgId
-    this.put(la, msg)
+    const done = la.outbox.enqueue(msg, msgId)
     this.touchContact(la, msg, false)
-    try {
-      await la.api.sendMessage({ msg_id: msgId, chat_id: contactId, chat_type: chatType, content_type: contentType, content, ...(quoteMsgId ? { quote_msg_id: quoteMsgId } : {}) })
-    } catch (e) {
-      const failed: ChatMessage = { ...msg, status: 'failed', error: yunhuErrorText(e) }
-      this.put(la, failed)
-      return failed
+    return done
+  }
+
+  async retry(accountId: string, contactId: string, messageId: string): Promise<ChatMessage> {
+    const la = this.need(accountId)
+    if (la.needsLogin) throw new Error(YUNHU_RELOGIN_MESSAGE)
+    const m = this.c.history.get(accountId, contactId, String(messageId ?? ''))
+    if (!m) throw new Error('That message no longer exists')
+    if (m.status !== 'failed') throw new Error('Only a message that failed to send can be retried')
+    return la.outbox.enqueue({ ...m, status: 'sending', error: undefined }, m.id)
+  }
+
+  /** Edits an own sent message (text, Markdown or HTML, keeping its quote). */
+  async edit(accountId: string, contactId: string, messageId: string, segments: Segment[]): Promise<ChatMessage> {
+    const la = this.need(accountId)
+    const chatType = this.requireChat(la, contactId)
+    const m = this.c.history.get(accountId, contactId, String(messageId ?? ''))
+    if (!m) throw new Error('That message no longer exists')
+    if (!m.self) throw new Error('You can only edit your own messages')
+    if (m.status !== 'sent') throw new Error('Only a sent message can be edited')
+    const draft = draftOf(segments)
+    if (!draft.text.trim()) throw new Error('Type a message first')
+    if (draft.text.length > MAX_TEXT) throw new Error(`The message is too long (at most ${MAX_TEXT} characters)`)
+    const old = draftOf(m.segments.filter((s) => s.type === 'reply' || s.type === 'text' || s.type === 'markdown' || s.type === 'html' || s.type === 'at'))
+    const quoteId = draft.quoteId ?? old.quoteId
+    const quoteText = draft.quoteText ?? old.quoteText
+    const content: { text: string; quote_msg_text?: string } = { text: draft.text }
+    if (quoteId && quoteText) content.quote_msg_text = quoteText
+    const contentType = YUNHU_CONTENT_TYPES[draft.contentType]
+    await this.call(accountId, (api) => api.editMessage({ msg_id: m.id, chat_id: contactId, chat_type: chatType, content_type: contentType, content, ...(quoteId ? { quote_msg_id: quoteId } : {}) }))
+    const edited: ChatMessage = { ...m, segments: messageSegments(contentType, content, quoteId, this.nameOf(la)), editedAt: Date.now() }
+    this.put(la, edited)
+    this.touchContact(la, edited, false)
+    return edited
+  }
+
+  async forward(): Promise<ChatMessage> {
+    throw new Error('Forwarding Yunhu messages is not available yet')
+  }
+
+  /** The queued messages of an account, oldest first (tests, diagnostics). */
+  outboxOf(accountId: string): OutboxEntry[] {
+    return this.c.outbox.outboxList(accountId)
+  }
+
+  /** How the outbox sends a queued Yunhu message: over HTTP, while the push link is up and the login good. */
+  private outboxLink(la: LiveYunhu): OutboxLink {
+    return {
+      isOnline: () => !la.closed && !la.needsLogin && la.push?.status.state === 'online',
+      // The msg_id is the client's: the server answers a repeated one once.
+      resendsAmbiguous: () => true,
+      transmit: async (msg: ChatMessage, e: OutboxEntry) => {
+        const chatType = this.requireChat(la, msg.contactId)
+        const draft = draftOf(msg.segments)
+        const content: { text: string; quote_msg_text?: string } = { text: draft.text }
+        if (draft.quoteId && draft.quoteText) content.quote_msg_text = draft.quoteText
+        const contentType = YUNHU_CONTENT_TYPES[draft.contentType]
+        await la.api.sendMessage({ msg_id: e.clientId, chat_id: msg.contactId, chat_type: chatType, content_type: contentType, content, ...(draft.quoteId ? { quote_msg_id: draft.quoteId } : {}) })
+        // The push of our own message may have come first: keep that (server) copy.
+        const current = this.c.history.get(la.stored.id, msg.contactId, msg.id)
+        if (current && current.status !== 'sending') return current
+        return { ...msg, status: 'sent', error: undefined }
+      },
+      classify: (err: unknown): SendFailure => {
+        // Logged out: keep it queued; it goes after the new login.
+        if (err instanceof YunhuLoggedOutError) return { kind: 'offline' }
+        if (err instanceof YunhuHttpStatusError) return err.status >= 500 ? { kind: 'ambiguous' } : { kind: 'refused', message: yunhuErrorText(err) }
+        if (err instanceof YunhuApiError) return { kind: 'refused', message: yunhuErrorText(err) }
+        if (err instanceof TransportError && (err.kind === 'timeout' || err.kind === 'unreachable' || err.kind === 'closed')) return { kind: 'ambiguous' }
+        if (err instanceof TransportError && err.kind === 'offline') return { kind: 'offline' }
+        return { kind: 'refused', message: yunhuErrorText(err) }
+      },
+      settled: (final) => this.touchContact(la, final, false)
     }
-    // The push of our own message may have come first: keep that (server) copy.
-    const current = this.history.get(accountId, contactId, msgId)
-    if (current && current.status !== 'sending') return current
-    return this.put(la, { ...msg, status: 'sent' })
   }
 
   async recall(accountId: string, contactId: string, messageId: string): Promise<void> {
     const la = this.need(accountId)
-    const m = this.history.get(accountId, contactId, String(messageId ?? ''))
+    const m = this.c.history.get(accountId, contactId, String(messageId ?? ''))
     if (!m) throw new Error('That message no longer exists')
     if (m.status === 'recalled') return
     if (m.status === 'sending') throw new Error('The message is still being sent')
     if (m.status === 'failed') {
       // Never reached the server: just drop the local copy.
-      this.history.remove(accountId, contactId, m.id)
-      this.o.emit('message-deleted', { accountId, contactId, messageId: m.id })
+      this.c.history.remove(accountId, contactId, m.id)
+      this.c.emit('message-deleted', { accountId, contactId, messageId: m.id })
       return
     }
     const chatType = this.requireChat(la, contactId)
     await this.call(accountId, (api) => api.recall({ chatId: contactId, chatType, msgIds: m.id }))
-    const now = this.history.get(accountId, contactId, m.id)
+    const now = this.c.history.get(accountId, contactId, m.id)
     if (now && now.status !== 'recalled') this.touchContact(la, this.put(la, { ...now, status: 'recalled' }), false)
   }
 
@@ -933,9 +1017,9 @@ export class YunhuAccounts {
   }
 
   async createBot(accountId: string, input: YunhuCreateBotInput): Promise<YunhuBotData> {
-    const name = text(input?.name, 'bot name', 50).trim()
+    const name = optionalText(input?.name, 'bot name', 50).trim()
     if (!name) throw new Error('Give the bot a name')
-    const introduction = text(input?.introduction, 'introduction', 1000)
+    const introduction = optionalText(input?.introduction, 'introduction', 1000)
     const avatarUrl = requireHttpUrl(input?.avatarUrl, 'avatar URL', true)
     if (input?.private !== undefined && typeof input.private !== 'boolean') throw new Error('"Private" must be on or off')
     return this.call(accountId, (api) => api.createBot({ name, introduction, avatarUrl, private: input?.private ?? false }))
@@ -943,9 +1027,9 @@ export class YunhuAccounts {
 
   async editBot(accountId: string, input: YunhuEditBotRequest): Promise<void> {
     const botId = requireId(input?.botId, 'bot id')
-    const nickname = text(input?.nickname, 'bot name', 50).trim()
+    const nickname = optionalText(input?.nickname, 'bot name', 50).trim()
     if (!nickname) throw new Error('Give the bot a name')
-    const introduction = text(input?.introduction, 'introduction', 1000)
+    const introduction = optionalText(input?.introduction, 'introduction', 1000)
     const avatarUrl = requireHttpUrl(input?.avatarUrl, 'avatar URL', true)
     const priv = input?.private === undefined ? 0 : Number(input.private)
     if (priv !== 0 && priv !== 1) throw new Error('"Private" must be 0 (public) or 1 (private)')

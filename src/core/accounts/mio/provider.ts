@@ -1,0 +1,548 @@
+/**
+ * Mio-Chat accounts: one MioClient (one WebSocket, dialect detected at login) per account; the bot
+ * conversation, the user's AI contacts (kept by the client), the outbox (the shared OutboxPump) and
+ * streamed AI replies (the shared StreamCoalescer).
+ *
+ * A Mio-Chat server keeps no history, so the local history is the only copy.
+ */
+import { createHash, randomUUID } from 'node:crypto'
+import type { AccountInfo, AddMioAccountInput, Contact } from '../../../shared/api'
+import type { AiReply, ChatMessage, ChatTurn, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult } from '../../../shared/mio'
+import { conversationCapabilities, type AccountCapabilities, type ConversationCapabilities } from '../../../shared/model/capabilities'
+import { friendlyError } from '../../errors'
+import { MioClient, gatewayUrl, type MioClientOptions, type StreamHandle } from '../../protocols/mio/client'
+import { TransportError } from '../../transport/errors'
+import { MemoryOutbox, type OutboxEntry } from '../../storage/history'
+import { OutboxPump, type OutboxLink, type SendFailure } from '../outbox'
+import { previewOf, replyTarget } from '../preview'
+import type { AccountContext, AccountProvider } from '../provider'
+import { StoredAccounts } from '../stored-accounts'
+import { StreamCoalescer, type StreamTarget } from '../stream-coalescer'
+import { LLM_PREFIX, LlmContacts } from './llm-contacts'
+
+export const BOT_CONTACT_ID = 'bot'
+const HISTORY_TURNS = 20
+const MAX_SEGMENTS = 100
+const ACCOUNTS_KEY = 'accounts'
+const loginKey = (id: string): string => `login:${id}`
+
+export interface MioAccountsTuning {
+  /** Client options override (tests). */
+  clientOptions?: Partial<MioClientOptions>
+  /**
+   * Spec servers take a client `message_id` with each message (the seed's send request carries one),
+   * so a send whose outcome is unknown (the link dropped after the frame left) is resent automatically
+   * under the same id and the server answers it without storing it twice (the reference server does).
+   * On by default for the spec dialect; never for the field dialect, which assigns ids itself. When off,
+   * such a send is marked failed ("may have been sent") with a retry button instead.
+   */
+  serverDedupesMessageIds?: boolean
+}
+
+interface StoredAccount {
+  id: string
+  kind: 'mio'
+  label: string
+  server: string
+  userId: string
+  /** The access code, encrypted with the SecretBox. */
+  secret: string
+}
+
+interface LiveAccount {
+  stored: StoredAccount
+  client: MioClient
+  streams: Map<string, StreamHandle>
+  outbox: OutboxPump
+}
+
+const BOT_CAPS: ConversationCapabilities = conversationCapabilities({ send: ['text', 'image', 'mention', 'quote'], recall: true, forward: true, quote: true, share: true })
+const LLM_CAPS: ConversationCapabilities = conversationCapabilities({ send: ['text'], prompt: true, recall: true, forward: true, share: true, editModel: true })
+
+/** The onebot wire form of a stored id: a number when it is one (the server's ids are numbers). */
+function wireId(id: string): string | number {
+  return /^\d+$/.test(id) && id.length < 16 ? Number(id) : id
+}
+
+/**
+ * The stable wire `message_id` of an outgoing message (spec dialect): derived from its local id, so every
+ * attempt — after a dropped link, a restart or a manual retry — carries the same one. A 15-digit number:
+ * numeric like the server's own ids, far above them, and exact as a JSON number.
+ */
+export function clientMessageId(accountId: string, localId: string): number {
+  const h = createHash('sha256').update(`${accountId}\u0000${localId}`).digest()
+  return 100_000_000_000_000 + (h.readUIntBE(0, 6) % 800_000_000_000_000)
+}
+
+export function validateSegments(segments: unknown): Segment[] {
+  if (!Array.isArray(segments) || segments.length === 0) throw new Error('The message is empty')
+  if (segments.length > MAX_SEGMENTS) throw new Error(`A message can have at most ${MAX_SEGMENTS} parts`)
+  return segments.map((s) => {
+    if (typeof s !== 'object' || s === null || typeof (s as Segment).type !== 'string') throw new Error('A message part is malformed')
+    const data = (s as Segment).data
+    return { type: (s as Segment).type, data: typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {} }
+  })
+}
+
+function messageSegments(m: ChatMessage): Segment[] {
+  if (m.ai) return [{ type: 'text', data: { text: m.ai.text } }]
+  return m.segments
+}
+
+export class MioAccounts implements AccountProvider {
+  readonly kind = 'mio' as const
+  readonly capabilities: AccountCapabilities = { modelContacts: true, botConsole: false, relogin: false, ping: true }
+  private readonly live = new Map<string, LiveAccount>()
+  private readonly stored: StoredAccounts<StoredAccount>
+  private readonly llm: LlmContacts
+  private readonly streamer: StreamCoalescer
+  /** Replies being streamed, with their message as stored at the start (for checkpoints). */
+  private readonly replies = new Map<string, { accountId: string; msg: ChatMessage; handle: StreamHandle }>()
+
+  constructor(
+    private readonly c: AccountContext,
+    private readonly t: MioAccountsTuning = {}
+  ) {
+    this.stored = new StoredAccounts(c.store, ACCOUNTS_KEY)
+    this.llm = new LlmContacts(c.store)
+    this.streamer = new StreamCoalescer((d) => c.emit('stream', d), { flushMs: c.streamFlushMs, checkpoint: (target) => this.checkpoint(target) })
+  }
+
+  owns(accountId: string): boolean {
+    return this.live.has(accountId) || this.stored.has(accountId)
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  async start(): Promise<void> {
+    this.stored.startAll((id) => this.live.has(id), (acc) => this.spawn(acc).client.start(), this.c.logger)
+  }
+
+  async stop(): Promise<void> {
+    this.streamer.flushAll()
+    for (const la of this.live.values()) this.shutdown(la)
+    this.live.clear()
+  }
+
+  private shutdown(la: LiveAccount): void {
+    la.outbox.close()
+    la.client.stop()
+    la.client.removeAllListeners()
+  }
+
+  // ------------------------------------------------------------------ accounts
+
+  list(): AccountInfo[] {
+    return this.stored.all().map((a) => this.accountInfo(a))
+  }
+
+  private accountInfo(a: StoredAccount): AccountInfo {
+    const la = this.live.get(a.id)
+    const status = la ? { ...la.client.status, delayMs: la.client.socket.delayMs } : { state: 'offline' as const }
+    return { id: a.id, kind: a.kind, label: a.label, server: a.server, userId: a.userId, status, login: this.login(a.id), capabilities: this.capabilities }
+  }
+
+  /** The live login of an account, else the last one (shown while offline, e.g. after an offline start). */
+  private login(accountId: string): LoginInfo | undefined {
+    return this.live.get(accountId)?.client.login ?? this.c.store.get<LoginInfo>(loginKey(accountId))
+  }
+
+  private spawn(acc: StoredAccount, token?: string): LiveAccount {
+    const client = new MioClient({
+      server: acc.server,
+      id: acc.userId,
+      token: token ?? this.c.secrets.decrypt(acc.secret),
+      heartbeatIntervalMs: this.c.settings().heartbeatIntervalMs,
+      logger: this.c.logger,
+      ...this.t.clientOptions
+    })
+    const la: LiveAccount = { stored: acc, client, streams: new Map(), outbox: undefined as unknown as OutboxPump }
+    la.outbox = new OutboxPump(acc.id, this.outboxLink(la), this.c.outbox, this.c.history, this.c.emit, this.c.logger)
+    this.live.set(acc.id, la)
+    client.on('status', (status) => {
+      this.c.emit('connection', { accountId: acc.id, status: { ...status, delayMs: client.socket.delayMs } })
+      // The link is (back) up: send what the outbox holds, in order.
+      if (status.state === 'online') void la.outbox.pump()
+    })
+    client.on('delay', () => this.c.emit('connection', { accountId: acc.id, status: { ...client.status, delayMs: client.socket.delayMs } }))
+    client.on('login', (login) => {
+      this.c.store.set(loginKey(acc.id), login)
+      this.llm.ensureDefault(acc.id, login)
+      this.c.accountsChanged()
+      this.emitContacts(acc.id)
+    })
+    client.on('message', (m) => this.onIncoming(acc.id, m.contactId, m.messageId, m.segments))
+    client.on('deleted', (id) => this.onDeleted(acc.id, id))
+    return la
+  }
+
+  private outboxLink(la: LiveAccount): OutboxLink {
+    const accountId = la.stored.id
+    return {
+      isOnline: () => la.client.socket.isOnline,
+      resendsAmbiguous: () => la.client.dialect === 'spec' && this.t.serverDedupesMessageIds !== false,
+      transmit: async (msg: ChatMessage, e: OutboxEntry) => {
+        const wire = la.client.dialect === 'spec' ? Number(e.clientId) : undefined
+        const serverId = await la.client.sendMessage(la.client.onebotTarget(), msg.segments, wire)
+        if (e.inFlight && wire !== undefined && serverId !== String(wire)) {
+          this.c.logger.warn(`outbox: the server stored a resent message under a new id (${serverId}): it does not drop repeated message ids`)
+        }
+        if (serverId !== msg.id) this.freeId(accountId, serverId)
+        return { ...msg, id: serverId, localId: msg.id, status: 'sent', error: undefined }
+      },
+      classify: (err: unknown): SendFailure => {
+        const kind = err instanceof TransportError ? err.kind : undefined
+        if (kind === 'offline') return { kind: 'offline' }
+        if (kind === 'closed' || kind === 'timeout') return { kind: 'ambiguous' }
+        return { kind: 'refused', message: friendlyError(err) }
+      },
+      settled: (final) => {
+        if (final.status === 'sent') this.emitContacts(accountId)
+      }
+    }
+  }
+
+  async add(input: unknown): Promise<AccountInfo> {
+    const i = (input ?? {}) as Partial<AddMioAccountInput>
+    const server = String(i.server ?? '').trim()
+    const id = String(i.id ?? '').trim()
+    const token = String(i.token ?? '')
+    if (!server) throw new Error('Enter the server address')
+    if (!id) throw new Error('Enter your id')
+    if (!token) throw new Error('Enter the access code')
+    try {
+      gatewayUrl(server)
+    } catch {
+      throw new Error('The server address is not valid (e.g. ws://127.0.0.1:8787)')
+    }
+    if (this.stored.all().some((a) => a.server === server && a.userId === id)) throw new Error('This account is already added')
+    const acc: StoredAccount = {
+      id: randomUUID(),
+      kind: 'mio',
+      label: (typeof i.label === 'string' ? i.label.trim() : '') || `${id}@${gatewayUrl(server).host}`,
+      server,
+      userId: id,
+      secret: this.c.secrets.encrypt(token)
+    }
+    const la = this.spawn(acc, token)
+    try {
+      // The user is waiting on the login form: the first failure (unreachable, refused) is the answer.
+      await la.client.connect({ failFast: true })
+    } catch (e) {
+      this.shutdown(la)
+      this.live.delete(acc.id)
+      throw new Error(friendlyError(e))
+    }
+    this.stored.add(acc)
+    this.llm.ensureDefault(acc.id, this.login(acc.id))
+    this.c.accountsChanged()
+    this.emitContacts(acc.id)
+    return this.accountInfo(acc)
+  }
+
+  async relogin(): Promise<AccountInfo> {
+    throw new Error('A Mio-Chat account signs in again by itself: reconnect it, or remove it and add it with the new access code')
+  }
+
+  remove(accountId: string): void {
+    const la = this.live.get(accountId)
+    if (la) this.shutdown(la)
+    this.live.delete(accountId)
+    this.stored.remove(accountId)
+    this.llm.clear(accountId)
+    this.c.store.delete(loginKey(accountId))
+    this.c.history.clearAccount(accountId)
+    if (this.c.outbox instanceof MemoryOutbox) this.c.outbox.clearAccount(accountId)
+    this.c.accountsChanged()
+  }
+
+  reconnect(accountId: string): void {
+    const la = this.need(accountId)
+    la.client.stop()
+    la.client.start()
+  }
+
+  private need(accountId: string): LiveAccount {
+    const la = this.live.get(accountId)
+    if (!la) throw new Error('Unknown account')
+    return la
+  }
+
+  // ------------------------------------------------------------------ contacts
+
+  async contacts(accountId: string): Promise<Contact[]> {
+    return this.contactList(accountId)
+  }
+
+  /** The conversations, now (no server round trip: a Mio-Chat server has no contact list). */
+  contactList(accountId: string): Contact[] {
+    this.need(accountId)
+    const withLast = (c: Contact): Contact => {
+      const m = this.c.history.last(accountId, c.id)
+      return m ? { ...c, lastMessage: { preview: previewOf(m), time: m.time, message: m } } : c
+    }
+    const botQq = this.login(accountId)?.botQq
+    const bot: Contact = { id: BOT_CONTACT_ID, kind: 'bot', name: botQq ? `Bot ${botQq}` : 'Bot', capabilities: BOT_CAPS }
+    const llms = this.llm.list(accountId).map((l): Contact => ({ id: `${LLM_PREFIX}${l.id}`, kind: 'llm', name: l.name, llm: l, capabilities: LLM_CAPS }))
+    return [bot, ...llms].map(withLast)
+  }
+
+  private emitContacts(accountId: string): void {
+    if (this.live.has(accountId)) this.c.emit('contacts', { accountId, contacts: this.contactList(accountId) })
+  }
+
+  saveLlm(accountId: string, contact: LlmContact): LlmContact {
+    this.need(accountId)
+    const c = this.llm.save(accountId, contact)
+    this.emitContacts(accountId)
+    return c
+  }
+
+  deleteLlm(accountId: string, contactId: string): void {
+    this.need(accountId)
+    this.llm.delete(accountId, contactId)
+    this.emitContacts(accountId)
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  async history(accountId: string, contactId: string, before: number | undefined, limit: number): Promise<ChatMessage[]> {
+    return this.c.history.list(accountId, contactId, before, limit)
+  }
+
+  private store(accountId: string, m: ChatMessage): ChatMessage {
+    this.c.history.put(accountId, m)
+    this.c.emit('message', { accountId, message: m })
+    return m
+  }
+
+  /**
+   * Frees a server id for a new message. A Mio-Chat server keeps no history and may restart its id counter,
+   * so an id met again in a new server session names a new message (repeated pushes within one session are
+   * dropped by the client). The stored message keeps its content under `<id>@<time>`; it cannot be recalled
+   * or quoted on the server any more anyway.
+   */
+  private freeId(accountId: string, messageId: string): void {
+    const old = this.c.history.find(accountId, messageId)
+    if (!old) return
+    const moved: ChatMessage = { ...old, id: `${old.id}@${old.time}` }
+    this.c.history.put(accountId, moved) // first the copy, then the removal: a crash in between leaves both, never neither
+    this.c.history.remove(accountId, old.contactId, old.id)
+    // `localId` tells the renderer to replace the copy it shows under the old id.
+    this.c.emit('message', { accountId, message: { ...moved, localId: old.id } })
+  }
+
+  private onIncoming(accountId: string, wireContact: string, messageId: string, segments: Segment[]): void {
+    this.freeId(accountId, messageId)
+    const m: ChatMessage = { id: messageId, contactId: BOT_CONTACT_ID, self: false, senderId: wireContact, time: this.c.clock(), segments, status: 'sent', replyTo: replyTarget(segments) }
+    this.store(accountId, m)
+    this.emitContacts(accountId)
+  }
+
+  private onDeleted(accountId: string, messageId: string): void {
+    const m = this.c.history.find(accountId, messageId)
+    if (!m || m.status === 'recalled') return
+    this.store(accountId, { ...m, status: 'recalled' })
+    this.emitContacts(accountId)
+  }
+
+  async send(accountId: string, contactId: string, segments: Segment[]): Promise<ChatMessage> {
+    const la = this.need(accountId)
+    if (contactId !== BOT_CONTACT_ID) throw new Error('Messages to an AI contact are sent with a prompt')
+    const segs = validateSegments(segments)
+    const msg: ChatMessage = { id: `local-${randomUUID()}`, contactId, self: true, time: this.c.clock(), segments: segs, status: 'sending', replyTo: replyTarget(segs) }
+    return la.outbox.enqueue(msg, String(clientMessageId(accountId, msg.id)))
+  }
+
+  /** The queued messages of an account, oldest first (tests, diagnostics). */
+  outboxOf(accountId: string): OutboxEntry[] {
+    return this.c.outbox.outboxList(accountId)
+  }
+
+  async retry(accountId: string, contactId: string, messageId: string): Promise<ChatMessage> {
+    const la = this.need(accountId)
+    const m = this.c.history.get(accountId, contactId, messageId)
+    if (!m) throw new Error('That message no longer exists')
+    if (m.status !== 'failed') throw new Error('Only a message that failed to send can be retried')
+    return la.outbox.enqueue({ ...m, status: 'sending', error: undefined }, String(clientMessageId(accountId, m.id)))
+  }
+
+  async recall(accountId: string, contactId: string, messageId: string): Promise<void> {
+    const la = this.need(accountId)
+    const m = this.c.history.get(accountId, contactId, messageId)
+    if (!m) throw new Error('That message no longer exists')
+    if (!m.self) throw new Error('You can only recall your own messages')
+    if (contactId === BOT_CONTACT_ID) {
+      try {
+        await la.client.recall(la.client.onebotTarget(), wireId(messageId))
+      } catch (e) {
+        throw new Error(friendlyError(e))
+      }
+    }
+    this.onDeleted(accountId, messageId)
+  }
+
+  async edit(): Promise<ChatMessage> {
+    throw new Error('Mio-Chat messages cannot be edited after sending')
+  }
+
+  async forward(accountId: string, fromContactId: string, messageIds: string[], toContactId: string): Promise<ChatMessage> {
+    const la = this.need(accountId)
+    if (!Array.isArray(messageIds) || messageIds.length === 0) throw new Error('Pick at least one message to forward')
+    const picked = messageIds.map((id) => {
+      const m = this.c.history.get(accountId, fromContactId, id)
+      if (!m) throw new Error('A message to forward no longer exists')
+      if (m.status === 'recalled') throw new Error('A recalled message cannot be forwarded')
+      return m
+    })
+    picked.sort((a, b) => a.time - b.time)
+    const nodesSeg: Segment = { type: 'nodes', data: { messages: picked.map((m) => messageSegments(m)) } }
+    let id = `local-${randomUUID()}`
+    if (toContactId === BOT_CONTACT_ID) {
+      try {
+        const serverId = await la.client.forward(
+          la.client.onebotTarget(),
+          picked.map((m) => ({ message_id: wireId(m.id), message: messageSegments(m) }))
+        )
+        if (serverId) id = serverId
+      } catch (e) {
+        throw new Error(friendlyError(e))
+      }
+    } else {
+      this.llm.of(accountId, toContactId)
+    }
+    const msg: ChatMessage = { id, contactId: toContactId, self: true, time: this.c.clock(), segments: [nodesSeg], status: 'sent' }
+    this.store(accountId, msg)
+    this.emitContacts(accountId)
+    return msg
+  }
+
+  // ------------------------------------------------------------------ Mio-Chat only
+
+  async share(accountId: string, contactId: string): Promise<ShareResult> {
+    const la = this.need(accountId)
+    const contactor =
+      contactId === BOT_CONTACT_ID
+        ? { id: la.client.login?.botQq ?? '', name: 'Bot', type: 'onebot' }
+        : (() => {
+            const l = this.llm.of(accountId, contactId)
+            return { name: l.name, type: 'openai', options: { model: l.model, systemPrompt: l.systemPrompt, temperature: l.temperature, top_p: l.top_p, presence_penalty: l.presence_penalty, frequency_penalty: l.frequency_penalty } }
+          })()
+    try {
+      return await la.client.share(contactor)
+    } catch (e) {
+      throw new Error(friendlyError(e))
+    }
+  }
+
+  async models(accountId: string): Promise<ModelGroup[]> {
+    const la = this.need(accountId)
+    try {
+      return await la.client.models()
+    } catch (e) {
+      throw new Error(friendlyError(e))
+    }
+  }
+
+  async ping(accountId: string): Promise<number> {
+    try {
+      return await this.need(accountId).client.ping()
+    } catch (e) {
+      throw new Error(friendlyError(e))
+    }
+  }
+
+  // ------------------------------------------------------------------ AI replies
+
+  async complete(accountId: string, contactId: string, prompt: string): Promise<{ userMessage: ChatMessage; replyMessage: ChatMessage }> {
+    const la = this.need(accountId)
+    const llm = this.llm.of(accountId, contactId)
+    const text = String(prompt ?? '')
+    if (!text.trim()) throw new Error('Type a message first')
+    const userMessage = this.store(accountId, { id: `u-${randomUUID()}`, contactId, self: true, time: this.c.clock(), segments: [{ type: 'text', data: { text } }], status: 'sent' })
+    const replyMessage = this.startReply(la, llm, contactId, `r-${randomUUID()}`, this.c.clock())
+    this.emitContacts(accountId)
+    return { userMessage, replyMessage }
+  }
+
+  async completeRetry(accountId: string, contactId: string, replyMessageId: string): Promise<{ replyMessage: ChatMessage }> {
+    const la = this.need(accountId)
+    const llm = this.llm.of(accountId, contactId)
+    const old = this.c.history.get(accountId, contactId, replyMessageId)
+    if (!old?.ai) throw new Error('That reply no longer exists')
+    if (old.ai.status === 'pending' || old.ai.status === 'streaming') throw new Error('The reply is still running')
+    return { replyMessage: this.startReply(la, llm, contactId, replyMessageId, old.time) }
+  }
+
+  abort(accountId: string, _contactId: string, replyMessageId: string): void {
+    this.need(accountId).streams.get(replyMessageId)?.abort()
+  }
+
+  /** The conversation so far as chat turns (before `beforeTime`), with the system prompt first. */
+  private turns(accountId: string, llm: LlmContact, contactId: string, beforeTime: number): ChatTurn[] {
+    const msgs = this.c.history.list(accountId, contactId, beforeTime, HISTORY_TURNS * 2)
+    const turns: ChatTurn[] = []
+    if (llm.systemPrompt.trim()) turns.push({ role: 'system', content: llm.systemPrompt })
+    for (const m of msgs) {
+      if (m.status === 'recalled') continue
+      if (m.ai) {
+        if (m.ai.text) turns.push({ role: 'assistant', content: m.ai.text })
+      } else {
+        const t = m.segments.filter((s) => s.type === 'text').map((s) => String(s.data.text ?? '')).join('')
+        if (t) turns.push({ role: 'user', content: t })
+      }
+    }
+    return turns
+  }
+
+  /** Persists a reply that is still growing (the coalescer asks at most every few seconds). */
+  private checkpoint(target: StreamTarget): void {
+    const r = this.replies.get(target.messageId)
+    if (!r) return
+    this.c.history.put(r.accountId, { ...r.msg, ai: structuredClone(r.handle.reply) })
+  }
+
+  private startReply(la: LiveAccount, llm: LlmContact, contactId: string, messageId: string, time: number): ChatMessage {
+    const accountId = la.stored.id
+    const messages = this.turns(accountId, llm, contactId, time)
+    const target: StreamTarget = { accountId, contactId, messageId }
+    let handle: StreamHandle
+    try {
+      handle = la.client.complete(
+        {
+          model: llm.model,
+          messages,
+          temperature: llm.temperature,
+          top_p: llm.top_p,
+          presence_penalty: llm.presence_penalty,
+          frequency_penalty: llm.frequency_penalty,
+          tools: llm.tools,
+          stream: true
+        },
+        (reply, change) =>
+          this.streamer.change(target, {
+            status: reply.status,
+            ...(change.textReplaced ? { text: reply.text } : { textAppend: change.textAppend }),
+            reasoningAppend: change.reasoningAppend,
+            toolCalls: change.toolCallsChanged ? reply.toolCalls : undefined,
+            error: reply.error,
+            errorDetail: reply.errorDetail,
+            ended: change.ended
+          })
+      )
+    } catch (e) {
+      const failed: AiReply = { requestId: '', status: 'failed', text: '', reasoning: '', toolCalls: [], error: friendlyError(e) }
+      return this.store(accountId, { id: messageId, contactId, self: false, time, segments: [], status: 'failed', error: failed.error, ai: failed })
+    }
+    la.streams.set(messageId, handle)
+    const msg = this.store(accountId, { id: messageId, contactId, self: false, time, segments: [], status: 'sent', ai: structuredClone(handle.reply) })
+    this.replies.set(messageId, { accountId, msg, handle })
+    void handle.done.then((reply) => {
+      la.streams.delete(messageId)
+      this.replies.delete(messageId)
+      this.store(accountId, { ...msg, ai: structuredClone(reply) })
+      this.emitContacts(accountId)
+    })
+    return msg
+  }
+}

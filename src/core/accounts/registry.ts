@@ -1,0 +1,94 @@
+/**
+ * The account registry: the providers of every platform, and the one place that routes an operation on
+ * an account to its provider — by account id. Untrusted arguments are checked here once (ids, paging).
+ */
+import type { AccountInfo, AccountKind, Contact } from '../../shared/api'
+import type { ChatMessage, Segment } from '../../shared/mio'
+import { pageArgs } from '../validate'
+import type { AccountProvider, SendOptions } from './provider'
+
+export class AccountRegistry {
+  private readonly byKind = new Map<AccountKind, AccountProvider>()
+
+  constructor(providers: AccountProvider[]) {
+    for (const p of providers) {
+      if (this.byKind.has(p.kind)) throw new Error(`Two account providers for "${p.kind}"`)
+      this.byKind.set(p.kind, p)
+    }
+  }
+
+  get providers(): AccountProvider[] {
+    return [...this.byKind.values()]
+  }
+
+  /** The provider of an account, or an error in words. */
+  of(accountId: unknown): AccountProvider {
+    const id = typeof accountId === 'string' ? accountId : ''
+    for (const p of this.byKind.values()) if (id && p.owns(id)) return p
+    throw new Error('Unknown account')
+  }
+
+  /** The provider of a kind of account, or an error in words. */
+  kind(kind: unknown): AccountProvider {
+    const p = typeof kind === 'string' ? this.byKind.get(kind as AccountKind) : undefined
+    if (!p) throw new Error(`MioDesk cannot add accounts of the kind "${String(kind)}"`)
+    return p
+  }
+
+  async start(): Promise<void> {
+    for (const p of this.byKind.values()) await p.start()
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.byKind.values()) await p.stop()
+  }
+
+  list(): AccountInfo[] {
+    return this.providers.flatMap((p) => p.list())
+  }
+
+  add(kind: unknown, input: unknown): Promise<AccountInfo> {
+    return this.kind(kind).add(input)
+  }
+
+  relogin(accountId: string, input: unknown): Promise<AccountInfo> {
+    return this.of(accountId).relogin(accountId, input)
+  }
+
+  remove(accountId: string): void {
+    this.of(accountId).remove(accountId)
+  }
+
+  reconnect(accountId: string): void {
+    this.of(accountId).reconnect(accountId)
+  }
+
+  contacts(accountId: string): Promise<Contact[]> {
+    return this.of(accountId).contacts(accountId)
+  }
+
+  history(accountId: string, contactId: string, before?: unknown, limit?: unknown): Promise<ChatMessage[]> {
+    const page = pageArgs(before, limit)
+    return this.of(accountId).history(accountId, String(contactId ?? ''), page.before, page.limit)
+  }
+
+  send(accountId: string, contactId: string, segments: Segment[], options?: SendOptions): Promise<ChatMessage> {
+    return this.of(accountId).send(accountId, String(contactId ?? ''), segments, options && typeof options === 'object' ? options : undefined)
+  }
+
+  retry(accountId: string, contactId: string, messageId: string): Promise<ChatMessage> {
+    return this.of(accountId).retry(accountId, String(contactId ?? ''), String(messageId ?? ''))
+  }
+
+  recall(accountId: string, contactId: string, messageId: string): Promise<void> {
+    return this.of(accountId).recall(accountId, String(contactId ?? ''), String(messageId ?? ''))
+  }
+
+  edit(accountId: string, contactId: string, messageId: string, segments: Segment[]): Promise<ChatMessage> {
+    return this.of(accountId).edit(accountId, String(contactId ?? ''), String(messageId ?? ''), segments)
+  }
+
+  forward(accountId: string, fromContactId: string, messageIds: string[], toContactId: string): Promise<ChatMessage> {
+    return this.of(accountId).forward(accountId, String(fromContactId ?? ''), messageIds, String(toContactId ?? ''))
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The one streaming path: every platform turns its stream chunks into `StreamChange`s, and this
+ * coalesces them into at most one `stream` event (a `StreamDelta`) per reply per flush interval, with
+ * the reply's end flushed at once. A bounded checkpoint hook lets the provider persist the reply while
+ * it grows (so a crash keeps most of the text) without rewriting storage on every flush; the provider
+ * persists the whole reply at its end.
+ */
+import type { StreamDelta } from '../../shared/api'
+import type { ReplyStatus, ToolCall } from '../../shared/mio'
+
+export interface StreamTarget {
+  accountId: string
+  contactId: string
+  messageId: string
+}
+
+export interface StreamChange {
+  status: ReplyStatus
+  /** Text appended since the previous change. */
+  textAppend?: string
+  /** The whole text, replacing what was shown (a late out-of-order chunk). */
+  text?: string
+  reasoningAppend?: string
+  /** The whole tool-call list, when it changed. */
+  toolCalls?: ToolCall[]
+  error?: string
+  errorDetail?: string
+  /** The reply ended with this change: flush now. */
+  ended?: boolean
+}
+
+export interface StreamCoalescerOptions {
+  /** Interval between coalesced events, ms. Default 16 (one animation frame). */
+  flushMs?: number
+  /** Least interval between two checkpoints of one reply, ms. Default 2000. */
+  checkpointMs?: number
+  /** Persist a reply that is still growing (called on a flush at most once per `checkpointMs`). */
+  checkpoint?: (target: StreamTarget) => void
+}
+
+interface Pending {
+  delta: StreamDelta
+  timer?: ReturnType<typeof setTimeout>
+}
+
+export class StreamCoalescer {
+  private readonly pending = new Map<string, Pending>()
+  private readonly lastCheckpoint = new Map<string, number>()
+  private readonly flushMs: number
+  private readonly checkpointMs: number
+
+  constructor(
+    private readonly emit: (d: StreamDelta) => void,
+    private readonly o: StreamCoalescerOptions = {}
+  ) {
+    this.flushMs = o.flushMs ?? 16
+    this.checkpointMs = o.checkpointMs ?? 2000
+  }
+
+  private static key(t: StreamTarget): string {
+    return `${t.accountId}\u0000${t.messageId}`
+  }
+
+  change(target: StreamTarget, c: StreamChange): void {
+    const key = StreamCoalescer.key(target)
+    let p = this.pending.get(key)
+    if (!p) {
+      p = { delta: { accountId: target.accountId, contactId: target.contactId, messageId: target.messageId, status: c.status, textAppend: '', reasoningAppend: '' } }
+      this.pending.set(key, p)
+      if (!this.lastCheckpoint.has(key)) this.lastCheckpoint.set(key, Date.now())
+    }
+    const d = p.delta
+    d.status = c.status
+    if (c.text !== undefined) {
+      d.text = c.text
+      d.textAppend = ''
+    } else if (c.textAppend) {
+      if (d.text !== undefined) d.text += c.textAppend
+      else d.textAppend += c.textAppend
+    }
+    if (c.reasoningAppend) d.reasoningAppend += c.reasoningAppend
+    if (c.toolCalls) d.toolCalls = structuredClone(c.toolCalls)
+    if (c.error) d.error = c.error
+    if (c.errorDetail) d.errorDetail = c.errorDetail
+    if (c.ended) {
+      // The provider persists the whole reply at its end: no checkpoint for this flush.
+      this.lastCheckpoint.delete(key)
+      this.flushKey(key)
+    } else if (!p.timer) p.timer = setTimeout(() => this.flushKey(key), this.flushMs)
+  }
+
+  /** Emits what is pending for a reply now. */
+  flush(target: StreamTarget): void {
+    this.flushKey(StreamCoalescer.key(target))
+  }
+
+  /** Forgets a reply (without emitting): its pending change is dropped. */
+  forget(target: StreamTarget): void {
+    const key = StreamCoalescer.key(target)
+    const p = this.pending.get(key)
+    if (p?.timer) clearTimeout(p.timer)
+    this.pending.delete(key)
+    this.lastCheckpoint.delete(key)
+  }
+
+  /** Emits everything pending (shutdown). */
+  flushAll(): void {
+    for (const key of [...this.pending.keys()]) this.flushKey(key)
+  }
+
+  private flushKey(key: string): void {
+    const p = this.pending.get(key)
+    if (!p) return
+    if (p.timer) clearTimeout(p.timer)
+    this.pending.delete(key)
+    const d = p.delta
+    this.emit(d)
+    const last = this.lastCheckpoint.get(key)
+    if (this.o.checkpoint && last !== undefined && Date.now() - last >= this.checkpointMs) {
+      this.lastCheckpoint.set(key, Date.now())
+      this.o.checkpoint({ accountId: d.accountId, contactId: d.contactId, messageId: d.messageId })
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * What an account and each of its conversations can do. Each account provider declares them; the
+ * renderer decides what to show from these and from the message itself, never from the account's kind.
+ */
+
+/** Kinds of content a conversation accepts from the composer. */
+export type SendableKind = 'text' | 'markdown' | 'html' | 'image' | 'file' | 'audio' | 'video' | 'sticker' | 'mention' | 'quote'
+
+export interface ConversationCapabilities {
+  /** What the composer may send here (empty: read-only). */
+  send: SendableKind[]
+  /** A conversation with a model: what is written is a prompt and the answer streams back. */
+  prompt: boolean
+  /** Own messages can be recalled (on the server where it has them, else locally). */
+  recall: boolean
+  /** Own messages can be edited after sending. */
+  edit: boolean
+  /** Messages of this conversation can be forwarded, and it can receive forwards. */
+  forward: boolean
+  /** A message can be quoted in a reply. */
+  quote: boolean
+  /** The contact can be shared as a link (Mio-Chat share). */
+  share: boolean
+  /** The model contact's settings can be edited. */
+  editModel: boolean
+  /** A bot's profile can be opened. */
+  botProfile: boolean
+  /** The group's per-bot settings forms can be opened. */
+  groupBotSettings: boolean
+  /** The conversation can carry a bot board. */
+  board: boolean
+}
+
+export interface AccountCapabilities {
+  /** The user can add model contacts of their own (Mio-Chat AI contacts). */
+  modelContacts: boolean
+  /** The platform's bot store and bot console are available. */
+  botConsole: boolean
+  /** The account logs in again with a form when its login expires (instead of only reconnecting). */
+  relogin: boolean
+  /** The link's round-trip delay can be measured on demand. */
+  ping: boolean
+}
+
+export const NO_CONVERSATION_CAPABILITIES: ConversationCapabilities = {
+  send: [],
+  prompt: false,
+  recall: false,
+  edit: false,
+  forward: false,
+  quote: false,
+  share: false,
+  editModel: false,
+  botProfile: false,
+  groupBotSettings: false,
+  board: false
+}
+
+export function conversationCapabilities(c: Partial<ConversationCapabilities>): ConversationCapabilities {
+  return { ...NO_CONVERSATION_CAPABILITIES, ...c }
+}
