@@ -300,11 +300,17 @@ export function createYunhuApi(opts: ApiOptions) {
       const msgId = body.msg_id ?? ''
       if (msgId === '' || msgId.length > 64) throw new ApiError('msg_id 不合法')
       const chat = resolveChat(user, body.chat_id, body.chat_type)
+      // Idempotent on (user, chat, msg_id): a resend is answered like the first send (success) and
+      // stores, pushes and triggers nothing, whatever its body and whatever changed since (e.g. the
+      // bot was stopped). Also after a restart, and after the message left the stored history.
+      const stored = chats.find(chat, msgId)
+      if (stored ? stored.senderType === 1 && stored.senderId === user.id : store.wasSent(user.id, chat.key, msgId)) return {}
+      if (stored) throw new ApiError('msg_id 已被该会话中的另一条消息使用')
       if (chat.kind === 'bot' && store.bot(chat.botId)?.isStop) throw new ApiError('该机器人已停用')
       const content = checkContent(body.content_type, body.content)
-      if (chats.find(chat, msgId)) return {} // a retry of a message already stored
       const quote = body.quote_msg_id && chats.find(chat, body.quote_msg_id) ? body.quote_msg_id : undefined
       const m = chats.post(chat, { senderId: user.id, senderType: 1, contentType: body.content_type as number, content, msgId, quoteMsgId: quote, commandId: body.command_id })
+      store.recordSent(user.id, chat.key, msgId)
       if (chat.kind !== 'user') later(0, () => bots.onUserMessage(chat, m, user.id))
       return {}
     }),

@@ -93,6 +93,17 @@ export class ChatService {
     return this.store.data.messages[chat.key]?.find((m) => m.msgId === msgId)
   }
 
+  /**
+   * A new server-made message id: a random uuid4 in hex (122 random bits, like the client ids), so unique across
+   * restarts without any counter; checked against the chat's stored ids all the same.
+   */
+  newMsgId(chat: Chat): string {
+    for (;;) {
+      const id = randomUUID().replace(/-/g, '')
+      if (!this.find(chat, id)) return id
+    }
+  }
+
   lastSeq(chat: Chat): number {
     const list = this.store.data.messages[chat.key]
     return list && list.length ? list[list.length - 1].seq : 0
@@ -196,7 +207,7 @@ export class ChatService {
   ): MsgRec {
     const list = this.messages(chat)
     const m: MsgRec = {
-      msgId: msg.msgId || randomUUID().replace(/-/g, ''),
+      msgId: msg.msgId || this.newMsgId(chat),
       seq: this.lastSeq(chat) + 1,
       senderId: msg.senderId,
       senderType: msg.senderType,

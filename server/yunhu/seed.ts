@@ -348,7 +348,8 @@ export function seedData(demo: { email: string; passwordHash: string }, nowMs = 
       [`b:${ECHO_BOT_ID}:${DEMO_USER_ID}`]: echoChat,
       [`b:${WEATHER_BOT_ID}:${DEMO_USER_ID}`]: weatherChat,
       [`u:${DEMO_USER_ID}:${FRIEND_ID}`]: friendChat
-    }
+    },
+    sent: {}
   }
 }
 

@@ -7,11 +7,13 @@ import { randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual, type Scry
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DEMO_USER_ID, seedData } from './seed'
-import { DATA_VERSION, type BotRec, type ConvRec, type GroupRec, type UserRec, type YunhuData } from './types'
+import { DATA_VERSION, type BotRec, type ConvRec, type GroupRec, type SentRec, type UserRec, type YunhuData } from './types'
 
 export const DATA_FILE = 'yunhu.json'
 export const DEFAULT_EMAIL = 'demo@miodesk.local'
 const MAX_TOKENS_PER_USER = 20
+/** How many sent msg_ids are remembered per user for deduplication (oldest forgotten first). */
+export const MAX_SENT_PER_USER = 2000
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 }
 
 function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
@@ -58,6 +60,8 @@ export class YunhuStore {
   private dirty = false
   private writing = false
   private readonly tokens = new Map<string, UserRec>()
+  /** sentKey(user, chat, msgId) of every record in data.sent. */
+  private readonly sentIndex = new Set<string>()
 
   private constructor(
     readonly data: YunhuData,
@@ -98,6 +102,7 @@ export class YunhuStore {
       throw new Error(`Yunhu data file ${file} is not valid JSON (${(err as Error).message}); fix or delete it`)
     }
     checkShape(data, file)
+    data.sent ??= {} // a file written before sent msg_ids were kept
     const store = new YunhuStore(data, file, opts.dataDir, log)
     const demo = data.users.find((u) => u.id === DEMO_USER_ID) ?? data.users.find((u) => u.email)
     if (!demo) throw new Error(`Yunhu data file ${file} has no account that can log in`)
@@ -119,6 +124,8 @@ export class YunhuStore {
   private reindex(): void {
     this.tokens.clear()
     for (const u of this.data.users) for (const t of u.tokens) this.tokens.set(t, u)
+    this.sentIndex.clear()
+    for (const [userId, list] of Object.entries(this.data.sent)) for (const r of list) this.sentIndex.add(sentKey(userId, r.chat, r.msgId))
   }
 
   // ------------------------------------------------------------------------------ persistence
@@ -204,6 +211,28 @@ export class YunhuStore {
     return b.followers.length + b.headcountBonus
   }
 
+  // ------------------------------------------------------------------------------ sent msg_ids
+
+  /** Whether `userId` has sent a message with the client msg_id `msgId` in the chat `chatKey`. */
+  wasSent(userId: string, chatKey: string, msgId: string): boolean {
+    return this.sentIndex.has(sentKey(userId, chatKey, msgId))
+  }
+
+  /** Remembers a sent client msg_id (persisted with the rest; the oldest beyond the cap are forgotten). */
+  recordSent(userId: string, chatKey: string, msgId: string): void {
+    const key = sentKey(userId, chatKey, msgId)
+    if (this.sentIndex.has(key)) return
+    const list = (this.data.sent[userId] ??= [])
+    const rec: SentRec = { chat: chatKey, msgId, atMs: Date.now() }
+    list.push(rec)
+    this.sentIndex.add(key)
+    while (list.length > MAX_SENT_PER_USER) {
+      const old = list.shift() as SentRec
+      this.sentIndex.delete(sentKey(userId, old.chat, old.msgId))
+    }
+    this.changed()
+  }
+
   nextId(): string {
     return String(this.data.nextId++)
   }
@@ -236,6 +265,16 @@ export class YunhuStore {
   }
 }
 
+function sentKey(userId: string, chatKey: string, msgId: string): string {
+  return `${userId}\n${chatKey}\n${msgId}`
+}
+
+function isSentMap(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
+  return Object.values(v).every((l) => Array.isArray(l) && l.every((r) => typeof r === 'object' && r !== null && typeof r.chat === 'string' && typeof r.msgId === 'string'))
+}
+
+/** `sent` may be missing (a file from before it existed): the caller fills it in. */
 function checkShape(data: unknown, file: string): asserts data is YunhuData {
   const d = data as Record<string, unknown>
   const ok =
@@ -244,6 +283,7 @@ function checkShape(data: unknown, file: string): asserts data is YunhuData {
     d.version === DATA_VERSION &&
     typeof d.nextId === 'number' &&
     ['users', 'bots', 'groups', 'boards', 'banners', 'llmModels'].every((k) => Array.isArray(d[k])) &&
-    ['groupSettings', 'conversations', 'messages'].every((k) => typeof d[k] === 'object' && d[k] !== null && !Array.isArray(d[k]))
+    ['groupSettings', 'conversations', 'messages'].every((k) => typeof d[k] === 'object' && d[k] !== null && !Array.isArray(d[k])) &&
+    (d.sent === undefined || isSentMap(d.sent))
   if (!ok) throw new Error(`Yunhu data file ${file} does not have the expected shape (version ${DATA_VERSION}); fix or delete it`)
 }

@@ -131,6 +131,14 @@ export interface MsgRec {
   editTimeMs?: number
 }
 
+/** A client msg_id a user has sent in a chat (send-message is idempotent on it). */
+export interface SentRec {
+  /** The chat key (as in YunhuData.messages). */
+  chat: string
+  msgId: string
+  atMs: number
+}
+
 export interface YunhuData {
   version: typeof DATA_VERSION
   /** Next numeric id handed out for users, bots and groups. */
@@ -147,4 +155,10 @@ export interface YunhuData {
   conversations: Record<string, ConvRec[]>
   /** chat key (`g:<group>`, `b:<bot>:<user>`, `u:<a>:<b>`) → messages in seq order. */
   messages: Record<string, MsgRec[]>
+  /**
+   * user id → the client msg_ids the user sent, oldest first (capped): a resend of one is answered
+   * like the first send without storing it again, even once the message has left `messages`.
+   * Absent in files written before it existed (read as empty).
+   */
+  sent: Record<string, SentRec[]>
 }

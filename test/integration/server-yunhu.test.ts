@@ -873,6 +873,83 @@ describe('persistence', () => {
     expect(Number(after[0].msg_seq)).toBe(Number(before[0].msg_seq) + 1)
   })
 
+  it('send-message is idempotent per user, chat and msg_id: a resend answers success, stores and pushes nothing, also after a restart', async () => {
+    const first: YunhuSendMsgRequest = { msg_id: newMsgId(), chat_id: FRIEND_ID, chat_type: 1, content_type: 1, content: { text: '只发一次' } }
+    const isPushOf = (id: string) => (e: Event) => e.kind === 'push_message' && msgOf(e).msg_id === id
+    /** Sends a fresh message and waits for its push: the pushes of anything sent before it have arrived by then (same socket, in order). */
+    const drain = async (p: Push): Promise<void> => {
+      const marker = newMsgId()
+      expect((await send({ ...first, msg_id: marker, content: { text: 'marker' } })).status?.code).toBe(1)
+      await p.waitFor(isPushOf(marker))
+    }
+    let p = await Push.login('dev-idem')
+    expect((await send(first)).status).toMatchObject({ code: 1, msg: 'success' })
+    await p.waitFor(isPushOf(first.msg_id!))
+    // resends: the same body, another body, even a body the server would refuse now. The first send decides.
+    for (const again of [first, { ...first, content: { text: '改过的' } }, { ...first, content_type: 99 }]) {
+      expect((await send(again)).status, JSON.stringify(again)).toMatchObject({ code: 1, msg: 'success' })
+    }
+    await drain(p)
+    expect(p.all(isPushOf(first.msg_id!))).toHaveLength(1)
+    expect((await listMessages(FRIEND_ID, 1, { msg_count: 10 })).filter((m) => m.msg_id === first.msg_id).map((m) => m.content?.text)).toEqual(['只发一次'])
+    p.close()
+
+    // a msg_id that another sender's message in the chat has is refused, not silently dropped
+    const toBot = { chat_id: ECHO_BOT_ID, chat_type: 3, content_type: 1, content: { text: 'ping' } }
+    expect((await send({ ...toBot, msg_id: newMsgId() })).status?.code).toBe(1)
+    const botMsgs = async () => (await listMessages(ECHO_BOT_ID, 3, { msg_count: 100 })).filter((m) => m.sender?.chat_type === 3)
+    const botMsg = (await botMsgs())[0]
+    const taken = await send({ ...toBot, msg_id: botMsg.msg_id! })
+    expect(taken.status?.code).toBe(-1)
+    expect(taken.status?.msg).toContain('msg_id')
+
+    // restart; meanwhile the first message leaves the stored history (as the per-chat cap would drop it)
+    const port = server.port
+    await server.close()
+    const file = join(dir, 'yunhu.json')
+    const data = JSON.parse(await readFile(file, 'utf8'))
+    const key = Object.keys(data.messages).find((k) => data.messages[k].some((m: any) => m.msgId === first.msg_id)) as string
+    const secondId = data.messages[key].at(-1).msgId as string // the last marker, still in the history
+    data.messages[key] = data.messages[key].filter((m: any) => m.msgId !== first.msg_id)
+    await writeFile(file, JSON.stringify(data))
+    server = await startServer({ port, yunhu: { dataDir: dir, chunkDelayMs: 5 } })
+    p = await Push.login('dev-idem-2')
+    expect((await send(first)).status?.code).toBe(1)
+    expect((await send({ ...first, msg_id: secondId, content: { text: 'marker' } })).status?.code).toBe(1)
+    await drain(p)
+    expect(p.all(isPushOf(first.msg_id!))).toHaveLength(0)
+    expect(p.all(isPushOf(secondId))).toHaveLength(0)
+    const after = await listMessages(FRIEND_ID, 1, { msg_count: 100 })
+    expect(after.some((m) => m.msg_id === first.msg_id)).toBe(false)
+    expect(after.filter((m) => m.msg_id === secondId)).toHaveLength(1)
+    p.close()
+
+    // the server's own message ids (bot replies) stay unique across the restart
+    expect((await send({ ...toBot, msg_id: newMsgId() })).status?.code).toBe(1)
+    await expect.poll(async () => (await botMsgs()).length, { timeout: 3000 }).toBeGreaterThan(2)
+    const ids = (await listMessages(ECHO_BOT_ID, 3, { msg_count: 100 })).map((m) => m.msg_id)
+    expect(new Set(ids).size).toBe(ids.length)
+  })
+
+  it('a data file from before sent msg_ids were kept opens (as none sent); a malformed list is refused', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'miodesk-yunhu-old-'))
+    try {
+      const first = await startServer({ port: 0, yunhu: { dataDir: other } })
+      await first.close()
+      const data = JSON.parse(await readFile(join(other, 'yunhu.json'), 'utf8'))
+      expect(data.sent).toEqual({})
+      delete data.sent
+      await writeFile(join(other, 'yunhu.json'), JSON.stringify(data))
+      const again = await startServer({ port: 0, yunhu: { dataDir: other } })
+      expect(again.yunhu?.created).toBe(false)
+      await again.close()
+      await writeFile(join(other, 'yunhu.json'), JSON.stringify({ ...data, sent: { [DEMO_USER_ID]: [{ chat: 1 }] } }))
+      await expect(startServer({ port: 0, yunhu: { dataDir: other } })).rejects.toThrow(/expected shape/)
+    } finally {
+      await rm(other, { recursive: true, force: true })
+    }
+  })
+
   it('a new password from the options replaces the old one and revokes tokens', async () => {
     const port = server.port
     await server.close()

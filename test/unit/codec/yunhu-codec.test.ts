@@ -249,6 +249,47 @@ describe('HTTP bodies', () => {
     expect(decodeBotInfoResponse(encodeBotInfoResponse(full))).toStrictEqual(full)
   })
 
+  // FP (and our schema) declare BotData.avatar_id = 5 as int64 (varint); the seed declares it a
+  // string (length-delimited). Both decode to the same exact decimal string; encoding uses the varint.
+  it('BotData.avatar_id (5) decodes from a varint and from a string alike', () => {
+    const status = ld(1, [...tag(2, 0), 1])
+    const botData = (avatar: number[]) => [...str(1, '53087214'), ...avatar, ...str(6, 'intro')]
+    const asVarint = tag(5, 0).concat(varint(88231n))
+    const asString = str(5, '88231')
+    const expected = { status: { code: 1 }, data: { bot_id: '53087214', avatar_id: '88231', introduction: 'intro' } }
+    for (const avatar of [asVarint, asString]) {
+      const body = new Uint8Array([...status, ...ld(2, botData(avatar))])
+      expect(decodeBotInfoResponse(body)).toStrictEqual(expected)
+      expect(decodeYunhuBody('CreateBotResponse', body)).toStrictEqual(expected)
+      expect(decodeYunhuBody('BotData', new Uint8Array(botData(avatar)))).toStrictEqual(expected.data)
+    }
+    // above 2^53 and at the int64 limits: exact either way
+    for (const v of ['9007199254740993', '9223372036854775807', '-9223372036854775808']) {
+      const s = decodeYunhuBody('BotData', new Uint8Array(str(5, v)))
+      const n = decodeYunhuBody('BotData', new Uint8Array([...tag(5, 0), ...varint(BigInt(v))]))
+      expect(s).toStrictEqual({ avatar_id: v })
+      expect(n).toStrictEqual({ avatar_id: v })
+    }
+    // the string form is the same number as the varint form: "0" and "" are the default (absent),
+    // leading zeros go; a string that is no 64-bit decimal integer is not an avatar id and is skipped
+    expect(decodeYunhuBody('BotData', new Uint8Array(str(5, '007')))).toStrictEqual({ avatar_id: '7' })
+    for (const bad of ['0', '', 'abc', '12a', ' 12', '+12', '9223372036854775808', '1'.repeat(30)]) {
+      expect(decodeYunhuBody('BotData', new Uint8Array([...str(5, bad), ...str(2, 'n')])), JSON.stringify(bad)).toStrictEqual({ name: 'n' })
+    }
+    // bytes that are not UTF-8 are skipped too, never a decode error
+    expect(decodeYunhuBody('BotData', new Uint8Array([...ld(5, [0xff, 0xfe]), ...str(2, 'n')]))).toStrictEqual({ name: 'n' })
+    // both forms on the wire: the schema's varint wins
+    expect(decodeYunhuBody('BotData', new Uint8Array([...str(5, '1'), ...tag(5, 0), ...varint(2)]))).toStrictEqual({ avatar_id: '2' })
+    expect(decodeYunhuBody('BotData', new Uint8Array([...tag(5, 0), ...varint(2), ...str(5, '1')]))).toStrictEqual({ avatar_id: '2' })
+    // two string occurrences: the last wins, as for any scalar field
+    expect(decodeYunhuBody('BotData', new Uint8Array([...str(5, '1'), ...str(5, '3')]))).toStrictEqual({ avatar_id: '3' })
+    // embedded BotData occurring twice is merged, the string form included
+    const twice = new Uint8Array([...ld(2, str(5, '41')), ...ld(2, str(2, 'n'))])
+    expect(decodeBotInfoResponse(twice)).toStrictEqual({ data: { avatar_id: '41', name: 'n' } })
+    // encoding writes the varint (the most common form across the sources)
+    expect([...encodeYunhuBody('BotData', { avatar_id: '88231' })]).toEqual(asVarint)
+  })
+
   it('conversation list and message list responses round-trip, MsgData numbering differs from PushMessage', () => {
     const conv: S.YunhuConversationListResponse = {
       status: { code: 1 },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { YunhuApi } from '../../../src/core/protocols/yunhu/api'
-import { YunhuApiError, YunhuHttp, YunhuLoggedOutError } from '../../../src/core/protocols/yunhu/http'
+import { YunhuApiError, YunhuHttp, YunhuHttpStatusError, YunhuLoggedOutError } from '../../../src/core/protocols/yunhu/http'
+import { TransportError } from '../../../src/core/transport/errors'
 import { YunhuSettingsError } from '../../../src/core/protocols/yunhu/settings-schema'
 import {
   decodeBoardRequest,
@@ -14,7 +15,7 @@ import {
   decodeRecallMsg,
   decodeSendMsgRequest
 } from '../../../src/core/protocols/yunhu/codec/yunhu'
-import { OK_STATUS, fakeFetch, fixtureResponse, jsonResponse, protoResponse, type Responder } from './helpers'
+import { OK_STATUS, fakeFetch, fixtureResponse, hangingFetch, jsonResponse, protoResponse, type Responder } from './helpers'
 
 const TOKEN = 'acc-token-xyz'
 const BASE = 'http://127.0.0.1:9999'
@@ -305,6 +306,54 @@ describe('YunhuApi protobuf endpoints: request bytes decode with the codec', () 
     const err = await api.sendMessage({ chat_id: 'c', chat_type: 1, content_type: 1, content: { text: 'x' } }).catch((e) => e)
     expect(err).toBeInstanceOf(YunhuApiError)
     expect(err.msg).toBe('消息太长')
+  })
+
+  // What an outbox needs to tell apart (it resends ambiguous sends under the same msg_id, which the
+  // server deduplicates): may the message have reached the server, or was it refused / never sent?
+  it('send-message failures: timeout and a dropped link are ambiguous, refusals and unreachable are told apart', async () => {
+    const input = { msg_id: 'm-outbox-1', chat_id: 'c', chat_type: 1, content_type: 1, content: { text: 'x' } }
+    const failWith = async (respond: Responder | 'hang', opts: { timeoutMs?: number; signal?: AbortSignal } = {}) => {
+      const f = fakeFetch(respond === 'hang' ? () => new Response() : respond)
+      const fetchFn = respond === 'hang' ? (((u: string | URL, init?: RequestInit) => (f.fetch(u, init), hangingFetch()(u, init))) as typeof fetch) : f.fetch
+      const api = new YunhuApi(new YunhuHttp({ baseUrl: BASE, token: TOKEN, fetch: fetchFn, timeoutMs: opts.timeoutMs }))
+      const err = await api.sendMessage(input, { signal: opts.signal }).catch((e) => e)
+      expect(f.calls, 'one request, never retried by the client itself').toHaveLength(1)
+      expect(decodeSendMsgRequest(f.calls[0]!.body).msg_id).toBe('m-outbox-1')
+      expect(err).toBeInstanceOf(TransportError)
+      return err
+    }
+    const netError = (code: string) => () => Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code }) }))
+    // no answer in time: kind timeout, not a refusal
+    const timedOut = await failWith('hang', { timeoutMs: 50 })
+    expect(timedOut).not.toBeInstanceOf(YunhuApiError)
+    expect(timedOut.kind).toBe('timeout')
+    expect(timedOut.message).toBe('The Yunhu server did not answer POST /v1/msg/send-message within 0.1 s')
+    // the link dropped with the request out: kind closed (ambiguous too)
+    const dropped = await failWith(netError('ECONNRESET'))
+    expect(dropped.kind).toBe('closed')
+    expect(dropped.message).toBe('The connection to the Yunhu server at 127.0.0.1:9999 was lost before it answered POST /v1/msg/send-message (connection reset); the request may have reached it')
+    // no connection at all: kind unreachable (nothing was sent)
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND']) expect((await failWith(netError(code))).kind).toBe('unreachable')
+    // the server refused it: YunhuApiError with the server's code and msg
+    const refused = await failWith(() => protoResponse('StatusResponse', { status: { code: -1, msg: '消息太长' } }))
+    expect(refused).toBeInstanceOf(YunhuApiError)
+    expect(refused).toMatchObject({ kind: 'server', code: -1, msg: '消息太长', path: '/v1/msg/send-message' })
+    const loggedOut = await failWith(() => protoResponse('StatusResponse', { status: { code: -101, msg: '未登录' } }))
+    expect(loggedOut).toBeInstanceOf(YunhuLoggedOutError)
+    expect(loggedOut.kind).toBe('auth')
+    // an HTTP status: YunhuHttpStatusError with the status (a 5xx may come from a proxy after the server acted)
+    const http = await failWith(() => new Response('bad gateway', { status: 502 }))
+    expect(http).toBeInstanceOf(YunhuHttpStatusError)
+    expect(http).not.toBeInstanceOf(YunhuApiError)
+    expect(http).toMatchObject({ kind: 'server', status: 502 })
+    // a 2xx reply that cannot be read: kind protocol, not a YunhuApiError
+    const garbage = await failWith(() => new Response(new Uint8Array([0xff, 0xff, 0xff]) as unknown as ArrayBuffer))
+    expect(garbage).not.toBeInstanceOf(YunhuApiError)
+    expect(garbage.kind).toBe('protocol')
+    // the caller gave up: kind aborted
+    const ac = new AbortController()
+    ac.abort()
+    expect((await failWith(() => new Response(), { signal: ac.signal })).kind).toBe('aborted')
   })
 
   it('a bad argument is refused before sending, in words', async () => {

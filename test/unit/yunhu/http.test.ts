@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http'
 import { createServer, type AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { YunhuApiError, YunhuHttp, YunhuHttpStatusError, YunhuLoggedOutError } from '../../../src/core/protocols/yunhu/http'
@@ -173,6 +174,40 @@ describe('YunhuHttp', () => {
     expect(err).toBeInstanceOf(TransportError)
     expect(err.kind).toBe('unreachable')
     expect(err.message).toBe(`Cannot reach the Yunhu server at 127.0.0.1:${port}: connection refused`)
+  })
+
+  // An outbox resends an ambiguous send under the same msg_id: a connection that drops once the
+  // request may have reached the server is kind 'closed' (like a timeout, ambiguous), never
+  // 'unreachable', which stays for a server that could not be reached at all (nothing was sent).
+  it('a connection dropped after the request went out is kind closed, not unreachable', async () => {
+    const srv = createHttpServer((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        if (req.url === '/v1/drop-before-reply') req.socket.destroy()
+        else {
+          res.writeHead(200, { 'content-length': '100' })
+          res.write('{"code"')
+          setTimeout(() => req.socket.destroy(), 20)
+        }
+      })
+    })
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))
+    const port = (srv.address() as AddressInfo).port
+    try {
+      const h = new YunhuHttp({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 3000 })
+      const before = await h.proto('/v1/drop-before-reply', new Uint8Array([0x12, 1, 0x41]), 'StatusResponse').catch((e) => e)
+      expect(before).toBeInstanceOf(TransportError)
+      expect(before.kind).toBe('closed')
+      expect(before.message).toBe(
+        `The connection to the Yunhu server at 127.0.0.1:${port} was lost before it answered POST /v1/drop-before-reply (the server closed the connection); the request may have reached it`
+      )
+      const during = await h.json('/v1/drop-mid-body', { a: 1 }).catch((e) => e)
+      expect(during).toBeInstanceOf(TransportError)
+      expect(during.kind).toBe('closed')
+      expect(during.message).toMatch(/was lost before it answered POST \/v1\/drop-mid-body .*may have reached it/)
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()))
+    }
   })
 
   it('never logs the token', async () => {

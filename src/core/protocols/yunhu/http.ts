@@ -5,8 +5,10 @@
  * - JSON replies `{code, msg, data}`: code ≠ 1 → YunhuApiError (code, msg).
  * - protobuf replies carry `status {request_id, code, msg}`: status.code ≠ 1 → YunhuApiError.
  * - code -101 (not logged in) → YunhuLoggedOutError and a `relogin-required` event.
- * - non-2xx (the plain 404 for a wrong method), unreadable bodies, network errors and timeouts →
- *   TransportError with a sentence a user can read.
+ * - non-2xx (the plain 404 for a wrong method) → YunhuHttpStatusError; unreadable bodies, network
+ *   errors and timeouts → TransportError with a sentence a user can read. For a resend decision the
+ *   kind tells what is known: 'unreachable' = no connection, nothing was sent; 'closed' (the
+ *   connection dropped once the request was out) and 'timeout' = it may have reached the server.
  * Plain Node: never import electron here. Tokens and passwords are never logged.
  */
 import { EventEmitter } from 'node:events'
@@ -111,8 +113,18 @@ const NET_WORDS: Record<string, string> = {
   ETIMEDOUT: 'timed out',
   CERT_HAS_EXPIRED: 'the certificate has expired',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate cannot be verified'
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate cannot be verified',
+  UND_ERR_SOCKET: 'the server closed the connection',
+  EPIPE: 'the connection was closed',
+  ECONNABORTED: 'the connection was aborted'
 }
+
+/**
+ * Codes of a connection that broke while the request was (or may have been) on its way or being
+ * answered: the server may have acted on it. Any other failure of fetch itself is taken as "could
+ * not connect"; a failure while reading the reply always counts as a drop.
+ */
+const DROPPED_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'])
 
 export class YunhuHttp extends EventEmitter<YunhuHttpEvents> {
   private _token: string
@@ -238,24 +250,30 @@ export class YunhuHttp extends EventEmitter<YunhuHttpEvents> {
     if (opts.auth !== false) headers.token = this._token
     if (contentType) headers['content-type'] = contentType
     this.log.debug(`Yunhu ${method} ${path}`, redact({ headers, bytes: body?.length ?? 0 }))
-    const failure = (e: unknown): TransportError => {
+    const failure = (e: unknown, replying: boolean): TransportError => {
       if (timeout.aborted) return new TransportError('timeout', `The Yunhu server did not answer ${method} ${path} within ${Math.round(timeoutMs / 100) / 10} s`)
       if (opts.signal?.aborted) return new TransportError('aborted', `Yunhu ${method} ${path} was cancelled`)
       const code = causeCode(e)
       const words = (code && NET_WORDS[code]) ?? (code ? code : e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e))
+      if (replying || (code !== undefined && DROPPED_CODES.has(code))) {
+        return new TransportError(
+          'closed',
+          `The connection to the Yunhu server at ${this.base.host} was lost before it answered ${method} ${path} (${words}); the request may have reached it`
+        )
+      }
       return new TransportError('unreachable', `Cannot reach the Yunhu server at ${this.base.host}: ${words}`)
     }
     let res: Response
     try {
       res = await this.fetchFn(this.url(path), { method, headers, body: method === 'GET' ? undefined : (body as RequestInit['body']), signal })
     } catch (e) {
-      throw failure(e)
+      throw failure(e, false)
     }
     let bytes: Uint8Array
     try {
       bytes = new Uint8Array(await res.arrayBuffer())
     } catch (e) {
-      throw failure(e)
+      throw failure(e, true)
     }
     if (res.status < 200 || res.status > 299) {
       throw new YunhuHttpStatusError(method, path, res.status, res.statusText, new TextDecoder().decode(bytes.subarray(0, 400)))

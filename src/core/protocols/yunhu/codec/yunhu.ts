@@ -336,6 +336,57 @@ const BODY_NAMES: readonly YunhuBodyName[] = [
 /** Names accepted by decodeYunhuBody / encodeYunhuBody. */
 export const yunhuBodyNames: readonly YunhuBodyName[] = BODY_NAMES
 
+// ---------------------------------------------------------------------------------------------
+// lenient decoding where the sources disagree on a field's wire type
+//
+// BotData.avatar_id = 5: FP declares int64 (a varint, which the schema and the encoder use); the
+// seed declares `string avatar_id = 5` (length-delimited). The generated decoder skips a field whose
+// wire type does not match the schema, so a string avatar_id would be dropped silently. Messages
+// carrying a BotData are therefore decoded with the unknown fields kept, and a string field 5 that
+// holds a 64-bit decimal integer becomes avatar_id, the same exact decimal string the varint gives
+// ("0" and "" are the default: absent; "007" gives "7"). A string that is not such an integer is no
+// avatar id and stays skipped. When both forms occur, the schema's varint wins; among several
+// string occurrences the last wins, as for any scalar.
+
+const AVATAR_ID_STRING_TAG = (5 << 3) | 2
+
+interface DecodedWithUnknowns {
+  avatar_id?: unknown
+  /** Raw bytes (tag included) of the fields the generated decoder skipped (non-enumerable). */
+  $unknowns?: Uint8Array[]
+}
+
+/** The canonical decimal string of an int64 written as ASCII digits, else undefined. */
+function asciiInt64(b: Uint8Array): string | undefined {
+  if (b.length === 0 || b.length > 21) return undefined
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]
+    if (!((c >= 0x30 && c <= 0x39) || (c === 0x2d && i === 0 && b.length > 1))) return undefined
+  }
+  const n = BigInt(String.fromCharCode(...b))
+  return n < INT64_MIN || n > INT64_MAX ? undefined : n.toString()
+}
+
+function lenientBotData(m: DecodedWithUnknowns | null | undefined): void {
+  const raw = m?.$unknowns
+  // (generated messages have prototype defaults: only an own property was on the wire)
+  if (!m || !raw || Object.prototype.hasOwnProperty.call(m, 'avatar_id')) return
+  let found: string | undefined
+  for (let i = 0; i < raw.length; i++) {
+    const r = protobuf.Reader.create(raw[i])
+    if (r.uint32() !== AVATAR_ID_STRING_TAG) continue
+    found = asciiInt64(r.bytes())
+  }
+  if (found !== undefined && found !== '0') m.avatar_id = found
+}
+
+/** Body types decoded with their unknown fields kept, and the fix-up applied after decoding. */
+const LENIENT: Partial<Record<YunhuBodyName, (m: any) => void>> = {
+  BotData: (m) => lenientBotData(m),
+  BotInfoResponse: (m) => lenientBotData(m.data),
+  CreateBotResponse: (m) => lenientBotData(m.data)
+}
+
 /** Decode a protobuf HTTP body (or any schema message) by schema name. Throws CodecError. */
 export function decodeYunhuBody<K extends YunhuBodyName>(name: K, bytes: Bytes): YunhuBodyTypes[K] {
   const T = Object.prototype.hasOwnProperty.call(types(), name) ? types()[name] : undefined
@@ -343,9 +394,17 @@ export function decodeYunhuBody<K extends YunhuBodyName>(name: K, bytes: Bytes):
     throw new CodecError('bad-input', `unknown Yunhu message type ${JSON.stringify(name)}`, { part: 'input', messageType: String(name) })
   }
   const buf = asBytes(bytes, name, 'body')
+  const fix = LENIENT[name]
   let m: object
   try {
-    m = T.decode(buf)
+    if (fix) {
+      const reader = protobuf.Reader.create(buf)
+      reader.discardUnknown = false
+      m = T.decode(reader as unknown as Uint8Array)
+      fix(m)
+    } else {
+      m = T.decode(buf)
+    }
   } catch (e) {
     throw wrapDecodeError(e, 'body', name)
   }
