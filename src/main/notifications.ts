@@ -8,7 +8,8 @@
  */
 import { Notification } from 'electron'
 import type { Contact, MainEvents, Settings } from '../shared/api'
-import type { ChatMessage, Segment } from '../shared/mio'
+import type { ChatMessage } from '../shared/mio'
+import { EN_PREVIEW, previewSegments, type PreviewLabels } from '../shared/model/parts'
 
 type EventSource = { on(event: string, listener: (payload: any) => void): unknown }
 
@@ -27,35 +28,12 @@ export function isConversationMuted(settings: NotificationSettings, accountId: s
 const MAX_AGE_MS = 10 * 60 * 1000
 const MAX_PREVIEW = 200
 
-function segmentPreview(seg: Segment): string {
-  const d = seg.data ?? {}
-  const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '')
-  switch (seg.type) {
-    case 'text':
-      return str(d.text)
-    case 'image':
-      return '[Image]'
-    case 'at':
-      return `@${str(d.name) || str(d.qq) || str(d.id)} `
-    case 'face':
-      return '[Emoji]'
-    case 'record':
-      return '[Voice]'
-    case 'video':
-      return '[Video]'
-    case 'file':
-      return `[File] ${str(d.name) || str(d.file)}`.trim()
-    case 'forward':
-    case 'nodes':
-      return '[Forwarded messages]'
-    default:
-      return ''
-  }
-}
+/** The shared preview labels; a part of an unknown kind adds nothing to a notification. */
+const LABELS: PreviewLabels = { ...EN_PREVIEW, unknown: () => '' }
 
 /** One line of text for a message, for notifications. */
 export function messagePreview(message: ChatMessage): string {
-  let text = message.ai ? message.ai.text : (message.segments ?? []).map(segmentPreview).join('')
+  let text = message.ai ? message.ai.text : previewSegments(message.segments ?? [], LABELS)
   text = text.replace(/\s+/g, ' ').trim()
   if (!text) text = 'New message'
   return text.length > MAX_PREVIEW ? `${text.slice(0, MAX_PREVIEW - 1)}…` : text

@@ -1,33 +1,9 @@
 import type { ChatMessage, Segment } from '../../shared/mio'
+import { previewMessage } from '../../shared/model/parts'
 
-/** A one-line preview of a message for the conversation list and notifications. */
+/** A one-line preview of a message (English labels) for the conversation list, notifications and quotes. */
 export function previewOf(m: ChatMessage): string {
-  if (m.status === 'recalled') return '[recalled]'
-  if (m.ai) return (m.ai.text || m.ai.reasoning || '…').replace(/\s+/g, ' ').slice(0, 80)
-  return previewSegments(m.segments)
-}
-
-export function previewSegments(segments: Segment[]): string {
-  const parts: string[] = []
-  for (const s of segments) {
-    switch (s.type) {
-      case 'text':
-        parts.push(String(s.data.text ?? ''))
-        break
-      case 'reply':
-        break
-      case 'at':
-        parts.push(`@${String(s.data.qq ?? s.data.name ?? '')}`)
-        break
-      case 'nodes':
-      case 'forward':
-        parts.push('[forward]')
-        break
-      default:
-        parts.push(`[${s.type}]`)
-    }
-  }
-  return parts.join(' ').replace(/\s+/g, ' ').trim().slice(0, 80)
+  return previewMessage(m).slice(0, 80)
 }
 
 /** The id quoted by a `reply` segment, if any. */

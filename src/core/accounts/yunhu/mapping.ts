@@ -192,48 +192,6 @@ export function withText(segments: Segment[], text: string): Segment[] {
   return out
 }
 
-function stripMarkup(s: string): string {
-  return s
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/[#*_`>~|]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-}
-
-/** A one-line preview of a Yunhu message. */
-export function yunhuPreview(m: ChatMessage): string {
-  if (m.status === 'recalled') return '[recalled]'
-  const parts: string[] = []
-  for (const s of m.segments) {
-    switch (s.type) {
-      case 'text':
-        parts.push(String(s.data.text ?? ''))
-        break
-      case 'markdown':
-        parts.push(stripMarkup(String(s.data.text ?? '')))
-        break
-      case 'html':
-        parts.push(stripMarkup(String(s.data.html ?? '')))
-        break
-      case 'at':
-        parts.push(`@${String(s.data.name ?? s.data.qq ?? '')}`)
-        break
-      case 'image':
-        parts.push('[image]')
-        break
-      case 'file':
-        parts.push(`[file] ${String(s.data.name ?? '')}`)
-        break
-      case 'reply':
-      case 'buttons':
-        break
-      default:
-        parts.push(`[${s.type}]`)
-    }
-  }
-  return parts.join('').replace(/\s+/g, ' ').trim().slice(0, 80)
-}
-
 /** A conversation of the conversation list as a Contact. */
 export function conversationToContact(c: YunhuConversation): YunhuContact | undefined {
   const kind = kindOfChatType(c.chat_type)

@@ -44,6 +44,7 @@ import { TransportError } from '../../transport/errors'
 import { optionalText, pageArgs, requireHttpUrl, requireId } from '../../validate'
 import { OutboxPump, type OutboxLink, type SendFailure } from '../outbox'
 import type { AccountContext, AccountProvider, SendOptions } from '../provider'
+import { previewOf } from '../preview'
 import { StoredAccounts } from '../stored-accounts'
 import { StreamCoalescer, type StreamTarget } from '../stream-coalescer'
 import {
@@ -56,7 +57,6 @@ import {
   pushToMessage,
   withText,
   yunhuCapabilities,
-  yunhuPreview,
   type NameOf,
   type YunhuContact
 } from './mapping'
@@ -644,7 +644,7 @@ export class YunhuAccounts implements AccountProvider {
   private touchContact(la: LiveYunhu, m: ChatMessage, unread: boolean): void {
     const c = la.contacts.get(m.contactId)
     if (!c) return
-    if (m.time >= (c.lastMessage?.time ?? 0)) c.lastMessage = { preview: yunhuPreview(m), time: m.time, message: m }
+    if (m.time >= (c.lastMessage?.time ?? 0)) c.lastMessage = { preview: previewOf(m), time: m.time, message: m }
     if (unread) c.unread = (c.unread ?? 0) + 1
     this.contactsChanged(la)
   }
@@ -870,7 +870,7 @@ export class YunhuAccounts implements AccountProvider {
     let quoteText = typeof options.quoteText === 'string' ? options.quoteText.slice(0, 500) : draft.quoteText?.slice(0, 500)
     if (quoteMsgId && quoteText === undefined) {
       const q = this.c.history.get(accountId, contactId, quoteMsgId)
-      if (q) quoteText = yunhuPreview(q)
+      if (q) quoteText = previewOf(q)
     }
     const msgId = newYunhuMsgId()
     const content: { text: string; quote_msg_text?: string } = { text: body }

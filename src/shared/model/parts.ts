@@ -1,0 +1,235 @@
+/**
+ * The one message model of MioDesk: a message's parts read as a discriminated union. Parts are stored and
+ * carried as onebot-style segments (`{ type, data }`, Mio-Chat's wire form, which every platform's mapping
+ * produces), and read through `partOf`, which names every kind a message can hold and keeps anything
+ * unknown intact. Previews and plain text are made here, once, for the core (notifications, quotes) and
+ * the renderer (with localised labels).
+ *
+ * Segment type → part kind: text, markdown, html, image, file, record → audio, video, reply → quote,
+ * at → mention, buttons, forward/nodes → forward, face → sticker; anything else → unknown (kept as is).
+ */
+import type { ChatMessage, ForwardNode, Segment } from '../mio'
+
+export type Part =
+  | { kind: 'text'; text: string }
+  | { kind: 'markdown'; text: string }
+  | { kind: 'html'; html: string }
+  | { kind: 'image'; src: string; width?: number; height?: number }
+  | { kind: 'file'; name: string; src: string; size?: number }
+  | { kind: 'audio'; src: string; seconds?: number }
+  | { kind: 'video'; src: string; seconds?: number }
+  | { kind: 'quote'; id: string; text?: string }
+  | { kind: 'mention'; id: string; name?: string }
+  | { kind: 'buttons'; rows: unknown[][] }
+  | { kind: 'forward'; nodes: ForwardNode[] }
+  | { kind: 'sticker'; id: string }
+  | { kind: 'unknown'; type: string; data: Record<string, unknown> }
+
+export type PartKind = Part['kind']
+
+export function str(v: unknown): string {
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v)
+  return ''
+}
+
+function num(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() ? Number(v) : NaN
+  return Number.isFinite(n) ? n : undefined
+}
+
+/** The best source field of a media segment. */
+export function mediaSource(seg: Segment): unknown {
+  const d = seg.data ?? {}
+  return d.url || d.file || d.image || d.src || d.path
+}
+
+/** A segment read as a typed part. */
+export function partOf(seg: Segment): Part {
+  const d = seg.data ?? {}
+  switch (seg.type) {
+    case 'text':
+      return { kind: 'text', text: str(d.text) }
+    case 'markdown':
+      return { kind: 'markdown', text: str(d.text) }
+    case 'html':
+      return { kind: 'html', html: str(d.html) }
+    case 'image':
+      return { kind: 'image', src: str(mediaSource(seg)), width: num(d.width), height: num(d.height) }
+    case 'file':
+      return { kind: 'file', name: str(d.name), src: str(mediaSource(seg)), size: num(d.size) }
+    case 'record':
+      return { kind: 'audio', src: str(mediaSource(seg)), seconds: num(d.seconds) }
+    case 'video':
+      return { kind: 'video', src: str(mediaSource(seg)), seconds: num(d.seconds) }
+    case 'reply':
+      return { kind: 'quote', id: str(d.id), text: typeof d.text === 'string' ? d.text : undefined }
+    case 'at':
+      return { kind: 'mention', id: str(d.qq) || str(d.id), name: str(d.name) || undefined }
+    case 'buttons':
+      return { kind: 'buttons', rows: Array.isArray(d.rows) ? (d.rows.filter(Array.isArray) as unknown[][]) : [] }
+    case 'forward':
+    case 'nodes':
+      return { kind: 'forward', nodes: forwardNodes(seg) }
+    case 'face':
+      return { kind: 'sticker', id: str(d.id) }
+    default:
+      return { kind: 'unknown', type: seg.type, data: d }
+  }
+}
+
+export function partsOf(segments: Segment[]): Part[] {
+  return segments.map(partOf)
+}
+
+function isSegment(v: unknown): v is Segment {
+  return !!v && typeof v === 'object' && typeof (v as Segment).type === 'string'
+}
+
+function toSegments(v: unknown): Segment[] {
+  if (Array.isArray(v)) return v.filter(isSegment).map((s) => ({ type: s.type, data: s.data && typeof s.data === 'object' ? s.data : {} }))
+  if (typeof v === 'string') return [{ type: 'text', data: { text: v } }]
+  if (isSegment(v)) return [v]
+  return []
+}
+
+/** The forwarded messages of a `nodes` or `forward` segment, whatever shape the server used. */
+export function forwardNodes(seg: Segment): ForwardNode[] {
+  const d = seg.data ?? {}
+  const list = (d.messages ?? d.content ?? d.nodes ?? d.message) as unknown
+  if (!Array.isArray(list)) return []
+  return list.map((item): ForwardNode => {
+    if (Array.isArray(item)) return { segments: toSegments(item) }
+    if (isSegment(item) && item.type === 'node') {
+      const nd = item.data ?? {}
+      return { senderName: str(nd.name ?? nd.nickname) || undefined, messageId: (nd.id as string | number | undefined) ?? undefined, segments: toSegments(nd.content ?? nd.message) }
+    }
+    if (item && typeof item === 'object') {
+      const o = item as Record<string, unknown>
+      return {
+        senderName: str(o.senderName ?? o.name ?? o.nickname) || undefined,
+        messageId: (o.message_id ?? o.messageId) as string | number | undefined,
+        segments: toSegments(o.segments ?? o.message ?? o.content)
+      }
+    }
+    return { segments: [] }
+  })
+}
+
+export interface PreviewLabels {
+  image: string
+  file: string
+  face: string
+  record: string
+  video: string
+  forward: string
+  recalled: string
+  unknown: (type: string) => string
+}
+
+export const EN_PREVIEW: PreviewLabels = {
+  image: '[Image]',
+  file: '[File]',
+  face: '[Sticker]',
+  record: '[Voice]',
+  video: '[Video]',
+  forward: '[Forwarded messages]',
+  recalled: 'Message recalled',
+  unknown: (t) => `[${t}]`
+}
+
+/** The preview text of one part ('' for parts a preview leaves out: quotes, buttons). */
+function previewPart(p: Part, labels: PreviewLabels): string {
+  switch (p.kind) {
+    case 'text':
+    case 'markdown':
+      return p.text
+    case 'html':
+      return htmlToText(p.html)
+    case 'mention':
+      return `@${p.name || p.id} `
+    case 'quote':
+    case 'buttons':
+      return ''
+    case 'image':
+      return labels.image
+    case 'file':
+      return `${labels.file} ${p.name}`.trim()
+    case 'sticker':
+      return labels.face
+    case 'audio':
+      return labels.record
+    case 'video':
+      return labels.video
+    case 'forward':
+      return labels.forward
+    case 'unknown':
+      return labels.unknown(p.type)
+  }
+}
+
+/** One-line preview text of segments (for the conversation list, reply quotes, the switcher). */
+export function previewSegments(segs: Segment[], labels: PreviewLabels = EN_PREVIEW): string {
+  return segs
+    .map((s) => previewPart(partOf(s), labels))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+export function previewMessage(m: ChatMessage, labels: PreviewLabels = EN_PREVIEW): string {
+  if (m.status === 'recalled') return labels.recalled
+  if (m.ai) return stripMarkdown(m.ai.text.slice(0, 400)).slice(0, 200)
+  return stripMarkdown(previewSegments(m.segments, labels).slice(0, 400)).slice(0, 200)
+}
+
+/** Plain text of a message for copying. */
+export function messagePlainText(m: ChatMessage): string {
+  if (m.ai) return m.ai.text
+  return m.segments.map((s) => previewPart(partOf(s), EN_PREVIEW)).join('')
+}
+
+/** Visible text of an HTML fragment, without parsing it into a live document (no scripts run, nothing loads). */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<br\s*\/?>|<\/(p|div|li|h[1-6])>/gi, ' ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+/**
+ * Rough Markdown-to-text for one-line previews: fences, inline code, images and links (→ their text),
+ * emphasis, headings, quotes, list markers, rules, table rules and pipes, math delimiters, escapes. Also
+ * tolerates text cut mid-way (a preview truncated elsewhere): a lone `*another l…` or `[a link](https://ex…`.
+ */
+export function stripMarkdown(s: string): string {
+  return s
+    .replace(/(```|~~~)[\w+#.-]*/g, ' ')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/!\[([^\]]*)\]\([^)]*\)?/g, '$1')
+    .replace(/\[([^\]]*)\]\([^)\s]*(?:\s+"[^"]*")?\)?/g, '$1')
+    .replace(/\[([^\]]+)\]\[[^\]]*\]/g, '$1')
+    .replace(/<((?:https?|mailto):[^>\s]+)>/gi, '$1')
+    .replace(/^\s{0,3}([-*_])(?:\s*\1){2,}\s*$/gm, ' ')
+    .replace(/^\s*\|?(?:\s*:?-+:?\s*\|)+\s*(?::?-+:?)?\s*$/gm, ' ')
+    .replace(/^\s*\|(.*?)\|?\s*$/gm, (_m, row: string) => row.replace(/\s*\|\s*/g, ' '))
+    .replace(/(\*\*|__|~~)(.+?)\1/g, '$2')
+    .replace(/(^|[^\w*\\])\*(?![\s*])([^*\n]*?[^\s*\\])\*(?![\w*])/g, '$1$2')
+    .replace(/(^|[^\w\\])_(?![\s_])([^_\n]*?[^\s_\\])_(?!\w)/g, '$1$2')
+    .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, '')
+    .replace(/^\s{0,3}>\s*/gm, '')
+    .replace(/(^|\s)(?:\*{1,3}|_{1,3}|~~)(?=[^\s*_~])/g, '$1')
+    .replace(/([^\s*_~\\])(?:\*{1,3}|_{1,3}|~~)(?=[\s.,;:!?…)]|$)/g, '$1')
+    .replace(/\$\$?/g, '')
+    .replace(/\\([\\`*_{}[\]()#+\-.!|~>$])/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim()
+}
