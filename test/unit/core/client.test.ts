@@ -327,4 +327,23 @@ describe('MioClient: pushes', () => {
     expect(got).toEqual(['154321234:3044001320217', '154321234:42'])
     expect(deleted).toEqual(['42'])
   })
+
+  it('dedupe is per connection: after a reconnect (a restarted server numbering from 100001 again) a reused id is a new message', async () => {
+    const srv = await server(specServer())
+    const c = client(srv.url)
+    await c.connect()
+    const got: string[] = []
+    c.on('message', (m) => got.push(`${m.messageId}:${(m.segments[0]!.data as { text: string }).text}`))
+    const push = (n: number, mid: number, text: string): void =>
+      srv.conns[n]!.send({ request_id: mid, protocol: 'onebot', type: 'message', data: { id: '987654321', type: 'message', content: { message: [{ type: 'text', data: { text } }], message_id: mid } } })
+    push(0, 100001, 'before')
+    push(0, 100001, 'repeat') // the same connection repeating a push: still dropped
+    await waitFor(() => got.length === 1, 2000, 'the first push')
+    srv.dropAll() // the server restarts: same port, its counter from the start again
+    await waitFor(() => srv.conns.length === 2 && c.status.state === 'online', 3000, 'back online')
+    push(1, 100001, 'after')
+    await waitFor(() => got.length === 2, 2000, 'the push after the restart')
+    expect(got).toEqual(['100001:before', '100001:after'])
+    srv.unsafe.length = 0
+  })
 })

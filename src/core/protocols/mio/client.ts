@@ -175,6 +175,9 @@ export class MioClient extends EventEmitter<MioClientEvents> {
 
   private handshake(): Promise<void> {
     const requestId = newRequestId()
+    // Message ids are only unique within one server session: a restarted server (the reference one
+    // numbers from 100001 again) reuses them for new messages. Repeats are dropped per connection only.
+    this.clearSeen()
     return new Promise<void>((resolve, reject) => {
       this.handshakeWaiter = { requestId, resolve, reject }
       try {
@@ -267,6 +270,12 @@ export class MioClient extends EventEmitter<MioClientEvents> {
     this.emit('dropped', reason)
   }
 
+  private clearSeen(): void {
+    this.recentSet.clear()
+    this.recentIds.length = 0
+  }
+
+  /** A push repeated on this connection (or the echo of our own send). Cleared by every new connection. */
   private seenRecently(id: string): boolean {
     if (this.recentSet.has(id)) return true
     this.recentSet.add(id)
