@@ -364,6 +364,34 @@ describe('onebot', () => {
   })
 })
 
+describe('message ids across restarts', () => {
+  /** One user session: a message to the bot, its ack id and the bot's echo id. */
+  async function idsOfOneRun(port: number): Promise<{ port: number; ids: unknown[] }> {
+    const s = await startServer({ port, adminCode: ADMIN, userCode: USER, chunkDelayMs: 0 })
+    try {
+      const c = await TestClient.login(s, USER, 'u-restart')
+      const ack = await c.request(sendFrame(BOT, [text('hello')]))
+      const push = await c.waitFor(isBotPush)
+      c.close()
+      return { port: s.port, ids: [ack.data.message_id, push.data.content.message_id] }
+    } finally {
+      await s.close()
+    }
+  }
+
+  it('a restarted server never reuses a message id of the previous run (numeric, JSON-safe)', async () => {
+    const first = await idsOfOneRun(0)
+    const second = await idsOfOneRun(first.port)
+    for (const id of [...first.ids, ...second.ids]) {
+      expect(typeof id).toBe('number')
+      expect(Number.isSafeInteger(id)).toBe(true)
+    }
+    expect(new Set([...first.ids, ...second.ids]).size).toBe(4)
+    // Later runs number above earlier ones.
+    expect(Math.min(...(second.ids as number[]))).toBeGreaterThan(Math.max(...(first.ids as number[])))
+  })
+})
+
 describe('share over HTTP', () => {
   it('creates and reads a share', async () => {
     const contactor = { name: 'Mio <Bot> & co', model: 'mio-demo', id: 'c1', nested: { a: [1, 2] } }
