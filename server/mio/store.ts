@@ -9,6 +9,8 @@ export interface StoredMessage {
   /** mio-chat-id of the sender, or the bot's id. */
   senderId: string
   fromBot: boolean
+  /** For a bot message: the mio-chat-id it was pushed to. */
+  to?: string
   segments: Segment[]
   time: number
 }

@@ -268,6 +268,33 @@ describe('onebot', () => {
     expect(fwd.code).toBe(0)
   })
 
+  it("the seed's forward example ({message_id, message: []}) forwards the stored message; an unknown id is refused in words", async () => {
+    const c = await login(USER, 'u-seed-fwd')
+    // The seed's own message example, then its forward example pointing at it (to the bot, which echoes).
+    const sent = await c.request({ protocol: 'onebot', data: { id: 'someone', type: 'message', data: { message: [text('Hello, world!')], message_id: 1234567890 } } })
+    expect(sent.data.message_id).toBe(1234567890)
+    const fwd = await c.request({ request_id: 1234567890, protocol: 'onebot', data: { id: BOT, type: 'forward_msg', content: [{ message_id: 1234567890, message: [] }] } })
+    expect(fwd).toMatchObject({ request_id: 1234567890, code: 0, message: 'success' })
+    const push = await c.waitFor(isBotPush)
+    expect(push.data.content.message).toEqual([{ type: 'nodes', data: { messages: [[text('Hello, world!')]] } }])
+    // The id as a string, and a bot message by its pushed id, work the same.
+    const byString = await c.request({ protocol: 'onebot', data: { id: 'someone', type: 'forward_msg', content: [{ message_id: '1234567890', message: [] }, { message_id: push.data.content.message_id, message: [] }] } })
+    expect(byString.code).toBe(0)
+
+    const unknown = await c.request({ protocol: 'onebot', data: { id: BOT, type: 'forward_msg', content: [{ message_id: 424242, message: [] }] } })
+    expect(unknown).toMatchObject({ code: 1, message: 'failed' })
+    expect(unknown.data.reason).toMatch(/no stored message with message_id 424242/)
+    expect(unknown.data.reason).not.toMatch(/must not be empty/)
+    const noId = await c.request({ protocol: 'onebot', data: { id: BOT, type: 'forward_msg', content: [{ message: [] }] } })
+    expect(noId).toMatchObject({ code: 1, message: 'failed' })
+    expect(noId.data.reason).toMatch(/message_id/)
+
+    // Another user cannot pull this user's message out by its id.
+    const other = await login(USER, 'u-seed-fwd-other')
+    const stolen = await other.request({ protocol: 'onebot', data: { id: BOT, type: 'forward_msg', content: [{ message_id: 1234567890, message: [] }] } })
+    expect(stolen).toMatchObject({ code: 1, data: { reason: expect.stringMatching(/no stored message with message_id 1234567890/) } })
+  })
+
   it('rejects malformed messages', async () => {
     const c = await login()
     for (const data of [
