@@ -234,7 +234,10 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
       failure =
         res.statusCode === 401 || res.statusCode === 403
           ? new TransportError('auth', 'Invalid credentials: the server refused the connection')
-          : new TransportError('unreachable', `The server refused the WebSocket upgrade (HTTP ${res.statusCode})`)
+          : new TransportError(
+              'unreachable',
+              `The server refused the WebSocket upgrade (HTTP ${res.statusCode})${res.statusCode === 404 ? ': there is no gateway at this address' : ''}`
+            )
       res.resume()
       ws.terminate()
     })
@@ -243,7 +246,8 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
       if (gen !== this.generation) return
       opened = true
       this.setStatus({ state: 'authenticating' })
-      this.runHandshake(gen, ws)
+      // A failed handshake is the reason the link closes, not "connection lost".
+      this.runHandshake(gen, ws, (err) => (failure = err))
     })
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       if (gen !== this.generation) return
@@ -274,7 +278,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
     })
   }
 
-  private runHandshake(gen: number, ws: WebSocket): void {
+  private runHandshake(gen: number, ws: WebSocket, setFailure: (err: TransportError) => void): void {
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<never>((_, reject) => {
       // Both Mio-Chat kinds answer a login at once once the upgrade is through (the spec kind replies,
@@ -307,6 +311,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
         if (err.kind === 'auth') {
           this.fatal(err)
         } else {
+          setFailure(err)
           ws.terminate()
         }
       })

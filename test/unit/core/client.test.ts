@@ -106,6 +106,18 @@ describe('MioClient: credentials and reachability', () => {
   })
 })
 
+describe('MioClient: a server speaking something else', () => {
+  it('one that echoes our frames: the echoed login is no login (neither a field push nor a spec reply); failFast says so', async () => {
+    const srv = await server({ onFrame: (conn, _f, raw) => conn.send(raw) })
+    const c = client(srv.url)
+    const err = (await c.connect({ failFast: true }).catch((e: unknown) => e)) as TransportError
+    expect(err).toBeInstanceOf(TransportError)
+    expect(err).toMatchObject({ kind: 'protocol', message: expect.stringMatching(/not a Mio-Chat server/) })
+    expect(c.login).toBeUndefined()
+    expect(c.statuses.some((s) => s.state === 'online')).toBe(false)
+  })
+})
+
 describe('MioClient: dialects', () => {
   it('field: the login push decides; models come from it; spec-only operations refuse and send nothing', async () => {
     const srv = await server(fieldServer({ login: { is_admin: true, models: [{ owner: 'OpenAI', models: ['gpt-4o-mini', 'gpt-4o'] }] } }))

@@ -248,6 +248,13 @@ export class MioClient extends EventEmitter<MioClientEvents> {
   private onResponse(requestId: RequestId, frame: Json): void {
     const w = this.handshakeWaiter
     if (w && requestId === w.requestId) {
+      if (frame.code === undefined) {
+        // A spec reply always has a code, a field server never answers this request: something else
+        // (e.g. our own frame echoed) is talking.
+        this.handshakeWaiter = undefined
+        w.reject(new TransportError('protocol', 'The server answered the login with something other than a Mio-Chat reply: it is probably not a Mio-Chat server'))
+        return
+      }
       const err = replyError(frame)
       if (err) {
         this.handshakeWaiter = undefined
