@@ -417,6 +417,36 @@ describe('message ids across restarts', () => {
     // Later runs number above earlier ones.
     expect(Math.min(...(second.ids as number[]))).toBeGreaterThan(Math.max(...(first.ids as number[])))
   })
+
+  it('end to end: MioClient keeps getting the bot\'s answers after the server restarts on the same port', async () => {
+    const { MioClient } = await import('../../src/core/protocols/mio/client')
+    let s = await startServer({ port: 0, adminCode: ADMIN, userCode: USER, chunkDelayMs: 0 })
+    const port = s.port
+    const c = new MioClient({ server: `127.0.0.1:${port}`, id: 'u-e2e-restart', token: USER, heartbeatIntervalMs: 60_000, backoff: { baseMs: 20, maxMs: 100, factor: 2, jitter: 0 } })
+    const answers: string[] = []
+    c.on('message', (m) => answers.push((m.segments[0]?.data as { text?: string }).text ?? ''))
+    const until = async (cond: () => boolean, what: string): Promise<void> => {
+      const t0 = Date.now()
+      while (!cond()) {
+        if (Date.now() - t0 > 5000) throw new Error(`timed out waiting for ${what}`)
+        await new Promise((r) => setTimeout(r, 10))
+      }
+    }
+    try {
+      await c.connect()
+      await c.sendMessage(c.onebotTarget(), [{ type: 'text', data: { text: 'before the restart' } }])
+      await until(() => answers.length === 1, 'the first answer')
+      await s.close()
+      s = await startServer({ port, adminCode: ADMIN, userCode: USER, chunkDelayMs: 0 })
+      await until(() => c.status.state === 'online', 'the reconnect')
+      await c.sendMessage(c.onebotTarget(), [{ type: 'text', data: { text: 'after the restart' } }])
+      await until(() => answers.length === 2, 'the answer after the restart')
+      expect(answers).toEqual(['before the restart', 'after the restart'])
+    } finally {
+      c.stop()
+      await s.close()
+    }
+  })
 })
 
 describe('share over HTTP', () => {
