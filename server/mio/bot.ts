@@ -61,7 +61,7 @@ export class Bot {
 
   /** Sends a bot message to the sessions of `chatId` and stores it in the log. */
   say(chatId: string, segments: Segment[]): StoredMessage {
-    const stored = this.ctx.messages.add({ contactId: this.id, senderId: this.id, fromBot: true, segments })
+    const stored = this.ctx.messages.add({ contactId: this.id, senderId: this.id, fromBot: true, to: chatId, segments })
     this.ctx.pushTo(chatId, {
       request_id: this.ctx.nextPushId(),
       protocol: 'onebot',

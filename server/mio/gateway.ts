@@ -24,7 +24,7 @@ import {
   type RequestId,
   type Segment
 } from './protocol'
-import { MessageLog } from './store'
+import { MessageLog, type StoredMessage } from './store'
 import { UPSTREAM_OWNER, type Upstream } from './upstream'
 
 /** Frames above this size are not even buffered: ws closes the socket with 1009. */
@@ -174,9 +174,17 @@ export function createMioGateway(opts: GatewayOptions) {
     for (let i = 0; i < content.length; i++) {
       const item: unknown = content[i]
       if (!isObject(item)) return s.send(failure(rid, `data.content[${i}] must be an object`))
+      // The seed's own example gives a node by id only (`message: []`): forward the stored message.
       const missing = item.message === undefined || (Array.isArray(item.message) && item.message.length === 0)
-      const known = isId(item.message_id) ? messages.get(item.message_id) : undefined
-      if (missing && known) {
+      if (missing) {
+        if (!isId(item.message_id)) {
+          return s.send(failure(rid, `data.content[${i}] needs the message_id of a stored message, or a non-empty message`))
+        }
+        const known = messages.get(item.message_id)
+        if (!known || !canSee(s, known)) {
+          const id = String(item.message_id).slice(0, 100)
+          return s.send(failure(rid, `data.content[${i}]: no stored message with message_id ${id} to forward (never sent, recalled, or from before a server restart)`))
+        }
         nodes.push(structuredClone(known.segments))
         continue
       }
@@ -189,6 +197,13 @@ export function createMioGateway(opts: GatewayOptions) {
     const stored = messages.add({ contactId, senderId: s.chatId, fromBot: false, segments })
     s.send(success(rid, { message_id: stored.messageId }))
     if (contactId === bot.id) bot.onMessage(s.chatId, segments)
+  }
+
+  /** A session may forward by id only what it could have seen: its own messages, ones to it, the bot's to it. */
+  function canSee(s: Session, msg: StoredMessage): boolean {
+    if (s.isAdmin) return true
+    if (!s.chatId) return false
+    return msg.fromBot ? msg.to === s.chatId : msg.senderId === s.chatId || msg.contactId === s.chatId
   }
 
   const completions: Handler = (s, rid, data) =>

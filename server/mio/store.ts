@@ -9,15 +9,36 @@ export interface StoredMessage {
   /** mio-chat-id of the sender, or the bot's id. */
   senderId: string
   fromBot: boolean
+  /** For a bot message: the mio-chat-id it was pushed to. */
+  to?: string
   segments: Segment[]
   time: number
 }
 
+/**
+ * Numeric ids are drawn from the clock: at least `ID_PER_MS × Date.now()`, and always above the previous
+ * one. The log lives in memory, so a restarted server could otherwise hand out the ids of the previous
+ * run again (clients rightly treat a known id as a message they already have). With 100 ids per
+ * millisecond of headroom a restart can only meet an old id after a burst of more than 100 messages
+ * per millisecond just before it. The ids stay JSON-safe integers (about 1.8e14 today, 15 digits) and
+ * below 16 digits for a long time (until the year 5138).
+ */
+export const ID_PER_MS = 100
+
 export class MessageLog {
   private readonly byId = new Map<string, StoredMessage>()
-  private nextId = 100_001
+  private nextId: number
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(
+    private readonly capacity = 10_000,
+    private readonly now: () => number = Date.now
+  ) {
+    this.nextId = this.clockFloor()
+  }
+
+  private clockFloor(): number {
+    return Math.floor(this.now()) * ID_PER_MS
+  }
 
   get size(): number {
     return this.byId.size
@@ -31,8 +52,9 @@ export class MessageLog {
     return this.byId.get(String(id))
   }
 
-  /** A fresh numeric id never used by this log. */
+  /** A fresh numeric id never used by this log, nor (clock permitting) by an earlier run of the server. */
   newId(): number {
+    this.nextId = Math.max(this.nextId, this.clockFloor())
     while (this.byId.has(String(this.nextId))) this.nextId++
     return this.nextId++
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** MioDesk command line: the same core as the app, in a terminal. */
 import { parseArgs } from './args'
-import { describeError, runMio, UsageError, type Io } from './mio'
+import { describeError, Interrupted, runMio, UsageError, type Io } from './mio'
 
 export const USAGE = `miodesk <command> [options]
 
@@ -14,6 +14,8 @@ Mio-Chat (options --server URL --id ID --token CODE, or MIODESK_SERVER / MIODESK
   ping                          heartbeat round trip
   watch                         one JSON line per pushed event until Ctrl-C
   --verbose                     log protocol details to stderr (secrets redacted)
+  Every command but watch gives up on the first failed connection attempt, with the reason on
+  stderr (exit 1); watch keeps reconnecting. Ctrl-C / SIGTERM ends any command (exit 130 / 143).
 
 Yunhu (options --api URL --token T, or MIODESK_YUNHU_API / MIODESK_YUNHU_TOKEN; login stores both
 in ~/.config/miodesk/cli.json, mode 0600, or MIODESK_CLI_CONFIG):
@@ -54,15 +56,30 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     io.err(`miodesk: ${describeError(e)}\n`)
     if (e instanceof UsageError) io.err('Run "miodesk help" for usage.\n')
-    return 1
+    return e instanceof Interrupted ? e.exitCode : 1
   }
 }
 
+/** After a Ctrl-C the command gets this long to end by itself (watch, an aborted chat) before exit. */
+const INTERRUPT_GRACE_MS = 1000
+
 const isEntry = process.argv[1] && /cli[\\/]index\.(ts|js|mjs)$/.test(process.argv[1])
 if (isEntry) {
-  const interrupted = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve())
-    process.once('SIGTERM', () => resolve())
+  // Listening for the signals turns off Node's default exit on them: the first one must still end the
+  // process — by the command noticing `interrupted`, else after a short grace — and a second one at once.
+  const interrupted = new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals): void => {
+      const code = sig === 'SIGTERM' ? 143 : 130
+      process.on('SIGINT', () => process.exit(code))
+      process.on('SIGTERM', () => process.exit(code))
+      setTimeout(() => {
+        process.stderr.write('miodesk: interrupted\n')
+        process.exit(code)
+      }, INTERRUPT_GRACE_MS).unref()
+      resolve(sig)
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
   })
   const io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), interrupted }
   main(process.argv.slice(2), io).then(

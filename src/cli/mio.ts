@@ -8,11 +8,33 @@ import { str, type ParsedArgs } from './args'
 export interface Io {
   out: (s: string) => void
   err: (s: string) => void
-  /** Resolves when the user interrupts (Ctrl-C) — for `watch`. */
-  interrupted: Promise<void>
+  /** Resolves when the user interrupts (Ctrl-C: SIGINT, or SIGTERM), with the signal when known. */
+  interrupted: Promise<void | NodeJS.Signals>
 }
 
 export class UsageError extends Error {}
+
+/** The user interrupted a command (Ctrl-C or SIGTERM): it ends with exit code 128 + the signal number. */
+export class Interrupted extends Error {
+  readonly exitCode: number
+  constructor(signal: void | NodeJS.Signals = 'SIGINT') {
+    super('interrupted')
+    this.exitCode = signal === 'SIGTERM' ? 143 : 130
+  }
+}
+
+/** Rejects with Interrupted once the user interrupts; for racing against work that may take long. */
+function interruption(io: Io): Promise<never> {
+  return io.interrupted.then((sig) => {
+    throw new Interrupted(sig)
+  })
+}
+
+/** `work`, unless the user interrupts first. */
+async function unlessInterrupted<T>(io: Io, work: Promise<T>): Promise<T> {
+  work.catch(() => {}) // when the interruption wins, a later failure of the work is not news
+  return Promise.race([work, interruption(io)])
+}
 
 function clientFrom(args: ParsedArgs): MioClient {
   const server = str(args, 'server', 'MIODESK_SERVER')
@@ -25,14 +47,23 @@ function clientFrom(args: ParsedArgs): MioClient {
     id,
     token,
     logger: args.verbose ? createConsoleLogger('miodesk', 'debug') : silentLogger,
-    // A CLI gives up instead of retrying forever.
+    // Only `watch` reconnects; the other commands give up on the first failed attempt (see connected()).
     backoff: { baseMs: 500, maxMs: 2000, factor: 2, jitter: 0.3 }
   })
 }
 
-async function connected(args: ParsedArgs): Promise<MioClient> {
+/**
+ * Logs in or fails with the reason of the first failed attempt (failFast: no retrying in silence
+ * against a closed port, an HTTP server without the gateway, or another protocol), or on Ctrl-C.
+ */
+async function connected(args: ParsedArgs, io: Io): Promise<MioClient> {
   const c = clientFrom(args)
-  await c.connect()
+  try {
+    await unlessInterrupted(io, c.connect({ failFast: true }))
+  } catch (e) {
+    c.stop()
+    throw e
+  }
   return c
 }
 
@@ -47,7 +78,7 @@ const STATE_LABEL: Record<ToolCall['state'], string> = {
 export async function runMio(cmd: string, args: ParsedArgs, io: Io): Promise<number> {
   switch (cmd) {
     case 'login': {
-      const c = await connected(args)
+      const c = await connected(args, io)
       try {
         const l = c.login!
         io.out(JSON.stringify({ dialect: l.dialect, is_admin: l.isAdmin, admin_qq: l.adminQq, bot_qq: l.botQq, default_model: l.defaultModel, models: l.models }, null, 2) + '\n')
@@ -57,18 +88,18 @@ export async function runMio(cmd: string, args: ParsedArgs, io: Io): Promise<num
       }
     }
     case 'models': {
-      const c = await connected(args)
+      const c = await connected(args, io)
       try {
-        for (const g of await c.models()) io.out(`${g.owner}: ${g.models.join(', ')}\n`)
+        for (const g of await unlessInterrupted(io, c.models())) io.out(`${g.owner}: ${g.models.join(', ')}\n`)
         return 0
       } finally {
         c.stop()
       }
     }
     case 'ping': {
-      const c = await connected(args)
+      const c = await connected(args, io)
       try {
-        io.out(`${await c.ping()} ms\n`)
+        io.out(`${await unlessInterrupted(io, c.ping())} ms\n`)
         return 0
       } finally {
         c.stop()
@@ -78,9 +109,9 @@ export async function runMio(cmd: string, args: ParsedArgs, io: Io): Promise<num
       const to = str(args, 'to')
       const text = args._.join(' ')
       if (!text) throw new UsageError('Nothing to send: miodesk send [--to ID] "text"')
-      const c = await connected(args)
+      const c = await connected(args, io)
       try {
-        const id = await c.sendMessage(to ?? c.onebotTarget(), [{ type: 'text', data: { text } }])
+        const id = await unlessInterrupted(io, c.sendMessage(to ?? c.onebotTarget(), [{ type: 'text', data: { text } }]))
         io.out(`sent, message_id ${id}\n`)
         return 0
       } finally {
@@ -90,9 +121,9 @@ export async function runMio(cmd: string, args: ParsedArgs, io: Io): Promise<num
     case 'chat': {
       const prompt = args._.join(' ')
       if (!prompt) throw new UsageError('Nothing to ask: miodesk chat --model M "prompt"')
-      const c = await connected(args)
+      const c = await connected(args, io)
       try {
-        const model = str(args, 'model') ?? c.login?.defaultModel ?? (await c.models())[0]?.models[0]
+        const model = str(args, 'model') ?? c.login?.defaultModel ?? (await unlessInterrupted(io, c.models()))[0]?.models[0]
         if (!model) throw new UsageError('No model given and the server lists none: use --model')
         const tools = typeof args.tools === 'string' ? args.tools.split(',').map((t) => t.trim()).filter(Boolean) : undefined
         const system = str(args, 'system')
@@ -125,10 +156,14 @@ export async function runMio(cmd: string, args: ParsedArgs, io: Io): Promise<num
             }
           }
         )
-        const stop = (): void => handle.abort()
-        void io.interrupted.then(stop)
+        let interrupted: Interrupted | undefined
+        void io.interrupted.then((sig) => {
+          interrupted = new Interrupted(sig)
+          handle.abort()
+        })
         const reply = await handle.done
         if (midLine) io.out('\n')
+        if (interrupted && reply.status === 'aborted') throw interrupted
         if (reply.status !== 'completed') {
           io.err(`reply ${reply.status}: ${reply.error ?? ''}\n`)
           return 1
@@ -158,6 +193,6 @@ export async function runMio(cmd: string, args: ParsedArgs, io: Io): Promise<num
 }
 
 export function describeError(e: unknown): string {
-  if (e instanceof TransportError || e instanceof UsageError) return e.message
+  if (e instanceof TransportError || e instanceof UsageError || e instanceof Interrupted) return e.message
   return e instanceof Error ? e.message : String(e)
 }

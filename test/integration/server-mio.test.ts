@@ -268,6 +268,33 @@ describe('onebot', () => {
     expect(fwd.code).toBe(0)
   })
 
+  it("the seed's forward example ({message_id, message: []}) forwards the stored message; an unknown id is refused in words", async () => {
+    const c = await login(USER, 'u-seed-fwd')
+    // The seed's own message example, then its forward example pointing at it (to the bot, which echoes).
+    const sent = await c.request({ protocol: 'onebot', data: { id: 'someone', type: 'message', data: { message: [text('Hello, world!')], message_id: 1234567890 } } })
+    expect(sent.data.message_id).toBe(1234567890)
+    const fwd = await c.request({ request_id: 1234567890, protocol: 'onebot', data: { id: BOT, type: 'forward_msg', content: [{ message_id: 1234567890, message: [] }] } })
+    expect(fwd).toMatchObject({ request_id: 1234567890, code: 0, message: 'success' })
+    const push = await c.waitFor(isBotPush)
+    expect(push.data.content.message).toEqual([{ type: 'nodes', data: { messages: [[text('Hello, world!')]] } }])
+    // The id as a string, and a bot message by its pushed id, work the same.
+    const byString = await c.request({ protocol: 'onebot', data: { id: 'someone', type: 'forward_msg', content: [{ message_id: '1234567890', message: [] }, { message_id: push.data.content.message_id, message: [] }] } })
+    expect(byString.code).toBe(0)
+
+    const unknown = await c.request({ protocol: 'onebot', data: { id: BOT, type: 'forward_msg', content: [{ message_id: 424242, message: [] }] } })
+    expect(unknown).toMatchObject({ code: 1, message: 'failed' })
+    expect(unknown.data.reason).toMatch(/no stored message with message_id 424242/)
+    expect(unknown.data.reason).not.toMatch(/must not be empty/)
+    const noId = await c.request({ protocol: 'onebot', data: { id: BOT, type: 'forward_msg', content: [{ message: [] }] } })
+    expect(noId).toMatchObject({ code: 1, message: 'failed' })
+    expect(noId.data.reason).toMatch(/message_id/)
+
+    // Another user cannot pull this user's message out by its id.
+    const other = await login(USER, 'u-seed-fwd-other')
+    const stolen = await other.request({ protocol: 'onebot', data: { id: BOT, type: 'forward_msg', content: [{ message_id: 1234567890, message: [] }] } })
+    expect(stolen).toMatchObject({ code: 1, data: { reason: expect.stringMatching(/no stored message with message_id 1234567890/) } })
+  })
+
   it('rejects malformed messages', async () => {
     const c = await login()
     for (const data of [
@@ -360,6 +387,64 @@ describe('onebot', () => {
       const r = await c.request({ protocol: 'onebot', type: 'forward_msg', data: { id: BOT, type: 'forward_msg', content: bad } })
       expect(r.code).toBe(1)
       expect(typeof r.data.reason).toBe('string')
+    }
+  })
+})
+
+describe('message ids across restarts', () => {
+  /** One user session: a message to the bot, its ack id and the bot's echo id. */
+  async function idsOfOneRun(port: number): Promise<{ port: number; ids: unknown[] }> {
+    const s = await startServer({ port, adminCode: ADMIN, userCode: USER, chunkDelayMs: 0 })
+    try {
+      const c = await TestClient.login(s, USER, 'u-restart')
+      const ack = await c.request(sendFrame(BOT, [text('hello')]))
+      const push = await c.waitFor(isBotPush)
+      c.close()
+      return { port: s.port, ids: [ack.data.message_id, push.data.content.message_id] }
+    } finally {
+      await s.close()
+    }
+  }
+
+  it('a restarted server never reuses a message id of the previous run (numeric, JSON-safe)', async () => {
+    const first = await idsOfOneRun(0)
+    const second = await idsOfOneRun(first.port)
+    for (const id of [...first.ids, ...second.ids]) {
+      expect(typeof id).toBe('number')
+      expect(Number.isSafeInteger(id)).toBe(true)
+    }
+    expect(new Set([...first.ids, ...second.ids]).size).toBe(4)
+    // Later runs number above earlier ones.
+    expect(Math.min(...(second.ids as number[]))).toBeGreaterThan(Math.max(...(first.ids as number[])))
+  })
+
+  it('end to end: MioClient keeps getting the bot\'s answers after the server restarts on the same port', async () => {
+    const { MioClient } = await import('../../src/core/protocols/mio/client')
+    let s = await startServer({ port: 0, adminCode: ADMIN, userCode: USER, chunkDelayMs: 0 })
+    const port = s.port
+    const c = new MioClient({ server: `127.0.0.1:${port}`, id: 'u-e2e-restart', token: USER, heartbeatIntervalMs: 60_000, backoff: { baseMs: 20, maxMs: 100, factor: 2, jitter: 0 } })
+    const answers: string[] = []
+    c.on('message', (m) => answers.push((m.segments[0]?.data as { text?: string }).text ?? ''))
+    const until = async (cond: () => boolean, what: string): Promise<void> => {
+      const t0 = Date.now()
+      while (!cond()) {
+        if (Date.now() - t0 > 5000) throw new Error(`timed out waiting for ${what}`)
+        await new Promise((r) => setTimeout(r, 10))
+      }
+    }
+    try {
+      await c.connect()
+      await c.sendMessage(c.onebotTarget(), [{ type: 'text', data: { text: 'before the restart' } }])
+      await until(() => answers.length === 1, 'the first answer')
+      await s.close()
+      s = await startServer({ port, adminCode: ADMIN, userCode: USER, chunkDelayMs: 0 })
+      await until(() => c.status.state === 'online', 'the reconnect')
+      await c.sendMessage(c.onebotTarget(), [{ type: 'text', data: { text: 'after the restart' } }])
+      await until(() => answers.length === 2, 'the answer after the restart')
+      expect(answers).toEqual(['before the restart', 'after the restart'])
+    } finally {
+      c.stop()
+      await s.close()
     }
   })
 })

@@ -23,8 +23,9 @@ export interface ManagedSocketOptions {
   /** Default timeout for `request`. */
   requestTimeoutMs?: number
   /**
-   * When the server never completes the upgrade on the first connect, treat it as refused
-   * credentials (the real Mio-Chat server answers a wrong code with silence).
+   * When the server never completes the upgrade on the first connect, fail for good with kind 'auth'
+   * instead of retrying (the real Mio-Chat server answers a wrong code with silence). The message says
+   * only what is known: no answer, which on such a server usually means a wrong access code.
    */
   upgradeTimeoutMeansAuth?: boolean
   logger?: Logger
@@ -213,9 +214,14 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
     let opened = false
     let failure: TransportError | undefined
     const upgradeTimer = setTimeout(() => {
+      // Silence is all we know: the real Mio-Chat server answers a wrong code that way, but so does a
+      // stalled server. Kind 'auth' (no retry loop) stays; the words say what was seen.
       failure =
         this.o.upgradeTimeoutMeansAuth && !this.everOnline
-          ? new TransportError('auth', 'Invalid credentials: the server did not accept the id and access code')
+          ? new TransportError(
+              'auth',
+              `No answer from the server within ${this.o.connectTimeoutMs / 1000} s (on a Mio-Chat server of the real/field kind this usually means a wrong access code)`
+            )
           : new TransportError('timeout', `The server did not accept the connection within ${this.o.connectTimeoutMs / 1000} s`)
       ws.terminate()
     }, this.o.connectTimeoutMs)
@@ -228,7 +234,10 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
       failure =
         res.statusCode === 401 || res.statusCode === 403
           ? new TransportError('auth', 'Invalid credentials: the server refused the connection')
-          : new TransportError('unreachable', `The server refused the WebSocket upgrade (HTTP ${res.statusCode})`)
+          : new TransportError(
+              'unreachable',
+              `The server refused the WebSocket upgrade (HTTP ${res.statusCode})${res.statusCode === 404 ? ': there is no gateway at this address' : ''}`
+            )
       res.resume()
       ws.terminate()
     })
@@ -237,7 +246,8 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
       if (gen !== this.generation) return
       opened = true
       this.setStatus({ state: 'authenticating' })
-      this.runHandshake(gen, ws)
+      // A failed handshake is the reason the link closes, not "connection lost".
+      this.runHandshake(gen, ws, (err) => (failure = err))
     })
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       if (gen !== this.generation) return
@@ -268,11 +278,20 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
     })
   }
 
-  private runHandshake(gen: number, ws: WebSocket): void {
+  private runHandshake(gen: number, ws: WebSocket, setFailure: (err: TransportError) => void): void {
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<never>((_, reject) => {
+      // Both Mio-Chat kinds answer a login at once once the upgrade is through (the spec kind replies,
+      // the field kind pushes it; a wrong code is refused or never upgraded), so this is no sign of a
+      // wrong code. Kind 'auth' on the first connect keeps it from retrying forever.
       timer = setTimeout(
-        () => reject(new TransportError(this.everOnline ? 'timeout' : 'auth', 'Invalid credentials or not a compatible server: the login was not answered')),
+        () =>
+          reject(
+            new TransportError(
+              this.everOnline ? 'timeout' : 'auth',
+              `No answer from the server within ${this.o.handshakeTimeoutMs / 1000} s: it accepted the connection but did not answer the login, so it is probably not a Mio-Chat server (or not its gateway address)`
+            )
+          ),
         this.o.handshakeTimeoutMs
       )
     })
@@ -292,6 +311,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
         if (err.kind === 'auth') {
           this.fatal(err)
         } else {
+          setFailure(err)
           ws.terminate()
         }
       })

@@ -158,7 +158,7 @@ describe('replay: wrong credentials (c)', () => {
     expect(Date.now() - t0).toBeLessThan(2000)
     expect(e).toBeInstanceOf(TransportError)
     expect(e.kind).toBe('auth')
-    expect(e.message).toMatch(/^Invalid credentials/)
+    expect(e.message).toBe('No answer from the server within 0.25 s (on a Mio-Chat server of the real/field kind this usually means a wrong access code)')
     expect(s.upgradeSeen).toBe(true)
     expect(s.conn).toBeUndefined()
     const upgrades = r.server.upgrades.length
@@ -253,10 +253,10 @@ describe('replay: completions (e, f, g)', () => {
     expect(reply).toMatchObject({ status: 'completed', text: STUB_TOOL_TEXT('{"error":null,"result":{"stdout":"mio-tool-ok","stderr":""}}') })
   })
 
-  it('f2_openai_tool_call_user: a tool refusing a non-admin is still a finished call', async () => {
+  it('f2_openai_tool_call_user: a tool refusing a non-admin is a failed call with the refusal in words', async () => {
     const { reply, toolStates } = await replayCompletion('f2_openai_tool_call_user', 'user')
-    expect(toolStates).toEqual(['started', 'pending', 'pending', 'pending', 'running', 'finished'])
-    expect(reply.toolCalls[0]).toMatchObject({ state: 'finished', params: '{"command": "echo mio-tool-ok"}', result: { error: 'Only administrators can execute commands.' } })
+    expect(toolStates).toEqual(['started', 'pending', 'pending', 'pending', 'running', 'failed'])
+    expect(reply.toolCalls[0]).toMatchObject({ state: 'failed', error: 'Only administrators can execute commands.', params: '{"command": "echo mio-tool-ok"}', result: { error: 'Only administrators can execute commands.' } })
     expect(reply).toMatchObject({ status: 'completed', text: STUB_TOOL_TEXT('{"error":null,"result":{"error":"Only administrators can execute commands."}}') })
   })
 

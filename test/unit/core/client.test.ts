@@ -49,7 +49,7 @@ describe('addresses', () => {
 })
 
 describe('MioClient: credentials and reachability', () => {
-  it('a server that accepts TCP but never completes the upgrade → connect() rejects "Invalid credentials…" within 5 s', async () => {
+  it('a server that accepts TCP but never completes the upgrade → connect() rejects "No answer from the server within 4 s (… wrong access code)" within 5 s', async () => {
     const srv = await server({ onUpgrade: () => 'hang' })
     const c = client(srv.url, { connectTimeoutMs: undefined })
     const t0 = Date.now()
@@ -57,7 +57,7 @@ describe('MioClient: credentials and reachability', () => {
     expect(Date.now() - t0).toBeLessThan(5000)
     expect(err).toBeInstanceOf(TransportError)
     expect(err.kind).toBe('auth')
-    expect(err.message).toMatch(/^Invalid credentials/)
+    expect(err.message).toBe('No answer from the server within 4 s (on a Mio-Chat server of the real/field kind this usually means a wrong access code)')
     expect(srv.tcpConnections).toBe(1)
     expect(srv.upgrades[0]!.searchParams.get('mio-chat-token')).toBe('dummy-user-code')
     await new Promise((r) => setTimeout(r, 100))
@@ -96,11 +96,25 @@ describe('MioClient: credentials and reachability', () => {
     expect(c.statuses.some((s) => s.state === 'reconnecting')).toBe(false)
   })
 
-  it('a login that is never answered → invalid credentials or not compatible, no loop', async () => {
+  it('a login that is never answered → "no answer", not "wrong access code"; no loop', async () => {
     const srv = await server({})
     const c = client(srv.url, { handshakeTimeoutMs: 150 })
-    await expect(c.connect()).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/^Invalid credentials or not a compatible server/) })
+    const err = (await c.connect().catch((e: unknown) => e)) as TransportError
+    expect(err).toMatchObject({ kind: 'auth', message: expect.stringMatching(/^No answer from the server within 0\.15 s: it accepted the connection but did not answer the login/) })
+    expect(err.message).not.toMatch(/invalid credentials|wrong access code/i)
     expect(srv.upgrades.length).toBe(1)
+  })
+})
+
+describe('MioClient: a server speaking something else', () => {
+  it('one that echoes our frames: the echoed login is no login (neither a field push nor a spec reply); failFast says so', async () => {
+    const srv = await server({ onFrame: (conn, _f, raw) => conn.send(raw) })
+    const c = client(srv.url)
+    const err = (await c.connect({ failFast: true }).catch((e: unknown) => e)) as TransportError
+    expect(err).toBeInstanceOf(TransportError)
+    expect(err).toMatchObject({ kind: 'protocol', message: expect.stringMatching(/not a Mio-Chat server/) })
+    expect(c.login).toBeUndefined()
+    expect(c.statuses.some((s) => s.state === 'online')).toBe(false)
   })
 })
 
@@ -326,5 +340,24 @@ describe('MioClient: pushes', () => {
     await waitFor(() => deleted.length === 1, 2000, 'the deletion')
     expect(got).toEqual(['154321234:3044001320217', '154321234:42'])
     expect(deleted).toEqual(['42'])
+  })
+
+  it('dedupe is per connection: after a reconnect (a restarted server numbering from 100001 again) a reused id is a new message', async () => {
+    const srv = await server(specServer())
+    const c = client(srv.url)
+    await c.connect()
+    const got: string[] = []
+    c.on('message', (m) => got.push(`${m.messageId}:${(m.segments[0]!.data as { text: string }).text}`))
+    const push = (n: number, mid: number, text: string): void =>
+      srv.conns[n]!.send({ request_id: mid, protocol: 'onebot', type: 'message', data: { id: '987654321', type: 'message', content: { message: [{ type: 'text', data: { text } }], message_id: mid } } })
+    push(0, 100001, 'before')
+    push(0, 100001, 'repeat') // the same connection repeating a push: still dropped
+    await waitFor(() => got.length === 1, 2000, 'the first push')
+    srv.dropAll() // the server restarts: same port, its counter from the start again
+    await waitFor(() => srv.conns.length === 2 && c.status.state === 'online', 3000, 'back online')
+    push(1, 100001, 'after')
+    await waitFor(() => got.length === 2, 2000, 'the push after the restart')
+    expect(got).toEqual(['100001:before', '100001:after'])
+    srv.unsafe.length = 0
   })
 })

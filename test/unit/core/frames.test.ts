@@ -249,6 +249,13 @@ describe('decodeFrame / classify', () => {
     expect(decodeFrame('{"protocol":"system","type":"login"}')).toMatchObject({ kind: 'bad' })
   })
 
+  it('our own login request echoed back is not a field login push (it carries no login data)', () => {
+    const echoed = JSON.stringify(loginFrame('r1', '15432', 'code'))
+    expect(decodeFrame(echoed)).toMatchObject({ kind: 'response', requestId: 'r1' })
+    expect(decodeFrame('{"protocol":"system","type":"login","data":{}}')).toMatchObject({ kind: 'bad' })
+    expect(decodeFrame('{"protocol":"system","type":"login","data":{"bot_qq":"2"}}')).toMatchObject({ kind: 'login-push' })
+  })
+
   it('hostile values never make the decoder throw (objects that cannot be turned into strings, deep nesting)', () => {
     const evil = ['{"toString":1,"valueOf":2}', '{"toString":{},"valueOf":{}}']
     for (const e of evil) {

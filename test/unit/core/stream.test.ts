@@ -168,9 +168,55 @@ describe('ReplyAssembler: tool calls', () => {
     ])
   })
 
-  it('a tool result that is itself an error object is a finished call (f2: not an admin)', () => {
+  it('a tool result that is itself an error object is a failed call, its result kept (f2: not an admin)', () => {
     const a = run([tool({ ...base, action: 'finished', result: { error: null, result: { error: 'Only administrators can execute commands.' } } })])
-    expect(a.reply.toolCalls[0]).toMatchObject({ state: 'finished', result: { error: 'Only administrators can execute commands.' } })
+    expect(a.reply.toolCalls[0]).toMatchObject({ state: 'failed', error: 'Only administrators can execute commands.', result: { error: 'Only administrators can execute commands.' } })
+  })
+
+  it('finished with a result that carries an error (f2: a plain user refused an admin-only tool) → failed with the error text', () => {
+    const f2 = run([
+      tool({ ...base, action: 'running', params: '{"command": "echo mio-tool-ok"}', result: '' }),
+      tool({ ...base, action: 'finished', params: '{"command": "echo mio-tool-ok"}', result: { error: null, result: { error: 'Only administrators can execute commands.' } } })
+    ])
+    expect(f2.reply.toolCalls[0]).toMatchObject({ state: 'failed', error: 'Only administrators can execute commands.', result: { error: 'Only administrators can execute commands.' } })
+    const cases: [unknown, string][] = [
+      [{ error: 'Only administrators can execute commands.' }, 'Only administrators can execute commands.'], // a bare result object (spec)
+      ['Error: permission denied', 'Error: permission denied'],
+      ['Error executing tool: ENOENT\n    at x', 'Error executing tool: ENOENT'],
+      [{ error: null, result: 'TypeError: x is not a function' }, 'TypeError: x is not a function'],
+      [{ is_error: true, content: [{ type: 'text', text: 'no such file' }] }, 'no such file'],
+      [{ isError: true, content: 'quota exceeded' }, 'quota exceeded'],
+      [{ success: false, message: 'not allowed' }, 'not allowed'],
+      [{ error: null, result: { success: false, error: 'rate limited' } }, 'rate limited'],
+      [{ success: false }, 'The tool reported a failure'],
+      [{ error: null, result: { error: { message: 'inner boom' } } }, 'inner boom']
+    ]
+    for (const [result, error] of cases) {
+      const t = run([tool({ name: 'x', action: 'finished', result })]).reply.toolCalls[0]!
+      expect([t.state, t.error], JSON.stringify(result)).toEqual(['failed', error])
+    }
+  })
+
+  it('results that only look a little like errors stay finished (conservative)', () => {
+    const fine: unknown[] = [
+      { error: null, result: { stdout: 'mio-tool-ok', stderr: '' } },
+      { error: null, result: { error: null, value: 1 } },
+      { error: null, result: { error: '', value: 1 } },
+      { error: null, result: { error: false } },
+      { error: null, result: { success: true, error: null } },
+      { error: null, result: 'No errors found' },
+      { error: null, result: 'Errors: 0' },
+      { error: null, result: 'the Error: word later on' },
+      { error: null, result: { is_error: false, content: 'ok' } },
+      { error: null, result: { result: { error: 'deeper levels are not read' } } },
+      'a plain answer',
+      42,
+      null
+    ]
+    for (const result of fine) {
+      const t = run([tool({ name: 'x', action: 'finished', result })]).reply.toolCalls[0]!
+      expect([t.state, t.error], JSON.stringify(result)).toEqual(['finished', undefined])
+    }
   })
 
   it('unknown actions and nameless calls are ignored; failed/error actions map to failed', () => {

@@ -175,6 +175,9 @@ export class MioClient extends EventEmitter<MioClientEvents> {
 
   private handshake(): Promise<void> {
     const requestId = newRequestId()
+    // Message ids are only unique within one server session: a restarted server (the reference one
+    // numbers from 100001 again) reuses them for new messages. Repeats are dropped per connection only.
+    this.clearSeen()
     return new Promise<void>((resolve, reject) => {
       this.handshakeWaiter = { requestId, resolve, reject }
       try {
@@ -245,6 +248,13 @@ export class MioClient extends EventEmitter<MioClientEvents> {
   private onResponse(requestId: RequestId, frame: Json): void {
     const w = this.handshakeWaiter
     if (w && requestId === w.requestId) {
+      if (frame.code === undefined) {
+        // A spec reply always has a code, a field server never answers this request: something else
+        // (e.g. our own frame echoed) is talking.
+        this.handshakeWaiter = undefined
+        w.reject(new TransportError('protocol', 'The server answered the login with something other than a Mio-Chat reply: it is probably not a Mio-Chat server'))
+        return
+      }
       const err = replyError(frame)
       if (err) {
         this.handshakeWaiter = undefined
@@ -267,6 +277,12 @@ export class MioClient extends EventEmitter<MioClientEvents> {
     this.emit('dropped', reason)
   }
 
+  private clearSeen(): void {
+    this.recentSet.clear()
+    this.recentIds.length = 0
+  }
+
+  /** A push repeated on this connection (or the echo of our own send). Cleared by every new connection. */
   private seenRecently(id: string): boolean {
     if (this.recentSet.has(id)) return true
     this.recentSet.add(id)

@@ -187,8 +187,9 @@ export function decodeFrame(text: string): Incoming {
 export function classify(f: Json): Incoming {
   const rid = isRequestId(f.request_id) ? f.request_id : undefined
   const data = f.data
-  // Field login push: {protocol:"system", type:"login", data:{is_admin,...}} without a `code`.
-  if (f.protocol === 'system' && f.type === 'login' && f.code === undefined && isObject(data)) {
+  // Field login push: {protocol:"system", type:"login", data:{is_admin,...}} without a `code`. It must
+  // carry login data: our own login request echoed back (by a server speaking something else) does not.
+  if (f.protocol === 'system' && f.type === 'login' && f.code === undefined && isObject(data) && ('is_admin' in data || 'admin_qq' in data || 'bot_qq' in data)) {
     return { kind: 'login-push', requestId: rid, login: parseLoginData(data) }
   }
   if (f.protocol === 'onebot' && f.code === undefined && isObject(data)) {

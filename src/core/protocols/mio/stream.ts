@@ -266,14 +266,54 @@ function safeJson(v: unknown): string {
   }
 }
 
-/** Field `finished.result` is `{error, result}`; a thrown error arrives as `{error:{}}`. */
+/**
+ * Field `finished.result` is `{error, result}`; a thrown error arrives as `{error:{}}`. With no error
+ * there, the tool's own result may still report one (f2: a plain user refused an admin-only tool is
+ * `{error:null, result:{error:"Only administrators…"}}`); a spec server may send that result bare.
+ */
 function readToolResult(r: unknown): { result: unknown; error?: string } {
-  if (!isObject(r) || !('error' in r || 'result' in r)) return { result: r }
+  if (!isObject(r) || !('error' in r || 'result' in r)) return withError(r, errorInResult(r))
   const e = r.error
-  if (e === null || e === undefined || e === '') return { result: r.result }
+  if (e === null || e === undefined || e === '') return withError(r.result, errorInResult(r.result))
   if (typeof e === 'string') return { result: r.result, error: e }
   if (isObject(e) && typeof e.message === 'string') return { result: r.result, error: e.message }
   return { result: r.result, error: 'The tool failed (the server gave no details)' }
+}
+
+function withError(result: unknown, error: string | undefined): { result: unknown; error?: string } {
+  return error === undefined ? { result } : { result, error }
+}
+
+/** "Error: …", "Error executing …", "TypeError: …" — not "Errors: 0", not "error" further on. */
+const ERROR_TEXT = /^\s*(?:[A-Z][A-Za-z]*)?Error\b/
+
+/**
+ * The error a tool's result reports, in the clear shapes only, one level deep: a string starting with
+ * "Error"; an object with a non-empty string `error` (or `error.message`); `is_error`/`isError: true`;
+ * `success: false`. Anything else is a result, even when it mentions errors.
+ */
+function errorInResult(v: unknown): string | undefined {
+  if (typeof v === 'string') return ERROR_TEXT.test(v) ? firstLine(v) || 'The tool failed' : undefined
+  if (!isObject(v)) return undefined
+  const e = v.error
+  const own = typeof e === 'string' ? words(e) : isObject(e) ? words(e.message) : undefined
+  if (v.is_error === true || v.isError === true) return own ?? words(v.content) ?? words(v.message) ?? 'The tool reported an error'
+  if (own) return own
+  if (v.success === false) return words(v.message) ?? 'The tool reported a failure'
+  return undefined
+}
+
+/** The first line of a string, or of the text parts of an MCP-style content list; undefined when blank. */
+function words(v: unknown): string | undefined {
+  if (typeof v === 'string') return firstLine(v) || undefined
+  if (Array.isArray(v)) {
+    const text = v
+      .map((p) => (typeof p === 'string' ? p : isObject(p) && typeof p.text === 'string' ? p.text : ''))
+      .filter(Boolean)
+      .join(' ')
+    return firstLine(text) || undefined
+  }
+  return undefined
 }
 
 /** "Error: 404 The model `x` does not exist…\n    at …" → "404 The model `x` does not exist…" */
