@@ -24,6 +24,7 @@ import type {
 } from './yunhu-api'
 import type { YunhuBotData } from './yunhu'
 import type { AccountCapabilities, ConversationCapabilities } from './model/capabilities'
+import type { PreviewToken } from './model/parts'
 
 export type AccountKind = 'mio' | 'yunhu'
 
@@ -95,10 +96,10 @@ export interface Contact {
   avatar?: string
   llm?: LlmContact
   /**
-   * The newest message: `preview` is a plain-English fallback; when `message` is present the renderer
-   * builds its own localised preview from it.
+   * The newest message: its id, time, a plain-English `preview` (fallback), and `tokens`, the preview before
+   * wording, which the renderer words in the user's language (the message itself is not sent again).
    */
-  lastMessage?: { preview: string; time: number; message?: ChatMessage }
+  lastMessage?: { id?: string; preview: string; time: number; tokens?: PreviewToken[] }
   /** Unread messages known to the server (Yunhu); the renderer also counts what arrives while away. */
   unread?: number
   /** What this conversation can do (declared by the account's provider). */

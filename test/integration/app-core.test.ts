@@ -96,7 +96,12 @@ describe('AppCore against the reference server', () => {
     const hist = core.history.list(acc.id, 'bot')
     expect(hist.map((m) => m.id)).toContain(sent.id)
     expect(hist.some((m) => m.id === sent.localId)).toBe(false)
-    expect(core.mio.contactList(acc.id)[0]!.lastMessage).toBeDefined()
+    const last = core.mio.contactList(acc.id)[0]!.lastMessage
+    expect(last).toBeDefined()
+    // The conversation list gets the last message's id and preview tokens, not the message a second time.
+    const newest = hist[hist.length - 1]!
+    expect(last).toEqual({ id: newest.id, time: newest.time, preview: expect.any(String), tokens: expect.any(Array) })
+    expect(JSON.stringify(last)).not.toContain('segments')
   })
 
   it('shows a bot recall, recalls its own message, and forwards two messages', async () => {

@@ -177,10 +177,65 @@ export function previewSegments(segs: Segment[], labels: PreviewLabels = EN_PREV
     .trim()
 }
 
+/**
+ * A preview before it is worded: text, or a label the reader words in its own language. The core sends
+ * these with a conversation's last message (`Contact.lastMessage.tokens`) instead of the message itself.
+ */
+export type PreviewToken = string | { label: Exclude<keyof PreviewLabels, 'unknown'>; text?: string } | { unknown: string }
+
+const MAX_PREVIEW_SOURCE = 400
+
+function partToken(p: Part): PreviewToken {
+  switch (p.kind) {
+    case 'image':
+      return { label: 'image' }
+    case 'file':
+      return { label: 'file', text: p.name }
+    case 'sticker':
+      return { label: 'face' }
+    case 'audio':
+      return { label: 'record' }
+    case 'video':
+      return { label: 'video' }
+    case 'forward':
+      return { label: 'forward' }
+    case 'unknown':
+      return { unknown: p.type }
+    default:
+      return previewPart(p, EN_PREVIEW).replace(/\s+/g, ' ')
+  }
+}
+
+/** The preview of a message as tokens (text capped; the labels are worded by `renderPreview`). */
+export function previewTokens(m: ChatMessage): PreviewToken[] {
+  if (m.status === 'recalled') return [{ label: 'recalled' }]
+  if (m.ai) return [m.ai.text.slice(0, MAX_PREVIEW_SOURCE)]
+  const out: PreviewToken[] = []
+  let room = MAX_PREVIEW_SOURCE
+  for (const seg of m.segments) {
+    if (room <= 0) break
+    const t = partToken(partOf(seg))
+    if (t === '') continue
+    if (typeof t === 'string') {
+      out.push(t.slice(0, room))
+      room -= t.length
+    } else out.push(t)
+  }
+  return out
+}
+
+/** Words preview tokens with the reader's labels: one line, Markdown reduced to text. */
+export function renderPreview(tokens: PreviewToken[], labels: PreviewLabels = EN_PREVIEW): string {
+  const first = tokens[0]
+  if (tokens.length === 1 && typeof first === 'object' && 'label' in first && first.label === 'recalled') return labels.recalled
+  const text = tokens
+    .map((t) => (typeof t === 'string' ? t : 'unknown' in t ? labels.unknown(t.unknown) : t.label === 'file' ? `${labels.file} ${t.text ?? ''}`.trim() : labels[t.label]))
+    .join('')
+  return stripMarkdown(text.slice(0, MAX_PREVIEW_SOURCE)).slice(0, 200)
+}
+
 export function previewMessage(m: ChatMessage, labels: PreviewLabels = EN_PREVIEW): string {
-  if (m.status === 'recalled') return labels.recalled
-  if (m.ai) return stripMarkdown(m.ai.text.slice(0, 400)).slice(0, 200)
-  return stripMarkdown(previewSegments(m.segments, labels).slice(0, 400)).slice(0, 200)
+  return renderPreview(previewTokens(m), labels)
 }
 
 /** Plain text of a message for copying. */

@@ -32,3 +32,17 @@ describe('partOf', () => {
     expect(previewMessage({ ...base, segments: [{ type: 'html', data: { html: '<p>Hi <b>there</b></p>' } }] })).toBe('Hi there')
   })
 })
+
+describe('preview tokens', () => {
+  it('are worded by the reader: the same tokens in English and in Chinese', async () => {
+    const { previewTokens, renderPreview } = await import('../../../src/shared/model/parts')
+    const m = { id: '1', contactId: 'c', self: false, time: 1, status: 'sent' as const, segments: [{ type: 'text', data: { text: '**看** this' } }, { type: 'file', data: { name: 'a.pdf' } }, { type: 'poke', data: {} }] }
+    const tokens = previewTokens(m)
+    expect(tokens).toEqual(['**看** this', { label: 'file', text: 'a.pdf' }, { unknown: 'poke' }])
+    expect(renderPreview(tokens)).toBe('看 this[File] a.pdf[poke]')
+    const zh = { image: '[图片]', file: '[文件]', face: '[表情]', record: '[语音]', video: '[视频]', forward: '[合并转发]', recalled: '消息已撤回', unknown: (t: string) => `[${t}]` }
+    expect(renderPreview(tokens, zh)).toBe('看 this[文件] a.pdf[poke]')
+    expect(renderPreview(previewTokens({ ...m, status: 'recalled' }), zh)).toBe('消息已撤回')
+    expect(JSON.stringify(previewTokens({ ...m, segments: [{ type: 'text', data: { text: 'x'.repeat(5000) } }] })).length).toBeLessThan(500)
+  })
+})

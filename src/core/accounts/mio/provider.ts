@@ -14,7 +14,7 @@ import { MioClient, gatewayUrl, type MioClientOptions, type StreamHandle } from 
 import { TransportError } from '../../transport/errors'
 import { MemoryOutbox, type OutboxEntry } from '../../storage/history'
 import { OutboxPump, type OutboxLink, type SendFailure } from '../outbox'
-import { previewOf, replyTarget } from '../preview'
+import { lastMessageOf, replyTarget } from '../preview'
 import type { AccountContext, AccountProvider } from '../provider'
 import { StoredAccounts } from '../stored-accounts'
 import { StreamCoalescer, type StreamTarget } from '../stream-coalescer'
@@ -279,7 +279,7 @@ export class MioAccounts implements AccountProvider {
     this.need(accountId)
     const withLast = (c: Contact): Contact => {
       const m = this.c.history.last(accountId, c.id)
-      return m ? { ...c, lastMessage: { preview: previewOf(m), time: m.time, message: m } } : c
+      return m ? { ...c, lastMessage: lastMessageOf(m) } : c
     }
     const botQq = this.login(accountId)?.botQq
     const bot: Contact = { id: BOT_CONTACT_ID, kind: 'bot', name: botQq ? `Bot ${botQq}` : 'Bot', capabilities: BOT_CAPS }

@@ -44,7 +44,7 @@ import { TransportError } from '../../transport/errors'
 import { optionalText, pageArgs, requireHttpUrl, requireId } from '../../validate'
 import { OutboxPump, type OutboxLink, type SendFailure } from '../outbox'
 import type { AccountContext, AccountProvider, SendOptions } from '../provider'
-import { previewOf } from '../preview'
+import { lastMessageOf, previewOf } from '../preview'
 import { StoredAccounts } from '../stored-accounts'
 import { StreamCoalescer, type StreamTarget } from '../stream-coalescer'
 import {
@@ -644,7 +644,7 @@ export class YunhuAccounts implements AccountProvider {
   private touchContact(la: LiveYunhu, m: ChatMessage, unread: boolean): void {
     const c = la.contacts.get(m.contactId)
     if (!c) return
-    if (m.time >= (c.lastMessage?.time ?? 0)) c.lastMessage = { preview: previewOf(m), time: m.time, message: m }
+    if (m.time >= (c.lastMessage?.time ?? 0)) c.lastMessage = lastMessageOf(m)
     if (unread) c.unread = (c.unread ?? 0) + 1
     this.contactsChanged(la)
   }
