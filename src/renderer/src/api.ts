@@ -1,6 +1,8 @@
 /**
  * The renderer's only door to main: `window.api` in Electron, otherwise a WebSocket bridge client
  * (`?bridge=ws://127.0.0.1:PORT/bridge&token=T`), or an in-memory fake with `?mock=1`.
+ *
+ * Only the API layer (composables/) calls getApi(); components and stores go through it.
  */
 import type { MioDeskApi } from '@shared/api'
 import { createBridgeApi, readBridgeParams } from './bridge-client'

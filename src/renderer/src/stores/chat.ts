@@ -11,8 +11,10 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowReactive, shallowRef, triggerRef, type ShallowRef } from 'vue'
 import type { Contact, StreamDelta, YunhuOutgoing } from '@shared/api'
-import type { ChatMessage, LlmContact, ModelGroup, Segment } from '@shared/mio'
-import { getApi } from '../api'
+import type { ChatMessage, LlmContact, ModelGroup, Segment, ShareResult } from '@shared/mio'
+import { useCompletionsApi } from '../composables/useCompletionsApi'
+import { useConversationsApi } from '../composables/useConversationsApi'
+import { useMessagesApi } from '../composables/useMessagesApi'
 import { applyDelta, coalesceDeltas, createFrameBatcher, isTerminal, mergeDeltas, reconcileMessage } from '../lib/stream'
 import { previewMessage, stripMarkdown, type PreviewLabels } from '../lib/segments'
 import { i18n } from '../i18n'
@@ -48,6 +50,9 @@ function previewLabels(): PreviewLabels {
 }
 
 export const useChatStore = defineStore('chat', () => {
+  const api = useConversationsApi()
+  const messagesApi = useMessagesApi()
+  const completions = useCompletionsApi()
   const accounts = useAccountsStore()
   const contactsByAccount = reactive<Record<string, Contact[]>>({})
   const activeByAccount = reactive<Record<string, string | null>>({})
@@ -234,11 +239,10 @@ export const useChatStore = defineStore('chat', () => {
   function wire(): void {
     if (wired) return
     wired = true
-    const api = getApi()
-    api.on('message', (p) => upsert(p.accountId, p.message))
-    api.on('message-deleted', (p) => markRecalled(p.accountId, p.contactId, p.messageId))
-    api.on('stream', (d) => pushDelta(d))
-    api.on('contacts', (p) => {
+    api.onMessage((p) => upsert(p.accountId, p.message))
+    api.onMessageDeleted((p) => markRecalled(p.accountId, p.contactId, p.messageId))
+    completions.onStream(pushDelta)
+    api.onContacts((p) => {
       contactsByAccount[p.accountId] = p.contacts
     })
   }
@@ -246,7 +250,7 @@ export const useChatStore = defineStore('chat', () => {
   async function loadContacts(accountId: string): Promise<void> {
     wire()
     try {
-      contactsByAccount[accountId] = await getApi().call('contacts:list', accountId)
+      contactsByAccount[accountId] = await api.contacts(accountId)
     } catch {
       contactsByAccount[accountId] ??= []
     }
@@ -256,7 +260,7 @@ export const useChatStore = defineStore('chat', () => {
     if (c.state.loading) return
     c.state.loading = true
     try {
-      const page = await getApi().call('history:list', c.accountId, c.contactId, undefined, PAGE_SIZE)
+      const page = await api.history(c.accountId, c.contactId, undefined, PAGE_SIZE)
       mergePage(c, page)
       c.state.hasMore = page.length >= PAGE_SIZE
       c.state.loaded = true
@@ -272,7 +276,7 @@ export const useChatStore = defineStore('chat', () => {
     if (!first) return 0
     c.state.loading = true
     try {
-      const page = await getApi().call('history:list', c.accountId, c.contactId, first.time, PAGE_SIZE)
+      const page = await api.history(c.accountId, c.contactId, first.time, PAGE_SIZE)
       const fresh = page.filter((m) => !c.index.has(m.id) && m.time <= first.time)
       c.state.hasMore = page.length >= PAGE_SIZE && fresh.length > 0
       if (!fresh.length) return 0
@@ -332,23 +336,22 @@ export const useChatStore = defineStore('chat', () => {
   // ---- actions -------------------------------------------------------------------------------
 
   async function send(accountId: string, contact: Contact, text: string, segments: Segment[]): Promise<void> {
-    const api = getApi()
     if (contact.kind === 'llm') {
-      const { userMessage, replyMessage } = await api.call('mio:complete', accountId, contact.id, text)
+      const { userMessage, replyMessage } = await completions.complete(accountId, contact.id, text)
       upsert(accountId, userMessage)
       upsert(accountId, replyMessage)
     } else {
-      upsert(accountId, await api.call('mio:send', accountId, contact.id, segments))
+      upsert(accountId, await messagesApi.send(accountId, contact.id, segments))
     }
   }
 
   /** Sends a Yunhu message (text, Markdown or HTML, optionally quoting one). */
   async function sendYunhu(accountId: string, contactId: string, message: YunhuOutgoing): Promise<void> {
-    upsert(accountId, await getApi().call('yunhu:send', accountId, contactId, message))
+    upsert(accountId, await messagesApi.sendYunhu(accountId, contactId, message))
   }
 
   async function retry(accountId: string, m: ChatMessage): Promise<void> {
-    upsert(accountId, await getApi().call('mio:retry', accountId, m.contactId, m.id))
+    upsert(accountId, await messagesApi.retry(accountId, m.contactId, m.id))
   }
 
   async function retryReply(accountId: string, m: ChatMessage): Promise<void> {
@@ -359,18 +362,18 @@ export const useChatStore = defineStore('chat', () => {
       c.messages.value[at] = { ...m, ai: { ...m.ai, status: 'pending', text: '', reasoning: '', toolCalls: [], error: undefined, errorDetail: undefined } }
       touch(c)
     }
-    const { replyMessage } = await getApi().call('mio:complete-retry', accountId, m.contactId, m.id)
+    const { replyMessage } = await completions.retry(accountId, m.contactId, m.id)
     upsert(accountId, replyMessage)
   }
 
   async function abort(accountId: string, m: ChatMessage): Promise<void> {
-    await getApi().call('mio:abort', accountId, m.contactId, m.id)
+    await completions.abort(accountId, m.contactId, m.id)
   }
 
   async function recall(accountId: string, m: ChatMessage): Promise<void> {
     const kind = accounts.accounts.find((a) => a.id === accountId)?.kind
-    if (kind === 'yunhu') await getApi().call('yunhu:recall', accountId, m.contactId, m.id)
-    else await getApi().call('mio:recall', accountId, m.contactId, m.id)
+    if (kind === 'yunhu') await messagesApi.recallYunhu(accountId, m.contactId, m.id)
+    else await messagesApi.recall(accountId, m.contactId, m.id)
     markRecalled(accountId, m.contactId, m.id)
   }
 
@@ -378,12 +381,12 @@ export const useChatStore = defineStore('chat', () => {
     // Keep the conversation's order, whatever order the messages were picked in.
     const c = conv(accountId, fromContactId)
     const ordered = [...ids].sort((a, b) => (c.index.get(a) ?? 0) - (c.index.get(b) ?? 0))
-    upsert(accountId, await getApi().call('mio:forward', accountId, fromContactId, ordered, toContactId))
+    upsert(accountId, await messagesApi.forward(accountId, fromContactId, ordered, toContactId))
   }
 
   async function loadModels(accountId: string): Promise<ModelGroup[]> {
     try {
-      const list = await getApi().call('mio:models', accountId)
+      const list = await completions.models(accountId)
       models.value = { ...models.value, [accountId]: list }
       return list
     } catch {
@@ -394,15 +397,25 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   async function saveLlm(accountId: string, c: LlmContact): Promise<LlmContact> {
-    const saved = await getApi().call('contacts:save-llm', accountId, c)
+    const saved = await api.saveLlm(accountId, c)
     await loadContacts(accountId)
     return saved
   }
 
   async function deleteLlm(accountId: string, contactId: string): Promise<void> {
-    await getApi().call('contacts:delete-llm', accountId, contactId)
+    await api.deleteLlm(accountId, contactId)
     if (activeByAccount[accountId] === contactId) activeByAccount[accountId] = null
     await loadContacts(accountId)
+  }
+
+  /** Asks main for a share link/card of a bot contact. */
+  function share(accountId: string, contactId: string): Promise<ShareResult> {
+    return messagesApi.share(accountId, contactId)
+  }
+
+  /** A click on a Yunhu message button that reports back to its bot. */
+  async function pressButton(accountId: string, contactId: string, messageId: string, value: string): Promise<void> {
+    await messagesApi.pressButton(accountId, contactId, messageId, value)
   }
 
   return {
@@ -434,6 +447,8 @@ export const useChatStore = defineStore('chat', () => {
     loadModels,
     saveLlm,
     deleteLlm,
+    share,
+    pressButton,
     wire
   }
 })
