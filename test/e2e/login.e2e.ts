@@ -59,6 +59,23 @@ describe('login', () => {
     }
   })
 
+  it('the account kind is a tab list: arrow keys switch between the Mio-Chat and Yunhu forms', async () => {
+    const page = h.page
+    const mio = byTestId(page, 'account-kind-mio')
+    const yunhu = byTestId(page, 'account-kind-yunhu')
+    expect(await mio.getAttribute('aria-selected')).toBe('true')
+    expect(await yunhu.getAttribute('tabindex')).toBe('-1')
+    await mio.focus()
+    await page.keyboard.press('ArrowRight')
+    await byTestId(page, 'yunhu-login-form').waitFor()
+    expect(await yunhu.getAttribute('aria-selected')).toBe('true')
+    expect(await yunhu.evaluate((el) => el === document.activeElement)).toBe(true)
+    await page.keyboard.press('ArrowLeft')
+    await byTestId(page, 'login-server').waitFor()
+    expect(await mio.getAttribute('aria-selected')).toBe('true')
+    expect(await mio.getAttribute('tabindex')).toBe('0')
+  })
+
   it('the right code logs in; the indicator says online; the bot and the AI contact are listed', async () => {
     await login(h)
     await conversationItem(h.page, 'bot').waitFor()

@@ -229,6 +229,46 @@ describe('Yunhu', () => {
     await expect.poll(async () => (await page.locator('[data-testid="toast"]').allTextContents()).join(' ')).toMatch(/form saved/i)
   })
 
+  it('tabs follow the ARIA tabs pattern: one tab stop, arrow keys, Home/End, a labelled panel', async () => {
+    const page = h.page
+    const state = (testid: string) =>
+      page.evaluate((id) => {
+        const el = document.querySelector(`[data-testid="${id}"]`)!
+        return { role: el.getAttribute('role'), selected: el.getAttribute('aria-selected'), tabindex: el.getAttribute('tabindex'), focused: document.activeElement === el }
+      }, testid)
+    const focusedTestId = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))
+
+    await selectMyBot(page, ECHO)
+    await byTestId(page, 'bot-tab-info').click()
+    expect(await state('bot-tab-info')).toEqual({ role: 'tab', selected: 'true', tabindex: '0', focused: true })
+    expect(await state('bot-tab-token')).toMatchObject({ selected: 'false', tabindex: '-1' })
+    expect(await page.locator('[data-testid="bot-tab-info"]').evaluate((el) => el.parentElement!.getAttribute('role'))).toBe('tablist')
+    await page.keyboard.press('ArrowRight')
+    expect(await state('bot-tab-token')).toEqual({ role: 'tab', selected: 'true', tabindex: '0', focused: true })
+    await byTestId(page, 'detail-token').waitFor()
+    await page.keyboard.press('End')
+    expect(await focusedTestId()).toBe('bot-tab-form')
+    await byTestId(page, 'form-builder').waitFor()
+    await page.keyboard.press('ArrowRight')
+    expect(await focusedTestId()).toBe('bot-tab-info')
+    await page.keyboard.press('ArrowLeft')
+    expect(await state('bot-tab-form')).toMatchObject({ selected: 'true', focused: true })
+    await page.keyboard.press('Home')
+    expect(await state('bot-tab-info')).toMatchObject({ selected: 'true', focused: true })
+    const panel = page.locator('[role="tabpanel"]')
+    expect(await panel.getAttribute('aria-labelledby')).toBe(await byTestId(page, 'bot-tab-info').getAttribute('id'))
+    expect(await byTestId(page, 'bot-tab-info').getAttribute('aria-controls')).toBe(await panel.getAttribute('id'))
+
+    // The sidebar's sections are tabs too.
+    await byTestId(page, 'yunhu-section-console').focus()
+    await page.keyboard.press('ArrowLeft')
+    expect(await state('yunhu-section-store')).toMatchObject({ selected: 'true', focused: true })
+    await byTestId(page, 'store-bot').first().waitFor()
+    await page.keyboard.press('ArrowLeft')
+    expect(await state('yunhu-section-chats')).toMatchObject({ selected: 'true', tabindex: '0', focused: true })
+    expect(await state('yunhu-section-console')).toMatchObject({ selected: 'false', tabindex: '-1' })
+  })
+
   it('a group bot settings form: edit, save and read back', async () => {
     const page = h.page
     await section(page, 'store')

@@ -1,10 +1,12 @@
 /**
  * The renderer's only door to main: `window.api` in Electron, otherwise a WebSocket bridge client
- * (`?bridge=ws://127.0.0.1:PORT/bridge&token=T`), or an in-memory fake with `?mock=1`.
+ * (`?bridge=ws://127.0.0.1:PORT/bridge&token=T`), or — in development builds only — an in-memory
+ * fake with `?mock=1` (see loadDevMock).
+ *
+ * Only the API layer (composables/) calls getApi(); components and stores go through it.
  */
 import type { MioDeskApi } from '@shared/api'
 import { createBridgeApi, readBridgeParams } from './bridge-client'
-import { createMockApi } from './mock-api'
 
 let cached: MioDeskApi | undefined
 
@@ -33,9 +35,6 @@ export function getApi(): MioDeskApi {
   if (typeof window !== 'undefined' && window.api) {
     host = 'electron'
     cached = window.api
-  } else if (locationParam('mock')) {
-    host = 'mock'
-    cached = createMockApi({ loggedIn: locationParam('login') === '1', count: Number(locationParam('count') ?? 0) || 0, yunhu: locationParam('yunhu') === '1' })
   } else {
     const params = readBridgeParams(locationParam)
     if (params) {
@@ -47,6 +46,19 @@ export function getApi(): MioDeskApi {
     }
   }
   return cached
+}
+
+/**
+ * Development only (`electron-vite dev`): with `?mock=1` (`&login=1`, `&count=N`, `&yunhu=1`) loads the
+ * in-memory fake API (mock-api.ts) and installs it; resolves once it is in place. Returns null otherwise.
+ * The import sits behind `import.meta.env.DEV`, so production builds leave the fake out entirely.
+ */
+export function loadDevMock(): Promise<void> | null {
+  if (!import.meta.env.DEV || cached || (typeof window !== 'undefined' && window.api) || !locationParam('mock')) return null
+  return import('./mock-api').then(({ createMockApi }) => {
+    host = 'mock'
+    cached = createMockApi({ loggedIn: locationParam('login') === '1', count: Number(locationParam('count') ?? 0) || 0, yunhu: locationParam('yunhu') === '1' })
+  })
 }
 
 export function apiHost(): ApiHost {

@@ -1,5 +1,5 @@
 /** Small browser helpers: clipboard, saving files, reading images. */
-import { getApi } from '../api'
+import { useAppApi } from '../composables/useAppApi'
 
 export async function copyText(text: string): Promise<boolean> {
   try {
@@ -31,8 +31,8 @@ export function saveUrl(url: string, name: string): void {
 
 export function openExternal(url: string): void {
   if (!/^https?:\/\//i.test(url)) return
-  void getApi()
-    .call('app:open-external', url)
+  void useAppApi()
+    .openExternal(url)
     .catch(() => {})
 }
 

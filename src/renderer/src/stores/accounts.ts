@@ -2,9 +2,12 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { AccountInfo, AddMioAccountInput, AddYunhuAccountInput, AppInfo } from '@shared/api'
 import type { ConnectionStatus } from '@shared/connection'
-import { getApi } from '../api'
+import { useAccountsApi } from '../composables/useAccountsApi'
+import { useAppApi } from '../composables/useAppApi'
 
 export const useAccountsStore = defineStore('accounts', () => {
+  const api = useAccountsApi()
+  const app = useAppApi()
   const accounts = ref<AccountInfo[]>([])
   const activeId = ref<string | null>(null)
   const appInfo = ref<AppInfo | null>(null)
@@ -30,11 +33,10 @@ export const useAccountsStore = defineStore('accounts', () => {
   }
 
   async function load(): Promise<void> {
-    const api = getApi()
-    api.on('accounts', (p) => adopt(p.accounts))
-    api.on('connection', (p) => setStatus(p.accountId, p.status))
+    api.onAccounts((p) => adopt(p.accounts))
+    api.onConnection((p) => setStatus(p.accountId, p.status))
     try {
-      const [info, list] = await Promise.all([api.call('app:info').catch(() => null), api.call('accounts:list')])
+      const [info, list] = await Promise.all([app.info().catch(() => null), api.list()])
       appInfo.value = info
       adopt(list)
     } catch (e) {
@@ -45,7 +47,7 @@ export const useAccountsStore = defineStore('accounts', () => {
   }
 
   async function add(input: AddMioAccountInput): Promise<AccountInfo> {
-    const acc = await getApi().call('accounts:add-mio', input)
+    const acc = await api.addMio(input)
     const rest = accounts.value.filter((a) => a.id !== acc.id)
     accounts.value = [...rest, acc]
     activeId.value = acc.id
@@ -54,7 +56,7 @@ export const useAccountsStore = defineStore('accounts', () => {
 
   /** Logs in to Yunhu (email + password, or a token) and shows the new account. */
   async function addYunhu(input: AddYunhuAccountInput): Promise<AccountInfo> {
-    const acc = await getApi().call('accounts:add-yunhu', input)
+    const acc = await api.addYunhu(input)
     const rest = accounts.value.filter((a) => a.id !== acc.id)
     accounts.value = [...rest, acc]
     activeId.value = acc.id
@@ -63,18 +65,18 @@ export const useAccountsStore = defineStore('accounts', () => {
 
   /** After a -101: logs the same account in again; nothing else on screen changes. */
   async function reloginYunhu(id: string, input: AddYunhuAccountInput): Promise<AccountInfo> {
-    const acc = await getApi().call('accounts:relogin-yunhu', id, input)
+    const acc = await api.reloginYunhu(id, input)
     accounts.value = accounts.value.map((a) => (a.id === acc.id ? acc : a))
     return acc
   }
 
   async function remove(id: string): Promise<void> {
-    await getApi().call('accounts:remove', id)
+    await api.remove(id)
     adopt(accounts.value.filter((a) => a.id !== id))
   }
 
   async function reconnect(id: string): Promise<void> {
-    await getApi().call('accounts:reconnect', id)
+    await api.reconnect(id)
   }
 
   return { accounts, activeId, active, appInfo, ready, loadError, now, load, add, addYunhu, reloginYunhu, remove, reconnect, select: (id: string) => (activeId.value = id) }

@@ -1,12 +1,13 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { DEFAULT_SETTINGS, type Settings } from '@shared/api'
-import { getApi } from '../api'
+import { useSettingsApi } from '../composables/useSettingsApi'
 import { resolveLocale, setLocale, type AppLocale } from '../i18n'
 
 const media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null
 
 export const useSettingsStore = defineStore('settings', () => {
+  const api = useSettingsApi()
   const settings = ref<Settings>({ ...DEFAULT_SETTINGS })
   const systemDark = ref(media?.matches ?? false)
   media?.addEventListener('change', (e) => {
@@ -33,18 +34,18 @@ export const useSettingsStore = defineStore('settings', () => {
 
   async function load(): Promise<void> {
     try {
-      adopt(await getApi().call('settings:get'))
+      adopt(await api.get())
     } catch {
       apply()
     }
-    getApi().on('settings', adopt)
+    api.onChange(adopt)
   }
 
   async function set(patch: Partial<Settings>): Promise<void> {
     // Apply locally first so the UI reacts at once, then persist.
     adopt({ ...settings.value, ...patch })
     try {
-      adopt(await getApi().call('settings:set', patch))
+      adopt(await api.set(patch))
     } catch {
       /* keep the local value; main may be unavailable */
     }

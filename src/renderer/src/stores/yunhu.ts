@@ -6,7 +6,8 @@
 import { defineStore } from 'pinia'
 import { reactive, ref, shallowRef } from 'vue'
 import type { YunhuBoard } from '@shared/api'
-import { getApi } from '../api'
+import { useAccountsApi } from '../composables/useAccountsApi'
+import { useYunhuApi } from '../composables/useYunhuApi'
 import { useAccountsStore } from './accounts'
 
 export type YunhuSection = 'chats' | 'store' | 'console'
@@ -23,6 +24,8 @@ const boardKey = (accountId: string, contactId: string) => `${accountId}\u0000${
 
 export const useYunhuStore = defineStore('yunhu', () => {
   const accounts = useAccountsStore()
+  const api = useYunhuApi()
+  const accountsApi = useAccountsApi()
   const sections = reactive<Record<string, YunhuSection>>({})
   /** Bot detail open in the store, per account. */
   const detailBot = reactive<Record<string, string | null>>({})
@@ -59,7 +62,7 @@ export const useYunhuStore = defineStore('yunhu', () => {
     if (boardLoading[k]) return
     boardLoading[k] = true
     try {
-      boards[k] = await getApi().call('yunhu:board', accountId, contactId)
+      boards[k] = await api.board(accountId, contactId)
     } catch {
       // A chat without a board (or a failed read) shows nothing; the live event still updates it.
       if (!(k in boards)) boards[k] = null
@@ -72,11 +75,10 @@ export const useYunhuStore = defineStore('yunhu', () => {
   function wire(): void {
     if (wired) return
     wired = true
-    const api = getApi()
-    api.on('board', (p) => {
+    api.onBoard((p) => {
       boards[boardKey(p.accountId, p.contactId)] = p.board
     })
-    api.on('relogin-required', (p) => {
+    accountsApi.onReloginRequired((p) => {
       if (!relogin.value.includes(p.accountId)) relogin.value = [...relogin.value, p.accountId]
     })
   }

@@ -1,0 +1,17 @@
+/** API: AI replies — start, retry and stop a completion, the model list, and the streamed deltas. */
+import type { StreamDelta } from '@shared/api'
+import { getApi } from '../api'
+
+const completionsApi = {
+  /** Starts an AI reply in an LLM conversation; the reply grows through `onStream` deltas. */
+  complete: (accountId: string, contactId: string, prompt: string) => getApi().call('mio:complete', accountId, contactId, prompt),
+  /** Retries a failed or interrupted reply (re-asks the same history). */
+  retry: (accountId: string, contactId: string, replyMessageId: string) => getApi().call('mio:complete-retry', accountId, contactId, replyMessageId),
+  abort: (accountId: string, contactId: string, replyMessageId: string) => getApi().call('mio:abort', accountId, contactId, replyMessageId),
+  models: (accountId: string) => getApi().call('mio:models', accountId),
+  onStream: (cb: (d: StreamDelta) => void) => getApi().on('stream', cb)
+}
+
+export function useCompletionsApi(): typeof completionsApi {
+  return completionsApi
+}
