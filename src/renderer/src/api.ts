@@ -1,7 +1,7 @@
 /**
  * The renderer's only door to main: `window.api` in Electron, otherwise a WebSocket bridge client
- * (`?bridge=ws://127.0.0.1:PORT/bridge&token=T`), or — in development builds only — an in-memory
- * fake with `?mock=1` (see loadDevMock).
+ * (`?bridge=ws://127.0.0.1:PORT/bridge&token=T`; `npm run dev:web` runs the real core against the
+ * reference server behind one).
  *
  * Only the API layer (composables/) calls getApi(); components and stores go through it.
  */
@@ -10,7 +10,7 @@ import { createBridgeApi, readBridgeParams } from './bridge-client'
 
 let cached: MioDeskApi | undefined
 
-export type ApiHost = 'electron' | 'bridge' | 'mock' | 'none'
+export type ApiHost = 'electron' | 'bridge' | 'none'
 let host: ApiHost = 'none'
 
 /** Reads a parameter from `location.search` or `location.hash` (`#a=b` or `#/path?a=b`). */
@@ -46,19 +46,6 @@ export function getApi(): MioDeskApi {
     }
   }
   return cached
-}
-
-/**
- * Development only (`electron-vite dev`): with `?mock=1` (`&login=1`, `&count=N`, `&yunhu=1`) loads the
- * in-memory fake API (mock-api.ts) and installs it; resolves once it is in place. Returns null otherwise.
- * The import sits behind `import.meta.env.DEV`, so production builds leave the fake out entirely.
- */
-export function loadDevMock(): Promise<void> | null {
-  if (!import.meta.env.DEV || cached || (typeof window !== 'undefined' && window.api) || !locationParam('mock')) return null
-  return import('./mock-api').then(({ createMockApi }) => {
-    host = 'mock'
-    cached = createMockApi({ loggedIn: locationParam('login') === '1', count: Number(locationParam('count') ?? 0) || 0, yunhu: locationParam('yunhu') === '1' })
-  })
 }
 
 export function apiHost(): ApiHost {

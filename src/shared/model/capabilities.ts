@@ -29,6 +29,8 @@ export interface ConversationCapabilities {
   groupBotSettings: boolean
   /** The conversation can carry a bot board. */
   board: boolean
+  /** How plain text parts are read: as Markdown (Mio-Chat bots write it in text) or as plain text (Yunhu, which has a Markdown kind of its own). */
+  textFormat: 'markdown' | 'plain'
 }
 
 export interface AccountCapabilities {
@@ -53,7 +55,8 @@ export const NO_CONVERSATION_CAPABILITIES: ConversationCapabilities = {
   editModel: false,
   botProfile: false,
   groupBotSettings: false,
-  board: false
+  board: false,
+  textFormat: 'markdown'
 }
 
 export function conversationCapabilities(c: Partial<ConversationCapabilities>): ConversationCapabilities {

@@ -38,7 +38,7 @@ describe('API composables', () => {
     await a.list()
     await a.addMio({ server: 's', id: 'i', token: 't' })
     await a.addYunhu({ token: 't' })
-    await a.reloginYunhu(ACC, { token: 't' })
+    await a.relogin(ACC, { token: 't' })
     await a.remove(ACC)
     await a.reconnect(ACC)
     const s = useSettingsApi()
@@ -64,9 +64,9 @@ describe('API composables', () => {
       'yunhu:save-group-settings',
       'yunhu:board',
       'accounts:list',
-      'accounts:add-mio',
-      'accounts:add-yunhu',
-      'accounts:relogin-yunhu',
+      'accounts:add',
+      'accounts:add',
+      'accounts:relogin',
       'accounts:remove',
       'accounts:reconnect',
       'settings:get',
@@ -97,8 +97,9 @@ describe('API composables', () => {
     await m.recall(ACC, 'bot', 'm1')
     await m.forward(ACC, 'bot', ['m1', 'm2'], 'llm:1')
     await m.share(ACC, 'bot')
-    await m.sendYunhu(ACC, 'g', { contentType: 'markdown', text: '**x**' })
-    await m.recallYunhu(ACC, 'g', 'y1')
+    await m.send(ACC, 'g', [{ type: 'markdown', data: { text: '**x**' } }])
+    await m.recall(ACC, 'g', 'y1')
+    await m.edit(ACC, 'g', 'y1', [{ type: 'text', data: { text: 'fixed' } }])
     await m.pressButton(ACC, 'g', 'y1', 'v')
     await ai.complete(ACC, 'llm:1', 'q')
     await ai.retry(ACC, 'llm:1', 'r1')
@@ -109,13 +110,14 @@ describe('API composables', () => {
       { channel: 'contacts:save-llm', args: [ACC, { id: 'llm:1' }] },
       { channel: 'contacts:delete-llm', args: [ACC, 'llm:1'] },
       { channel: 'history:list', args: [ACC, 'bot', 123, 60] },
-      { channel: 'mio:send', args: [ACC, 'bot', []] },
-      { channel: 'mio:retry', args: [ACC, 'bot', 'm1'] },
-      { channel: 'mio:recall', args: [ACC, 'bot', 'm1'] },
-      { channel: 'mio:forward', args: [ACC, 'bot', ['m1', 'm2'], 'llm:1'] },
+      { channel: 'messages:send', args: [ACC, 'bot', [], undefined] },
+      { channel: 'messages:retry', args: [ACC, 'bot', 'm1'] },
+      { channel: 'messages:recall', args: [ACC, 'bot', 'm1'] },
+      { channel: 'messages:forward', args: [ACC, 'bot', ['m1', 'm2'], 'llm:1'] },
       { channel: 'mio:share', args: [ACC, 'bot'] },
-      { channel: 'yunhu:send', args: [ACC, 'g', { contentType: 'markdown', text: '**x**' }] },
-      { channel: 'yunhu:recall', args: [ACC, 'g', 'y1'] },
+      { channel: 'messages:send', args: [ACC, 'g', [{ type: 'markdown', data: { text: '**x**' } }], undefined] },
+      { channel: 'messages:recall', args: [ACC, 'g', 'y1'] },
+      { channel: 'messages:edit', args: [ACC, 'g', 'y1', [{ type: 'text', data: { text: 'fixed' } }]] },
       { channel: 'yunhu:button', args: [ACC, 'g', 'y1', 'v'] },
       { channel: 'mio:complete', args: [ACC, 'llm:1', 'q'] },
       { channel: 'mio:complete-retry', args: [ACC, 'llm:1', 'r1'] },

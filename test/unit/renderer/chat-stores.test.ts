@@ -2,6 +2,7 @@
  * The renderer's chat state split by concern (conversations cache, contacts, stream deltas, message
  * actions) over the API layer (composables/), against a fake `window.api` that records every call.
  */
+import { conversationCapabilities } from '@shared/model/capabilities'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { effect } from 'vue'
@@ -35,7 +36,7 @@ async function stores() {
   const { useContactsStore } = await import('@renderer/stores/contacts')
   const { useChatStore } = await import('@renderer/stores/chat')
   const accounts = useAccountsStore()
-  accounts.accounts = [{ id: ACC, kind: 'mio', label: 'A', server: 'ws://x', userId: 'u', status: { state: 'online', delayMs: 1 } }]
+  accounts.accounts = [{ id: ACC, kind: 'mio', label: 'A', server: 'ws://x', userId: 'u', status: { state: 'online', delayMs: 1 }, capabilities: { modelContacts: true, botConsole: false, relogin: false, ping: true } }]
   const chat = useChatStore()
   chat.wire()
   return { accounts, conversations: useConversationsStore(), contacts: useContactsStore(), chat }
@@ -111,8 +112,8 @@ describe('conversations, contacts and stream stores', () => {
   it('counts unread messages outside the open conversation and orders contacts by the newest one', async () => {
     const { conversations, contacts } = await stores()
     const list: Contact[] = [
-      { id: 'bot', kind: 'bot', name: 'Bot', lastMessage: { preview: 'old', time: 10 } },
-      { id: LLM, kind: 'llm', name: 'AI' }
+      { id: 'bot', kind: 'bot', name: 'Bot', lastMessage: { preview: 'old', time: 10 }, capabilities: conversationCapabilities({ send: ['text'] }) },
+      { id: LLM, kind: 'llm', name: 'AI', capabilities: conversationCapabilities({ send: ['text'], prompt: true }) }
     ]
     emit('contacts', { accountId: ACC, contacts: list })
     expect(contacts.sortedContacts(ACC).map((c) => c.id)).toEqual(['bot', LLM])
@@ -128,17 +129,16 @@ describe('conversations, contacts and stream stores', () => {
   it('message actions go through the same API channels as before', async () => {
     const { chat, contacts, conversations } = await stores()
     const sent: ChatMessage = { id: 's1', contactId: 'bot', self: true, time: 30, segments: [], status: 'sent' }
-    replies.set('mio:send', () => sent)
-    replies.set('mio:retry', () => sent)
-    replies.set('yunhu:send', () => ({ ...sent, id: 'y1', contactId: 'g' }))
+    replies.set('messages:send', (_a, c) => (c === 'g' ? { ...sent, id: 'y1', contactId: 'g' } : sent))
+    replies.set('messages:retry', () => sent)
     replies.set('mio:complete', () => ({ userMessage: { ...sent, id: 'u1', contactId: LLM }, replyMessage: reply('r9', 31) }))
     replies.set('mio:complete-retry', () => ({ replyMessage: reply('r9', 31) }))
-    replies.set('mio:forward', () => ({ ...sent, id: 'f1' }))
+    replies.set('messages:forward', () => ({ ...sent, id: 'f1' }))
     replies.set('contacts:list', () => [])
     replies.set('mio:models', () => [{ owner: 'o', models: ['m'] }])
     replies.set('contacts:save-llm', (_a, c) => c)
-    await chat.send(ACC, { id: 'bot', kind: 'bot', name: 'Bot' }, 'hi', [{ type: 'text', data: { text: 'hi' } }])
-    await chat.send(ACC, { id: LLM, kind: 'llm', name: 'AI' }, 'q', [])
+    await chat.send(ACC, 'bot', [{ type: 'text', data: { text: 'hi' } }])
+    await chat.prompt(ACC, LLM, 'q')
     await chat.retry(ACC, sent)
     await chat.retryReply(ACC, conversations.findMessage(ACC, LLM, 'r9')!)
     await chat.abort(ACC, reply('r9', 31))
@@ -146,23 +146,23 @@ describe('conversations, contacts and stream stores', () => {
     await chat.forward(ACC, 'bot', ['s1'], LLM)
     await chat.share(ACC, 'bot')
     await chat.pressButton(ACC, 'bot', 's1', 'v')
-    await chat.sendYunhu(ACC, 'g', { contentType: 'text', text: 'x' })
+    await chat.sendDraft(ACC, 'g', { format: 'text', text: 'x' })
     await contacts.loadModels(ACC)
     await contacts.saveLlm(ACC, { id: LLM, name: 'AI', model: 'm' } as never)
     await contacts.deleteLlm(ACC, LLM)
     conversations.open(ACC, 'bot')
     await frame()
     expect(calls.map((c) => c.channel)).toEqual([
-      'mio:send',
+      'messages:send',
       'mio:complete',
-      'mio:retry',
+      'messages:retry',
       'mio:complete-retry',
       'mio:abort',
-      'mio:recall',
-      'mio:forward',
+      'messages:recall',
+      'messages:forward',
       'mio:share',
       'yunhu:button',
-      'yunhu:send',
+      'messages:send',
       'mio:models',
       'contacts:save-llm',
       'contacts:list',

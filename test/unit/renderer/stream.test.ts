@@ -32,6 +32,15 @@ describe('stream deltas', () => {
     expect(m2.ai!.text).toBe('Hello')
     expect(applyDelta(m2, d({ textAppend: '!!' }))).toBe(m2)
   })
+  it('grows the body part of a message that streams without being a model reply (Yunhu), keeping its quote', () => {
+    const m0: ChatMessage = { id: 'y1', contactId: 'g', self: false, time: 1, status: 'sent', segments: [{ type: 'reply', data: { id: 'q' } }, { type: 'markdown', data: { text: '**Hel' } }] }
+    const m1 = applyDelta(m0, d({ messageId: 'y1', textAppend: 'lo**' }))
+    expect(m1.segments).toEqual([{ type: 'reply', data: { id: 'q' } }, { type: 'markdown', data: { text: '**Hello**' } }])
+    expect(m1.ai).toBeUndefined()
+    expect(m0.segments[1]!.data.text).toBe('**Hel')
+    const html: ChatMessage = { ...m0, segments: [{ type: 'html', data: { html: '<b>a' } }] }
+    expect(applyDelta(html, d({ text: '<b>ab</b>' })).segments[0]!.data.html).toBe('<b>ab</b>')
+  })
   it('coalesces per message in arrival order', () => {
     const out = coalesceDeltas([d({ textAppend: '1' }), d({ messageId: 'm2', textAppend: 'x' }), d({ textAppend: '2' })])
     expect(out.map((o) => [o.messageId, o.textAppend])).toEqual([

@@ -57,7 +57,7 @@ interface LiveAccount {
 }
 
 const BOT_CAPS: ConversationCapabilities = conversationCapabilities({ send: ['text', 'image', 'mention', 'quote'], recall: true, forward: true, quote: true, share: true })
-const LLM_CAPS: ConversationCapabilities = conversationCapabilities({ send: ['text'], prompt: true, recall: true, forward: true, share: true, editModel: true })
+const LLM_CAPS: ConversationCapabilities = conversationCapabilities({ send: ['text'], prompt: true, recall: true, forward: true, editModel: true })
 
 /** The onebot wire form of a stored id: a number when it is one (the server's ids are numbers). */
 function wireId(id: string): string | number {

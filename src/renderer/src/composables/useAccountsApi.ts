@@ -5,10 +5,10 @@ import { getApi } from '../api'
 const accountsApi = {
   list: () => getApi().call('accounts:list'),
   /** Adds and logs in; rejects with a sentence when login fails. */
-  addMio: (input: AddMioAccountInput) => getApi().call('accounts:add-mio', input),
-  addYunhu: (input: AddYunhuAccountInput) => getApi().call('accounts:add-yunhu', input),
-  /** After a -101: logs the same account in again. */
-  reloginYunhu: (accountId: string, input: AddYunhuAccountInput) => getApi().call('accounts:relogin-yunhu', accountId, input),
+  addMio: (input: AddMioAccountInput) => getApi().call('accounts:add', 'mio', input),
+  addYunhu: (input: AddYunhuAccountInput) => getApi().call('accounts:add', 'yunhu', input),
+  /** After the platform refused the stored login: logs the same account in again. */
+  relogin: (accountId: string, input: AddYunhuAccountInput) => getApi().call('accounts:relogin', accountId, input),
   remove: (accountId: string) => getApi().call('accounts:remove', accountId),
   reconnect: (accountId: string) => getApi().call('accounts:reconnect', accountId),
   onAccounts: (cb: (p: MainEvents['accounts']) => void) => getApi().on('accounts', cb),

@@ -15,6 +15,8 @@ export default {
     submit: 'Sign in',
     submitting: 'Signing in…',
     errAuth: 'Wrong access code. Check the code and try again.',
+    errSilent: 'The server did not answer. On a Mio-Chat server this usually means a wrong access code — check it and try again.',
+    errNotMio: 'This is not a Mio-Chat server, or a version MioDesk does not know. Check the address.',
     errUnreachable: 'The server cannot be reached. Check the address and that the server is running.',
     errTimeout: 'The server did not answer in time. Try again in a moment.',
     errRequired: 'Fill in the server address, user ID and access code.',

@@ -17,6 +17,8 @@ const zh: typeof en = {
     submit: '登录',
     submitting: '正在登录…',
     errAuth: '访问码错误，请检查后重试。',
+    errSilent: '服务器没有应答。在 Mio-Chat 服务器上，这通常表示访问码错误，请检查后重试。',
+    errNotMio: '这不是 Mio-Chat 服务器，或是 MioDesk 不认识的版本。请检查地址。',
     errUnreachable: '无法连接到服务器，请检查地址以及服务器是否正在运行。',
     errTimeout: '服务器没有及时响应，请稍后重试。',
     errRequired: '请填写服务器地址、用户 ID 和访问码。',

@@ -42,7 +42,7 @@ export function formatDayDivider(ms: number, locale: string, now = Date.now()): 
   return d.toLocaleDateString(locale, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'short' })
 }
 
-export type LoginErrorKind = 'auth' | 'unreachable' | 'timeout' | 'other'
+export type LoginErrorKind = 'auth' | 'silent' | 'notMio' | 'unreachable' | 'timeout' | 'other'
 
 /** Strips IPC wrappers ("Error invoking remote method 'x': Error: …") and stack traces. */
 export function cleanError(e: unknown): string {
@@ -53,10 +53,14 @@ export function cleanError(e: unknown): string {
 }
 
 export function classifyLoginError(message: string, errorKind?: string): LoginErrorKind {
+  const m = message.toLowerCase()
+  // What the core says when nothing (or nothing Mio-Chat) answered: the server stayed silent on the upgrade
+  // (a real Mio-Chat server's answer to a wrong code), or it is no Mio-Chat gateway at all.
+  if (/^no answer from the server within .*wrong access code/.test(m)) return 'silent'
+  if (/probably not a mio-chat server|there is no gateway at this address/.test(m)) return 'notMio'
   if (errorKind === 'auth') return 'auth'
   if (errorKind === 'unreachable') return 'unreachable'
   if (errorKind === 'timeout') return 'timeout'
-  const m = message.toLowerCase()
   if (/invalid credential|wrong (access )?code|access code|unauthori[sz]ed|forbidden|refused the (code|credentials)|token|\b40[13]\b|auth/.test(m)) return 'auth'
   if (/unreachable|econnrefused|enotfound|ehostunreach|could not (be )?reach|cannot reach|could not connect|failed to connect|network|dns|connection refused/.test(m)) return 'unreachable'
   if (/timed? ?out|timeout/.test(m)) return 'timeout'

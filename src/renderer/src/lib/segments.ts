@@ -3,7 +3,7 @@
 import type { Segment } from '@shared/mio'
 import { str } from '@shared/model/parts'
 
-export { EN_PREVIEW, forwardNodes, htmlToText, mediaSource, messagePlainText, partOf, partsOf, previewMessage, previewSegments, str, stripMarkdown, type Part, type PreviewLabels } from '@shared/model/parts'
+export { EN_PREVIEW, forwardNodes, htmlToText, mediaSource, messagePlainText, partOf, partsOf, previewMessage, previewSegments, previewTokens, renderPreview, str, stripMarkdown, type Part, type PreviewLabels, type PreviewToken } from '@shared/model/parts'
 
 /** http(s) origin of an account's server (`ws://h:p/api/gateway` → `http://h:p`). */
 export function serverHttpBase(server: string | undefined): string {

@@ -42,6 +42,9 @@ export function emptyReply(): AiReply {
  * must be ignored: the reply already reached a terminal state).
  */
 export function applyDelta(msg: ChatMessage, d: StreamDelta): ChatMessage {
+  // A message that streams without being a model reply (a Yunhu bot's streamed message): the text grows in
+  // its text, Markdown or HTML part.
+  if (!msg.ai && msg.segments.length) return applyToBody(msg, d)
   const ai = msg.ai ?? emptyReply()
   if (isTerminal(ai.status)) return msg
   const next: AiReply = {
@@ -54,6 +57,17 @@ export function applyDelta(msg: ChatMessage, d: StreamDelta): ChatMessage {
   if (d.error !== undefined) next.error = d.error
   if (d.errorDetail !== undefined) next.errorDetail = d.errorDetail
   return { ...msg, ai: next }
+}
+
+function applyToBody(msg: ChatMessage, d: StreamDelta): ChatMessage {
+  const i = msg.segments.findIndex((s) => s.type === 'text' || s.type === 'markdown' || s.type === 'html')
+  if (i < 0 || (d.text === undefined && !d.textAppend)) return msg
+  const seg = msg.segments[i]!
+  const field = seg.type === 'html' ? 'html' : 'text'
+  const old = typeof seg.data[field] === 'string' ? (seg.data[field] as string) : ''
+  const segments = msg.segments.slice()
+  segments[i] = { ...seg, data: { ...seg.data, [field]: d.text !== undefined ? d.text : old + d.textAppend } }
+  return { ...msg, segments }
 }
 
 /**

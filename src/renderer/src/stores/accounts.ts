@@ -64,8 +64,8 @@ export const useAccountsStore = defineStore('accounts', () => {
   }
 
   /** After a -101: logs the same account in again; nothing else on screen changes. */
-  async function reloginYunhu(id: string, input: AddYunhuAccountInput): Promise<AccountInfo> {
-    const acc = await api.reloginYunhu(id, input)
+  async function relogin(id: string, input: AddYunhuAccountInput): Promise<AccountInfo> {
+    const acc = await api.relogin(id, input)
     accounts.value = accounts.value.map((a) => (a.id === acc.id ? acc : a))
     return acc
   }
@@ -79,5 +79,5 @@ export const useAccountsStore = defineStore('accounts', () => {
     await api.reconnect(id)
   }
 
-  return { accounts, activeId, active, appInfo, ready, loadError, now, load, add, addYunhu, reloginYunhu, remove, reconnect, select: (id: string) => (activeId.value = id) }
+  return { accounts, activeId, active, appInfo, ready, loadError, now, load, add, addYunhu, relogin, remove, reconnect, select: (id: string) => (activeId.value = id) }
 })

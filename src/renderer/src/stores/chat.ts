@@ -1,5 +1,5 @@
 /**
- * What the user does with messages: send (Mio-Chat, AI prompts, Yunhu), retry, stop, recall and
+ * What the user does with messages: send (every platform), prompt a model, retry, stop, recall and
  * forward. Each action goes through the API layer and puts main's answer into the conversations cache.
  * The state lives in three stores, by concern:
  *   - conversations.ts — the open conversation per account and the messages cache (history, unread);
@@ -8,11 +8,10 @@
  * `wire()` subscribes all three to main's events.
  */
 import { defineStore } from 'pinia'
-import type { Contact, YunhuOutgoing } from '@shared/api'
 import type { ChatMessage, Segment, ShareResult } from '@shared/mio'
+import { draftSegments, type Draft } from '@shared/model/compose'
 import { useCompletionsApi } from '../composables/useCompletionsApi'
 import { useMessagesApi } from '../composables/useMessagesApi'
-import { useAccountsStore } from './accounts'
 import { useContactsStore } from './contacts'
 import { useConversationsStore } from './conversations'
 import { useStreamStore } from './stream'
@@ -20,7 +19,6 @@ import { useStreamStore } from './stream'
 export const useChatStore = defineStore('chat', () => {
   const messagesApi = useMessagesApi()
   const completions = useCompletionsApi()
-  const accounts = useAccountsStore()
   const conversations = useConversationsStore()
   const contacts = useContactsStore()
   const stream = useStreamStore()
@@ -31,19 +29,21 @@ export const useChatStore = defineStore('chat', () => {
     contacts.wire()
   }
 
-  async function send(accountId: string, contact: Contact, text: string, segments: Segment[]): Promise<void> {
-    if (contact.kind === 'llm') {
-      const { userMessage, replyMessage } = await completions.complete(accountId, contact.id, text)
-      conversations.upsert(accountId, userMessage)
-      conversations.upsert(accountId, replyMessage)
-    } else {
-      conversations.upsert(accountId, await messagesApi.send(accountId, contact.id, segments))
-    }
+  /** Sends a message of parts (through the account's outbox: it may come back pending while offline). */
+  async function send(accountId: string, contactId: string, segments: Segment[]): Promise<void> {
+    conversations.upsert(accountId, await messagesApi.send(accountId, contactId, segments))
   }
 
-  /** Sends a Yunhu message (text, Markdown or HTML, optionally quoting one). */
-  async function sendYunhu(accountId: string, contactId: string, message: YunhuOutgoing): Promise<void> {
-    conversations.upsert(accountId, await messagesApi.sendYunhu(accountId, contactId, message))
+  /** Sends a body in a format (text, Markdown or HTML), optionally quoting a message. */
+  function sendDraft(accountId: string, contactId: string, draft: Draft): Promise<void> {
+    return send(accountId, contactId, draftSegments(draft))
+  }
+
+  /** Asks a model conversation: the prompt and the reply that streams back. */
+  async function prompt(accountId: string, contactId: string, text: string): Promise<void> {
+    const { userMessage, replyMessage } = await completions.complete(accountId, contactId, text)
+    conversations.upsert(accountId, userMessage)
+    conversations.upsert(accountId, replyMessage)
   }
 
   async function retry(accountId: string, m: ChatMessage): Promise<void> {
@@ -62,9 +62,7 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   async function recall(accountId: string, m: ChatMessage): Promise<void> {
-    const kind = accounts.accounts.find((a) => a.id === accountId)?.kind
-    if (kind === 'yunhu') await messagesApi.recallYunhu(accountId, m.contactId, m.id)
-    else await messagesApi.recall(accountId, m.contactId, m.id)
+    await messagesApi.recall(accountId, m.contactId, m.id)
     conversations.markRecalled(accountId, m.contactId, m.id)
   }
 
@@ -85,5 +83,5 @@ export const useChatStore = defineStore('chat', () => {
     await messagesApi.pressButton(accountId, contactId, messageId, value)
   }
 
-  return { wire, send, sendYunhu, retry, retryReply, abort, recall, forward, share, pressButton }
+  return { wire, send, sendDraft, prompt, retry, retryReply, abort, recall, forward, share, pressButton }
 })

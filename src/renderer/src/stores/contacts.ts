@@ -8,7 +8,7 @@ import type { Contact } from '@shared/api'
 import type { ChatMessage, LlmContact, ModelGroup } from '@shared/mio'
 import { useCompletionsApi } from '../composables/useCompletionsApi'
 import { useConversationsApi } from '../composables/useConversationsApi'
-import { previewMessage, stripMarkdown, type PreviewLabels } from '../lib/segments'
+import { previewMessage, renderPreview, stripMarkdown, type PreviewLabels, type PreviewToken } from '../lib/segments'
 import { i18n } from '../i18n'
 import { useAccountsStore } from './accounts'
 import { useConversationsStore } from './conversations'
@@ -51,20 +51,22 @@ export const useContactsStore = defineStore('contacts', () => {
   }
 
   /** The newest message of a conversation: the local one when it is at least as new as the contact's. */
-  function lastEntry(accountId: string, c: Contact): { message?: ChatMessage; preview?: string; time: number } | undefined {
+  function lastEntry(accountId: string, c: Contact): { message?: ChatMessage; preview?: string; tokens?: PreviewToken[]; time: number } | undefined {
     const local = conversations.lastLocalOf(accountId, c.id)
     if (local && (!c.lastMessage || local.time >= c.lastMessage.time)) return local
     return c.lastMessage
   }
   /**
-   * List preview and time. Built here from the message, so labels ("[Image]", "[Forwarded messages]",
-   * "[recalled]") follow the UI language (read in render, so they update when it changes) and Markdown is
-   * reduced to its text; the contact's plain-English `preview` is the fallback for a contact without one.
+   * List preview and time. Worded here — from the loaded message, or from the preview tokens main sends with
+   * the contact — so labels ("[Image]", "[Forwarded messages]", "recalled") follow the UI language (read in
+   * render, so they update when it changes) and Markdown is reduced to its text; the contact's plain-English
+   * `preview` is the fallback for a contact without either (a server-side preview).
    */
   function lastOf(accountId: string, c: Contact): { preview: string; time: number } | undefined {
     const last = lastEntry(accountId, c)
     if (!last) return undefined
-    return { preview: last.message ? previewMessage(last.message, previewLabels()) : stripMarkdown(last.preview ?? ''), time: last.time }
+    const preview = last.message ? previewMessage(last.message, previewLabels()) : last.tokens ? renderPreview(last.tokens, previewLabels()) : stripMarkdown(last.preview ?? '')
+    return { preview, time: last.time }
   }
   function lastTime(accountId: string, c: Contact): number {
     return lastEntry(accountId, c)?.time ?? 0

@@ -37,8 +37,9 @@ export const useYunhuStore = defineStore('yunhu', () => {
   const relogin = ref<string[]>([])
   const groupSettings = shallowRef<GroupSettingsTarget | null>(null)
 
+  /** The account has the platform's bot store and console (its sections: chats, store, my bots). */
   function isYunhu(accountId: string | undefined | null): boolean {
-    return !!accountId && accounts.accounts.find((a) => a.id === accountId)?.kind === 'yunhu'
+    return !!accountId && !!accounts.accounts.find((a) => a.id === accountId)?.capabilities.botConsole
   }
 
   function section(accountId: string | undefined): YunhuSection {
