@@ -47,11 +47,11 @@ export class AccountRegistry {
     return this.providers.flatMap((p) => p.list())
   }
 
-  add(kind: unknown, input: unknown): Promise<AccountInfo> {
+  async add(kind: unknown, input: unknown): Promise<AccountInfo> {
     return this.kind(kind).add(input)
   }
 
-  relogin(accountId: string, input: unknown): Promise<AccountInfo> {
+  async relogin(accountId: string, input: unknown): Promise<AccountInfo> {
     return this.of(accountId).relogin(accountId, input)
   }
 
@@ -63,32 +63,32 @@ export class AccountRegistry {
     this.of(accountId).reconnect(accountId)
   }
 
-  contacts(accountId: string): Promise<Contact[]> {
+  async contacts(accountId: string): Promise<Contact[]> {
     return this.of(accountId).contacts(accountId)
   }
 
-  history(accountId: string, contactId: string, before?: unknown, limit?: unknown): Promise<ChatMessage[]> {
+  async history(accountId: string, contactId: string, before?: unknown, limit?: unknown): Promise<ChatMessage[]> {
     const page = pageArgs(before, limit)
     return this.of(accountId).history(accountId, String(contactId ?? ''), page.before, page.limit)
   }
 
-  send(accountId: string, contactId: string, segments: Segment[], options?: SendOptions): Promise<ChatMessage> {
+  async send(accountId: string, contactId: string, segments: Segment[], options?: SendOptions): Promise<ChatMessage> {
     return this.of(accountId).send(accountId, String(contactId ?? ''), segments, options && typeof options === 'object' ? options : undefined)
   }
 
-  retry(accountId: string, contactId: string, messageId: string): Promise<ChatMessage> {
+  async retry(accountId: string, contactId: string, messageId: string): Promise<ChatMessage> {
     return this.of(accountId).retry(accountId, String(contactId ?? ''), String(messageId ?? ''))
   }
 
-  recall(accountId: string, contactId: string, messageId: string): Promise<void> {
+  async recall(accountId: string, contactId: string, messageId: string): Promise<void> {
     return this.of(accountId).recall(accountId, String(contactId ?? ''), String(messageId ?? ''))
   }
 
-  edit(accountId: string, contactId: string, messageId: string, segments: Segment[]): Promise<ChatMessage> {
+  async edit(accountId: string, contactId: string, messageId: string, segments: Segment[]): Promise<ChatMessage> {
     return this.of(accountId).edit(accountId, String(contactId ?? ''), String(messageId ?? ''), segments)
   }
 
-  forward(accountId: string, fromContactId: string, messageIds: string[], toContactId: string): Promise<ChatMessage> {
+  async forward(accountId: string, fromContactId: string, messageIds: string[], toContactId: string): Promise<ChatMessage> {
     return this.of(accountId).forward(accountId, String(fromContactId ?? ''), messageIds, String(toContactId ?? ''))
   }
 }

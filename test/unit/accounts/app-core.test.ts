@@ -1,0 +1,30 @@
+/** AppCore without a server: the settings validator and the registry's routing. */
+import { describe, expect, it } from 'vitest'
+import { AppCore } from '../../../src/core/app-core'
+import { MemoryStore, plaintextSecretBox } from '../../../src/core/storage/storage'
+
+const core = (): AppCore => new AppCore({ store: new MemoryStore(), secrets: plaintextSecretBox, host: 'browser', version: 't', openExternal: async () => {} })
+
+describe('settings', () => {
+  it('takes only its own setting names: inherited names such as toString or __proto__ are refused and nothing is saved', () => {
+    const c = core()
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      expect(() => c.setSettings(JSON.parse(`{"${name}": 1}`))).toThrow(`Unknown setting "${name}"`)
+    }
+    expect(Object.keys(c.getSettings()).sort()).toEqual(['closeToTray', 'heartbeatIntervalMs', 'locale', 'mutedConversations', 'notifications', 'privacyMode', 'sendKey', 'theme'])
+    expect(() => c.setSettings('dark' as never)).toThrow(/must be an object/)
+    expect(c.setSettings({ theme: 'dark' }).theme).toBe('dark')
+  })
+})
+
+describe('the account registry', () => {
+  it('routes by account id and refuses unknown ids and kinds in words', async () => {
+    const c = core()
+    expect(() => c.accounts.of('nope')).toThrow('Unknown account')
+    await expect(c.accounts.add('irc', {})).rejects.toThrow('MioDesk cannot add accounts of the kind "irc"')
+    await expect(c.accounts.add('mio', { server: '', id: 'x', token: 't' })).rejects.toThrow('Enter the server address')
+    await expect(c.accounts.send('nope', 'bot', [{ type: 'text', data: { text: 'x' } }])).rejects.toThrow('Unknown account')
+    expect(c.accounts.providers.map((p) => p.kind)).toEqual(['mio', 'yunhu'])
+    expect(c.accounts.list()).toEqual([])
+  })
+})
