@@ -1,5 +1,7 @@
 /**
- * A ~20 KB Markdown answer streamed in 2,000 chunks into an AI conversation of the real renderer (the
+ * A ~20 KB Markdown answer streamed in 2,000 chunks into a conversation of the real renderer — either an AI
+ * reply (`target: 'reply'`, the Mio-Chat path: deltas grow `message.ai`) or a bot message whose Markdown
+ * part grows (`target: 'message'`, the Yunhu path: a streamed bot message is not a model reply) — (the
  * chunks are pushed as `stream` events through the bridge, one WebSocket frame per chunk, so the renderer's
  * own per-frame coalescing is what is measured). Reported: main-thread scripting time (CDP `ScriptDuration`)
  * and chunk-arrival-to-paint p95; baseline, in the same page and run: the renderer's Markdown pipeline used
@@ -98,27 +100,22 @@ async function paintLatencies(page: Page): Promise<number[]> {
   return page.evaluate(() => (window as unknown as { __arrivals: Array<[number, number]> }).__arrivals.filter((r) => r[1] > 0).map((r) => r[1] - r[0]))
 }
 
-export async function benchStream(): Promise<StreamResult> {
+export async function benchStream(target: 'reply' | 'message' = 'reply'): Promise<StreamResult> {
   const text = longMarkdown(BYTES)
   const chunks = chunksOf(text, CHUNKS)
   const s = await openSession(undefined, arrivalProbe)
   try {
     const { page, cdp, bridge, accountId } = s
-    const llm = s.contacts.find((c) => c.kind === 'llm')
-    if (!llm) throw new Error('no AI contact')
-    await page.locator(`[data-testid="conversation-item"][data-contact-id="${llm.id}"]`).click()
+    const contact = s.contacts.find((c) => (target === 'reply' ? c.kind === 'llm' : c.kind === 'bot'))
+    if (!contact) throw new Error(`no ${target === 'reply' ? 'AI' : 'bot'} contact`)
+    await page.locator(`[data-testid="conversation-item"][data-contact-id="${contact.id}"]`).click()
     await page.locator('[data-testid="composer"]').waitFor()
 
     const messageId = 'r-bench-stream'
-    const reply: ChatMessage = {
-      id: messageId,
-      contactId: llm.id,
-      self: false,
-      time: Date.now(),
-      segments: [],
-      status: 'sent',
-      ai: { requestId: 'bench', status: 'streaming', text: '', reasoning: '', toolCalls: [] }
-    }
+    const reply: ChatMessage =
+      target === 'reply'
+        ? { id: messageId, contactId: contact.id, self: false, time: Date.now(), segments: [], status: 'sent', ai: { requestId: 'bench', status: 'streaming', text: '', reasoning: '', toolCalls: [] } }
+        : { id: messageId, contactId: contact.id, self: false, time: Date.now(), segments: [{ type: 'markdown', data: { text: '' } }], status: 'sent' }
     bridge.core.history.put(accountId, reply)
     bridge.core.emit('message', { accountId, message: reply })
     await page.locator(`[data-testid="message"][data-message-id="${messageId}"]`).waitFor()
@@ -129,11 +126,24 @@ export async function benchStream(): Promise<StreamResult> {
     const t0 = Date.now()
     for (let i = 0; i < chunks.length; i++) {
       const last = i === chunks.length - 1
-      bridge.core.emit('stream', { accountId, contactId: llm.id, messageId, status: last ? 'completed' : 'streaming', textAppend: chunks[i]!, reasoningAppend: '' })
+      bridge.core.emit('stream', { accountId, contactId: contact.id, messageId, status: last ? 'completed' : 'streaming', textAppend: chunks[i]!, reasoningAppend: '' })
       await sleep(PACE_MS)
     }
-    bridge.core.history.put(accountId, { ...reply, ai: { ...reply.ai!, status: 'completed', text } })
-    await page.locator(`[data-testid="message"][data-message-id="${messageId}"] [data-testid="reply-status"][data-status="completed"]`).waitFor({ state: 'attached', timeout: 60_000 })
+    if (target === 'reply') {
+      bridge.core.history.put(accountId, { ...reply, ai: { ...reply.ai!, status: 'completed', text } })
+      await page.locator(`[data-testid="message"][data-message-id="${messageId}"] [data-testid="reply-status"][data-status="completed"]`).waitFor({ state: 'attached', timeout: 60_000 })
+    } else {
+      // The stream's end: the provider stores the whole message and emits it once.
+      const final: ChatMessage = { ...reply, segments: [{ type: 'markdown', data: { text } }] }
+      bridge.core.history.put(accountId, final)
+      bridge.core.emit('message', { accountId, message: final })
+      // Rendered Markdown is shorter than its source (markup, math): most of the text is on screen.
+      await page.waitForFunction(
+        ({ id, min }) => (document.querySelector(`[data-testid="message"][data-message-id="${id}"]`)?.textContent ?? '').length >= min,
+        { id: messageId, min: Math.floor(text.length * 0.5) },
+        { timeout: 60_000 }
+      )
+    }
     await page.waitForTimeout(300)
     const streamMs = Date.now() - t0
     const s1 = await metricsOf(cdp, MAIN_THREAD)

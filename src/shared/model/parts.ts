@@ -20,12 +20,30 @@ export type Part =
   | { kind: 'video'; src: string; seconds?: number }
   | { kind: 'quote'; id: string; text?: string }
   | { kind: 'mention'; id: string; name?: string }
-  | { kind: 'buttons'; rows: unknown[][] }
+  | { kind: 'buttons'; rows: MessageButton[][] }
   | { kind: 'forward'; nodes: ForwardNode[] }
   | { kind: 'sticker'; id: string }
   | { kind: 'unknown'; type: string; data: Record<string, unknown> }
 
 export type PartKind = Part['kind']
+
+/** What a click on a message button does: open a link, copy a value, or report the click to the bot. */
+export type ButtonAction = { kind: 'open'; url: string } | { kind: 'copy'; value: string } | { kind: 'report'; value: string }
+
+export interface MessageButton {
+  text: string
+  action: ButtonAction
+  /** The platform's own action number, kept as sent (Yunhu: 1 link, 2 copy, 3 report). */
+  actionType: number
+}
+
+/** A button as a `buttons` segment stores it (Yunhu's wire fields). */
+export interface WireButton {
+  text: string
+  actionType: number
+  url?: string
+  value?: string
+}
 
 export function str(v: unknown): string {
   if (typeof v === 'string') return v
@@ -67,7 +85,7 @@ export function partOf(seg: Segment): Part {
     case 'at':
       return { kind: 'mention', id: str(d.qq) || str(d.id), name: str(d.name) || undefined }
     case 'buttons':
-      return { kind: 'buttons', rows: Array.isArray(d.rows) ? (d.rows.filter(Array.isArray) as unknown[][]) : [] }
+      return { kind: 'buttons', rows: buttonRows(d).map((row) => row.map((b) => ({ text: b.text, action: buttonAction(b), actionType: b.actionType }))) }
     case 'forward':
     case 'nodes':
       return { kind: 'forward', nodes: forwardNodes(seg) }
@@ -80,6 +98,31 @@ export function partOf(seg: Segment): Part {
 
 export function partsOf(segments: Segment[]): Part[] {
   return segments.map(partOf)
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const optText = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined)
+
+/** The rows of a `buttons` segment's data, whatever was stored: a lone button is a row, empty rows are dropped. */
+export function buttonRows(data: unknown): WireButton[][] {
+  const rows = isObj(data) ? data.rows : undefined
+  if (!Array.isArray(rows)) return []
+  return rows
+    .map((r) => (Array.isArray(r) ? r : [r]))
+    .map((r) => r.filter(isObj).map((b) => ({ text: optText(b.text) ?? '', actionType: Number(b.actionType) || 0, url: optText(b.url), value: optText(b.value) })))
+    .filter((r) => r.length > 0)
+}
+
+/**
+ * What a click on a button does, per the Yunhu facts file: actionType 1 opens `url`, 2 copies `value`,
+ * 3 reports the click (button-report with `value`). Other values: a URL opens, else the click is reported.
+ */
+export function buttonAction(b: WireButton): ButtonAction {
+  if (b.actionType === 1 && b.url) return { kind: 'open', url: b.url }
+  if (b.actionType === 2) return { kind: 'copy', value: b.value ?? b.text }
+  if (b.actionType === 3) return { kind: 'report', value: b.value ?? '' }
+  if (b.url) return { kind: 'open', url: b.url }
+  return { kind: 'report', value: b.value ?? '' }
 }
 
 function isSegment(v: unknown): v is Segment {

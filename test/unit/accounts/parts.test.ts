@@ -13,7 +13,16 @@ describe('partOf', () => {
     expect(partOf({ type: 'video', data: { file: 'https://e/v.mp4' } })).toEqual({ kind: 'video', src: 'https://e/v.mp4', seconds: undefined })
     expect(partOf({ type: 'reply', data: { id: 12, text: 'q' } })).toEqual({ kind: 'quote', id: '12', text: 'q' })
     expect(partOf({ type: 'at', data: { qq: 10001, name: 'Ann' } })).toEqual({ kind: 'mention', id: '10001', name: 'Ann' })
-    expect(partOf({ type: 'buttons', data: { rows: [[{ name: 'x' }], 'bad'] } })).toEqual({ kind: 'buttons', rows: [[{ name: 'x' }]] })
+    expect(partOf({ type: 'buttons', data: { rows: [[{ text: 'Open', actionType: 1, url: 'https://e' }, { text: 'Copy', actionType: 2, value: 'v' }], 'bad', { text: 'Report', actionType: 3, value: 'r' }] } })).toEqual({
+      kind: 'buttons',
+      rows: [
+        [
+          { text: 'Open', actionType: 1, action: { kind: 'open', url: 'https://e' } },
+          { text: 'Copy', actionType: 2, action: { kind: 'copy', value: 'v' } }
+        ],
+        [{ text: 'Report', actionType: 3, action: { kind: 'report', value: 'r' } }]
+      ]
+    })
     expect(partOf({ type: 'face', data: { id: 5 } })).toEqual({ kind: 'sticker', id: '5' })
     expect(partOf({ type: 'nodes', data: { messages: [[{ type: 'text', data: { text: 'a' } }]] } })).toEqual({ kind: 'forward', nodes: [{ segments: [{ type: 'text', data: { text: 'a' } }] }] })
   })

@@ -4,7 +4,6 @@
  * @shared/yunhu-settings (the same code the core runs); parseForm/formToJson add the editor's defaults.
  */
 import type { YunhuSettingsField, YunhuSettingsForm, YunhuSettingsProp, YunhuSettingsType } from '@shared/yunhu-api'
-import type { YunhuButton } from '@shared/yunhu'
 import { parseSettingsForm, settingsFormItems, tryParseSettingsForm, type SettingsFormDefaults } from '@shared/yunhu-settings'
 
 export {
@@ -17,9 +16,6 @@ export {
 /** The six item types a group admin fills in (plus `label`, display only). */
 export const FORM_TYPES = ['radio', 'input', 'switch', 'checkbox', 'textarea', 'select'] as const
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined)
 
 const TITLES: Record<YunhuSettingsType, string> = {
   label: 'Label 标签',
@@ -134,30 +130,7 @@ export function maskSecret(s: string): string {
 }
 
 /** Normalises a `buttons` segment's rows (unknown shapes dropped). */
-export function buttonRows(data: unknown): YunhuButton[][] {
-  const rows = isObj(data) ? data.rows : undefined
-  if (!Array.isArray(rows)) return []
-  return rows
-    .map((r) => (Array.isArray(r) ? r : [r]))
-    .map((r) =>
-      r.filter(isObj).map((b) => ({ text: text(b.text) ?? '', actionType: Number(b.actionType) || 0, url: text(b.url), value: text(b.value) }))
-    )
-    .filter((r) => r.length > 0)
-}
-
-export type ButtonAction = { kind: 'open'; url: string } | { kind: 'copy'; value: string } | { kind: 'report'; value: string }
-
-/**
- * What a click on a button does, per the facts file: actionType 1 opens `url`, 2 copies `value`,
- * 3 reports the click (button-report with `value`). Other values: a URL opens, else the click is reported.
- */
-export function buttonAction(b: YunhuButton): ButtonAction {
-  if (b.actionType === 1 && b.url) return { kind: 'open', url: b.url }
-  if (b.actionType === 2) return { kind: 'copy', value: b.value ?? b.text }
-  if (b.actionType === 3) return { kind: 'report', value: b.value ?? '' }
-  if (b.url) return { kind: 'open', url: b.url }
-  return { kind: 'report', value: b.value ?? '' }
-}
+export { buttonAction, buttonRows, type ButtonAction } from '@shared/model/parts'
 
 /** API base URL: trims, adds https:// when no scheme, drops a trailing slash. '' when invalid. */
 export function normaliseApiBase(s: string): string {
