@@ -13,6 +13,7 @@ import { YunhuAccounts, type YunhuAccountsTuning } from './accounts/yunhu/provid
 import { monotonicClock } from './clock'
 import { silentLogger, type Logger } from './log'
 import { MemoryHistory, MemoryOutbox, isOutboxStore, type HistoryStore, type OutboxStore } from './storage/history'
+import { KEYS } from './storage/keys'
 import type { KeyValueStore, SecretBox } from './storage/storage'
 
 export type CoreEvents = { [K in MainEventName]: [MainEvents[K]] }
@@ -61,7 +62,7 @@ export class AppCore {
     this.o = options
     this.history = options.history ?? new MemoryHistory()
     this.outbox = isOutboxStore(this.history) ? this.history : new MemoryOutbox(this.history)
-    this.settings = { ...DEFAULT_SETTINGS, ...(options.store.get<Partial<Settings>>('settings') ?? {}) }
+    this.settings = { ...DEFAULT_SETTINGS, ...(options.store.get(KEYS.settings) ?? {}) }
     const context: AccountContext = {
       store: options.store,
       secrets: options.secrets,
@@ -121,7 +122,7 @@ export class AppCore {
       ;(next as unknown as Record<string, unknown>)[k] = v
     }
     this.settings = next
-    this.o.store.set('settings', next)
+    this.o.store.set(KEYS.settings, next)
     this.emit('settings', { ...next })
     return { ...next }
   }

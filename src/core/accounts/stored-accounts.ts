@@ -4,16 +4,17 @@
  */
 import { friendlyError } from '../errors'
 import type { Logger } from '../log'
+import type { StoreKey } from '../storage/keys'
 import type { KeyValueStore } from '../storage/storage'
 
 export class StoredAccounts<T extends { id: string; label: string }> {
   constructor(
     private readonly store: KeyValueStore,
-    private readonly key: string
+    private readonly key: StoreKey<T[]>
   ) {}
 
   all(): T[] {
-    return this.store.get<T[]>(this.key) ?? []
+    return this.store.get(this.key) ?? []
   }
 
   get(id: string): T | undefined {

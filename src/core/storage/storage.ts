@@ -4,10 +4,12 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import type { StoreKey } from './keys'
 
 export interface KeyValueStore {
-  get<T>(key: string): T | undefined
-  set(key: string, value: unknown): void
+  /** The value under a key (typed by the key: see KEYS in keys.ts), or undefined. */
+  get<T>(key: StoreKey<T> | string): T | undefined
+  set<T>(key: StoreKey<T> | string, value: T): void
   delete(key: string): void
 }
 

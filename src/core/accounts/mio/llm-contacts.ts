@@ -4,16 +4,17 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { LlmContact, LoginInfo } from '../../../shared/mio'
+import { KEYS } from '../../storage/keys'
 import type { KeyValueStore } from '../../storage/storage'
 
 export const LLM_PREFIX = 'llm:'
-const key = (accountId: string): string => `llm:${accountId}`
+const key = KEYS.llmContacts
 
 export class LlmContacts {
   constructor(private readonly store: KeyValueStore) {}
 
   list(accountId: string): LlmContact[] {
-    return this.store.get<LlmContact[]>(key(accountId)) ?? []
+    return this.store.get(key(accountId)) ?? []
   }
 
   /** The contact of a conversation id (`llm:<id>`), or an error in words. */

@@ -13,6 +13,7 @@ import { friendlyError } from '../../errors'
 import { MioClient, gatewayUrl, type MioClientOptions, type StreamHandle } from '../../protocols/mio/client'
 import { TransportError } from '../../transport/errors'
 import { MemoryOutbox, type OutboxEntry } from '../../storage/history'
+import { KEYS } from '../../storage/keys'
 import { OutboxPump, type OutboxLink, type SendFailure } from '../outbox'
 import { lastMessageOf, replyTarget } from '../preview'
 import type { AccountContext, AccountProvider } from '../provider'
@@ -23,8 +24,6 @@ import { LLM_PREFIX, LlmContacts } from './llm-contacts'
 export const BOT_CONTACT_ID = 'bot'
 const HISTORY_TURNS = 20
 const MAX_SEGMENTS = 100
-const ACCOUNTS_KEY = 'accounts'
-const loginKey = (id: string): string => `login:${id}`
 
 export interface MioAccountsTuning {
   /** Client options override (tests). */
@@ -39,7 +38,7 @@ export interface MioAccountsTuning {
   serverDedupesMessageIds?: boolean
 }
 
-interface StoredAccount {
+export interface StoredMioAccount {
   id: string
   kind: 'mio'
   label: string
@@ -50,7 +49,7 @@ interface StoredAccount {
 }
 
 interface LiveAccount {
-  stored: StoredAccount
+  stored: StoredMioAccount
   client: MioClient
   streams: Map<string, StreamHandle>
   outbox: OutboxPump
@@ -93,7 +92,7 @@ export class MioAccounts implements AccountProvider {
   readonly kind = 'mio' as const
   readonly capabilities: AccountCapabilities = { modelContacts: true, botConsole: false, relogin: false, ping: true }
   private readonly live = new Map<string, LiveAccount>()
-  private readonly stored: StoredAccounts<StoredAccount>
+  private readonly stored: StoredAccounts<StoredMioAccount>
   private readonly llm: LlmContacts
   private readonly streamer: StreamCoalescer
   /** Replies being streamed, with their message as stored at the start (for checkpoints). */
@@ -103,7 +102,7 @@ export class MioAccounts implements AccountProvider {
     private readonly c: AccountContext,
     private readonly t: MioAccountsTuning = {}
   ) {
-    this.stored = new StoredAccounts(c.store, ACCOUNTS_KEY)
+    this.stored = new StoredAccounts(c.store, KEYS.mioAccounts)
     this.llm = new LlmContacts(c.store)
     this.streamer = new StreamCoalescer((d) => c.emit('stream', d), { flushMs: c.streamFlushMs, checkpoint: (target) => this.checkpoint(target) })
   }
@@ -136,7 +135,7 @@ export class MioAccounts implements AccountProvider {
     return this.stored.all().map((a) => this.accountInfo(a))
   }
 
-  private accountInfo(a: StoredAccount): AccountInfo {
+  private accountInfo(a: StoredMioAccount): AccountInfo {
     const la = this.live.get(a.id)
     const status = la ? { ...la.client.status, delayMs: la.client.socket.delayMs } : { state: 'offline' as const }
     return { id: a.id, kind: a.kind, label: a.label, server: a.server, userId: a.userId, status, login: this.login(a.id), capabilities: this.capabilities }
@@ -144,10 +143,10 @@ export class MioAccounts implements AccountProvider {
 
   /** The live login of an account, else the last one (shown while offline, e.g. after an offline start). */
   private login(accountId: string): LoginInfo | undefined {
-    return this.live.get(accountId)?.client.login ?? this.c.store.get<LoginInfo>(loginKey(accountId))
+    return this.live.get(accountId)?.client.login ?? this.c.store.get(KEYS.mioLogin(accountId))
   }
 
-  private spawn(acc: StoredAccount, token?: string): LiveAccount {
+  private spawn(acc: StoredMioAccount, token?: string): LiveAccount {
     const client = new MioClient({
       server: acc.server,
       id: acc.userId,
@@ -166,7 +165,7 @@ export class MioAccounts implements AccountProvider {
     })
     client.on('delay', () => this.c.emit('connection', { accountId: acc.id, status: { ...client.status, delayMs: client.socket.delayMs } }))
     client.on('login', (login) => {
-      this.c.store.set(loginKey(acc.id), login)
+      this.c.store.set(KEYS.mioLogin(acc.id), login)
       this.llm.ensureDefault(acc.id, login)
       this.c.accountsChanged()
       this.emitContacts(acc.id)
@@ -216,7 +215,7 @@ export class MioAccounts implements AccountProvider {
       throw new Error('The server address is not valid (e.g. ws://127.0.0.1:8787)')
     }
     if (this.stored.all().some((a) => a.server === server && a.userId === id)) throw new Error('This account is already added')
-    const acc: StoredAccount = {
+    const acc: StoredMioAccount = {
       id: randomUUID(),
       kind: 'mio',
       label: (typeof i.label === 'string' ? i.label.trim() : '') || `${id}@${gatewayUrl(server).host}`,
@@ -250,7 +249,7 @@ export class MioAccounts implements AccountProvider {
     this.live.delete(accountId)
     this.stored.remove(accountId)
     this.llm.clear(accountId)
-    this.c.store.delete(loginKey(accountId))
+    this.c.store.delete(KEYS.mioLogin(accountId))
     this.c.history.clearAccount(accountId)
     if (this.c.outbox instanceof MemoryOutbox) this.c.outbox.clearAccount(accountId)
     this.c.accountsChanged()

@@ -40,6 +40,7 @@ import { YunhuApiError, YunhuHttp, YunhuHttpStatusError, YunhuLoggedOutError } f
 import { YunhuPush, type YunhuPushOptions } from '../../protocols/yunhu/push'
 import { YunhuSettingsError, validateSettingsForm, validateSettingsValues } from '../../protocols/yunhu/settings-schema'
 import { putMany, type OutboxEntry } from '../../storage/history'
+import { KEYS } from '../../storage/keys'
 import { TransportError } from '../../transport/errors'
 import { optionalText, pageArgs, requireHttpUrl, requireId } from '../../validate'
 import { OutboxPump, type OutboxLink, type SendFailure } from '../outbox'
@@ -78,7 +79,7 @@ export interface YunhuAccountsTuning {
   streamIdleMs?: number
 }
 
-interface StoredYunhuAccount {
+export interface StoredYunhuAccount {
   id: string
   kind: 'yunhu'
   label: string
@@ -125,9 +126,6 @@ interface LiveYunhu {
   refreshing?: Promise<void>
 }
 
-const ACCOUNTS_KEY = 'yunhu-accounts'
-const DEVICE_KEY = 'yunhu-device-id'
-const contactsKey = (id: string): string => `yunhu-contacts:${id}`
 
 export const YUNHU_RELOGIN_MESSAGE = 'Your Yunhu login has expired or was refused: log in again'
 const MAX_TEXT = 20_000
@@ -224,7 +222,7 @@ export class YunhuAccounts implements AccountProvider {
     private readonly c: AccountContext,
     private readonly o: YunhuAccountsTuning = {}
   ) {
-    this.stored = new StoredAccounts(c.store, ACCOUNTS_KEY)
+    this.stored = new StoredAccounts(c.store, KEYS.yunhuAccounts)
     this.streamer = new StreamCoalescer((d) => c.emit('stream', d), { flushMs: c.streamFlushMs, checkpoint: (t) => this.checkpoint(t) })
   }
 
@@ -278,10 +276,10 @@ export class YunhuAccounts implements AccountProvider {
   // ------------------------------------------------------------------ accounts
 
   private deviceId(): string {
-    let id = this.c.store.get<string>(DEVICE_KEY)
+    let id = this.c.store.get(KEYS.yunhuDevice)
     if (!id) {
       id = randomBytes(16).toString('hex')
-      this.c.store.set(DEVICE_KEY, id)
+      this.c.store.set(KEYS.yunhuDevice, id)
     }
     return id
   }
@@ -420,7 +418,7 @@ export class YunhuAccounts implements AccountProvider {
     if (la) this.shutdown(la)
     this.live.delete(accountId)
     this.stored.remove(accountId)
-    this.c.store.delete(contactsKey(accountId))
+    this.c.store.delete(KEYS.yunhuContacts(accountId))
     this.c.history.clearAccount(accountId)
     this.c.accountsChanged()
   }
@@ -441,7 +439,7 @@ export class YunhuAccounts implements AccountProvider {
       needsLogin: false,
       closed: false,
       wasOnline: false,
-      contacts: new Map((this.c.store.get<YunhuContact[]>(contactsKey(acc.id)) ?? []).map((c) => [c.id, c])),
+      contacts: new Map((this.c.store.get(KEYS.yunhuContacts(acc.id)) ?? []).map((c) => [c.id, c])),
       fresh: new Set(),
       complete: new Set(),
       streams: new Map(),
@@ -561,7 +559,7 @@ export class YunhuAccounts implements AccountProvider {
   /** The cached conversations, newest first (no network). */
   cachedContacts(accountId: string): Contact[] {
     const la = this.live.get(accountId)
-    const list = la ? [...la.contacts.values()] : (this.c.store.get<YunhuContact[]>(contactsKey(accountId)) ?? [])
+    const list = la ? [...la.contacts.values()] : (this.c.store.get(KEYS.yunhuContacts(accountId)) ?? [])
     return list.map((c) => ({ ...c, capabilities: yunhuCapabilities(c.kind) })).sort((a, b) => (b.lastMessage?.time ?? 0) - (a.lastMessage?.time ?? 0))
   }
 
@@ -608,7 +606,7 @@ export class YunhuAccounts implements AccountProvider {
   }
 
   private saveContacts(la: LiveYunhu): void {
-    this.c.store.set(contactsKey(la.stored.id), [...la.contacts.values()])
+    this.c.store.set(KEYS.yunhuContacts(la.stored.id), [...la.contacts.values()])
   }
 
   /** Saves the contacts and emits them (now, or coalesced a little when many pushes arrive). */
