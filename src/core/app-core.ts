@@ -73,6 +73,10 @@ export class AppCore {
       emit: (event, payload) => this.emit(event, payload),
       settings: () => this.getSettings(),
       accountsChanged: () => this.emit('accounts', { accounts: this.accounts.list() }),
+      forgetHistory: (accountId) => {
+        this.history.clearAccount(accountId)
+        if (this.outbox instanceof MemoryOutbox) this.outbox.clearAccount(accountId)
+      },
       streamFlushMs: options.streamFlushMs
     }
     this.mio = new MioAccounts(context, { clientOptions: options.clientOptions, serverDedupesMessageIds: options.serverDedupesMessageIds })

@@ -28,6 +28,8 @@ export interface AccountContext {
   settings: () => Settings
   /** The account list changed (the registry emits the merged list). */
   accountsChanged: () => void
+  /** Deletes an account's history and queued messages (the account was removed). */
+  forgetHistory: (accountId: string) => void
   /** Interval between coalesced stream events, ms. */
   streamFlushMs?: number
 }

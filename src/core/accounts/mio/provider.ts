@@ -12,7 +12,7 @@ import { conversationCapabilities, type AccountCapabilities, type ConversationCa
 import { friendlyError } from '../../errors'
 import { MioClient, gatewayUrl, type MioClientOptions, type StreamHandle } from '../../protocols/mio/client'
 import { TransportError } from '../../transport/errors'
-import { MemoryOutbox, type OutboxEntry } from '../../storage/history'
+import type { OutboxEntry } from '../../storage/history'
 import { KEYS } from '../../storage/keys'
 import { OutboxPump, type OutboxLink, type SendFailure } from '../outbox'
 import { lastMessageOf, replyTarget } from '../preview'
@@ -250,8 +250,7 @@ export class MioAccounts implements AccountProvider {
     this.stored.remove(accountId)
     this.llm.clear(accountId)
     this.c.store.delete(KEYS.mioLogin(accountId))
-    this.c.history.clearAccount(accountId)
-    if (this.c.outbox instanceof MemoryOutbox) this.c.outbox.clearAccount(accountId)
+    this.c.forgetHistory(accountId)
     this.c.accountsChanged()
   }
 

@@ -419,7 +419,7 @@ export class YunhuAccounts implements AccountProvider {
     this.live.delete(accountId)
     this.stored.remove(accountId)
     this.c.store.delete(KEYS.yunhuContacts(accountId))
-    this.c.history.clearAccount(accountId)
+    this.c.forgetHistory(accountId)
     this.c.accountsChanged()
   }
 
