@@ -53,10 +53,9 @@ export default tseslint.config(
     }
   },
   {
-    // Components, stores and lib reach main only through the API layer (src/renderer/src/composables/),
-    // and the dev-only fake API is loaded by api.ts alone (dynamically, so production builds leave it out).
+    // Components, stores and lib reach main only through the API layer (src/renderer/src/composables/).
     files: ['src/renderer/**/*.{ts,vue}'],
-    ignores: ['src/renderer/src/composables/**', 'src/renderer/src/api.ts', 'src/renderer/src/main.ts', 'src/renderer/src/mock-*.ts'],
+    ignores: ['src/renderer/src/composables/**', 'src/renderer/src/api.ts', 'src/renderer/src/main.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -64,8 +63,7 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'The renderer only talks to main through window.api.' }],
           patterns: [
             { group: ['**/core/**', '**/main/**', '**/bridge/host*', 'node:*'], message: 'The renderer only talks to the core through the typed API (window.api or the bridge).' },
-            { regex: '^(?:\\.{1,2}/(?:\\.\\./)*|@renderer/)api$', message: 'Use the API composables (src/renderer/src/composables/) instead of getApi().' },
-            { regex: '(?:^|/)mock-(?:api|yunhu)$', message: 'The fake API is dev-only: api.ts loads it dynamically (loadDevMock).' }
+            { regex: '^(?:\\.{1,2}/(?:\\.\\./)*|@renderer/)api$', message: 'Use the API composables (src/renderer/src/composables/) instead of getApi().' }
           ]
         }
       ]
