@@ -223,18 +223,28 @@ describe('Yunhu accounts in the core, against the reference server', () => {
     await expect(yhSend(account.id, 'nope', { contentType: 'text', text: 'x' })).rejects.toThrow(/Unknown Yunhu conversation/)
   })
 
-  it('a streamed bot reply grows through several message events to its final text', async () => {
+  it('a streamed bot reply grows through several versions (its message, then stream deltas) to its final text', async () => {
     const before = messages().length
+    const deltas: MainEvents['stream'][] = []
+    const onDelta = (d: MainEvents['stream']): void => void deltas.push(d)
+    core.events.on('stream', onDelta)
     await h['history:list'](account.id, STREAM_BOT, undefined, 20)
     const sent = await yhSend(account.id, STREAM_BOT, { contentType: 'text', text: 'stream please' })
     expect(sent.status).toBe('sent')
     const expected = '这是一条流式回复, 文字会一段一段地追加到同一条消息里。你说的是: stream please'
     const first = await waitFor(() => messages().slice(before).find((m) => m.contactId === STREAM_BOT && !m.self), 6000, 'the stream start')
     await waitFor(() => core.history.get(account.id, STREAM_BOT, first.id) && textOf(core.history.get(account.id, STREAM_BOT, first.id)!) === expected, 8000, 'the final text')
-    const versions = messages()
-      .slice(before)
-      .filter((m) => m.id === first.id)
-      .map(textOf)
+    core.events.off('stream', onDelta)
+    // What the renderer shows, version by version: the message as first shown, each delta applied, the final message.
+    const versions = [textOf(first)]
+    for (const d of deltas.filter((x) => x.messageId === first.id)) versions.push(d.text ?? versions[versions.length - 1]! + d.textAppend)
+    versions.push(
+      ...messages()
+        .slice(before)
+        .filter((m) => m.id === first.id)
+        .slice(1)
+        .map(textOf)
+    )
     expect(versions.length).toBeGreaterThanOrEqual(3)
     for (let i = 1; i < versions.length; i++) expect(versions[i]!.startsWith(versions[i - 1]!)).toBe(true)
     expect(versions[versions.length - 1]).toBe(expected)

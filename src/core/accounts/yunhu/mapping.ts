@@ -182,6 +182,13 @@ export function pushToMessage(p: YunhuPushMessage, contactId: string, selfId: st
   return toChatMessage(p, contactId, selfId, toNum(p.timestamp) ?? Date.now(), !!toNum(p.delete_timestamp), nameOf)
 }
 
+/** The text of a message's text-like segment (the one a stream grows), '' when there is none. */
+export function textOf(segments: Segment[]): string {
+  const s = segments.find((x) => x.type === 'text' || x.type === 'markdown' || x.type === 'html')
+  const v = s ? (s.type === 'html' ? s.data.html : s.data.text) : undefined
+  return typeof v === 'string' ? v : ''
+}
+
 /** Replaces the text of a message's text-like segment (a stream grew); adds one when there is none. */
 export function withText(segments: Segment[], text: string): Segment[] {
   const out = segments.map((s) => ({ ...s, data: { ...s.data } }))

@@ -56,6 +56,7 @@ import {
   messageSegments,
   msgDataToMessage,
   pushToMessage,
+  textOf,
   withText,
   yunhuCapabilities,
   type NameOf,
@@ -790,18 +791,21 @@ export class YunhuAccounts implements AccountProvider {
           return
         }
         const base = this.c.history.find(accountId, id)
-        let m: ChatMessage
-        if (base) m = { ...base, segments: withText(base.segments, u.text) }
-        else {
-          const contactId = u.assembled.chat_id ?? u.message.chat_id
-          if (!contactId) return
-          m = pushToMessage({ ...u.assembled, timestamp: u.assembled.timestamp ?? String(this.c.clock()) }, contactId, la.stored.userId, this.nameOf(la))
+        if (base) {
+          // The message is shown already (its push_message): from here it grows by deltas.
+          const p: PendingStream = { message: base, shown: textOf(base.segments), idle: setTimeout(() => this.flushStream(la, id), this.o.streamIdleMs ?? 5000) }
+          la.streams.set(id, p)
+          p.message = { ...base, segments: withText(base.segments, u.text) }
+          this.streamed(la, p, u.text)
+          return
         }
-        // The stream starts: the message is stored and shown once, then grows by stream deltas.
-        const p: PendingStream = { message: m, shown: u.text, idle: setTimeout(() => this.flushStream(la, id), this.o.streamIdleMs ?? 5000) }
-        la.streams.set(id, p)
+        // Chunks before the message itself: store and show what is assembled so far, once.
+        const contactId = u.assembled.chat_id ?? u.message.chat_id
+        if (!contactId) return
+        const m = pushToMessage({ ...u.assembled, timestamp: u.assembled.timestamp ?? String(this.c.clock()) }, contactId, la.stored.userId, this.nameOf(la))
+        la.streams.set(id, { message: m, shown: u.text, idle: setTimeout(() => this.flushStream(la, id), this.o.streamIdleMs ?? 5000) })
         this.put(la, m)
-        if (!base) this.touchContact(la, m, !m.self)
+        this.touchContact(la, m, !m.self)
         return
       }
       case 'bot_board_message': {
