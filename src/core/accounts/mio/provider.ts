@@ -10,7 +10,8 @@ import type { AccountInfo, AddMioAccountInput, Contact } from '../../../shared/a
 import type { AiReply, ChatMessage, ChatTurn, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult } from '../../../shared/mio'
 import { conversationCapabilities, type AccountCapabilities, type ConversationCapabilities } from '../../../shared/model/capabilities'
 import { friendlyError } from '../../errors'
-import { MioClient, gatewayUrl, type MioClientOptions, type StreamHandle } from '../../protocols/mio/client'
+import { MioClient, gatewayUrl, type MioClientOptions } from '../../protocols/mio/client'
+import type { MioConnection, StreamHandle } from '../../protocols/mio/connection'
 import { TransportError } from '../../transport/errors'
 import type { OutboxEntry } from '../../storage/history'
 import { KEYS } from '../../storage/keys'
@@ -50,7 +51,7 @@ export interface StoredMioAccount {
 
 interface LiveAccount {
   stored: StoredMioAccount
-  client: MioClient
+  client: MioConnection
   streams: Map<string, StreamHandle>
   outbox: OutboxPump
 }
@@ -137,7 +138,7 @@ export class MioAccounts implements AccountProvider {
 
   private accountInfo(a: StoredMioAccount): AccountInfo {
     const la = this.live.get(a.id)
-    const status = la ? { ...la.client.status, delayMs: la.client.socket.delayMs } : { state: 'offline' as const }
+    const status = la ? { ...la.client.status, delayMs: la.client.delayMs } : { state: 'offline' as const }
     return { id: a.id, kind: a.kind, label: a.label, server: a.server, userId: a.userId, status, login: this.login(a.id), capabilities: this.capabilities }
   }
 
@@ -159,11 +160,11 @@ export class MioAccounts implements AccountProvider {
     la.outbox = new OutboxPump(acc.id, this.outboxLink(la), this.c.outbox, this.c.history, this.c.emit, this.c.logger)
     this.live.set(acc.id, la)
     client.on('status', (status) => {
-      this.c.emit('connection', { accountId: acc.id, status: { ...status, delayMs: client.socket.delayMs } })
+      this.c.emit('connection', { accountId: acc.id, status: { ...status, delayMs: client.delayMs } })
       // The link is (back) up: send what the outbox holds, in order.
       if (status.state === 'online') void la.outbox.pump()
     })
-    client.on('delay', () => this.c.emit('connection', { accountId: acc.id, status: { ...client.status, delayMs: client.socket.delayMs } }))
+    client.on('delay', () => this.c.emit('connection', { accountId: acc.id, status: { ...client.status, delayMs: client.delayMs } }))
     client.on('login', (login) => {
       this.c.store.set(KEYS.mioLogin(acc.id), login)
       this.llm.ensureDefault(acc.id, login)
@@ -178,7 +179,7 @@ export class MioAccounts implements AccountProvider {
   private outboxLink(la: LiveAccount): OutboxLink {
     const accountId = la.stored.id
     return {
-      isOnline: () => la.client.socket.isOnline,
+      isOnline: () => la.client.isOnline,
       resendsAmbiguous: () => la.client.dialect === 'spec' && this.t.serverDedupesMessageIds !== false,
       transmit: async (msg: ChatMessage, e: OutboxEntry) => {
         const wire = la.client.dialect === 'spec' ? Number(e.clientId) : undefined

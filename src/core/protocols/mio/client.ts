@@ -27,6 +27,7 @@ import {
   type Json
 } from './frames'
 import { ReplyAssembler, type ApplyResult } from './stream'
+import type { MioConnection, MioConnectionEvents, StreamHandle, StreamListener } from './connection'
 import type { AiReply } from '../../../shared/mio'
 
 export interface MioClientOptions {
@@ -46,32 +47,7 @@ export interface MioClientOptions {
   fetch?: typeof fetch
 }
 
-export interface IncomingMessage {
-  contactId: string
-  messageId: string
-  segments: Segment[]
-}
-
-export interface MioClientEvents {
-  status: [ConnectionStatus]
-  login: [LoginInfo]
-  delay: [number]
-  message: [IncomingMessage]
-  deleted: [string]
-  /** A frame was dropped as bad input (already logged). */
-  dropped: [string]
-}
-
-export interface StreamHandle {
-  requestId: RequestId
-  reply: AiReply
-  /** Resolves with the final reply (completed, failed, interrupted or aborted). Never rejects. */
-  done: Promise<AiReply>
-  abort(): void
-}
-
-export type StreamListener = (reply: AiReply, change: ApplyResult) => void
-
+export type { IncomingMessage, StreamHandle, StreamListener } from './connection'
 interface ActiveStream {
   assembler: ReplyAssembler
   listener: StreamListener
@@ -104,7 +80,8 @@ export function httpBase(server: string): URL {
 const UNSUPPORTED = (what: string): TransportError =>
   new TransportError('unsupported', `${what} is not supported by this server (it speaks the original Mio-Chat dialect)`)
 
-export class MioClient extends EventEmitter<MioClientEvents> {
+/** A raw-WebSocket Mio-Chat server (the seed's spec dialect, or the field server of March 2025). */
+export class MioClient extends EventEmitter<MioConnectionEvents> implements MioConnection {
   readonly socket: ManagedSocket
   private readonly o: MioClientOptions
   private readonly log: Logger
@@ -151,6 +128,12 @@ export class MioClient extends EventEmitter<MioClientEvents> {
   }
   get status(): ConnectionStatus {
     return this.socket.status
+  }
+  get delayMs(): number | undefined {
+    return this.socket.delayMs
+  }
+  get isOnline(): boolean {
+    return this.socket.isOnline
   }
   get droppedFrames(): number {
     return this.dropped

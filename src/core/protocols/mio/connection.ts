@@ -1,0 +1,60 @@
+/**
+ * What the Mio-Chat account provider needs from a connection to a Mio-Chat server, whatever its
+ * generation: the raw-WebSocket servers (spec and field dialects, `MioClient`) and the Socket.IO server
+ * (`v2`). One implementation per transport; the provider never looks at which one it holds beyond
+ * `dialect` (for the outbox's resend rule) and the declared `features`.
+ */
+import type { EventEmitter } from 'node:events'
+import type { ConnectionStatus } from '../../../shared/connection'
+import type { AiReply, CompletionRequest, Dialect, LoginInfo, ModelGroup, RequestId, Segment, ShareResult } from '../../../shared/mio'
+import type { ApplyResult } from './stream'
+
+export interface IncomingMessage {
+  contactId: string
+  messageId: string
+  segments: Segment[]
+}
+
+export interface MioConnectionEvents {
+  status: [ConnectionStatus]
+  login: [LoginInfo]
+  delay: [number]
+  message: [IncomingMessage]
+  deleted: [string]
+  /** A frame was dropped as bad input (already logged). */
+  dropped: [string]
+}
+
+export interface StreamHandle {
+  requestId: RequestId
+  reply: AiReply
+  /** Resolves with the final reply (completed, failed, interrupted or aborted). Never rejects. */
+  done: Promise<AiReply>
+  abort(): void
+}
+
+export type StreamListener = (reply: AiReply, change: ApplyResult) => void
+
+export interface MioConnection extends EventEmitter<MioConnectionEvents> {
+  /** The protocol generation/dialect found at login (undefined before the first login). */
+  readonly dialect: Dialect | undefined
+  readonly login: LoginInfo | undefined
+  readonly status: ConnectionStatus
+  /** The last measured heartbeat round trip, ms. */
+  readonly delayMs: number | undefined
+  readonly isOnline: boolean
+  start(): void
+  stop(): void
+  /** Starts and resolves on the first successful login, or rejects with the reason in words. */
+  connect(opts?: { failFast?: boolean }): Promise<LoginInfo>
+  ping(): Promise<number>
+  /** The onebot contact id messages to the bot are addressed to. */
+  onebotTarget(): string
+  /** Sends onebot segments; resolves with the server's message id. `messageId` = a client id to carry where the dialect has one. */
+  sendMessage(contactId: string, segments: Segment[], messageId?: string | number): Promise<string>
+  recall(contactId: string, messageId: string | number): Promise<void>
+  forward(contactId: string, nodes: { message_id: string | number; message: Segment[] }[]): Promise<string | undefined>
+  models(): Promise<ModelGroup[]>
+  share(contactor: Record<string, unknown>): Promise<ShareResult>
+  complete(req: CompletionRequest, listener?: StreamListener): StreamHandle
+}
