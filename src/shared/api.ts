@@ -8,7 +8,7 @@
  * - `MioDeskApi` is what the renderer sees as `window.api`: `call(channel, ...args)` and `on(event, cb)`.
  */
 import type { ConnectionStatus } from './connection'
-import type { AiReply, ChatMessage, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult, ToolCall } from './mio'
+import type { AiReply, ChatMessage, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult, ToolApproval, ToolCall } from './mio'
 import type {
   YunhuBanner,
   YunhuBotDetailResult,
@@ -276,6 +276,8 @@ export interface StreamDelta {
   reasoningAppend: string
   /** Full tool-call list when it changed since the previous delta. */
   toolCalls?: ToolCall[]
+  /** The question to the user when it changed since the previous delta (null: answered, gone). */
+  approval?: ToolApproval | null
   error?: string
   errorDetail?: string
 }

@@ -24,17 +24,45 @@ export type KnownSegmentType =
 /** `request_id` is a string or a number; replies are matched with the exact value sent. */
 export type RequestId = string | number
 
-/** Which flavour of the protocol a server speaks; decided by the first answer after connecting. */
-export type Dialect = 'spec' | 'field'
+/**
+ * Which generation of the protocol a server speaks: the seed's `spec`, the raw-WebSocket real server of
+ * March 2025 (`field`), or today's Socket.IO server with the `llm` protocol (`v2`). Decided by detection.
+ */
+export type Dialect = 'spec' | 'field' | 'v2'
 
 export interface LoginInfo {
   isAdmin: boolean
   adminQq: string
   botQq: string
   dialect: Dialect
-  /** Present when the server pushed them at login (field dialect). */
+  /** Present when the server pushed them at login (field dialect; v2: every provider's, flattened). */
   models?: ModelGroup[]
   defaultModel?: string
+  /** v2: the models grouped by provider (a completion names its provider), with each model's metadata. */
+  providers?: ModelProvider[]
+  /** v2: whether the server has a OneBot side (a bot conversation). */
+  onebotEnabled?: boolean
+  /** v2: conversations (contactor ids) with replies cached on the server, to resume. */
+  pendingTasks?: string[]
+  /** v2: changes when the server restarts (every reply in flight on the old one is gone). */
+  bootId?: string
+}
+
+/** v2: a provider (its display name, as completions name it) and its models. */
+export interface ModelProvider {
+  name: string
+  models: ModelGroup[]
+  /** Per model: context size, vision, function calling, reasoning … as the server describes it. */
+  meta?: Record<string, ModelMeta>
+  defaultModel?: string
+}
+
+export interface ModelMeta {
+  maxInput?: number
+  vision?: boolean
+  /** Function (tool) calling. */
+  fc?: boolean
+  reasoning?: boolean
 }
 
 export interface ModelGroup {
@@ -58,8 +86,16 @@ export interface CompletionRequest {
   presence_penalty?: number
   frequency_penalty?: number
   stream?: boolean
-  /** Tool names (field server), e.g. ["clock", "calculator"]. */
+  /** Tool names (field server), e.g. ["clock", "calculator"]; v2: full names as the server lists them. */
   tools?: string[]
+  /** v2: the provider (display name) the model belongs to. */
+  provider?: string
+  /** v2: run terminal commands without asking (the server's `yolo`). Off unless the user turns it on. */
+  autoApprove?: boolean
+  /** v2: which conversation the reply belongs to (the server caches it for resume under this id). */
+  contactorId?: string
+  /** v2: the reply's message id (also its request id). */
+  messageId?: string
 }
 
 export type ToolCallState = 'started' | 'pending' | 'running' | 'finished' | 'failed'
@@ -74,6 +110,19 @@ export interface ToolCall {
   params: string
   result?: unknown
   error?: string
+  /** A short label the server gives a running call (v2: e.g. the command). */
+  displayName?: string
+}
+
+/** v2: the server stopped a tool call to ask the user (e.g. "run this command?"). */
+export interface ToolApproval {
+  interactionId: string
+  /** The question, as the server words it. */
+  prompt: string
+  /** What is to be run, when the server says (a command). */
+  command?: string
+  /** waiting for the user; answered (the tool then finishes or reports the refusal). */
+  state: 'waiting' | 'approved' | 'denied'
 }
 
 export type ReplyStatus = 'pending' | 'streaming' | 'completed' | 'failed' | 'interrupted' | 'aborted'
@@ -85,8 +134,16 @@ export interface AiReply {
   text: string
   reasoning: string
   toolCalls: ToolCall[]
+  /** v2: when the reasoning began (server clock, ms) and how long it took. */
+  reasoningStartedAt?: number
+  reasoningMs?: number
+  /** v2: a question to the user that holds the reply until answered. */
+  approval?: ToolApproval
   /** Short human-readable reason for failed/interrupted replies. */
   error?: string
+  /** The server's error code and HTTP status, when it gave them (v2: e.g. model_not_found, 404). */
+  errorCode?: string
+  errorStatus?: number
   /** Long technical detail (e.g. a server stack trace), never shown raw by default. */
   errorDetail?: string
 }
@@ -140,4 +197,8 @@ export interface LlmContact {
   presence_penalty: number
   frequency_penalty: number
   tools?: string[]
+  /** v2: the provider of `model` (its display name). */
+  provider?: string
+  /** v2: run terminal commands without asking. */
+  autoApprove?: boolean
 }

@@ -6,7 +6,7 @@
  * persists the whole reply at its end.
  */
 import type { StreamDelta } from '../../shared/api'
-import type { ReplyStatus, ToolCall } from '../../shared/mio'
+import type { ReplyStatus, ToolApproval, ToolCall } from '../../shared/mio'
 
 export interface StreamTarget {
   accountId: string
@@ -23,6 +23,8 @@ export interface StreamChange {
   reasoningAppend?: string
   /** The whole tool-call list, when it changed. */
   toolCalls?: ToolCall[]
+  /** The question to the user, when it changed (null: answered or gone). */
+  approval?: ToolApproval | null
   error?: string
   errorDetail?: string
   /** The reply ended with this change: flush now. */
@@ -80,6 +82,7 @@ export class StreamCoalescer {
     }
     if (c.reasoningAppend) d.reasoningAppend += c.reasoningAppend
     if (c.toolCalls) d.toolCalls = structuredClone(c.toolCalls)
+    if (c.approval !== undefined) d.approval = c.approval && { ...c.approval }
     if (c.error) d.error = c.error
     if (c.errorDetail) d.errorDetail = c.errorDetail
     if (c.ended) {

@@ -31,6 +31,8 @@ export interface StreamHandle {
   /** Resolves with the final reply (completed, failed, interrupted or aborted). Never rejects. */
   done: Promise<AiReply>
   abort(): void
+  /** Answers the reply's open question (`reply.approval`), where the generation has them (v2). */
+  answer?(interactionId: string, approved: boolean, reason?: string): Promise<void>
 }
 
 export type StreamListener = (reply: AiReply, change: ApplyResult) => void

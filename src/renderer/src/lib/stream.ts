@@ -21,6 +21,7 @@ export function mergeDeltas(a: StreamDelta, b: StreamDelta): StreamDelta {
     ...mergeText(a, b),
     reasoningAppend: a.reasoningAppend + b.reasoningAppend,
     toolCalls: b.toolCalls ?? a.toolCalls,
+    ...(b.approval !== undefined ? { approval: b.approval } : a.approval !== undefined ? { approval: a.approval } : {}),
     error: b.error ?? a.error,
     errorDetail: b.errorDetail ?? a.errorDetail
   }
@@ -53,6 +54,10 @@ export function applyDelta(msg: ChatMessage, d: StreamDelta): ChatMessage {
     text: d.text !== undefined ? d.text : d.textAppend ? ai.text + d.textAppend : ai.text,
     reasoning: d.reasoningAppend ? ai.reasoning + d.reasoningAppend : ai.reasoning,
     toolCalls: d.toolCalls ?? ai.toolCalls
+  }
+  if (d.approval !== undefined) {
+    if (d.approval) next.approval = d.approval
+    else delete next.approval
   }
   if (d.error !== undefined) next.error = d.error
   if (d.errorDetail !== undefined) next.errorDetail = d.errorDetail
