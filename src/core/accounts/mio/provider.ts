@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto'
 import type { AccountInfo, AddMioAccountInput, Contact } from '../../../shared/api'
-import type { AiReply, ChatMessage, ChatTurn, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult } from '../../../shared/mio'
+import type { AiReply, ChatMessage, ChatTurn, Dialect, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult } from '../../../shared/mio'
 import { conversationCapabilities, type AccountCapabilities, type ConversationCapabilities } from '../../../shared/model/capabilities'
 import { friendlyError } from '../../errors'
 import { MioClient, gatewayUrl, type MioClientOptions } from '../../protocols/mio/client'
@@ -56,7 +56,13 @@ interface LiveAccount {
   outbox: OutboxPump
 }
 
-const BOT_CAPS: ConversationCapabilities = conversationCapabilities({ send: ['text', 'image', 'mention', 'quote'], recall: true, forward: true, quote: true, share: true })
+/**
+ * What the bot conversation can do on each server generation: only the seed's dialect has a client recall
+ * (the real servers have none); forwards to the bot need the spec's forward frame, forwards from it are local.
+ */
+function botCapabilities(dialect: Dialect | undefined): ConversationCapabilities {
+  return conversationCapabilities({ send: ['text', 'image', 'mention', 'quote'], recall: dialect === undefined || dialect === 'spec', forward: true, quote: true, share: true })
+}
 const LLM_CAPS: ConversationCapabilities = conversationCapabilities({ send: ['text'], prompt: true, recall: true, forward: true, editModel: true })
 
 /** The onebot wire form of a stored id: a number when it is one (the server's ids are numbers). */
@@ -280,8 +286,9 @@ export class MioAccounts implements AccountProvider {
       const m = this.c.history.last(accountId, c.id)
       return m ? { ...c, lastMessage: lastMessageOf(m) } : c
     }
-    const botQq = this.login(accountId)?.botQq
-    const bot: Contact = { id: BOT_CONTACT_ID, kind: 'bot', name: botQq ? `Bot ${botQq}` : 'Bot', capabilities: BOT_CAPS }
+    const login = this.login(accountId)
+    const botQq = login?.botQq
+    const bot: Contact = { id: BOT_CONTACT_ID, kind: 'bot', name: botQq ? `Bot ${botQq}` : 'Bot', capabilities: botCapabilities(login?.dialect) }
     const llms = this.llm.list(accountId).map((l): Contact => ({ id: `${LLM_PREFIX}${l.id}`, kind: 'llm', name: l.name, llm: l, capabilities: LLM_CAPS }))
     return [bot, ...llms].map(withLast)
   }
