@@ -50,7 +50,10 @@ export async function runDemoModel(opts: DemoOptions, sink: CompletionSink): Pro
   if (expression !== undefined) plan.push({ name: 'calculator', args: { expression } })
   if (command !== undefined) plan.push({ name: SHELL_TOOL, args: { command } })
 
+  // A round opens (v2: `pending`); the first token follows a moment later.
   sink.round?.()
+  await pause()
+  if (sink.signal.aborted) return
   const quoted = prompt.length > 60 ? `${prompt.slice(0, 60)}…` : prompt
   const reasoning =
     `The user wrote "${quoted.replace(/\s+/g, ' ')}". ` +
