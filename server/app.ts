@@ -1,8 +1,9 @@
 /**
  * The MioDesk reference server: ONE node:http server on 127.0.0.1 that routes HTTP requests by path
  * prefix and WebSocket upgrades by exact path. The Mio-Chat "spec" dialect is mounted here
- * (`/api/gateway` WebSocket, `/api/share` HTTP); other protocols (e.g. Yunhu under `/v1/` and `/ws`)
- * plug in through `registerHttp` / `registerUpgrade` on the returned RunningServer.
+ * (`/api/gateway` WebSocket, `/api/share` HTTP); other protocols (the Mio-Chat v2 generation at
+ * `/socket.io/`, Yunhu under `/v1/` and `/ws`) plug in through `registerHttp` / `registerUpgrade` on the
+ * returned RunningServer.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { randomBytes } from 'node:crypto'
@@ -12,6 +13,7 @@ import { HttpError, redactUrl, requestUrl, sendJson } from './http'
 import { createMioGateway } from './mio/gateway'
 import { createShareRoutes } from './mio/share'
 import { Upstream } from './mio/upstream'
+import { mountMioV2, type MioV2Mounted } from './mio-v2'
 import { mountYunhu, type YunhuMounted, type YunhuOptions } from './yunhu'
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>
@@ -41,6 +43,11 @@ export interface ServerOptions {
   dataDir?: string
   /** When set, the Yunhu API (`/v1/`, `/open-apis/`) and push WebSocket (`/ws`) are mounted too. */
   yunhu?: Omit<YunhuOptions, 'log'>
+  /**
+   * Mounts the Mio-Chat v2 generation too: Socket.IO at `/socket.io/` and its HTTP API (`/api/health`,
+   * `/api/base_info`, `/api/openai/tools`, `/api/share/set`, GET `/api/gateway`). Default off.
+   */
+  mioV2?: boolean
 }
 
 export interface RunningServer {
@@ -62,6 +69,8 @@ export interface RunningServer {
   onClose(hook: () => void | Promise<void>): void
   /** Set when the Yunhu part is mounted (`opts.yunhu`). */
   yunhu?: YunhuMounted
+  /** Set when the Mio-Chat v2 generation is mounted (`opts.mioV2`). */
+  mioV2?: MioV2Mounted
 }
 
 export const DEFAULT_PORT = 8787
@@ -203,6 +212,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   })
   running.registerUpgrade('/api/gateway', gateway.handleUpgrade)
   running.onClose(() => gateway.close())
+
+  // --- Mio-Chat v2 (Socket.IO) ---
+  if (opts.mioV2) {
+    running.mioV2 = mountMioV2(running, {
+      adminCode,
+      userCode,
+      chunkDelayMs: Math.max(0, opts.chunkDelayMs ?? 25),
+      recallDelayMs: Math.max(0, opts.recallDelayMs ?? 500),
+      upstream,
+      share,
+      log
+    })
+  }
 
   // --- Yunhu ---
   if (opts.yunhu) running.yunhu = await mountYunhu(running, { chunkDelayMs: opts.chunkDelayMs, ...opts.yunhu, log })

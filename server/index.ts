@@ -1,5 +1,6 @@
 /**
- * `npm run server` — starts the MioDesk reference server (Mio-Chat spec dialect) on 127.0.0.1.
+ * `npm run server` — starts the MioDesk reference server on 127.0.0.1: Mio-Chat spec dialect
+ * (`/api/gateway`), Mio-Chat v2 (Socket.IO at `/socket.io/`) and Yunhu.
  *
  *   --port N            (env PORT, default 8787; 0 = random)
  *   --admin-code CODE   (env MIODESK_ADMIN_CODE; random when absent)
@@ -9,6 +10,7 @@
  *   --yunhu-email E     (env MIODESK_YUNHU_EMAIL; default demo@miodesk.local)
  *   --yunhu-password P  (env MIODESK_YUNHU_PASSWORD; random and printed on first start)
  *   --no-yunhu          serve Mio-Chat only
+ *   --no-v2             do not mount the Mio-Chat v2 generation (Socket.IO)
  *   OPENAI_BASE_URL / OPENAI_API_KEY enable the upstream proxy.
  */
 import { resolve } from 'node:path'
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
       'yunhu-email': { type: 'string' },
       'yunhu-password': { type: 'string' },
       'no-yunhu': { type: 'boolean' },
+      'no-v2': { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
       help: { type: 'boolean', short: 'h' }
     },
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
   if (values.help) {
     console.log(
       'Usage: npm run server -- [--port N] [--admin-code CODE] [--user-code CODE] [--chunk-delay MS] [--data-dir DIR]\n' +
-        '                         [--yunhu-email E] [--yunhu-password P] [--no-yunhu] [--quiet]'
+        '                         [--yunhu-email E] [--yunhu-password P] [--no-yunhu] [--no-v2] [--quiet]'
     )
     return
   }
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     openaiApiKey: env.OPENAI_API_KEY || undefined,
     dataDir,
     yunhu,
+    mioV2: values['no-v2'] !== true,
     log: quiet ? undefined : (line) => console.log(`[${new Date().toISOString()}] ${line}`)
   })
 
@@ -84,6 +88,11 @@ async function main(): Promise<void> {
   console.log(`  admin code: ${server.adminCode}${adminGiven ? '' : ' (generated)'}`)
   console.log(`  user code:  ${server.userCode}${userGiven ? '' : ' (generated)'}`)
   if (env.OPENAI_BASE_URL) console.log(`  upstream:   ${env.OPENAI_BASE_URL}`)
+  if (server.mioV2) {
+    console.log(`Mio-Chat v2 (Socket.IO; same codes)  — turn off with --no-v2`)
+    console.log(`  socket.io:  ws://127.0.0.1:${server.port}/socket.io/   (client URL: ${server.url})`)
+    console.log(`  bootId:     ${server.mioV2.bootId}`)
+  }
   if (server.yunhu) {
     const y = server.yunhu
     console.log(`Yunhu (云湖) API`)

@@ -1,7 +1,9 @@
 /**
  * The built-in onebot bot (contact id = bot_qq). It echoes every message back and knows three
  * commands: `/help`, `/forward` (a forward with a nested forward) and `/recall` (a message that is
- * recalled ~500 ms later).
+ * recalled ~500 ms later). It is dialect-free: the gateway that hosts it decides which connections a
+ * message goes to and in which frame (`deliver`, `recalled`); `messagePush`/`deletionPush` are the
+ * spec dialect's frames.
  */
 import { cloneJson, plainText, textSegment, type Segment } from './protocol'
 import type { MessageLog, StoredMessage } from './store'
@@ -11,11 +13,10 @@ export const BOT_QQ = '20000001'
 
 export interface BotContext {
   messages: MessageLog
-  /** Pushes a frame to every logged-in session of one mio-chat-id. */
-  pushTo(chatId: string, frame: unknown): void
-  /** Pushes a frame to every logged-in session. */
-  broadcast(frame: unknown): void
-  nextPushId(): number
+  /** Shows a stored bot message to the sessions of `to` (the mio-chat-id the bot answers). */
+  deliver(to: string, msg: StoredMessage): void
+  /** Tells the clients that a stored message was recalled. */
+  recalled(msg: StoredMessage): void
   recallDelayMs: number
   /** Schedules a callback that close() cancels. */
   later(ms: number, fn: () => void): void
@@ -62,20 +63,15 @@ export class Bot {
   /** Sends a bot message to the sessions of `chatId` and stores it in the log. */
   say(chatId: string, segments: Segment[]): StoredMessage {
     const stored = this.ctx.messages.add({ contactId: this.id, senderId: this.id, fromBot: true, to: chatId, segments })
-    this.ctx.pushTo(chatId, {
-      request_id: this.ctx.nextPushId(),
-      protocol: 'onebot',
-      type: 'message',
-      data: { id: this.id, type: 'message', content: { message: cloneJson(segments), message_id: stored.messageId } }
-    })
+    this.ctx.deliver(chatId, stored)
     return stored
   }
 
-  /** Recalls a stored message: removes it and pushes the deletion to every client. */
+  /** Recalls a stored message: removes it and tells every client. */
   recall(messageId: string | number): boolean {
     const msg = this.ctx.messages.delete(messageId)
     if (!msg) return false
-    this.ctx.broadcast(deletionPush(msg))
+    this.ctx.recalled(msg)
     return true
   }
 
@@ -93,6 +89,17 @@ export class Bot {
   }
 }
 
+/** Spec dialect: the push of a stored (bot) message. */
+export function messagePush(msg: StoredMessage, requestId: number): unknown {
+  return {
+    request_id: requestId,
+    protocol: 'onebot',
+    type: 'message',
+    data: { id: msg.contactId, type: 'message', content: { message: cloneJson(msg.segments), message_id: msg.messageId } }
+  }
+}
+
+/** Spec dialect: the push of a deletion. */
 export function deletionPush(msg: StoredMessage): unknown {
   return {
     protocol: 'onebot',

@@ -5,8 +5,8 @@
 import type { Session } from './gateway'
 import { DEMO_MODEL, runDemoModel, type ChatMessage } from './model'
 import { failure, isObject, type RequestId } from './protocol'
-import { createSink } from './sink'
-import { TOOL_NAMES } from './tools'
+import { createSink, sleep, type ToolExecutor } from './sink'
+import { isToolName, runTool, TOOL_DEFINITIONS, TOOL_NAMES, type ToolResult } from './tools'
 import type { Upstream } from './upstream'
 
 export interface CompletionContext {
@@ -30,7 +30,8 @@ interface ValidRequest {
   allowedTools: Set<string>
 }
 
-function contentText(content: unknown): string | undefined {
+/** The text of a message's content: a string, null, or OpenAI content parts (the text ones). */
+export function contentText(content: unknown): string | undefined {
   if (typeof content === 'string') return content
   if (content === null) return ''
   if (Array.isArray(content)) {
@@ -81,6 +82,21 @@ function validate(data: unknown): ValidRequest | string {
   }
 }
 
+/**
+ * The spec dialect's tool runtime: `running` (then `delayMs`), the local tool if the request allows it,
+ * `finished` with `result:{error, result}`.
+ */
+export function localToolExecutor(allowed: ReadonlySet<string>, delayMs = 0): ToolExecutor {
+  return async (call, sink) => {
+    sink.tool({ name: call.name, id: call.id, action: 'running', params: call.params })
+    if (delayMs > 0) await sleep(delayMs, sink.signal)
+    const result: ToolResult =
+      isToolName(call.name) && allowed.has(call.name) ? runTool(call.name, call.params) : { error: `tool not available: ${call.name}`, result: null }
+    sink.tool({ name: call.name, id: call.id, action: 'finished', params: call.params, result })
+    return result
+  }
+}
+
 export async function handleCompletion(s: Session, rid: RequestId, data: unknown, ctx: CompletionContext): Promise<void> {
   const req = validate(data)
   if (typeof req === 'string') return s.send(failure(rid, req))
@@ -98,13 +114,27 @@ export async function handleCompletion(s: Session, rid: RequestId, data: unknown
   s.send({ request_id: rid, code: 0, message: 'pending' })
   try {
     if (req.model === DEMO_MODEL) {
+      const allowedTools = new Set(TOOL_NAMES.filter((n) => req.allowedTools.has(n)))
       await runDemoModel(
-        { messages: req.messages, allowedTools: req.allowedTools, chunkDelayMs: ctx.chunkDelayMs, nextCallId: ctx.nextCallId },
+        {
+          messages: req.messages,
+          allowedTools,
+          chunkDelayMs: ctx.chunkDelayMs,
+          nextCallId: ctx.nextCallId,
+          execute: localToolExecutor(allowedTools, ctx.chunkDelayMs)
+        },
         sink
       )
     } else if (ctx.upstream && (await ctx.upstream.hasModel(req.model))) {
       await ctx.upstream.complete(
-        { model: req.model, messages: req.rawMessages, ...req.params, allowedTools: req.allowedTools, nextCallId: ctx.nextCallId },
+        {
+          model: req.model,
+          messages: req.rawMessages,
+          params: req.params,
+          tools: TOOL_NAMES.filter((n) => req.allowedTools.has(n)).map((n) => TOOL_DEFINITIONS[n]),
+          execute: localToolExecutor(req.allowedTools),
+          nextCallId: ctx.nextCallId
+        },
         sink
       )
     } else {

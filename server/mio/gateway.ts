@@ -3,12 +3,12 @@
  * Upgrades are accepted whatever the URL carries; the client must then log in with a
  * `system/login` request. Malformed frames never crash the server or affect other clients.
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { WebSocket, type RawData } from 'ws'
 import { redactUrl } from '../http'
 import { createTimers, createWsEndpoint } from '../ws'
-import { ADMIN_QQ, BOT_QQ, Bot, deletionPush } from './bot'
+import { accessLevel } from './access'
+import { ADMIN_QQ, BOT_QQ, Bot, deletionPush, messagePush } from './bot'
 import { handleCompletion } from './completions'
 import { DEMO_MODEL } from './model'
 import {
@@ -53,14 +53,6 @@ export interface Session {
 
 type Handler = (s: Session, rid: RequestId, data: unknown) => void | Promise<void>
 
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest()
-}
-
-function sameCode(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b))
-}
-
 function rawToString(data: RawData): { text: string; bytes: number } {
   const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)
   return { text: buf.toString('utf8'), bytes: buf.length }
@@ -82,17 +74,22 @@ export function createMioGateway(opts: GatewayOptions) {
   const broadcast = (frame: unknown): void => {
     for (const s of sessions) if (s.loggedIn) s.send(frame)
   }
-  const bot = new Bot({ messages, pushTo, broadcast, nextPushId: () => pushCounter++, recallDelayMs: opts.recallDelayMs, later })
+  const bot = new Bot({
+    messages,
+    deliver: (to, msg) => pushTo(to, messagePush(msg, pushCounter++)),
+    recalled: (msg) => broadcast(deletionPush(msg)),
+    recallDelayMs: opts.recallDelayMs,
+    later
+  })
 
   // ----------------------------------------------------------------------------------- handlers
 
   const login: Handler = (s, rid, data) => {
     const token = isObject(data) ? data['mio-chat-token'] : undefined
     const id = isObject(data) ? data['mio-chat-id'] : undefined
-    const code = typeof token === 'string' ? token : typeof token === 'number' ? String(token) : ''
-    const isAdmin = code !== '' && sameCode(code, opts.adminCode)
-    const isUser = !isAdmin && code !== '' && sameCode(code, opts.userCode)
-    if (!isAdmin && !isUser) {
+    const level = accessLevel(token, opts)
+    const isAdmin = level === 'admin'
+    if (!level) {
       s.loggedIn = false
       s.rejected = true
       abortAll(s)

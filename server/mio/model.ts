@@ -1,10 +1,10 @@
 /**
- * "mio-demo": a deterministic built-in model. It streams a little reasoning, runs `clock` and/or
- * `calculator` when the last user message asks for them (and they are allowed), then streams a
- * Markdown answer a few words at a time.
+ * "mio-demo": a deterministic built-in model. It streams a little reasoning, calls `clock`,
+ * `calculator` and/or `bash` when the last user message asks for them (and they are allowed), then
+ * streams a Markdown answer a few words at a time. The calls are run by the dialect's ToolExecutor.
  */
-import { fragments, sleep, wordChunks, type CompletionSink } from './sink'
-import { asksForTime, findExpression, runTool, type ToolName, type ToolResult } from './tools'
+import { fragments, sleep, wordChunks, type CompletionSink, type ToolExecutor } from './sink'
+import { asksForTime, findCommand, findExpression, SHELL_TOOL, type LocalToolName, type ShellResult, type ToolResult } from './tools'
 
 export const DEMO_MODEL = 'mio-demo'
 
@@ -15,15 +15,19 @@ export interface ChatMessage {
 
 export interface DemoOptions {
   messages: ChatMessage[]
-  /** Tools the request allows. */
+  /** Local tools (their base names) the request allows. */
   allowedTools: ReadonlySet<string>
   chunkDelayMs: number
   /** Produces unique tool call ids. */
   nextCallId: () => string
+  /** Runs a call once its arguments are streamed (reports `running` … `finished`). */
+  execute: ToolExecutor
+  /** The name a call carries (v2: the full `<base>_mid_<hash>` name). Default: the base name. */
+  wireName?: (tool: LocalToolName) => string
 }
 
 interface PlannedTool {
-  name: ToolName
+  name: LocalToolName
   args: Record<string, unknown>
 }
 
@@ -39,10 +43,17 @@ export async function runDemoModel(opts: DemoOptions, sink: CompletionSink): Pro
   const expression = findExpression(prompt)
   const long = /long/i.test(prompt)
 
+  const command = opts.allowedTools.has(SHELL_TOOL) ? findCommand(prompt) : undefined
+
   const plan: PlannedTool[] = []
   if (wantsTime) plan.push({ name: 'clock', args: { timezone: 'UTC' } })
   if (expression !== undefined) plan.push({ name: 'calculator', args: { expression } })
+  if (command !== undefined) plan.push({ name: SHELL_TOOL, args: { command } })
 
+  // A round opens (v2: `pending`); the first token follows a moment later.
+  sink.round?.()
+  await pause()
+  if (sink.signal.aborted) return
   const quoted = prompt.length > 60 ? `${prompt.slice(0, 60)}…` : prompt
   const reasoning =
     `The user wrote "${quoted.replace(/\s+/g, ' ')}". ` +
@@ -63,28 +74,27 @@ export async function runDemoModel(opts: DemoOptions, sink: CompletionSink): Pro
       continue
     }
     const id = opts.nextCallId()
+    const name = opts.wireName ? opts.wireName(tool.name) : tool.name
     const params = JSON.stringify(tool.args)
-    sink.tool({ name: tool.name, id, action: 'started', params: '' })
+    sink.tool({ name, id, action: 'started', params: '' })
     await pause()
     for (const frag of fragments(params, 3)) {
       if (sink.signal.aborted) return
-      sink.tool({ name: tool.name, id, action: 'pending', params: frag })
+      sink.tool({ name, id, action: 'pending', params: frag })
       await pause()
     }
     if (sink.signal.aborted) return
-    sink.tool({ name: tool.name, id, action: 'running', params })
-    await pause()
-    const result = runTool(tool.name, params)
+    const result = await opts.execute({ id, name, params }, sink)
     if (sink.signal.aborted) return
-    sink.tool({ name: tool.name, id, action: 'finished', params, result })
     await pause()
     results.push({ tool, allowed: true, result })
   }
+  if (results.some((r) => r.allowed)) sink.round?.()
 
   const parts: string[] = []
   for (const r of results) parts.push(describeToolResult(r.tool, r.allowed, r.result))
   if (long) parts.push(longAnswer(prompt))
-  else if (!results.length) parts.push(defaultAnswer(prompt))
+  else if (!results.length) parts.push(defaultAnswer(prompt, opts.allowedTools.has(SHELL_TOOL)))
   const answer = parts.join('\n\n')
   for (const chunk of wordChunks(answer, 3)) {
     if (sink.signal.aborted) return
@@ -100,10 +110,14 @@ function describeToolResult(tool: PlannedTool, allowed: boolean, r: ToolResult |
     const c = r.result as { iso: string; local: string; timezone: string }
     return `The current time is **${c.local}** (${c.timezone}), i.e. \`${c.iso}\`.`
   }
+  if (tool.name === SHELL_TOOL) {
+    const sh = r.result as ShellResult
+    return `\`${String(tool.args.command)}\` finished with exit code ${sh.exitCode}:\n\n\`\`\`\n${sh.stdout}\n\`\`\``
+  }
   return `\`${String(tool.args.expression)}\` = **${String(r.result)}**`
 }
 
-function defaultAnswer(prompt: string): string {
+function defaultAnswer(prompt: string, shell = false): string {
   const quote = prompt
     .split('\n')
     .map((l) => `> ${l}`)
@@ -113,6 +127,7 @@ function defaultAnswer(prompt: string): string {
     'Things I can do:\n\n' +
     '- ask me for the **time** (tool `clock`)\n' +
     '- give me arithmetic such as `12*(3+4)` (tool `calculator`)\n' +
+    (shell ? '- ask me to run a command such as `echo hello` (tool `bash`, a demo terminal that asks you first)\n' : '') +
     '- say **long** for a long answer with code, a table and math'
   )
 }

@@ -1,7 +1,8 @@
 /**
  * Bot sharing over HTTP: `POST /api/share {contactor}` → `{shareUrl, previewImg}` and
  * `GET /api/share?id=ID` → `{contactor}`. Shares live in memory, and in `<dataDir>/mio-shares.json`
- * when a data directory is configured.
+ * when a data directory is configured. `create` is the store itself, for the v2 generation's
+ * `POST /api/share/set`.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
@@ -44,6 +45,15 @@ export async function createShareRoutes(opts: ShareOptions) {
       .catch((err) => opts.log(`shares: could not write ${file}: ${String(err)}`))
   }
 
+  /** Stores a share and returns its id; `withId` also writes the id into the stored contactor (v2). */
+  function create(contactor: Record<string, unknown>, withId = false): string {
+    const id = randomBytes(8).toString('hex')
+    shares.set(id, withId ? { ...contactor, id } : contactor)
+    if (shares.size > MAX_SHARES) shares.delete(shares.keys().next().value as string)
+    persist()
+    return id
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = requestUrl(req)
     if (url.pathname !== '/api/share') return false
@@ -54,10 +64,7 @@ export async function createShareRoutes(opts: ShareOptions) {
         return true
       }
       const contactor = body.contactor
-      const id = randomBytes(8).toString('hex')
-      shares.set(id, contactor)
-      if (shares.size > MAX_SHARES) shares.delete(shares.keys().next().value as string)
-      persist()
+      const id = create(contactor)
       sendJson(res, 200, {
         code: 0,
         message: 'success',
@@ -76,7 +83,7 @@ export async function createShareRoutes(opts: ShareOptions) {
     return true
   }
 
-  return { handle, flush: () => saving }
+  return { handle, create, flush: () => saving }
 }
 
 function escapeXml(s: string): string {

@@ -1,8 +1,9 @@
 /**
- * Turns completion progress into spec frames for one request:
- * `update` frames carry a running `index` (0, 1, 2, … over every update of the request).
+ * What a model reports while it answers (CompletionSink, ToolExecutor: dialect-free), and the spec
+ * dialect's sink: `update` frames carry a running `index` (0, 1, 2, … over every update of the request).
  */
 import type { RequestId } from './protocol'
+import type { ToolResult } from './tools'
 
 export type ToolAction = 'started' | 'pending' | 'running' | 'finished'
 
@@ -12,8 +13,10 @@ export interface ToolCallFrame {
   action: ToolAction
   /** started: ""; pending: only this fragment of the arguments; running/finished: the full arguments. */
   params: string
-  /** finished only: `{error: string|null, result}`. */
+  /** finished only: the result as the dialect shows it (spec: `{error: string|null, result}`). */
   result?: unknown
+  /** A short label of a running call (v2: the command of a terminal call). */
+  displayName?: string
 }
 
 export interface CompletionSink {
@@ -23,7 +26,24 @@ export interface CompletionSink {
   tool(call: ToolCallFrame): void
   /** Sends buffered text (non-streamed requests); called before completed/failed. */
   flush(): void
+  /** A model round starts answering (first, and again after each round of tool calls). */
+  round?(): void
 }
+
+/** A tool call whose arguments the model has finished: the executor runs it. */
+export interface ToolCallRequest {
+  id: string
+  /** The name as the model called it (v2: the full `<base>_mid_<hash>` name). */
+  name: string
+  /** The full JSON argument text. */
+  params: string
+}
+
+/**
+ * Runs one tool call and reports it from `running` to `finished` on the sink (the dialect decides what
+ * that looks like: checks, questions to the user, result shape). Resolves with what the model is told.
+ */
+export type ToolExecutor = (call: ToolCallRequest, sink: CompletionSink) => Promise<ToolResult>
 
 export function createSink(
   requestId: RequestId,

@@ -1,19 +1,34 @@
 /**
- * The two local tools (`clock`, `calculator`) used by the demo model and by the upstream proxy.
- * The calculator is a small recursive-descent parser: no eval, no Function.
+ * The local tools used by the demo model and by the upstream proxy: `clock` and `calculator` (both
+ * dialects) and `bash`, a harmless demo terminal that only the v2 generation offers (it runs nothing:
+ * it echoes the command). The calculator is a small recursive-descent parser: no eval, no Function.
  */
+import { randomBytes } from 'node:crypto'
 
+/** The tools of the spec dialect. */
 export const TOOL_NAMES = ['clock', 'calculator'] as const
 export type ToolName = (typeof TOOL_NAMES)[number]
 
-/** What a tool call finishes with (the `finished.result` field on the wire). */
+/** The demo terminal (v2 only: admin-only and asks before every command, like the real server's `bash`). */
+export const SHELL_TOOL = 'bash'
+export type LocalToolName = ToolName | typeof SHELL_TOOL
+export const LOCAL_TOOL_NAMES: readonly LocalToolName[] = [...TOOL_NAMES, SHELL_TOOL]
+
+/** What a tool call finishes with (the spec dialect's `finished.result` field on the wire). */
 export interface ToolResult {
   error: string | null
   result: unknown
+  /** The text the model is given as the tool's answer; default: this object as JSON. */
+  forModel?: string
+}
+
+export interface ToolDefinition {
+  type: 'function'
+  function: { name: string; description: string; parameters: Record<string, unknown> }
 }
 
 /** OpenAI function definitions, sent to the upstream when the tools are allowed. */
-export const TOOL_DEFINITIONS: Record<ToolName, unknown> = {
+export const TOOL_DEFINITIONS: Record<LocalToolName, ToolDefinition> = {
   clock: {
     type: 'function',
     function: {
@@ -36,7 +51,25 @@ export const TOOL_DEFINITIONS: Record<ToolName, unknown> = {
         required: ['expression']
       }
     }
+  },
+  bash: {
+    type: 'function',
+    function: {
+      name: 'bash',
+      description:
+        'Demo terminal of the MioDesk reference server: "runs" a shell command by echoing it (nothing is executed). ' +
+        'Only administrators may use it, and the user is asked to approve every command.',
+      parameters: {
+        type: 'object',
+        properties: { command: { type: 'string', description: 'Shell command to execute, e.g. "echo hello".' } },
+        required: ['command']
+      }
+    }
   }
+}
+
+export function isLocalToolName(name: unknown): name is LocalToolName {
+  return typeof name === 'string' && (LOCAL_TOOL_NAMES as readonly string[]).includes(name)
 }
 
 export function isToolName(name: unknown): name is ToolName {
@@ -62,6 +95,10 @@ export function runTool(name: string, argsJson: string): ToolResult {
     if (name === 'calculator') {
       if (typeof args.expression !== 'string') return { error: 'expression must be a string', result: null }
       return { error: null, result: calculate(args.expression) }
+    }
+    if (name === SHELL_TOOL) {
+      if (typeof args.command !== 'string' || args.command.trim() === '') return { error: 'command must be a non-empty string', result: null }
+      return { error: null, result: demoShell(args.command) }
     }
     return { error: `unknown tool: ${name}`, result: null }
   } catch (err) {
@@ -95,6 +132,42 @@ export function clock(timezone: unknown = 'UTC', now = new Date()): ClockResult 
     throw new Error(`unknown time zone: ${tz}`)
   }
   return { iso: now.toISOString(), unix_ms: now.getTime(), timezone: tz, local }
+}
+
+export interface ShellResult {
+  exitCode: number
+  sessionId: string
+  status: 'finished'
+  stdout: string
+}
+
+/**
+ * The demo terminal: nothing is executed. `echo …` prints its arguments (quotes removed), anything else
+ * prints a line saying it was not run. The shape is the real server's terminal result.
+ */
+export function demoShell(command: string, now = Date.now()): ShellResult {
+  const cmd = command.trim()
+  const echo = /^echo(?:\s+(.*))?$/s.exec(cmd)
+  const output = echo ? (echo[1] ?? '').replace(/(["'])(.*?)\1/g, '$2') : `demo shell: "${cmd}" was not run (the MioDesk reference server only echoes commands)`
+  return {
+    exitCode: 0,
+    sessionId: `term_${now}_${randomBytes(3).toString('hex')}`,
+    status: 'finished',
+    stdout: `$ ${cmd}\n${output}`
+  }
+}
+
+/**
+ * Finds a shell command the text asks to run: "run `ls -l`", a line "$ ls -l", or, when it asks for the
+ * shell/terminal (or says "use the tool", as in the recordings of the real server), `echo mio-tool-ok`.
+ */
+export function findCommand(text: string): string | undefined {
+  const quoted = /(?:\brun\b|\bexecute\b|\bshell\b|\bbash\b|\bcommand\b|执行|运行|命令)[^`\n]*`([^`\n]+)`/i.exec(text)
+  if (quoted && quoted[1].trim()) return quoted[1].trim()
+  const dollar = /^\s*\$\s+(\S.*)$/m.exec(text)
+  if (dollar) return dollar[1].trim()
+  if (/\b(?:shell|bash|terminal)\b|\buse the tool\b|终端/i.test(text)) return 'echo mio-tool-ok'
+  return undefined
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 /**
  * Proxy to an OpenAI-compatible upstream (`OPENAI_BASE_URL`): lists its models and streams
- * `chat/completions` (SSE) into spec frames. Tool calls are executed locally and followed up with
- * a second request. Every HTTP call has a timeout: for the response headers and for each gap
- * between stream chunks.
+ * `chat/completions` (SSE) into a CompletionSink. Tool calls are run by the dialect's ToolExecutor and
+ * followed up with another request. Every HTTP call has a timeout: for the response headers and for
+ * each gap between stream chunks.
  */
-import type { CompletionSink } from './sink'
-import { isToolName, runTool, TOOL_DEFINITIONS, TOOL_NAMES, type ToolResult } from './tools'
+import type { CompletionSink, ToolExecutor } from './sink'
+import type { ToolResult } from './tools'
 
 export const UPSTREAM_OWNER = 'Upstream'
 const MAX_TOOL_ROUNDS = 5
@@ -22,15 +22,34 @@ export interface UpstreamOptions {
 export interface UpstreamRequest {
   model: string
   messages: Array<Record<string, unknown>>
-  temperature?: number
-  top_p?: number
-  presence_penalty?: number
-  frequency_penalty?: number
-  allowedTools: ReadonlySet<string>
+  /** More body fields (sampling parameters, …); they never replace model, messages, stream or tools. */
+  params?: Record<string, unknown>
+  /** OpenAI function definitions offered to the model. */
+  tools: readonly unknown[]
+  /** Runs the calls the model makes. */
+  execute: ToolExecutor
   nextCallId: () => string
 }
 
-export class UpstreamError extends Error {}
+const RESERVED_BODY_KEYS = new Set(['model', 'messages', 'stream', 'tools'])
+
+export interface UpstreamErrorDetail {
+  /** The upstream's HTTP status, when it answered with an error status. */
+  status?: number
+  /** The upstream's error code (`error.code` of its body), e.g. "model_not_found". */
+  code?: string
+  /** The upstream's own words (`error.message`), or the transport's (e.g. "terminated"). */
+  reason?: string
+}
+
+export class UpstreamError extends Error {
+  constructor(
+    message: string,
+    readonly detail: UpstreamErrorDetail = {}
+  ) {
+    super(message)
+  }
+}
 
 interface PendingToolCall {
   index: number
@@ -95,13 +114,10 @@ export class Upstream {
   /** Streams one completion (with local tool rounds) into the sink. Throws UpstreamError on failure. */
   async complete(req: UpstreamRequest, sink: CompletionSink): Promise<void> {
     const messages = [...req.messages]
-    const tools = TOOL_NAMES.filter((n) => req.allowedTools.has(n)).map((n) => TOOL_DEFINITIONS[n])
     for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
       const body: Record<string, unknown> = { model: req.model, messages, stream: true }
-      for (const k of ['temperature', 'top_p', 'presence_penalty', 'frequency_penalty'] as const) {
-        if (req[k] !== undefined) body[k] = req[k]
-      }
-      if (tools.length) body.tools = tools
+      for (const [k, v] of Object.entries(req.params ?? {})) if (v !== undefined && !RESERVED_BODY_KEYS.has(k)) body[k] = v
+      if (req.tools.length) body.tools = req.tools
       const { text, calls } = await this.streamOnce(body, req, sink)
       if (sink.signal.aborted || calls.length === 0) return
 
@@ -111,20 +127,15 @@ export class Upstream {
           sink.tool({ name: call.name, id: call.id, action: 'started', params: '' })
           for (const frag of call.early) sink.tool({ name: call.name, id: call.id, action: 'pending', params: frag })
         }
-        sink.tool({ name: call.name, id: call.id, action: 'running', params: call.args })
-        const result: ToolResult =
-          isToolName(call.name) && req.allowedTools.has(call.name)
-            ? runTool(call.name, call.args)
-            : { error: `tool not available: ${call.name}`, result: null }
-        sink.tool({ name: call.name, id: call.id, action: 'finished', params: call.args, result })
-        results.push(result)
+        results.push(await req.execute({ id: call.id, name: call.name, params: call.args }, sink))
+        if (sink.signal.aborted) return
       }
       messages.push({
         role: 'assistant',
         content: text || null,
         tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.args } }))
       })
-      calls.forEach((c, i) => messages.push({ role: 'tool', tool_call_id: c.id, content: JSON.stringify(results[i]) }))
+      calls.forEach((c, i) => messages.push({ role: 'tool', tool_call_id: c.id, content: results[i].forModel ?? JSON.stringify(results[i]) }))
     }
     throw new UpstreamError(`too many tool rounds (${MAX_TOOL_ROUNDS})`)
   }
@@ -186,7 +197,10 @@ export class Upstream {
     const onPayload = (payload: unknown): void => {
       if (!payload || typeof payload !== 'object') return
       const p = payload as Record<string, unknown>
-      if (p.error) throw new UpstreamError(`upstream error: ${describeError(p.error)}`)
+      if (p.error) {
+        const code = typeof p.error === 'object' && typeof (p.error as { code?: unknown }).code === 'string' ? (p.error as { code: string }).code : undefined
+        throw new UpstreamError(`upstream error: ${describeError(p.error)}`, { code, reason: describeError(p.error) })
+      }
       const choice = Array.isArray(p.choices) ? (p.choices[0] as Record<string, unknown> | undefined) : undefined
       if (!choice) return
       if (choice.delta && typeof choice.delta === 'object') onDelta(choice.delta as Record<string, unknown>)
@@ -208,9 +222,11 @@ export class Upstream {
       })
       if (!res.ok) {
         arm()
-        const detail = (await res.text().catch(() => '')).replace(/\s+/g, ' ').slice(0, 200)
-        throw new UpstreamError(`upstream HTTP ${res.status}${detail ? `: ${detail}` : ''}`)
+        const raw = await res.text().catch(() => '')
+        const detail = raw.replace(/\s+/g, ' ').slice(0, 200)
+        throw new UpstreamError(`upstream HTTP ${res.status}${detail ? `: ${detail}` : ''}`, { status: res.status, ...errorBody(raw, detail) })
       }
+      sink.round?.()
       const contentType = res.headers.get('content-type') ?? ''
       if (!res.body) throw new UpstreamError('upstream sent no body')
       if (!contentType.includes('text/event-stream')) {
@@ -268,9 +284,12 @@ export class Upstream {
       }
     } catch (err) {
       if (err instanceof UpstreamError) throw err
-      if (timedOut) throw new UpstreamError(`upstream timeout after ${this.opts.timeoutMs} ms`)
+      if (timedOut) {
+        const reason = `upstream timeout after ${this.opts.timeoutMs} ms`
+        throw new UpstreamError(reason, { reason })
+      }
       if (sink.signal.aborted) return { text, calls: [] }
-      throw new UpstreamError(`upstream request failed: ${errorText(err)}`)
+      throw new UpstreamError(`upstream request failed: ${errorText(err)}`, { reason: err instanceof Error ? err.message : String(err) })
     } finally {
       clearTimeout(timer)
       sink.signal.removeEventListener('abort', onClientAbort)
@@ -292,6 +311,22 @@ function errorText(err: unknown): string {
     return cause instanceof Error ? `${err.message} (${cause.message})` : err.message
   }
   return String(err)
+}
+
+/** `error.message` / `error.code` of an OpenAI-style error body; the raw text when it is not one. */
+function errorBody(raw: string, fallback: string): { code?: string; reason: string } {
+  try {
+    const body: unknown = JSON.parse(raw)
+    const e = body && typeof body === 'object' ? (body as { error?: unknown }).error : undefined
+    if (typeof e === 'string' && e) return { reason: e }
+    if (e && typeof e === 'object') {
+      const { message, code } = e as { message?: unknown; code?: unknown }
+      return { reason: typeof message === 'string' && message ? message : fallback || 'status code (no body)', code: typeof code === 'string' ? code : undefined }
+    }
+  } catch {
+    // not JSON
+  }
+  return { reason: fallback || 'status code (no body)' }
 }
 
 function describeError(e: unknown): string {
