@@ -331,8 +331,11 @@ function mutatedRecorded(): fc.Arbitrary<[string, unknown]> {
     const paths: { parent: Json | unknown[]; key: string | number }[] = []
     const walk = (v: unknown, depth: number): void => {
       if (depth > 5 || v === null || typeof v !== 'object') return
-      if (Array.isArray(v)) v.forEach((x, i) => (paths.push({ parent: v, key: i }), walk(x, depth + 1)))
-      else for (const k of Object.keys(v)) paths.push({ parent: v as Json, key: k }), walk((v as Json)[k], depth + 1)
+      const keys: (string | number)[] = Array.isArray(v) ? v.map((_, i) => i) : Object.keys(v)
+      for (const k of keys) {
+        paths.push({ parent: v as Json, key: k })
+        walk((v as Record<string | number, unknown>)[k], depth + 1)
+      }
     }
     walk(target, 0)
     if (paths.length && how !== 'keep') {
