@@ -27,6 +27,7 @@ import {
   type Json
 } from './frames'
 import { ReplyAssembler, type ApplyResult } from './stream'
+import { postShare } from './share'
 import type { MioConnection, MioConnectionEvents, StreamHandle, StreamListener } from './connection'
 import type { AiReply } from '../../../shared/mio'
 
@@ -357,34 +358,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
     const dialect = this.requireOnline()
     const base = httpBase(this.o.server)
     const url = new URL(dialect === 'field' ? '/api/share/set' : '/api/share', base)
-    const doFetch = this.o.fetch ?? fetch
-    let res: Response
-    try {
-      res = await doFetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ contactor }),
-        signal: AbortSignal.timeout(timeoutMs)
-      })
-    } catch (e) {
-      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
-      throw new TransportError(timedOut ? 'timeout' : 'unreachable', timedOut ? 'The server did not answer the share request in time' : 'Cannot reach the server to share the bot')
-    }
-    let body: unknown
-    try {
-      body = await res.json()
-    } catch {
-      throw new TransportError('protocol', `The server answered the share request with HTTP ${res.status} and no JSON`)
-    }
-    if (!res.ok || !isObject(body) || (body.code !== 0 && body.code !== undefined)) {
-      const msg = isObject(body) && typeof body.message === 'string' ? body.message : `HTTP ${res.status}`
-      throw new TransportError('server', `Sharing failed: ${msg}`)
-    }
-    const d = isObject(body.data) ? body.data : {}
-    const shareUrl = typeof d.shareUrl === 'string' ? new URL(d.shareUrl, base).toString() : ''
-    const previewImage = typeof d.previewImg === 'string' ? d.previewImg : typeof d.previewImage === 'string' ? d.previewImage : ''
-    if (!shareUrl) throw new TransportError('protocol', 'The server returned no share link')
-    return { shareUrl, previewImage }
+    return postShare(url, base, contactor, this.o.fetch ?? fetch, timeoutMs)
   }
 
   // ------------------------------------------------------------------ completions

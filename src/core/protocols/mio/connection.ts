@@ -15,6 +15,20 @@ export interface IncomingMessage {
   segments: Segment[]
 }
 
+/**
+ * v2: a reply the server kept for a conversation (`enter_chat` → `sync`) that this connection has no
+ * open stream for — started on another device, or before a restart of the app. `handle.reply` is the
+ * snapshot; while it is still streaming the rest arrives on this connection: `listen` to it, `answer`
+ * its question, `abort` it; `handle.done` resolves at its end (at once when it had already ended).
+ */
+export interface ResumedReply {
+  contactorId: string
+  messageId: string
+  handle: StreamHandle
+  /** Gets every later change of this reply (replaces the previous listener). */
+  listen(listener: StreamListener): void
+}
+
 export interface MioConnectionEvents {
   status: [ConnectionStatus]
   login: [LoginInfo]
@@ -23,6 +37,10 @@ export interface MioConnectionEvents {
   deleted: [string]
   /** A frame was dropped as bad input (already logged). */
   dropped: [string]
+  /** v2: a cached reply came back from the server (see ResumedReply). */
+  resumed: [ResumedReply]
+  /** v2: the server named a conversation (after its first reply, when the completion asked for it). */
+  title: [{ contactorId: string; title: string }]
 }
 
 export interface StreamHandle {
@@ -59,4 +77,11 @@ export interface MioConnection extends EventEmitter<MioConnectionEvents> {
   models(): Promise<ModelGroup[]>
   share(contactor: Record<string, unknown>): Promise<ShareResult>
   complete(req: CompletionRequest, listener?: StreamListener): StreamHandle
+  /**
+   * v2: asks the server for the replies it keeps for `contactorId`; each arrives as a `resumed` event
+   * (or is merged into the open stream it belongs to). Generations without resume do not have it.
+   */
+  resume?(contactorId: string): void
+  /** v2: the reply is stored locally, the server may forget it. Queued while offline. */
+  ack?(contactorId: string, messageId: string): void
 }

@@ -1,10 +1,12 @@
 /**
  * Assembles a streamed completion (`pending → update* → completed | failed`) into one AiReply.
- * Both dialects: spec frames carry `code` and `data.index`; field frames carry neither, put a
- * whole stack trace in `data.error`, repeat `pending`, and may send `completed` after `failed`.
+ * Both raw-WebSocket dialects through `apply`: spec frames carry `code` and `data.index`; field frames
+ * carry neither, put a whole stack trace in `data.error`, repeat `pending`, and may send `completed`
+ * after `failed`. The Socket.IO generation (v2) through its chunk mapper (`v2/chunks.ts`), which feeds
+ * typed deltas (`applyDelta`), `complete`, `failWith` and snapshots (`restore`) into the same assembler.
  * Tool-call states are mapped here and only here.
  */
-import type { AiReply, RequestId, ToolCall, ToolCallState } from '../../../shared/mio'
+import type { AiReply, RequestId, ToolApproval, ToolCall, ToolCallState } from '../../../shared/mio'
 import { describeValue, firstLine, isObject, type Json } from './frames'
 
 
@@ -37,6 +39,35 @@ export interface ApplyResult {
   textReplaced?: boolean
   /** The reply reached a terminal state with this frame. */
   ended: boolean
+  /** v2: `reply.approval` changed (set, answered or cleared). Absent when it did not. */
+  approvalChanged?: boolean
+  /** v2: a snapshot rebuilt the reasoning (take `reply.reasoning` whole). Absent otherwise. */
+  reasoningReplaced?: boolean
+}
+
+/**
+ * One typed piece of a reply, as the v2 chunk mapper reads it from a chunk. The tool call is in the
+ * assembler's wire shape (`{id, name, action, params, result, error?, displayName?}`): `action` is
+ * mapped to a state here, by `mapToolAction`, like every other dialect's.
+ */
+export interface ReplyDelta {
+  text?: string
+  reasoning?: string
+  /** When this reasoning run began (server clock, ms); a new value starts a new run. */
+  reasoningStartedAt?: number
+  /** The run's duration when the server knows it (snapshots); otherwise measured here. */
+  reasoningMs?: number
+  toolCall?: Json
+  /** The tool call's `result` is the tool's own value (v2), not the field server's `{error, result}` wrapper. */
+  toolResultIsOwn?: boolean
+  /** A question to the user; null clears it. */
+  approval?: ToolApproval | null
+}
+
+export interface FailInfo {
+  detail?: string
+  code?: string
+  status?: number
 }
 
 interface Gap {
@@ -61,6 +92,9 @@ export class ReplyAssembler {
   /** Set when a late chunk rebuilt the text (the consumer must take the whole text, not an append). */
   private replaced = false
   private readonly toolIndex = new Map<string, number>()
+  /** v2 reasoning timing: the local clock when the open run's first piece arrived, and its server start. */
+  private runLocalStart?: number
+  private runStartTime?: number
 
   constructor(requestId: RequestId) {
     this.reply = { requestId, status: 'pending', text: '', reasoning: '', toolCalls: [] }
@@ -115,10 +149,8 @@ export class ReplyAssembler {
         return NO_CHANGE
       case 'update':
         return this.update(data)
-      case 'completed': {
-        this.reply.status = 'completed'
-        return { changed: true, textAppend: '', reasoningAppend: '', toolCallsChanged: false, ended: true }
-      }
+      case 'completed':
+        return this.complete()
       case 'failed': {
         const detail = typeof data.error === 'string' ? data.error : undefined
         const reason =
@@ -136,26 +168,178 @@ export class ReplyAssembler {
     }
   }
 
+  /** The server said the reply is complete. */
+  complete(now = Date.now()): ApplyResult {
+    if (this.done) return NO_CHANGE
+    this.reply.status = 'completed'
+    return this.ended(now)
+  }
+
   /** The link dropped (or went silent) mid-stream: keep the partial text. */
-  interrupt(reason = 'The connection was lost before the reply finished'): ApplyResult {
+  interrupt(reason = 'The connection was lost before the reply finished', now = Date.now()): ApplyResult {
     if (this.done) return NO_CHANGE
     this.reply.status = 'interrupted'
     this.reply.error = reason
-    return { changed: true, textAppend: '', reasoningAppend: '', toolCallsChanged: false, ended: true }
+    return this.ended(now)
   }
 
-  abort(): ApplyResult {
+  abort(now = Date.now()): ApplyResult {
     if (this.done) return NO_CHANGE
     this.reply.status = 'aborted'
     this.reply.error = 'Stopped'
-    return { changed: true, textAppend: '', reasoningAppend: '', toolCallsChanged: false, ended: true }
+    return this.ended(now)
   }
 
-  private fail(reason: string, detail?: string): ApplyResult {
+  /** The server said the reply failed: `reason` in words; its code and HTTP status kept when given. */
+  failWith(reason: string, info: FailInfo = {}, now = Date.now()): ApplyResult {
+    if (this.done) return NO_CHANGE
+    if (info.code !== undefined) this.reply.errorCode = info.code
+    if (info.status !== undefined) this.reply.errorStatus = info.status
+    return this.fail(reason, info.detail, now)
+  }
+
+  private fail(reason: string, detail?: string, now = Date.now()): ApplyResult {
     this.reply.status = 'failed'
     this.reply.error = reason
     if (detail && detail !== reason) this.reply.errorDetail = detail
-    return { changed: true, textAppend: '', reasoningAppend: '', toolCallsChanged: false, ended: true }
+    return this.ended(now)
+  }
+
+  /** A terminal state was reached: a reasoning run still open ends now; no question stays open. */
+  private ended(now: number): ApplyResult {
+    this.closeReasoning(now)
+    const r: ApplyResult = { changed: true, textAppend: '', reasoningAppend: '', toolCallsChanged: false, ended: true }
+    if (this.reply.approval) {
+      delete this.reply.approval
+      r.approvalChanged = true
+    }
+    return r
+  }
+
+  // ------------------------------------------------------------------ v2: typed deltas
+
+  /**
+   * Applies one typed delta (the v2 chunk mapper's output). Like `apply`, the returned object is reused
+   * by the next call on this assembler.
+   */
+  applyDelta(d: ReplyDelta, now = Date.now()): ApplyResult {
+    if (this.done) return NO_CHANGE
+    let textAppend = ''
+    let reasoningAppend = ''
+    let toolCallsChanged = false
+    let approvalChanged = false
+    if (typeof d.reasoning === 'string' && d.reasoning.length > 0) {
+      this.openReasoning(d.reasoningStartedAt, now)
+      reasoningAppend = d.reasoning
+      this.reply.reasoning += reasoningAppend
+    }
+    if (typeof d.reasoningMs === 'number' && Number.isFinite(d.reasoningMs) && d.reasoningMs > 0) {
+      // The server measured this run (a snapshot): take its figure, the run is over.
+      this.reply.reasoningMs = Math.round(d.reasoningMs)
+      this.runLocalStart = undefined
+    }
+    if (typeof d.text === 'string' && d.text.length > 0) {
+      this.closeReasoning(now)
+      textAppend = this.addChunk(d.text, undefined)
+    }
+    if (isObject(d.toolCall)) {
+      this.closeReasoning(now)
+      toolCallsChanged = this.applyToolCall(d.toolCall, d.toolResultIsOwn === true)
+      const state = toolCallsChanged ? mapToolAction(d.toolCall.action) : undefined
+      // An answered question is over once a tool call finishes (the answer was used, or refused).
+      if ((state === 'finished' || state === 'failed') && this.reply.approval && this.reply.approval.state !== 'waiting') {
+        delete this.reply.approval
+        approvalChanged = true
+      }
+    }
+    if (d.approval !== undefined) approvalChanged = this.setApproval(d.approval) || approvalChanged
+    const changed = textAppend.length > 0 || reasoningAppend.length > 0 || toolCallsChanged || approvalChanged
+    if (changed && this.reply.status === 'pending') this.reply.status = 'streaming'
+    const r = this.out
+    this.outIsPlainAppend = false
+    r.changed = changed
+    r.textAppend = textAppend
+    r.reasoningAppend = reasoningAppend
+    r.toolCallsChanged = toolCallsChanged
+    r.textReplaced = false
+    r.ended = false
+    if (approvalChanged) r.approvalChanged = true
+    else delete r.approvalChanged
+    delete r.reasoningReplaced
+    return r
+  }
+
+  /** The user answered the open question `interactionId` (the server then finishes the tool). */
+  answerApproval(interactionId: string, approved: boolean): ApplyResult {
+    const a = this.reply.approval
+    if (this.done || !a || a.interactionId !== interactionId) return NO_CHANGE
+    this.reply.approval = { ...a, state: approved ? 'approved' : 'denied' }
+    return { changed: true, textAppend: '', reasoningAppend: '', toolCallsChanged: false, ended: false, approvalChanged: true }
+  }
+
+  /**
+   * Replaces what this reply holds with a snapshot of it (v2 `sync` after a reconnect), in place: the
+   * reply object is the one handed out. When the snapshot only extends the text (or reasoning), the
+   * change is reported as an append; otherwise as replaced. The status is left to the caller.
+   */
+  restore(from: AiReply): ApplyResult {
+    if (this.done) return NO_CHANGE
+    const r = this.reply
+    const oldText = r.text
+    const oldReasoning = r.reasoning
+    const textReplaced = !from.text.startsWith(oldText)
+    const reasoningReplaced = !from.reasoning.startsWith(oldReasoning)
+    r.text = from.text
+    r.reasoning = from.reasoning
+    r.toolCalls = from.toolCalls.map((t) => ({ ...t }))
+    this.toolIndex.clear()
+    r.toolCalls.forEach((t, i) => this.toolIndex.set(t.key, i))
+    this.maxIndex = -1
+    this.indexIsCounter = true
+    this.gaps.length = 0
+    if (from.reasoningStartedAt !== undefined) r.reasoningStartedAt = from.reasoningStartedAt
+    if (from.reasoningMs !== undefined) r.reasoningMs = from.reasoningMs
+    const approvalChanged = JSON.stringify(r.approval) !== JSON.stringify(from.approval)
+    if (from.approval) r.approval = { ...from.approval }
+    else delete r.approval
+    if (from.text || from.reasoning || from.toolCalls.length || from.approval) r.status = 'streaming'
+    const out: ApplyResult = {
+      changed: true,
+      textAppend: textReplaced ? '' : from.text.slice(oldText.length),
+      reasoningAppend: reasoningReplaced ? '' : from.reasoning.slice(oldReasoning.length),
+      toolCallsChanged: true,
+      textReplaced,
+      ended: false
+    }
+    if (approvalChanged) out.approvalChanged = true
+    if (reasoningReplaced) out.reasoningReplaced = true
+    return out
+  }
+
+  private setApproval(a: ToolApproval | null): boolean {
+    if (a === null) {
+      if (!this.reply.approval) return false
+      delete this.reply.approval
+      return true
+    }
+    this.reply.approval = { ...a }
+    return true
+  }
+
+  private openReasoning(startTime: number | undefined, now: number): void {
+    if (startTime === undefined || !Number.isFinite(startTime)) return
+    if (this.runLocalStart !== undefined && this.runStartTime === startTime) return
+    this.closeReasoning(now)
+    this.runLocalStart = now
+    this.runStartTime = startTime
+    if (this.reply.reasoningStartedAt === undefined) this.reply.reasoningStartedAt = startTime
+  }
+
+  /** Ends an open v2 reasoning run: its length, measured on this side, adds to `reasoningMs`. */
+  private closeReasoning(now: number): void {
+    if (this.runLocalStart === undefined) return
+    this.reply.reasoningMs = (this.reply.reasoningMs ?? 0) + Math.max(0, Math.round(now - this.runLocalStart))
+    this.runLocalStart = undefined
   }
 
   private update(data: Json): ApplyResult {
@@ -225,7 +409,7 @@ export class ReplyAssembler {
     return ''
   }
 
-  private applyToolCall(tc: Json): boolean {
+  private applyToolCall(tc: Json, resultIsOwn = false): boolean {
     const name = typeof tc.name === 'string' ? tc.name : ''
     const id = typeof tc.id === 'string' && tc.id ? tc.id : undefined
     const key = id ?? name
@@ -244,15 +428,20 @@ export class ReplyAssembler {
     call.state = state
     if (state === 'pending') call.params += params
     else if (params) call.params = params
+    if (typeof tc.displayName === 'string' && tc.displayName) call.displayName = tc.displayName
     if (state === 'finished') {
-      const { result, error } = readToolResult(tc.result)
+      const { result, error } = resultIsOwn ? withError(tc.result, errorInResult(tc.result)) : readToolResult(tc.result)
       call.result = result
       if (error !== undefined) {
         call.state = 'failed'
-        call.error = error
+        // The dialect's mapper may word a known error better (e.g. v2 "USER_ABORT").
+        call.error = typeof tc.error === 'string' && tc.error ? tc.error : error
       }
     }
-    if (state === 'failed') call.error = typeof tc.error === 'string' ? tc.error : 'The tool failed'
+    if (state === 'failed') {
+      call.error = typeof tc.error === 'string' ? tc.error : 'The tool failed'
+      if (resultIsOwn && tc.result !== undefined && tc.result !== '') call.result = tc.result
+    }
     return true
   }
 }
@@ -284,8 +473,11 @@ function withError(result: unknown, error: string | undefined): { result: unknow
   return error === undefined ? { result } : { result, error }
 }
 
-/** "Error: …", "Error executing …", "TypeError: …" — not "Errors: 0", not "error" further on. */
-const ERROR_TEXT = /^\s*(?:[A-Z][A-Za-z]*)?Error\b/
+/**
+ * "Error: …", "Error executing …", "TypeError: …", v2's "[System Error] 未找到工具: x" — not "Errors: 0",
+ * not "error" further on.
+ */
+const ERROR_TEXT = /^\s*(?:\[System Error\]|(?:[A-Z][A-Za-z]*)?Error\b)/
 
 /**
  * The error a tool's result reports, in the clear shapes only, one level deep: a string starting with
