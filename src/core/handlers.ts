@@ -36,6 +36,7 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'mio:complete': (a, c, p) => mio.complete(a, c, p),
     'mio:complete-retry': (a, c, m) => mio.completeRetry(a, c, m),
     'mio:abort': async (a, c, m) => mio.abort(a, c, m),
+    'mio:answer': (a, c, m, approved, reason) => mio.answer(a, c, m, approved, reason),
     'mio:ping': (a) => mio.ping(a),
     // Yunhu only: the bot store and console, boards, buttons.
     'yunhu:banners': (a) => yunhu.banners(a),

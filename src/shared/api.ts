@@ -180,6 +180,8 @@ export interface ApiMethods {
   /** Retries a failed or interrupted AI reply (re-asks the same history). */
   'mio:complete-retry': (accountId: string, contactId: string, replyMessageId: string) => Promise<{ replyMessage: ChatMessage }>
   'mio:abort': (accountId: string, contactId: string, replyMessageId: string) => Promise<void>
+  /** Answers the question a reply waits on (`ai.approval`: run this tool?), with an optional reason for a no. */
+  'mio:answer': (accountId: string, contactId: string, replyMessageId: string, approved: boolean, reason?: string) => Promise<void>
   'mio:ping': (accountId: string) => Promise<number>
 
   // ---- Yunhu (云湖) only: the bot store and console, boards, buttons. Yunhu conversations and messages go
@@ -240,6 +242,7 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'mio:complete': true,
   'mio:complete-retry': true,
   'mio:abort': true,
+  'mio:answer': true,
   'mio:ping': true,
   'yunhu:banners': true,
   'yunhu:store': true,
@@ -274,6 +277,8 @@ export interface StreamDelta {
   /** Rarely set (a late out-of-order chunk): the whole text, replacing what was shown; then textAppend is ''. */
   text?: string
   reasoningAppend: string
+  /** Rarely set (a resumed reply): the whole reasoning, replacing what was shown; then reasoningAppend is ''. */
+  reasoning?: string
   /** Full tool-call list when it changed since the previous delta. */
   toolCalls?: ToolCall[]
   /** The question to the user when it changed since the previous delta (null: answered, gone). */

@@ -21,6 +21,8 @@ export interface StreamChange {
   /** The whole text, replacing what was shown (a late out-of-order chunk). */
   text?: string
   reasoningAppend?: string
+  /** The whole reasoning, replacing what was shown (a resumed snapshot rebuilt it). */
+  reasoning?: string
   /** The whole tool-call list, when it changed. */
   toolCalls?: ToolCall[]
   /** The question to the user, when it changed (null: answered or gone). */
@@ -80,7 +82,13 @@ export class StreamCoalescer {
       if (d.text !== undefined) d.text += c.textAppend
       else d.textAppend += c.textAppend
     }
-    if (c.reasoningAppend) d.reasoningAppend += c.reasoningAppend
+    if (c.reasoning !== undefined) {
+      d.reasoning = c.reasoning
+      d.reasoningAppend = ''
+    } else if (c.reasoningAppend) {
+      if (d.reasoning !== undefined) d.reasoning += c.reasoningAppend
+      else d.reasoningAppend += c.reasoningAppend
+    }
     if (c.toolCalls) d.toolCalls = structuredClone(c.toolCalls)
     if (c.approval !== undefined) d.approval = c.approval && { ...c.approval }
     if (c.error) d.error = c.error

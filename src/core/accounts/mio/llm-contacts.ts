@@ -25,6 +25,11 @@ export class LlmContacts {
     return c
   }
 
+  /** Whether a conversation id (`llm:<id>`) is one of the account's AI contacts. */
+  has(accountId: string, contactId: string): boolean {
+    return contactId.startsWith(LLM_PREFIX) && this.list(accountId).some((x) => x.id === contactId.slice(LLM_PREFIX.length))
+  }
+
   save(accountId: string, contact: LlmContact): LlmContact {
     const c = validateLlm(contact)
     const list = this.list(accountId)

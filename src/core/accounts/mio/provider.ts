@@ -11,7 +11,9 @@ import type { AiReply, ChatMessage, ChatTurn, Dialect, LlmContact, LoginInfo, Mo
 import { conversationCapabilities, type AccountCapabilities, type ConversationCapabilities } from '../../../shared/model/capabilities'
 import { friendlyError } from '../../errors'
 import { MioClient, gatewayUrl, type MioClientOptions } from '../../protocols/mio/client'
-import type { MioConnection, StreamHandle } from '../../protocols/mio/connection'
+import type { MioConnection, ResumedReply, StreamHandle, StreamListener } from '../../protocols/mio/connection'
+import { detectMioGeneration, type MioGeneration } from '../../protocols/mio/detect'
+import { MioV2Client, type MioV2ClientOptions } from '../../protocols/mio/v2/client'
 import { TransportError } from '../../transport/errors'
 import type { OutboxEntry } from '../../storage/history'
 import { KEYS } from '../../storage/keys'
@@ -27,8 +29,14 @@ const HISTORY_TURNS = 20
 const MAX_SEGMENTS = 100
 
 export interface MioAccountsTuning {
-  /** Client options override (tests). */
+  /** Client options override (tests): the raw-WebSocket generation … */
   clientOptions?: Partial<MioClientOptions>
+  /** … and the Socket.IO one. */
+  v2Options?: Partial<MioV2ClientOptions>
+  /** Which generation a server is (tests may fix it); default: the HTTP probe. */
+  detect?: (server: string) => Promise<MioGeneration>
+  /** Least time between two re-checks of a server's generation after failed connections, ms. Default 30000. */
+  recheckMs?: number
   /**
    * Spec servers take a client `message_id` with each message (the seed's send request carries one),
    * so a send whose outcome is unknown (the link dropped after the frame left) is resent automatically
@@ -47,13 +55,18 @@ export interface StoredMioAccount {
   userId: string
   /** The access code, encrypted with the SecretBox. */
   secret: string
+  /** The server's generation found when the account was added (re-checked when connections fail): raw WebSocket or Socket.IO. */
+  generation?: 'v1' | 'v2'
 }
 
 interface LiveAccount {
   stored: StoredMioAccount
   client: MioConnection
+  token: string
   streams: Map<string, StreamHandle>
   outbox: OutboxPump
+  /** When the generation was last re-checked (ms). */
+  checkedAt: number
 }
 
 /**
@@ -153,22 +166,31 @@ export class MioAccounts implements AccountProvider {
     return this.live.get(accountId)?.client.login ?? this.c.store.get(KEYS.mioLogin(accountId))
   }
 
+  /** A connection of the account's server generation. */
+  private connection(acc: StoredMioAccount, token: string): MioConnection {
+    const common = { server: acc.server, id: acc.userId, token, heartbeatIntervalMs: this.c.settings().heartbeatIntervalMs, logger: this.c.logger }
+    return acc.generation === 'v2' ? new MioV2Client({ ...common, ...this.t.v2Options }) : new MioClient({ ...common, ...this.t.clientOptions })
+  }
+
   private spawn(acc: StoredMioAccount, token?: string): LiveAccount {
-    const client = new MioClient({
-      server: acc.server,
-      id: acc.userId,
-      token: token ?? this.c.secrets.decrypt(acc.secret),
-      heartbeatIntervalMs: this.c.settings().heartbeatIntervalMs,
-      logger: this.c.logger,
-      ...this.t.clientOptions
-    })
-    const la: LiveAccount = { stored: acc, client, streams: new Map(), outbox: undefined as unknown as OutboxPump }
+    const secret = token ?? this.c.secrets.decrypt(acc.secret)
+    const la: LiveAccount = { stored: acc, client: this.connection(acc, secret), token: secret, streams: new Map(), outbox: undefined as unknown as OutboxPump, checkedAt: Date.now() }
     la.outbox = new OutboxPump(acc.id, this.outboxLink(la), this.c.outbox, this.c.history, this.c.emit, this.c.logger)
     this.live.set(acc.id, la)
+    this.attach(la)
+    return la
+  }
+
+  /** Listens to the account's connection. */
+  private attach(la: LiveAccount): void {
+    const acc = la.stored
+    const client = la.client
     client.on('status', (status) => {
+      if (la.client !== client) return
       this.c.emit('connection', { accountId: acc.id, status: { ...status, delayMs: client.delayMs } })
       // The link is (back) up: send what the outbox holds, in order.
       if (status.state === 'online') void la.outbox.pump()
+      if (status.state === 'reconnecting' || status.state === 'failed') void this.recheck(la)
     })
     client.on('delay', () => this.c.emit('connection', { accountId: acc.id, status: { ...client.status, delayMs: client.delayMs } }))
     client.on('login', (login) => {
@@ -176,10 +198,35 @@ export class MioAccounts implements AccountProvider {
       this.llm.ensureDefault(acc.id, login)
       this.c.accountsChanged()
       this.emitContacts(acc.id)
+      // Replies the server kept while we were away (v2): ask for those of our model conversations.
+      for (const contactorId of login.pendingTasks ?? []) if (this.llm.has(acc.id, contactorId)) client.resume?.(contactorId)
     })
     client.on('message', (m) => this.onIncoming(acc.id, m.contactId, m.messageId, m.segments))
     client.on('deleted', (id) => this.onDeleted(acc.id, id))
-    return la
+    client.on('resumed', (r) => this.onResumed(la, r))
+  }
+
+  /**
+   * Connections keep failing: the server may have been upgraded (or rolled back) to another generation.
+   * Probes it (at most every `recheckMs`) and, when it answers as the other one, switches the account over.
+   */
+  private async recheck(la: LiveAccount): Promise<void> {
+    const now = Date.now()
+    if (now - la.checkedAt < (this.t.recheckMs ?? 30_000)) return
+    la.checkedAt = now
+    const found = await (this.t.detect ?? detectMioGeneration)(la.stored.server).catch((): MioGeneration => 'none')
+    const current = la.stored.generation ?? 'v1'
+    if (found === 'none' || found === current || !this.live.has(la.stored.id)) return
+    this.c.logger.warn(`Mio-Chat ${la.stored.label}: the server now speaks ${found === 'v2' ? 'the Socket.IO generation' : 'the raw-WebSocket generation'}; switching`)
+    const next: StoredMioAccount = { ...la.stored, generation: found }
+    this.stored.replace(next)
+    la.stored = next
+    const old = la.client
+    la.client = this.connection(next, la.token)
+    old.removeAllListeners()
+    old.stop()
+    this.attach(la)
+    la.client.start()
   }
 
   private outboxLink(la: LiveAccount): OutboxLink {
@@ -222,13 +269,16 @@ export class MioAccounts implements AccountProvider {
       throw new Error('The server address is not valid (e.g. ws://127.0.0.1:8787)')
     }
     if (this.stored.all().some((a) => a.server === server && a.userId === id)) throw new Error('This account is already added')
+    // Which generation answers there: today's Socket.IO server, or a raw-WebSocket one (spec or field, told apart at login).
+    const found = await (this.t.detect ?? detectMioGeneration)(server).catch((): MioGeneration => 'none')
     const acc: StoredMioAccount = {
       id: randomUUID(),
       kind: 'mio',
       label: (typeof i.label === 'string' ? i.label.trim() : '') || `${id}@${gatewayUrl(server).host}`,
       server,
       userId: id,
-      secret: this.c.secrets.encrypt(token)
+      secret: this.c.secrets.encrypt(token),
+      generation: found === 'v2' ? 'v2' : 'v1'
     }
     const la = this.spawn(acc, token)
     try {
@@ -508,10 +558,24 @@ export class MioAccounts implements AccountProvider {
     this.c.history.put(r.accountId, { ...r.msg, ai: structuredClone(r.handle.reply) })
   }
 
+  /** Turns an assembled reply's changes into the one stream path's changes. */
+  private replyListener(target: StreamTarget): StreamListener {
+    return (reply, change) =>
+      this.streamer.change(target, {
+        status: reply.status,
+        ...(change.textReplaced ? { text: reply.text } : { textAppend: change.textAppend }),
+        ...(change.reasoningReplaced ? { reasoning: reply.reasoning } : { reasoningAppend: change.reasoningAppend }),
+        toolCalls: change.toolCallsChanged ? reply.toolCalls : undefined,
+        approval: change.approvalChanged ? (reply.approval ?? null) : undefined,
+        error: reply.error,
+        errorDetail: reply.errorDetail,
+        ended: change.ended
+      })
+  }
+
   private startReply(la: LiveAccount, llm: LlmContact, contactId: string, messageId: string, time: number): ChatMessage {
     const accountId = la.stored.id
     const messages = this.turns(accountId, llm, contactId, time)
-    const target: StreamTarget = { accountId, contactId, messageId }
     let handle: StreamHandle
     try {
       handle = la.client.complete(
@@ -523,32 +587,61 @@ export class MioAccounts implements AccountProvider {
           presence_penalty: llm.presence_penalty,
           frequency_penalty: llm.frequency_penalty,
           tools: llm.tools,
-          stream: true
+          stream: true,
+          provider: llm.provider,
+          autoApprove: llm.autoApprove,
+          contactorId: contactId,
+          messageId
         },
-        (reply, change) =>
-          this.streamer.change(target, {
-            status: reply.status,
-            ...(change.textReplaced ? { text: reply.text } : { textAppend: change.textAppend }),
-            reasoningAppend: change.reasoningAppend,
-            toolCalls: change.toolCallsChanged ? reply.toolCalls : undefined,
-            error: reply.error,
-            errorDetail: reply.errorDetail,
-            ended: change.ended
-          })
+        this.replyListener({ accountId, contactId, messageId })
       )
     } catch (e) {
       const failed: AiReply = { requestId: '', status: 'failed', text: '', reasoning: '', toolCalls: [], error: friendlyError(e) }
       return this.store(accountId, { id: messageId, contactId, self: false, time, segments: [], status: 'failed', error: failed.error, ai: failed })
     }
-    la.streams.set(messageId, handle)
     const msg = this.store(accountId, { id: messageId, contactId, self: false, time, segments: [], status: 'sent', ai: structuredClone(handle.reply) })
-    this.replies.set(messageId, { accountId, msg, handle })
+    this.track(la, contactId, msg, handle)
+    return msg
+  }
+
+  /** Follows a running reply to its end: checkpoints while it grows, the whole reply stored at the end, then acknowledged. */
+  private track(la: LiveAccount, contactId: string, msg: ChatMessage, handle: StreamHandle): void {
+    const accountId = la.stored.id
+    la.streams.set(msg.id, handle)
+    this.replies.set(msg.id, { accountId, msg, handle })
     void handle.done.then((reply) => {
-      la.streams.delete(messageId)
-      this.replies.delete(messageId)
+      la.streams.delete(msg.id)
+      this.replies.delete(msg.id)
       this.store(accountId, { ...msg, ai: structuredClone(reply) })
       this.emitContacts(accountId)
+      // Stored: the server may forget it (v2 keeps replies for resume until acknowledged).
+      la.client.ack?.(contactId, msg.id)
     })
-    return msg
+  }
+
+  /** A reply the server kept while we were away (v2 resume): show and store it where it belongs. */
+  private onResumed(la: LiveAccount, r: ResumedReply): void {
+    const accountId = la.stored.id
+    const stored = this.c.history.get(accountId, r.contactorId, r.messageId)
+    if (!stored?.ai || la.streams.has(r.messageId)) return
+    const msg = this.store(accountId, { ...stored, ai: structuredClone(r.handle.reply) })
+    r.listen(this.replyListener({ accountId, contactId: r.contactorId, messageId: r.messageId }))
+    this.track(la, r.contactorId, msg, r.handle)
+  }
+
+  /** Answers a reply's question (v2 tool approval). */
+  async answer(accountId: string, _contactId: string, replyMessageId: string, approved: boolean, reason?: string): Promise<void> {
+    const la = this.need(accountId)
+    const handle = la.streams.get(String(replyMessageId ?? ''))
+    const question = handle?.reply.approval
+    if (!handle || !question || question.state !== 'waiting') throw new Error('That question is no longer open')
+    if (!handle.answer) throw new Error('This server does not ask before running tools')
+    if (typeof approved !== 'boolean') throw new Error('Answer with yes or no')
+    const why = typeof reason === 'string' ? reason.slice(0, 500) : undefined
+    try {
+      await handle.answer(question.interactionId, approved, why)
+    } catch (e) {
+      throw new Error(friendlyError(e))
+    }
   }
 }

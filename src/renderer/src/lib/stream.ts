@@ -19,12 +19,19 @@ export function mergeDeltas(a: StreamDelta, b: StreamDelta): StreamDelta {
     messageId: b.messageId,
     status: b.status,
     ...mergeText(a, b),
-    reasoningAppend: a.reasoningAppend + b.reasoningAppend,
+    ...mergeReasoning(a, b),
     toolCalls: b.toolCalls ?? a.toolCalls,
     ...(b.approval !== undefined ? { approval: b.approval } : a.approval !== undefined ? { approval: a.approval } : {}),
     error: b.error ?? a.error,
     errorDetail: b.errorDetail ?? a.errorDetail
   }
+}
+
+/** `reasoning` (a whole replacement, rare) wins over appends that came before it. */
+function mergeReasoning(a: StreamDelta, b: StreamDelta): Pick<StreamDelta, 'reasoningAppend' | 'reasoning'> {
+  if (b.reasoning !== undefined) return { reasoning: b.reasoning, reasoningAppend: '' }
+  if (a.reasoning !== undefined) return { reasoning: a.reasoning + b.reasoningAppend, reasoningAppend: '' }
+  return { reasoningAppend: a.reasoningAppend + b.reasoningAppend }
 }
 
 /** `text` (a whole-text replacement, rare) wins over appends that came before it. */
@@ -52,7 +59,7 @@ export function applyDelta(msg: ChatMessage, d: StreamDelta): ChatMessage {
     ...ai,
     status: d.status,
     text: d.text !== undefined ? d.text : d.textAppend ? ai.text + d.textAppend : ai.text,
-    reasoning: d.reasoningAppend ? ai.reasoning + d.reasoningAppend : ai.reasoning,
+    reasoning: d.reasoning !== undefined ? d.reasoning : d.reasoningAppend ? ai.reasoning + d.reasoningAppend : ai.reasoning,
     toolCalls: d.toolCalls ?? ai.toolCalls
   }
   if (d.approval !== undefined) {
