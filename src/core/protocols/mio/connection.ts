@@ -24,6 +24,8 @@ export interface IncomingMessage {
 export interface ResumedReply {
   contactorId: string
   messageId: string
+  /** The reply as the snapshot has it (the same object as `handle.reply`: it keeps growing while streaming). */
+  reply: AiReply
   handle: StreamHandle
   /** Gets every later change of this reply (replaces the previous listener). */
   listen(listener: StreamListener): void

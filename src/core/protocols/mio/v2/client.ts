@@ -625,6 +625,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     const resumed: ResumedReply = {
       contactorId,
       messageId,
+      reply: r.assembler.reply,
       handle: r.handle,
       listen: (listener) => {
         r.listener = listener
