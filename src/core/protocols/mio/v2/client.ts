@@ -32,6 +32,7 @@ import {
   defaultModelOf,
   flattenProviders,
   parseBaseInfo,
+  parseToolNames,
   v2AbortFrame,
   v2AckFrame,
   v2Auth,
@@ -155,6 +156,8 @@ function describeEngineError(e: Error & { description?: unknown }, timeoutMs: nu
 
 /** A Mio-Chat server of the Socket.IO generation (v2). */
 export class MioV2Client extends EventEmitter<MioConnectionEvents> implements MioConnection {
+  /** The server's tools (full names), listed at login. */
+  private serverTools: string[] = []
   private readonly o: Required<Omit<MioV2ClientOptions, 'logger' | 'fetch' | 'random' | 'backoff' | 'autoAck'>> & Pick<MioV2ClientOptions, 'fetch' | 'autoAck'>
   private readonly log: Logger
   private readonly backoff: BackoffOptions
@@ -398,8 +401,9 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
 
   private async onLogin(gen: number, push: Extract<V2Incoming, { kind: 'login-push' }>['login']): Promise<void> {
     clearTimeout(this.connectTimer)
-    const base = await this.fetchBaseInfo()
+    const [base, tools] = await Promise.all([this.fetchBaseInfo(), this.fetchToolNames()])
     if (gen !== this.generation) return
+    if (tools) this.serverTools = tools
     const providers = push.providers ?? []
     if (base) for (const p of providers) if (!p.defaultModel && base.defaults[p.name]) p.defaultModel = base.defaults[p.name]
     const login: LoginInfo = {
@@ -427,6 +431,28 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     this.startHeartbeat()
     this.resumeOwnStreams(login.pendingTasks ?? [])
     this.flushAcks()
+  }
+
+  /**
+   * `GET /api/openai/tools`: the full names of the tools the server offers (`<base>_mid_<hash>`, they change
+   * when a tool changes). A completion whose contact names no tools offers all of them, as the server's own
+   * tools are what a user of the web client picks from.
+   */
+  private async fetchToolNames(): Promise<string[] | undefined> {
+    try {
+      const url = new URL('/api/openai/tools', v2HttpBase(this.o.server))
+      const res = await (this.o.fetch ?? fetch)(url, { signal: AbortSignal.timeout(this.o.baseInfoTimeoutMs) })
+      if (!res.ok) return undefined
+      return parseToolNames(await res.json())
+    } catch (e) {
+      this.log.debug(`v2: no /api/openai/tools: ${errorMessage(e)}`)
+      return undefined
+    }
+  }
+
+  /** The server's tools' full names, as last listed. */
+  get tools(): string[] {
+    return [...this.serverTools]
   }
 
   private async fetchBaseInfo(): Promise<ReturnType<typeof parseBaseInfo>> {
@@ -828,7 +854,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   complete(req: CompletionRequest, listener: StreamListener = () => {}): StreamHandle {
     this.requireOnline()
     const fallback = newRequestId()
-    const frame = v2CompletionFrame(req, { providers: this._login?.providers, fallbackMessageId: fallback })
+    const frame = v2CompletionFrame(req.tools === undefined ? { ...req, tools: this.serverTools } : req, { providers: this._login?.providers, fallbackMessageId: fallback })
     const messageId = String(frame.request_id)
     if (this.streams.has(messageId)) throw new TransportError('protocol', 'A reply with this message id is already streaming')
     const contactorId = (frame.metaData as Json).contactorId as string | undefined

@@ -324,6 +324,15 @@ export function parseV2Login(d: Json): Omit<LoginInfo, 'dialect' | 'adminQq' | '
   return out
 }
 
+/** `GET /api/openai/tools` → the tools' full names: `{code:0, data:{tools:{<plugin>:{<full name>:{…}}}}}`. */
+export function parseToolNames(body: unknown): string[] {
+  const tools = isObject(body) && isObject(body.data) ? body.data.tools : undefined
+  if (!isObject(tools)) return []
+  const out: string[] = []
+  for (const plugin of Object.values(tools)) if (isObject(plugin)) for (const name of Object.keys(plugin)) if (/^[\w.-]{1,128}$/.test(name)) out.push(name)
+  return out.slice(0, 500)
+}
+
 /** `GET /api/base_info` → the QQs and the providers' default models. */
 export function parseBaseInfo(body: unknown): { adminQq: string; botQq: string; defaults: Record<string, string> } | undefined {
   if (!isObject(body) || !isObject(body.data)) return undefined
