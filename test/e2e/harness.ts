@@ -21,6 +21,8 @@ export interface HarnessOptions {
   viewport?: { width: number; height: number }
   /** Also mount the Yunhu reference API (`/v1/`, `/ws`) with its demo data in a fresh data dir. */
   yunhu?: boolean
+  /** Also mount today's Mio-Chat generation (Socket.IO at /socket.io/): the app then detects and speaks it. */
+  mioV2?: boolean
 }
 
 /** The Yunhu demo account of the reference server (when `yunhu` is set). */
@@ -107,7 +109,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const chunkDelayMs = opts.chunkDelayMs ?? 20
   const dataDir = mkdtempSync(join(tmpdir(), 'miodesk-e2e-'))
   const yunhu = opts.yunhu ? { dataDir: join(dataDir, 'yunhu-server'), email: YUNHU_EMAIL, password: YUNHU_PASSWORD, followUpMs: 300 } : undefined
-  let server = await startServer({ port: 0, adminCode, userCode, chunkDelayMs, recallDelayMs: 300, yunhu })
+  let server = await startServer({ port: 0, adminCode, userCode, chunkDelayMs, recallDelayMs: 300, yunhu, mioV2: opts.mioV2 })
   const serverPort = server.port
   const bridge = await startBridge({
     dataDir,
@@ -159,7 +161,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       // The port was just released; retry briefly in case the OS still holds it.
       for (let i = 0; ; i++) {
         try {
-          server = await startServer({ port: serverPort, adminCode, userCode, chunkDelayMs, recallDelayMs: 300, yunhu })
+          server = await startServer({ port: serverPort, adminCode, userCode, chunkDelayMs, recallDelayMs: 300, yunhu, mioV2: opts.mioV2 })
           h.server = server
           return
         } catch (e) {

@@ -8,6 +8,8 @@ const completionsApi = {
   /** Retries a failed or interrupted reply (re-asks the same history). */
   retry: (accountId: string, contactId: string, replyMessageId: string) => getApi().call('mio:complete-retry', accountId, contactId, replyMessageId),
   abort: (accountId: string, contactId: string, replyMessageId: string) => getApi().call('mio:abort', accountId, contactId, replyMessageId),
+  /** Answers the question a reply waits on (run this tool?). */
+  answer: (accountId: string, contactId: string, replyMessageId: string, approved: boolean, reason?: string) => getApi().call('mio:answer', accountId, contactId, replyMessageId, approved, reason),
   models: (accountId: string) => getApi().call('mio:models', accountId),
   onStream: (cb: (d: StreamDelta) => void) => getApi().on('stream', cb)
 }

@@ -123,6 +123,11 @@ export default {
     completed: 'Done',
     retry: 'Retry',
     details: 'Technical details',
+    approval: {
+      title: 'The model wants to run a tool',
+      allow: 'Allow',
+      deny: 'Deny'
+    },
     tool: {
       started: 'Started',
       pending: 'Building arguments',

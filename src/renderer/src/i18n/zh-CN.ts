@@ -125,6 +125,11 @@ const zh: typeof en = {
     completed: '已完成',
     retry: '重试',
     details: '技术细节',
+    approval: {
+      title: '模型请求运行工具',
+      allow: '允许',
+      deny: '拒绝'
+    },
     tool: {
       started: '已开始',
       pending: '正在生成参数',

@@ -61,6 +61,11 @@ export const useChatStore = defineStore('chat', () => {
     await completions.abort(accountId, m.contactId, m.id)
   }
 
+  /** Answers the question a reply waits on (the server asks before running a tool). */
+  async function answer(accountId: string, m: ChatMessage, approved: boolean, reason?: string): Promise<void> {
+    await completions.answer(accountId, m.contactId, m.id, approved, reason)
+  }
+
   async function recall(accountId: string, m: ChatMessage): Promise<void> {
     await messagesApi.recall(accountId, m.contactId, m.id)
     conversations.markRecalled(accountId, m.contactId, m.id)
@@ -83,5 +88,5 @@ export const useChatStore = defineStore('chat', () => {
     await messagesApi.pressButton(accountId, contactId, messageId, value)
   }
 
-  return { wire, send, sendDraft, prompt, retry, retryReply, abort, recall, forward, share, pressButton }
+  return { wire, send, sendDraft, prompt, retry, retryReply, abort, answer, recall, forward, share, pressButton }
 })

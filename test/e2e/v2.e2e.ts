@@ -1,0 +1,78 @@
+/**
+ * Today's Mio-Chat server generation (Socket.IO, the `llm` protocol) in the browser build, against the
+ * reference server with v2 on: the user types only host:port; a tool that asks first is approved once and
+ * denied once from the reply; a reply can be stopped. Screens in en/light and zh/dark.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { byTestId, openAi, sendText, startHarness, type Harness } from './harness'
+
+const harnesses: Harness[] = []
+afterAll(async () => {
+  for (const h of harnesses) await h.close()
+})
+
+async function loginHostPort(h: Harness): Promise<void> {
+  const page = h.page
+  await byTestId(page, 'login-server').fill(`127.0.0.1:${h.serverPort}`)
+  await byTestId(page, 'login-id').fill('15432')
+  await byTestId(page, 'login-token').fill(h.adminCode)
+  await byTestId(page, 'login-submit').click()
+  await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor({ timeout: 15_000 })
+}
+
+async function lastReplyStatus(page: Page, status: string): Promise<void> {
+  await page.waitForFunction(
+    (st) => {
+      const rows = document.querySelectorAll('[data-testid="message"][data-ai-status]')
+      return rows[rows.length - 1]?.querySelector('[data-testid="reply-status"]')?.getAttribute('data-status') === st
+    },
+    status,
+    { timeout: 30_000 }
+  )
+}
+
+const lastReply = (page: Page) => page.locator('[data-testid="message"][data-ai-status]').last()
+
+describe('Mio-Chat v2 (Socket.IO) in the window', () => {
+  it('logs in with host:port, asks before running a tool: allow once, deny once; stop a reply', async () => {
+    const h = await startHarness({ mioV2: true, chunkDelayMs: 20 })
+    harnesses.push(h)
+    await loginHostPort(h)
+    await openAi(h.page)
+
+    await sendText(h.page, 'run `echo e2e-allowed`')
+    const question = byTestId(h.page, 'tool-approval')
+    await question.waitFor({ timeout: 20_000 })
+    await expect(byTestId(h.page, 'tool-approval-command').textContent()).resolves.toContain('echo e2e-allowed')
+    await h.screenshot('v2-tool-approval-en-light')
+    await byTestId(h.page, 'tool-approve').click()
+    await lastReplyStatus(h.page, 'completed')
+    expect(await question.count()).toBe(0)
+    await expect(lastReply(h.page).locator('[data-testid="tool-call"]').last().getAttribute('data-state')).resolves.toBe('finished')
+
+    await sendText(h.page, 'run `echo e2e-denied`')
+    await question.waitFor({ timeout: 20_000 })
+    await byTestId(h.page, 'tool-deny').click()
+    await lastReplyStatus(h.page, 'completed')
+    await expect(lastReply(h.page).locator('[data-testid="tool-call"]').last().getAttribute('data-state')).resolves.toBe('failed')
+
+    await sendText(h.page, 'write something long')
+    await byTestId(h.page, 'stream-stop').click({ timeout: 20_000 })
+    await lastReplyStatus(h.page, 'aborted')
+    expect(h.pageErrors).toEqual([])
+  }, 120_000)
+
+  it('the question in Chinese, dark', async () => {
+    const h = await startHarness({ mioV2: true, chunkDelayMs: 20, locale: 'zh-CN', colorScheme: 'dark' })
+    harnesses.push(h)
+    await loginHostPort(h)
+    await openAi(h.page)
+    await sendText(h.page, 'run `echo 你好`')
+    await byTestId(h.page, 'tool-approval').waitFor({ timeout: 20_000 })
+    await expect(byTestId(h.page, 'tool-approve').textContent()).resolves.toBe('允许')
+    await h.screenshot('v2-tool-approval-zh-dark')
+    await byTestId(h.page, 'tool-deny').click()
+    await lastReplyStatus(h.page, 'completed')
+  }, 60_000)
+})
