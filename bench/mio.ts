@@ -1,12 +1,14 @@
 /**
  * Mio-Chat core benchmarks (numbers, not assertions):
  *  - envelope decode + dispatch (frames/s) beside bare JSON.parse of the same frames;
+ *  - the same for today's Socket.IO generation (v2): the `message` events' app frames of its recordings;
  *  - streamed-reply assembly (chunks/s) beside plain string concatenation of the same chunks.
  * Goal: within 1.5× of each baseline.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeFrame, type Json } from '../src/core/protocols/mio/frames'
+import { classifyV2, decodeV2Message } from '../src/core/protocols/mio/v2/frames'
 import { ReplyAssembler } from '../src/core/protocols/mio/stream'
 import { compareRates } from './measure'
 
@@ -25,6 +27,26 @@ export function frameCorpus(): string[] {
   }
   for (let i = 0; i < 200; i++) {
     frames.push(JSON.stringify({ request_id: 'r1', code: 0, message: 'update', data: { index: i, chunk: `word${i} `, tool_call: null } }))
+  }
+  return frames
+}
+
+/** The app frames (the JSON text inside `42["message","…"]`) the v2 server sent in its recordings. */
+export function v2FrameCorpus(): string[] {
+  const dir = join(here, '..', 'test', 'fixtures', 'mio-v2-transcripts')
+  const frames: string[] = []
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl'))) {
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (!line.trim()) continue
+      const o = JSON.parse(line) as { dir?: string; raw?: string; packet?: string }
+      if (o.dir !== 'recv' || typeof o.raw !== 'string' || !o.raw.startsWith('42[')) continue
+      try {
+        const ev = JSON.parse(o.raw.slice(2)) as unknown[]
+        if (ev[0] === 'message' && typeof ev[1] === 'string') frames.push(ev[1])
+      } catch {
+        // truncated recordings of big frames
+      }
+    }
   }
   return frames
 }
@@ -57,6 +79,27 @@ export async function benchMio(): Promise<object[]> {
     },
     () => {
       for (let r = 0; r < reps; r++) for (const t of corpus) sink += (JSON.parse(t) as Json) ? 1 : 0
+    }
+  )
+
+  const v2 = v2FrameCorpus()
+  const v2reps = Math.ceil(20_000 / Math.max(1, v2.length))
+  const v2n = v2.length * v2reps
+  const v2decode = compareRates(
+    v2n,
+    () => {
+      for (let r = 0; r < v2reps; r++) {
+        for (const t of v2) {
+          const d = decodeV2Message(t)
+          if (!d.ok) continue
+          // dispatch by kind, as the client does
+          const c = classifyV2(d.frame)
+          counts[c.kind] = (counts[c.kind] ?? 0) + 1
+        }
+      }
+    },
+    () => {
+      for (let r = 0; r < v2reps; r++) for (const t of v2) sink += (JSON.parse(t) as Json).request_id ? 1 : 0
     }
   )
 
@@ -94,6 +137,17 @@ export async function benchMio(): Promise<object[]> {
       goal: 'ratio <= 1.5',
       met: decode.baseline.perSecond / decode.subject.perSecond <= 1.5,
       frames: n
+    },
+    {
+      name: 'mio-v2-decode-dispatch',
+      unit: 'frames/s',
+      value: v2decode.subject.perSecond,
+      baseline: 'bare JSON.parse of the same app frames (the v2 recordings)',
+      baseline_value: v2decode.baseline.perSecond,
+      ratio: round(v2decode.baseline.perSecond / v2decode.subject.perSecond),
+      goal: 'ratio <= 1.5',
+      met: v2decode.baseline.perSecond / v2decode.subject.perSecond <= 1.5,
+      frames: v2n
     },
     {
       name: 'mio-stream-assembly',

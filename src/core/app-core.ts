@@ -79,7 +79,7 @@ export class AppCore {
       },
       streamFlushMs: options.streamFlushMs
     }
-    this.mio = new MioAccounts(context, { clientOptions: options.clientOptions, serverDedupesMessageIds: options.serverDedupesMessageIds })
+    this.mio = new MioAccounts(context, options)
     this.yunhu = new YunhuAccounts(context, options.yunhu)
     this.accounts = new AccountRegistry([this.mio, this.yunhu])
   }

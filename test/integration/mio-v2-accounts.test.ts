@@ -10,6 +10,7 @@ import { AppCore } from '../../src/core/app-core'
 import { MemoryStore, plaintextSecretBox } from '../../src/core/storage/storage'
 import type { AccountInfo, StreamDelta } from '../../src/shared/api'
 import type { ChatMessage } from '../../src/shared/mio'
+import type { MioGeneration } from '../../src/core/protocols/mio/detect'
 import { until } from '../unit/storage/link-helpers'
 
 let server: RunningServer
@@ -97,4 +98,39 @@ describe('Mio-Chat v2 account', () => {
       await expect(core.mio.answer(acc.id, llm.id, r.id, true)).rejects.toThrow('That question is no longer open')
     }
   }, 60_000)
+})
+
+describe('a server upgraded under an account', () => {
+  it('an account of the raw-WebSocket generation whose server now answers as Socket.IO is re-checked and switched over', async () => {
+    const srv = await startServer({ port: 0, adminCode: 'a2', userCode: 'u2', chunkDelayMs: 2, mioV2: true })
+    let generation: MioGeneration = 'v1'
+    const c = new AppCore({
+      store: new MemoryStore(),
+      secrets: plaintextSecretBox,
+      host: 'browser',
+      version: 'test',
+      openExternal: async () => {},
+      detect: async () => generation,
+      recheckMs: 0,
+      clientOptions: { backoff: { baseMs: 50, maxMs: 200, factor: 2, jitter: 0 } },
+      v2Options: { backoff: { baseMs: 50, maxMs: 200, factor: 2, jitter: 0 } }
+    })
+    try {
+      const a = await c.accounts.add('mio', { server: `127.0.0.1:${srv.port}`, id: '15433', token: 'u2' })
+      expect(a.login?.dialect).toBe('spec')
+      // The server is "upgraded": it restarts, and now answers the probe as the Socket.IO generation.
+      generation = 'v2'
+      await srv.close()
+      const again = await startServer({ port: srv.port, adminCode: 'a2', userCode: 'u2', chunkDelayMs: 2, mioV2: true })
+      try {
+        await until(() => c.accounts.list()[0]?.login?.dialect === 'v2' && c.accounts.list()[0]?.status.state === 'online', 15_000, 'the switch to v2')
+        const sent = await c.accounts.send(a.id, 'bot', [{ type: 'text', data: { text: 'after the upgrade' } }])
+        expect(sent.status).toBe('sent')
+      } finally {
+        await again.close()
+      }
+    } finally {
+      await c.stop()
+    }
+  }, 30_000)
 })
