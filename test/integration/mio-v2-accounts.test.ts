@@ -134,3 +134,40 @@ describe('a server upgraded under an account', () => {
     }
   }, 30_000)
 })
+
+describe('a dropped link mid-reply (v2 resume)', () => {
+  it('the reply is picked back up after the reconnect and ends completed with its whole text, then acknowledged', async () => {
+    const { startProxy } = await import('../unit/storage/link-helpers')
+    const srv = await startServer({ port: 0, adminCode: 'a3', userCode: 'u3', chunkDelayMs: 15, mioV2: true })
+    const proxy = await startProxy(srv.port)
+    const c = new AppCore({
+      store: new MemoryStore(),
+      secrets: plaintextSecretBox,
+      host: 'browser',
+      version: 'test',
+      openExternal: async () => {},
+      v2Options: { backoff: { baseMs: 50, maxMs: 200, factor: 2, jitter: 0 } }
+    })
+    const seen: StreamDelta[] = []
+    c.events.on('stream', (d) => seen.push(d))
+    try {
+      const a = await c.accounts.add('mio', { server: `127.0.0.1:${proxy.port}`, id: '15434', token: 'u3' })
+      expect(a.login?.dialect).toBe('v2')
+      const llm = c.mio.contactList(a.id).find((x) => x.kind === 'llm')!
+      const { replyMessage } = await c.mio.complete(a.id, llm.id, 'write something long')
+      await until(() => seen.filter((d) => d.messageId === replyMessage.id && d.textAppend).length >= 3, 10_000, 'the reply to start')
+      proxy.cut()
+      const done = (): ChatMessage | undefined => {
+        const m = c.history.get(a.id, llm.id, replyMessage.id)
+        return m?.ai && m.ai.status !== 'pending' && m.ai.status !== 'streaming' ? m : undefined
+      }
+      await until(() => !!done(), 30_000, 'the reply to end')
+      expect(done()!.ai!.status).toBe('completed')
+      expect(done()!.ai!.text.length).toBeGreaterThan(200)
+    } finally {
+      await c.stop()
+      await proxy.close()
+      await srv.close()
+    }
+  }, 60_000)
+})

@@ -198,8 +198,19 @@ export class MioAccounts implements AccountProvider {
       this.llm.ensureDefault(acc.id, login)
       this.c.accountsChanged()
       this.emitContacts(acc.id)
-      // Replies the server kept while we were away (v2): ask for those of our model conversations.
-      for (const contactorId of login.pendingTasks ?? []) if (this.llm.has(acc.id, contactorId)) client.resume?.(contactorId)
+      // Replies the server kept while we were away (v2): ask for those of our model conversations that have no
+      // reply open here (the connection resumes its own). After the login has finished, never inside it.
+      const pending = (login.pendingTasks ?? []).filter((contactorId) => this.llm.has(acc.id, contactorId) && ![...this.replies.values()].some((r) => r.accountId === acc.id && r.msg.contactId === contactorId))
+      if (pending.length && client.resume)
+        setImmediate(() => {
+          for (const contactorId of pending) {
+            try {
+              if (la.client === client) client.resume?.(contactorId)
+            } catch (e) {
+              this.c.logger.warn(`Mio-Chat ${acc.label}: could not ask for the kept replies: ${friendlyError(e)}`)
+            }
+          }
+        })
     })
     client.on('message', (m) => this.onIncoming(acc.id, m.contactId, m.messageId, m.segments))
     client.on('deleted', (id) => this.onDeleted(acc.id, id))

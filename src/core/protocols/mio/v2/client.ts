@@ -426,7 +426,12 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
       this.pendingAcks.clear()
       for (const s of [...this.streams.values()]) this.endStream(s, s.assembler.interrupt('The server restarted: the reply in progress was lost'))
     }
-    this.emit('login', login)
+    try {
+      this.emit('login', login)
+    } catch (e) {
+      // A listener's fault must not leave the connection half logged in.
+      this.log.error(`v2: a login listener failed: ${errorMessage(e)}`)
+    }
     this.setStatus({ state: 'online' })
     this.startHeartbeat()
     this.resumeOwnStreams(login.pendingTasks ?? [])
