@@ -1,5 +1,6 @@
 /** `miodesk login|models|chat|send|ping|watch` — the Mio-Chat protocol core from a terminal. */
-import { MioClient } from '../core/protocols/mio/client'
+import type { MioConnection } from '../core/protocols/mio/connection'
+import { detectAndOpenMio } from '../core/protocols/mio/open'
 import { TransportError } from '../core/transport/errors'
 import { createConsoleLogger, silentLogger } from '../core/log'
 import type { ToolCall } from '../shared/mio'
@@ -36,13 +37,14 @@ async function unlessInterrupted<T>(io: Io, work: Promise<T>): Promise<T> {
   return Promise.race([work, interruption(io)])
 }
 
-function clientFrom(args: ParsedArgs): MioClient {
+/** A connection of the server's generation (found by the credential-free probe). */
+async function clientFrom(args: ParsedArgs): Promise<MioConnection> {
   const server = str(args, 'server', 'MIODESK_SERVER')
   const id = str(args, 'id', 'MIODESK_ID') ?? 'miodesk-cli'
   const token = str(args, 'token', 'MIODESK_TOKEN')
   if (!server) throw new UsageError('Missing --server (or MIODESK_SERVER), e.g. --server ws://127.0.0.1:8787')
   if (!token) throw new UsageError('Missing --token (or MIODESK_TOKEN): the access code')
-  return new MioClient({
+  const { connection } = await detectAndOpenMio({
     server,
     id,
     token,
@@ -50,14 +52,15 @@ function clientFrom(args: ParsedArgs): MioClient {
     // Only `watch` reconnects; the other commands give up on the first failed attempt (see connected()).
     backoff: { baseMs: 500, maxMs: 2000, factor: 2, jitter: 0.3 }
   })
+  return connection
 }
 
 /**
  * Logs in or fails with the reason of the first failed attempt (failFast: no retrying in silence
  * against a closed port, an HTTP server without the gateway, or another protocol), or on Ctrl-C.
  */
-async function connected(args: ParsedArgs, io: Io): Promise<MioClient> {
-  const c = clientFrom(args)
+async function connected(args: ParsedArgs, io: Io): Promise<MioConnection> {
+  const c = await unlessInterrupted(io, clientFrom(args))
   try {
     await unlessInterrupted(io, c.connect({ failFast: true }))
   } catch (e) {
@@ -174,7 +177,7 @@ export async function runMio(cmd: string, args: ParsedArgs, io: Io): Promise<num
       }
     }
     case 'watch': {
-      const c = clientFrom(args)
+      const c = await unlessInterrupted(io, clientFrom(args))
       const line = (o: unknown): void => io.out(JSON.stringify(o) + '\n')
       c.on('status', (s) => line({ event: 'status', ...s }))
       c.on('login', (l) => line({ event: 'login', ...l }))

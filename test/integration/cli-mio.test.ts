@@ -240,3 +240,21 @@ describe('CLI: against the reference server', () => {
     expectReadableFailure(r, /Invalid credentials: invalid code/, 15_000)
   })
 })
+
+describe('CLI: against today\'s Socket.IO generation (host:port only)', () => {
+  it('detects it, logs in, chats with a tool and sends to the bot; a wrong code fails fast in words', async () => {
+    const v2 = await startServer({ port: 0, adminCode: 'cli-admin2', userCode: 'cli-user2', chunkDelayMs: 0, mioV2: true })
+    closers.push(() => v2.close())
+    const args = ['--server', `127.0.0.1:${v2.port}`, '--id', 'cli-v2', '--token', 'cli-user2']
+    const [login, chat, send] = await Promise.all([cli(['login', ...args]), cli(['chat', '--model', 'mio-demo', 'calculate 12*(3+4)', ...args]), cli(['send', 'hello v2', ...args])])
+    expect(login.code, login.stderr).toBe(0)
+    expect(JSON.parse(login.stdout)).toMatchObject({ dialect: 'v2', is_admin: false })
+    expect(chat.code, chat.stderr).toBe(0)
+    expect(chat.stdout).toMatch(/\[tool calculator_mid_[0-9a-f]{6}: finished\] → 84/)
+    expect(chat.stdout).toMatch(/84/)
+    expect(send.code, send.stderr).toBe(0)
+    expect(send.stdout).toMatch(/^sent, message_id \d+\n$/)
+    const bad = await cli(['login', '--server', `127.0.0.1:${v2.port}`, '--id', 'cli-v2', '--token', 'nope'])
+    expectReadableFailure(bad, /Invalid credentials/, 10_000)
+  }, 60_000)
+})

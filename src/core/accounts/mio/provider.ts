@@ -10,10 +10,11 @@ import type { AccountInfo, AddMioAccountInput, Contact } from '../../../shared/a
 import type { AiReply, ChatMessage, ChatTurn, Dialect, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult } from '../../../shared/mio'
 import { conversationCapabilities, type AccountCapabilities, type ConversationCapabilities } from '../../../shared/model/capabilities'
 import { friendlyError } from '../../errors'
-import { MioClient, gatewayUrl, type MioClientOptions } from '../../protocols/mio/client'
+import { gatewayUrl, type MioClientOptions } from '../../protocols/mio/client'
 import type { MioConnection, ResumedReply, StreamHandle, StreamListener } from '../../protocols/mio/connection'
 import { detectMioGeneration, type MioGeneration } from '../../protocols/mio/detect'
-import { MioV2Client, type MioV2ClientOptions } from '../../protocols/mio/v2/client'
+import { openMioConnection } from '../../protocols/mio/open'
+import type { MioV2ClientOptions } from '../../protocols/mio/v2/client'
 import { TransportError } from '../../transport/errors'
 import type { OutboxEntry } from '../../storage/history'
 import { KEYS } from '../../storage/keys'
@@ -168,8 +169,15 @@ export class MioAccounts implements AccountProvider {
 
   /** A connection of the account's server generation. */
   private connection(acc: StoredMioAccount, token: string): MioConnection {
-    const common = { server: acc.server, id: acc.userId, token, heartbeatIntervalMs: this.c.settings().heartbeatIntervalMs, logger: this.c.logger }
-    return acc.generation === 'v2' ? new MioV2Client({ ...common, ...this.t.v2Options }) : new MioClient({ ...common, ...this.t.clientOptions })
+    return openMioConnection(acc.generation ?? 'v1', {
+      server: acc.server,
+      id: acc.userId,
+      token,
+      heartbeatIntervalMs: this.c.settings().heartbeatIntervalMs,
+      logger: this.c.logger,
+      v1: this.t.clientOptions,
+      v2: this.t.v2Options
+    })
   }
 
   private spawn(acc: StoredMioAccount, token?: string): LiveAccount {
