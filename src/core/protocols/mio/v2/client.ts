@@ -859,7 +859,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   complete(req: CompletionRequest, listener: StreamListener = () => {}): StreamHandle {
     this.requireOnline()
     const fallback = newRequestId()
-    const frame = v2CompletionFrame(req.tools === undefined ? { ...req, tools: this.serverTools } : req, { providers: this._login?.providers, fallbackMessageId: fallback })
+    const frame = v2CompletionFrame(req && typeof req === 'object' && req.tools === undefined ? { ...req, tools: this.serverTools } : req, { providers: this._login?.providers, fallbackMessageId: fallback })
     const messageId = String(frame.request_id)
     if (this.streams.has(messageId)) throw new TransportError('protocol', 'A reply with this message id is already streaming')
     const contactorId = (frame.metaData as Json).contactorId as string | undefined
