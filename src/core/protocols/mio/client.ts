@@ -2,6 +2,7 @@
  * A Mio-Chat account connection: login and dialect detection, heartbeat, onebot messages,
  * sharing, models and streamed completions — over the shared ManagedSocket transport.
  */
+import { SeenIds } from './seen'
 import { EventEmitter } from 'node:events'
 import type { ChatTurn, CompletionRequest, Dialect, LoginInfo, ModelGroup, RequestId, Segment, ShareResult } from '../../../shared/mio'
 import type { ConnectionStatus } from '../../../shared/connection'
@@ -90,8 +91,8 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
   private _login?: LoginInfo
   private handshakeWaiter?: { requestId: RequestId; resolve: () => void; reject: (e: Error) => void }
   private readonly streams = new Map<RequestId, ActiveStream>()
-  private readonly recentIds: string[] = []
-  private readonly recentSet = new Set<string>()
+  /** Pushes seen on this connection (repeats are dropped). */
+  private readonly seenIds = new SeenIds()
   private dropped = 0
 
   constructor(options: MioClientOptions) {
@@ -161,7 +162,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
     const requestId = newRequestId()
     // Message ids are only unique within one server session: a restarted server (the reference one
     // numbers from 100001 again) reuses them for new messages. Repeats are dropped per connection only.
-    this.clearSeen()
+    this.seenIds.clear()
     return new Promise<void>((resolve, reject) => {
       this.handshakeWaiter = { requestId, resolve, reject }
       try {
@@ -218,7 +219,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
         }
         return
       case 'onebot-message':
-        if (this.seenRecently(f.messageId)) return
+        if (this.seenIds.seen(f.messageId)) return
         this.emit('message', { contactId: f.contactId, messageId: f.messageId, segments: f.segments })
         return
       case 'onebot-delete':
@@ -261,19 +262,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
     this.emit('dropped', reason)
   }
 
-  private clearSeen(): void {
-    this.recentSet.clear()
-    this.recentIds.length = 0
-  }
 
-  /** A push repeated on this connection (or the echo of our own send). Cleared by every new connection. */
-  private seenRecently(id: string): boolean {
-    if (this.recentSet.has(id)) return true
-    this.recentSet.add(id)
-    this.recentIds.push(id)
-    if (this.recentIds.length > 2000) this.recentSet.delete(this.recentIds.shift()!)
-    return false
-  }
 
   // ------------------------------------------------------------------ requests
 
@@ -319,7 +308,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
     const d = isObject(r.data) ? r.data : {}
     const id = d.message_id
     if (typeof id === 'string' || typeof id === 'number') {
-      this.seenRecently(String(id))
+      this.seenIds.seen(String(id))
       return String(id)
     }
     throw new TransportError('protocol', 'The server accepted the message but returned no message id')

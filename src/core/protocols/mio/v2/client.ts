@@ -12,6 +12,7 @@
  *   merges the snapshot into the open stream. A changed bootId (the server restarted) ends every reply
  *   in flight as interrupted.
  */
+import { SeenIds } from '../seen'
 import { EventEmitter } from 'node:events'
 import { io, type Socket } from 'socket.io-client'
 import type { AiReply, CompletionRequest, Dialect, LoginInfo, ModelGroup, ModelProvider, RequestId, Segment, ShareResult } from '../../../../shared/mio'
@@ -180,8 +181,8 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   private bootId?: string
   private readonly streams = new Map<string, ActiveStream>()
   private readonly pendingAcks = new Map<string, { contactorId: string; messageId: string }>()
-  private readonly recentIds: string[] = []
-  private readonly recentSet = new Set<string>()
+  /** Pushes seen on this connection (repeats are dropped). */
+  private readonly seenIds = new SeenIds()
   private dropped = 0
   /** Every event this client emitted, counted (tests and diagnostics). */
   sentEvents = 0
@@ -417,7 +418,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     const previousBoot = this.bootId
     this._login = login
     this.bootId = login.bootId
-    this.clearSeen()
+    this.seenIds.clear()
     this.phase = 'online'
     this.attempt = 0
     this.everOnline = true
@@ -587,7 +588,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
         this.log.debug(`v2: server notice ${c.type}`)
         return
       case 'onebot-message':
-        if (this.seenRecently(c.messageId)) return
+        if (this.seenIds.seen(c.messageId)) return
         // A forward push carries no id: it came to this connection, so it is ours.
         this.emit('message', { contactId: c.contactId || this.o.id, messageId: c.messageId, segments: c.segments })
         return
@@ -694,18 +695,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     this.emit('dropped', reason)
   }
 
-  private clearSeen(): void {
-    this.recentSet.clear()
-    this.recentIds.length = 0
-  }
 
-  private seenRecently(id: string): boolean {
-    if (this.recentSet.has(id)) return true
-    this.recentSet.add(id)
-    this.recentIds.push(id)
-    if (this.recentIds.length > 2000) this.recentSet.delete(this.recentIds.shift()!)
-    return false
-  }
 
   // ------------------------------------------------------------------ sending
 
@@ -770,7 +760,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     const d = isObject(r.data) ? r.data : {}
     const id = d.message_id
     if (typeof id === 'string' || typeof id === 'number') {
-      this.seenRecently(String(id))
+      this.seenIds.seen(String(id))
       return String(id)
     }
     throw new TransportError('protocol', 'The server accepted the message but returned no message id')
