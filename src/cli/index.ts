@@ -8,7 +8,7 @@ export const USAGE = `miodesk <command> [options]
 Mio-Chat (options --server URL --id ID --token CODE, or MIODESK_SERVER / MIODESK_ID / MIODESK_TOKEN):
   login                         log in and print the account (dialect, admin, bot, models)
   models                        list the server's models
-  chat --model M [--tools a,b] [--system S] "prompt"
+  chat --model M [--tools a,b] [--system S] [--approve|--deny] "prompt"   (tools that ask first: --approve runs them; default --deny)
                                 stream an AI reply; tool-call states on their own lines
   send [--to ID] "text"         send a onebot text message
   ping                          heartbeat round trip
@@ -46,7 +46,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(USAGE)
     return cmd ? 0 : 2
   }
-  const args = parseArgs(rest, ['verbose', 'show-token'])
+  const args = parseArgs(rest, ['verbose', 'show-token', 'approve', 'deny'])
   try {
     if (cmd === 'yunhu') {
       const { runYunhu } = await import('./yunhu')

@@ -131,6 +131,9 @@ export async function runMio(cmd: string, args: ParsedArgs, io: Io): Promise<num
         const tools = typeof args.tools === 'string' ? args.tools.split(',').map((t) => t.trim()).filter(Boolean) : undefined
         const system = str(args, 'system')
         const states = new Map<string, string>()
+        // A server that asks before running a tool (v2): answered by the --approve / --deny policy (default: deny).
+        const policy = args.approve === true ? 'approve' : 'deny'
+        const answered = new Set<string>()
         let inReasoning = false
         let midLine = false
         const handle = c.complete(
@@ -150,6 +153,16 @@ export async function runMio(cmd: string, args: ParsedArgs, io: Io): Promise<num
               inReasoning = false
               const detail = t.state === 'running' ? ` ${t.params}` : t.state === 'finished' ? ` → ${JSON.stringify(t.result)}` : t.state === 'failed' ? ` → ${t.error}` : ''
               io.out(`[tool ${t.name}: ${label}]${detail}\n`)
+            }
+            const q = reply.approval
+            if (q && q.state === 'waiting' && !answered.has(q.interactionId)) {
+              answered.add(q.interactionId)
+              if (midLine || inReasoning) io.out('\n')
+              midLine = false
+              inReasoning = false
+              const yes = policy === 'approve'
+              io.out(`[asks: ${q.prompt}${q.command ? ` ${q.command}` : ''} → ${yes ? 'approved (--approve)' : 'denied (pass --approve to allow)'}]\n`)
+              void handle.answer?.(q.interactionId, yes, yes ? undefined : 'denied by the command line policy').catch((e: unknown) => io.err(`could not answer: ${describeError(e)}\n`))
             }
             if (change.textAppend) {
               if (inReasoning) io.err('\n')

@@ -258,3 +258,18 @@ describe('CLI: against today\'s Socket.IO generation (host:port only)', () => {
     expectReadableFailure(bad, /Invalid credentials/, 10_000)
   }, 60_000)
 })
+
+describe('CLI: a tool that asks first (Socket.IO generation)', () => {
+  it('--approve runs it; without it the CLI denies and says how to allow', async () => {
+    const v2 = await startServer({ port: 0, adminCode: 'cli-admin3', userCode: 'cli-user3', chunkDelayMs: 0, mioV2: true })
+    closers.push(() => v2.close())
+    const args = ['--server', `127.0.0.1:${v2.port}`, '--id', 'cli-v2a', '--token', 'cli-admin3', '--model', 'mio-demo']
+    const [yes, no] = await Promise.all([cli(['chat', '--approve', 'run `echo cli-approved`', ...args]), cli(['chat', 'run `echo cli-denied`', ...args])])
+    expect(yes.code, yes.stderr).toBe(0)
+    expect(yes.stdout).toMatch(/\[asks: .*echo cli-approved → approved \(--approve\)\]/)
+    expect(yes.stdout).toMatch(/\[tool bash_mid_[0-9a-f]{6}: finished\] → .*cli-approved/)
+    expect(no.code, no.stderr).toBe(0)
+    expect(no.stdout).toMatch(/denied \(pass --approve to allow\)/)
+    expect(no.stdout).toMatch(/\[tool bash_mid_[0-9a-f]{6}: failed\]/)
+  }, 60_000)
+})
