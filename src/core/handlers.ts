@@ -38,6 +38,7 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'mio:abort': async (a, c, m) => mio.abort(a, c, m),
     'mio:answer': (a, c, m, approved, reason) => mio.answer(a, c, m, approved, reason),
     'mio:ping': (a) => mio.ping(a),
+    'mio:tools': async (a) => mio.tools(a),
     // Yunhu only: the bot store and console, boards, buttons.
     'yunhu:banners': (a) => yunhu.banners(a),
     'yunhu:store': (a) => yunhu.store(a),

@@ -183,6 +183,8 @@ export interface ApiMethods {
   /** Answers the question a reply waits on (`ai.approval`: run this tool?), with an optional reason for a no. */
   'mio:answer': (accountId: string, contactId: string, replyMessageId: string, approved: boolean, reason?: string) => Promise<void>
   'mio:ping': (accountId: string) => Promise<number>
+  /** The tools the server offers model contacts, by name (empty where the server lists none). */
+  'mio:tools': (accountId: string) => Promise<string[]>
 
   // ---- Yunhu (云湖) only: the bot store and console, boards, buttons. Yunhu conversations and messages go
   // through the generic channels above; a Yunhu message's content becomes segments: text, markdown {text},
@@ -244,6 +246,7 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'mio:abort': true,
   'mio:answer': true,
   'mio:ping': true,
+  'mio:tools': true,
   'yunhu:banners': true,
   'yunhu:store': true,
   'yunhu:bot-detail': true,

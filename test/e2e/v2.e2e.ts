@@ -63,6 +63,22 @@ describe('Mio-Chat v2 (Socket.IO) in the window', () => {
     expect(h.pageErrors).toEqual([])
   }, 120_000)
 
+  it('a model contact picks its tools from the server and may run commands without asking', async () => {
+    const h = harnesses[0]!
+    await byTestId(h.page, 'edit-llm').click()
+    await byTestId(h.page, 'llm-tools').waitFor()
+    expect(await h.page.locator('[data-testid^="llm-tool-"]').count()).toBeGreaterThanOrEqual(3)
+    await byTestId(h.page, 'llm-tool-bash').check()
+    await byTestId(h.page, 'llm-auto-approve').check()
+    await h.screenshot('v2-llm-editor-en-light')
+    await h.page.locator('[data-testid="llm-editor"] button[type="submit"], [data-testid="llm-editor"] [form="llm-form"]').first().click()
+    await byTestId(h.page, 'llm-editor').waitFor({ state: 'detached' })
+    await sendText(h.page, 'run `echo e2e-no-question`')
+    await lastReplyStatus(h.page, 'completed')
+    expect(await byTestId(h.page, 'tool-approval').count()).toBe(0)
+    await expect(lastReply(h.page).locator('[data-testid="tool-call"]').last().getAttribute('data-state')).resolves.toBe('finished')
+  }, 60_000)
+
   it('the question in Chinese, dark', async () => {
     const h = await startHarness({ mioV2: true, chunkDelayMs: 20, locale: 'zh-CN', colorScheme: 'dark' })
     harnesses.push(h)

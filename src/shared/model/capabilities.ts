@@ -42,6 +42,10 @@ export interface AccountCapabilities {
   relogin: boolean
   /** The link's round-trip delay can be measured on demand. */
   ping: boolean
+  /** The server asks before some tools run (model contacts may be set to run them without asking). */
+  toolApproval?: boolean
+  /** The server lists its tools, so model contacts can pick theirs. */
+  serverTools?: boolean
 }
 
 export const NO_CONVERSATION_CAPABILITIES: ConversationCapabilities = {

@@ -82,6 +82,8 @@ export function validateLlm(c: LlmContact): LlmContact {
     top_p: num(c.top_p, 0, 1, 'top_p', 1),
     presence_penalty: num(c.presence_penalty, -2, 2, 'Presence penalty', 0),
     frequency_penalty: num(c.frequency_penalty, -2, 2, 'Frequency penalty', 0),
-    tools: Array.isArray(c.tools) ? c.tools.filter((t): t is string => typeof t === 'string') : undefined
+    tools: Array.isArray(c.tools) ? c.tools.filter((t): t is string => typeof t === 'string' && t.length > 0 && t.length <= 128).slice(0, 200) : undefined,
+    ...(typeof c.provider === 'string' && c.provider.trim() ? { provider: c.provider.trim().slice(0, 200) } : {}),
+    ...(c.autoApprove === true ? { autoApprove: true } : {})
   }
 }

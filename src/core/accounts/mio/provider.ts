@@ -159,7 +159,8 @@ export class MioAccounts implements AccountProvider {
   private accountInfo(a: StoredMioAccount): AccountInfo {
     const la = this.live.get(a.id)
     const status = la ? { ...la.client.status, delayMs: la.client.delayMs } : { state: 'offline' as const }
-    return { id: a.id, kind: a.kind, label: a.label, server: a.server, userId: a.userId, status, login: this.login(a.id), capabilities: this.capabilities }
+    const v2 = this.login(a.id)?.dialect === 'v2'
+    return { id: a.id, kind: a.kind, label: a.label, server: a.server, userId: a.userId, status, login: this.login(a.id), capabilities: { ...this.capabilities, toolApproval: v2, serverTools: v2 } }
   }
 
   /** The live login of an account, else the last one (shown while offline, e.g. after an offline start). */
@@ -517,6 +518,12 @@ export class MioAccounts implements AccountProvider {
     } catch (e) {
       throw new Error(friendlyError(e))
     }
+  }
+
+  /** The tools the server offers model contacts (by name, without the server's definition hash), where it lists them. */
+  tools(accountId: string): string[] {
+    const names = this.need(accountId).client.tools ?? []
+    return [...new Set(names.map((n) => n.replace(/_mid_[0-9a-f]{6}$/, '')))].sort()
   }
 
   async ping(accountId: string): Promise<number> {

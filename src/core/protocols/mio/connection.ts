@@ -70,6 +70,8 @@ export interface MioConnection extends EventEmitter<MioConnectionEvents> {
   /** Starts and resolves on the first successful login, or rejects with the reason in words. */
   connect(opts?: { failFast?: boolean }): Promise<LoginInfo>
   ping(): Promise<number>
+  /** The tools the server offers (its full names), where it lists them (v2). */
+  readonly tools?: string[]
   /** The onebot contact id messages to the bot are addressed to. */
   onebotTarget(): string
   /** Sends onebot segments; resolves with the server's message id. `messageId` = a client id to carry where the dialect has one. */

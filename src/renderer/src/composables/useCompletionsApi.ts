@@ -11,6 +11,8 @@ const completionsApi = {
   /** Answers the question a reply waits on (run this tool?). */
   answer: (accountId: string, contactId: string, replyMessageId: string, approved: boolean, reason?: string) => getApi().call('mio:answer', accountId, contactId, replyMessageId, approved, reason),
   models: (accountId: string) => getApi().call('mio:models', accountId),
+  /** The tools the server offers model contacts, by name (empty where it lists none). */
+  tools: (accountId: string) => getApi().call('mio:tools', accountId),
   onStream: (cb: (d: StreamDelta) => void) => getApi().on('stream', cb)
 }
 

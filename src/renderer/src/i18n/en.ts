@@ -152,6 +152,10 @@ export default {
     topP: 'Top P',
     presence: 'Presence penalty',
     frequency: 'Frequency penalty',
+    tools: 'Tools',
+    toolsHint: 'The tools this contact may use. None picked: every tool the server offers.',
+    autoApprove: 'Run commands without asking',
+    autoApproveWarn: 'The model will run terminal commands on the server without asking you first.',
     deleteConfirm: 'Delete {name} and its chat history?',
     nameRequired: 'Give the contact a name.'
   },

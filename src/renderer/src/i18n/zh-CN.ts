@@ -153,6 +153,10 @@ const zh: typeof en = {
     temperature: '温度',
     topP: 'Top P',
     presence: '存在惩罚',
+    tools: '工具',
+    toolsHint: '此联系人可以使用的工具。都不选：使用服务器提供的全部工具。',
+    autoApprove: '运行命令前不再询问',
+    autoApproveWarn: '模型将在服务器上直接运行终端命令，不再先询问你。',
     frequency: '频率惩罚',
     deleteConfirm: '删除 {name} 及其聊天记录？',
     nameRequired: '请为联系人取个名字。'

@@ -456,6 +456,22 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     }
   }
 
+  /**
+   * The tools a completion offers: every tool the server lists when the contact names none; else each named
+   * tool by its full name, or by its name without the definition hash (`bash` → `bash_mid_3fcaad`), which
+   * changes whenever the server's tool changes.
+   */
+  private resolveTools(names: unknown): string[] {
+    if (!Array.isArray(names)) return [...this.serverTools]
+    const out: string[] = []
+    for (const n of names) {
+      if (typeof n !== 'string' || !n) continue
+      if (this.serverTools.includes(n) || this.serverTools.length === 0) out.push(n)
+      else for (const full of this.serverTools) if (full.replace(/_mid_[0-9a-f]{6}$/, '') === n) out.push(full)
+    }
+    return [...new Set(out)]
+  }
+
   /** The server's tools' full names, as last listed. */
   get tools(): string[] {
     return [...this.serverTools]
@@ -849,7 +865,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   complete(req: CompletionRequest, listener: StreamListener = () => {}): StreamHandle {
     this.requireOnline()
     const fallback = newRequestId()
-    const frame = v2CompletionFrame(req && typeof req === 'object' && req.tools === undefined ? { ...req, tools: this.serverTools } : req, { providers: this._login?.providers, fallbackMessageId: fallback })
+    const frame = v2CompletionFrame(req && typeof req === 'object' ? { ...req, tools: this.resolveTools(req.tools) } : req, { providers: this._login?.providers, fallbackMessageId: fallback })
     const messageId = String(frame.request_id)
     if (this.streams.has(messageId)) throw new TransportError('protocol', 'A reply with this message id is already streaming')
     const contactorId = (frame.metaData as Json).contactorId as string | undefined
