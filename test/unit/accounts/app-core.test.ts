@@ -28,3 +28,20 @@ describe('the account registry', () => {
     expect(c.accounts.list()).toEqual([])
   })
 })
+
+describe('the Mio-Chat bot conversation', () => {
+  it('is left out when the server says it has no OneBot side (v2 login), and listed otherwise', async () => {
+    for (const onebotEnabled of [false, true]) {
+      const store = new MemoryStore()
+      store.set('accounts', [{ id: 'a1', kind: 'mio', label: 'x', server: 'ws://127.0.0.1:1', userId: 'u', secret: plaintextSecretBox.encrypt('t'), generation: 'v2' }])
+      store.set('login:a1', { isAdmin: false, adminQq: '', botQq: '', dialect: 'v2', onebotEnabled })
+      const c = new AppCore({ store, secrets: plaintextSecretBox, host: 'browser', version: 't', openExternal: async () => {} })
+      await c.start()
+      try {
+        expect(c.mio.contactList('a1').some((x) => x.kind === 'bot')).toBe(onebotEnabled)
+      } finally {
+        await c.stop()
+      }
+    }
+  })
+})

@@ -360,7 +360,8 @@ export class MioAccounts implements AccountProvider {
     const botQq = login?.botQq
     const bot: Contact = { id: BOT_CONTACT_ID, kind: 'bot', name: botQq ? `Bot ${botQq}` : 'Bot', capabilities: botCapabilities(login?.dialect) }
     const llms = this.llm.list(accountId).map((l): Contact => ({ id: `${LLM_PREFIX}${l.id}`, kind: 'llm', name: l.name, llm: l, capabilities: LLM_CAPS }))
-    return [bot, ...llms].map(withLast)
+    // A server without a OneBot side (v2 says so at login) has no bot to talk to; its history stays stored.
+    return (login?.onebotEnabled === false ? llms : [bot, ...llms]).map(withLast)
   }
 
   private emitContacts(accountId: string): void {
