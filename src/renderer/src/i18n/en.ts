@@ -125,6 +125,7 @@ export default {
     details: 'Technical details',
     approval: {
       title: 'The model wants to run a tool',
+      runCommand: 'Allow it to run this command?',
       allow: 'Allow',
       deny: 'Deny'
     },

@@ -127,6 +127,7 @@ const zh: typeof en = {
     details: '技术细节',
     approval: {
       title: '模型请求运行工具',
+      runCommand: '是否允许它执行这条命令？',
       allow: '允许',
       deny: '拒绝'
     },
