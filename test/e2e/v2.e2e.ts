@@ -68,6 +68,10 @@ describe('Mio-Chat v2 (Socket.IO) in the window', () => {
     await byTestId(h.page, 'edit-llm').click()
     await byTestId(h.page, 'llm-tools').waitFor()
     expect(await h.page.locator('[data-testid^="llm-tool-"]').count()).toBeGreaterThanOrEqual(3)
+    // Models grouped by the server's providers, described by their metadata; the provider goes with the model.
+    const options = await h.page.locator('[data-testid="llm-model"] optgroup').evaluateAll((gs) => gs.map((g) => (g as HTMLOptGroupElement).label))
+    expect(options).toContain('MioDesk')
+    await expect(h.page.locator('[data-testid="llm-model"] option', { hasText: 'mio-demo' }).first().textContent()).resolves.toMatch(/mio-demo · .*reasoning/)
     await byTestId(h.page, 'llm-tool-bash').check()
     await byTestId(h.page, 'llm-auto-approve').check()
     await h.screenshot('v2-llm-editor-en-light')

@@ -153,6 +153,7 @@ export default {
     topP: 'Top P',
     presence: 'Presence penalty',
     frequency: 'Frequency penalty',
+    meta: { vision: 'images', tools: 'tools', reasoning: 'reasoning' },
     tools: 'Tools',
     toolsHint: 'The tools this contact may use. None picked: every tool the server offers.',
     autoApprove: 'Run commands without asking',

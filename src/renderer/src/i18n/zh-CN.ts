@@ -154,6 +154,7 @@ const zh: typeof en = {
     temperature: '温度',
     topP: 'Top P',
     presence: '存在惩罚',
+    meta: { vision: '识图', tools: '工具', reasoning: '推理' },
     tools: '工具',
     toolsHint: '此联系人可以使用的工具。都不选：使用服务器提供的全部工具。',
     autoApprove: '运行命令前不再询问',
