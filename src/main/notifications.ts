@@ -71,6 +71,28 @@ export class MessageNotifier {
     opts.events.on('contacts', (p: MainEvents['contacts'] | undefined) => {
       if (p) this.rememberContacts(p.accountId, p.contacts)
     })
+    opts.events.on('stream', (d: MainEvents['stream'] | undefined) => {
+      if (d?.approval?.state === 'waiting') this.handleQuestion(d)
+    })
+  }
+
+  /**
+   * A reply stopped to ask the user (a tool wants to run a command): while the window is away, a notification
+   * says so and opens the conversation, where the question waits with Allow / Deny. Once per question.
+   */
+  handleQuestion(d: MainEvents['stream']): void {
+    const q = d.approval
+    if (!q || q.state !== 'waiting' || typeof q.interactionId !== 'string') return
+    const key = `${conversationKey(d.accountId, d.contactId)}:ask:${q.interactionId}`
+    if (this.seen.has(key)) return
+    this.markSeen(key)
+    if (this.opts.isWindowActive()) return
+    const settings = this.opts.getSettings()
+    if (!settings.notifications || isConversationMuted(settings, d.accountId, d.contactId)) return
+    if (!Notification.isSupported()) return
+    const name = this.names.get(conversationKey(d.accountId, d.contactId))
+    const body = settings.privacyMode ? 'A reply is waiting for your answer' : q.command ? `Allow it to run: ${q.command.slice(0, MAX_PREVIEW)}` : q.prompt.slice(0, MAX_PREVIEW)
+    this.present(new Notification({ title: settings.privacyMode ? 'MioDesk' : `${name || 'AI'} wants to run a tool`, body, silent: false }), d.accountId, d.contactId)
   }
 
   get unreadCount(): number {
@@ -129,14 +151,18 @@ export class MessageNotifier {
     const settings = this.opts.getSettings()
     const name = this.names.get(conversationKey(accountId, message.contactId))
     const { title, body } = notificationContent(message, name, settings.privacyMode)
-    const n = new Notification({ title, body, silent: false })
+    this.present(new Notification({ title, body, silent: false }), accountId, message.contactId)
+  }
+
+  /** Shows a notification that opens its conversation when clicked. */
+  private present(n: Notification, accountId: string, contactId: string): void {
     this.live.add(n)
     const release = (): void => {
       this.live.delete(n)
     }
     n.on('click', () => {
       release()
-      this.opts.openConversation(accountId, message.contactId)
+      this.opts.openConversation(accountId, contactId)
     })
     n.on('close', release)
     n.show()

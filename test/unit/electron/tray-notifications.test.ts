@@ -45,6 +45,32 @@ function setup(over: { settings?: Partial<NotificationSettings>; active?: boolea
   return { events, state, notifier, openConversation, onUnreadChange, send }
 }
 
+describe('a reply that asks before running a tool', () => {
+  const ask = (over: Record<string, unknown> = {}) => ({ accountId: 'acc', contactId: 'bot', messageId: 'r1', status: 'streaming', textAppend: '', reasoningAppend: '', approval: { interactionId: 'i1', prompt: '是否授权', command: 'echo hi', state: 'waiting' }, ...over })
+  it('notifies once per question while the window is away, and a click opens the conversation', () => {
+    const { events, openConversation } = setup()
+    events.emit('stream', ask())
+    events.emit('stream', ask())
+    expect(fake.Notification.shown).toHaveLength(1)
+    expect(fake.Notification.shown[0]!.options).toMatchObject({ title: 'Mio Bot wants to run a tool', body: 'Allow it to run: echo hi' })
+    fake.Notification.shown[0]!.emit('click')
+    expect(openConversation).toHaveBeenCalledWith('acc', 'bot')
+  })
+  it('not while the window is active, not for a muted conversation, not for an answered question; privacy mode hides the command', () => {
+    const a = setup({ active: true })
+    a.events.emit('stream', ask())
+    const b = setup({ settings: { mutedConversations: ['acc:bot'] } })
+    b.events.emit('stream', ask())
+    const c = setup()
+    c.events.emit('stream', ask({ approval: { interactionId: 'i2', prompt: 'x', state: 'approved' } }))
+    c.events.emit('stream', ask({ approval: undefined }))
+    expect(fake.Notification.shown).toHaveLength(0)
+    const d = setup({ settings: { privacyMode: true } })
+    d.events.emit('stream', ask())
+    expect(fake.Notification.shown[0]!.options).toMatchObject({ title: 'MioDesk', body: 'A reply is waiting for your answer' })
+  })
+})
+
 describe('notifications', () => {
   it('notifies for a new incoming message while the window is inactive, with sender and text', () => {
     const { send, notifier } = setup()
