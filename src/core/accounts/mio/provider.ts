@@ -64,7 +64,8 @@ interface LiveAccount {
   stored: StoredMioAccount
   client: MioConnection
   token: string
-  streams: Map<string, StreamHandle>
+  /** Replies being streamed, by message id, with their message as stored at the start (for checkpoints). */
+  replies: Map<string, { msg: ChatMessage; handle: StreamHandle }>
   outbox: OutboxPump
   /** When the generation was last re-checked (ms). */
   checkedAt: number
@@ -116,8 +117,6 @@ export class MioAccounts implements AccountProvider {
   private readonly stored: StoredAccounts<StoredMioAccount>
   private readonly llm: LlmContacts
   private readonly streamer: StreamCoalescer
-  /** Replies being streamed, with their message as stored at the start (for checkpoints). */
-  private readonly replies = new Map<string, { accountId: string; msg: ChatMessage; handle: StreamHandle }>()
 
   constructor(
     private readonly c: AccountContext,
@@ -183,7 +182,7 @@ export class MioAccounts implements AccountProvider {
 
   private spawn(acc: StoredMioAccount, token?: string): LiveAccount {
     const secret = token ?? this.c.secrets.decrypt(acc.secret)
-    const la: LiveAccount = { stored: acc, client: this.connection(acc, secret), token: secret, streams: new Map(), outbox: undefined as unknown as OutboxPump, checkedAt: Date.now() }
+    const la: LiveAccount = { stored: acc, client: this.connection(acc, secret), token: secret, replies: new Map(), outbox: undefined as unknown as OutboxPump, checkedAt: Date.now() }
     la.outbox = new OutboxPump(acc.id, this.outboxLink(la), this.c.outbox, this.c.history, this.c.emit, this.c.logger)
     this.live.set(acc.id, la)
     this.attach(la)
@@ -209,7 +208,7 @@ export class MioAccounts implements AccountProvider {
       this.emitContacts(acc.id)
       // Replies the server kept while we were away (v2): ask for those of our model conversations that have no
       // reply open here (the connection resumes its own). After the login has finished, never inside it.
-      const pending = (login.pendingTasks ?? []).filter((contactorId) => this.llm.has(acc.id, contactorId) && ![...this.replies.values()].some((r) => r.accountId === acc.id && r.msg.contactId === contactorId))
+      const pending = (login.pendingTasks ?? []).filter((contactorId) => this.llm.has(acc.id, contactorId) && ![...la.replies.values()].some((r) => r.msg.contactId === contactorId))
       if (pending.length && client.resume)
         setImmediate(() => {
           for (const contactorId of pending) {
@@ -558,7 +557,7 @@ export class MioAccounts implements AccountProvider {
   }
 
   abort(accountId: string, _contactId: string, replyMessageId: string): void {
-    this.need(accountId).streams.get(replyMessageId)?.abort()
+    this.need(accountId).replies.get(replyMessageId)?.handle.abort()
   }
 
   /** The conversation so far as chat turns (before `beforeTime`), with the system prompt first. */
@@ -580,9 +579,9 @@ export class MioAccounts implements AccountProvider {
 
   /** Persists a reply that is still growing (the coalescer asks at most every few seconds). */
   private checkpoint(target: StreamTarget): void {
-    const r = this.replies.get(target.messageId)
+    const r = this.live.get(target.accountId)?.replies.get(target.messageId)
     if (!r) return
-    this.c.history.put(r.accountId, { ...r.msg, ai: structuredClone(r.handle.reply) })
+    this.c.history.put(target.accountId, { ...r.msg, ai: structuredClone(r.handle.reply) })
   }
 
   /** Turns an assembled reply's changes into the one stream path's changes. */
@@ -634,11 +633,9 @@ export class MioAccounts implements AccountProvider {
   /** Follows a running reply to its end: checkpoints while it grows, the whole reply stored at the end, then acknowledged. */
   private track(la: LiveAccount, contactId: string, msg: ChatMessage, handle: StreamHandle): void {
     const accountId = la.stored.id
-    la.streams.set(msg.id, handle)
-    this.replies.set(msg.id, { accountId, msg, handle })
+    la.replies.set(msg.id, { msg, handle })
     void handle.done.then((reply) => {
-      la.streams.delete(msg.id)
-      this.replies.delete(msg.id)
+      la.replies.delete(msg.id)
       this.store(accountId, { ...msg, ai: structuredClone(reply) })
       this.emitContacts(accountId)
       // Stored: the server may forget it (v2 keeps replies for resume until acknowledged).
@@ -650,7 +647,7 @@ export class MioAccounts implements AccountProvider {
   private onResumed(la: LiveAccount, r: ResumedReply): void {
     const accountId = la.stored.id
     const stored = this.c.history.get(accountId, r.contactorId, r.messageId)
-    if (!stored?.ai || la.streams.has(r.messageId)) return
+    if (!stored?.ai || la.replies.has(r.messageId)) return
     const msg = this.store(accountId, { ...stored, ai: structuredClone(r.handle.reply) })
     r.listen(this.replyListener({ accountId, contactId: r.contactorId, messageId: r.messageId }))
     this.track(la, r.contactorId, msg, r.handle)
@@ -659,7 +656,7 @@ export class MioAccounts implements AccountProvider {
   /** Answers a reply's question (v2 tool approval). */
   async answer(accountId: string, _contactId: string, replyMessageId: string, approved: boolean, reason?: string): Promise<void> {
     const la = this.need(accountId)
-    const handle = la.streams.get(String(replyMessageId ?? ''))
+    const handle = la.replies.get(String(replyMessageId ?? ''))?.handle
     const question = handle?.reply.approval
     if (!handle || !question || question.state !== 'waiting') throw new Error('That question is no longer open')
     if (!handle.answer) throw new Error('This server does not ask before running tools')
