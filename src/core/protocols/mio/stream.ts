@@ -253,7 +253,15 @@ export class ReplyAssembler {
       }
     }
     if (d.approval !== undefined) approvalChanged = this.setApproval(d.approval) || approvalChanged
-    const changed = textAppend.length > 0 || reasoningAppend.length > 0 || toolCallsChanged || approvalChanged
+    return this.result(textAppend, reasoningAppend, toolCallsChanged, false, approvalChanged)
+  }
+
+  /**
+   * Fills the one result object of this assembler (reused: streams apply thousands of frames) for a change
+   * that is not the plain-append fast path, and starts the stream on its first change.
+   */
+  private result(textAppend: string, reasoningAppend: string, toolCallsChanged: boolean, textReplaced: boolean, approvalChanged: boolean): ApplyResult {
+    const changed = textAppend.length > 0 || reasoningAppend.length > 0 || toolCallsChanged || textReplaced || approvalChanged
     if (changed && this.reply.status === 'pending') this.reply.status = 'streaming'
     const r = this.out
     this.outIsPlainAppend = false
@@ -261,7 +269,7 @@ export class ReplyAssembler {
     r.textAppend = textAppend
     r.reasoningAppend = reasoningAppend
     r.toolCallsChanged = toolCallsChanged
-    r.textReplaced = false
+    r.textReplaced = textReplaced
     r.ended = false
     if (approvalChanged) r.approvalChanged = true
     else delete r.approvalChanged
@@ -356,18 +364,7 @@ export class ReplyAssembler {
     if (isObject(data.tool_call)) toolCallsChanged = this.applyToolCall(data.tool_call)
     const textReplaced = this.replaced
     this.replaced = false
-    const changed = textAppend.length > 0 || reasoningAppend.length > 0 || toolCallsChanged || textReplaced
-    if (changed && this.reply.status === 'pending') this.reply.status = 'streaming'
-    // One result object per assembler, reused: streams apply thousands of frames.
-    const r = this.out
-    this.outIsPlainAppend = false
-    r.changed = changed
-    r.textAppend = textAppend
-    r.reasoningAppend = reasoningAppend
-    r.toolCallsChanged = toolCallsChanged
-    r.textReplaced = textReplaced
-    r.ended = false
-    return r
+    return this.result(textAppend, reasoningAppend, toolCallsChanged, textReplaced, false)
   }
 
   /**
