@@ -36,7 +36,8 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'mio:complete': (a, c, p) => mio.complete(a, c, p),
     'mio:complete-retry': (a, c, m) => mio.completeRetry(a, c, m),
     'mio:abort': async (a, c, m) => mio.abort(a, c, m),
-    'mio:answer': (a, c, m, approved, reason) => mio.answer(a, c, m, approved, reason),
+    'mio:answer': (a, c, m, approved, reason, always) => mio.answer(a, c, m, approved, reason, always),
+    'mio:presets': (a) => mio.presets(a),
     'mio:ping': (a) => mio.ping(a),
     'mio:tools': async (a) => mio.tools(a),
     // Yunhu only: the bot store and console, boards, buttons.

@@ -8,7 +8,7 @@
  * - `MioDeskApi` is what the renderer sees as `window.api`: `call(channel, ...args)` and `on(event, cb)`.
  */
 import type { ConnectionStatus } from './connection'
-import type { AiReply, ChatMessage, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult, ToolApproval, ToolCall } from './mio'
+import type { AiReply, ChatMessage, LlmContact, LoginInfo, MioPreset, ModelGroup, Segment, ShareResult, ToolApproval, ToolCall } from './mio'
 import type {
   YunhuBanner,
   YunhuBotDetailResult,
@@ -181,7 +181,9 @@ export interface ApiMethods {
   'mio:complete-retry': (accountId: string, contactId: string, replyMessageId: string) => Promise<{ replyMessage: ChatMessage }>
   'mio:abort': (accountId: string, contactId: string, replyMessageId: string) => Promise<void>
   /** Answers the question a reply waits on (`ai.approval`: run this tool?), with an optional reason for a no. */
-  'mio:answer': (accountId: string, contactId: string, replyMessageId: string, approved: boolean, reason?: string) => Promise<void>
+  'mio:answer': (accountId: string, contactId: string, replyMessageId: string, approved: boolean, reason?: string, always?: boolean) => Promise<void>
+  /** The server's presets ("agents") to start a model chat with (empty where the server has none). */
+  'mio:presets': (accountId: string) => Promise<MioPreset[]>
   'mio:ping': (accountId: string) => Promise<number>
   /** The tools the server offers model contacts, by name (empty where the server lists none). */
   'mio:tools': (accountId: string) => Promise<string[]>
@@ -247,6 +249,7 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'mio:answer': true,
   'mio:ping': true,
   'mio:tools': true,
+  'mio:presets': true,
   'yunhu:banners': true,
   'yunhu:store': true,
   'yunhu:bot-detail': true,
@@ -305,22 +308,28 @@ export interface MainEvents {
   board: { accountId: string; contactId: string; board: YunhuBoard | null }
   /** A Yunhu account's token was refused (-101): ask the user to log in again; keep everything on screen. */
   'relogin-required': { accountId: string }
+  /** A Mio-Chat server's presets or tools changed: lists of them that are open should ask again. */
+  catalog: { accountId: string; what: 'presets' | 'tools' }
 }
 
 export type MainEventName = keyof MainEvents
 
-export const MAIN_EVENTS = [
-  'connection',
-  'message',
-  'message-deleted',
-  'stream',
-  'accounts',
-  'contacts',
-  'settings',
-  'open-conversation',
-  'board',
-  'relogin-required'
-] as const satisfies readonly MainEventName[]
+/** Every event main pushes, as a table keyed by the event type so that a new event cannot be left out. */
+const MAIN_EVENT_TABLE: { [K in MainEventName]: true } = {
+  connection: true,
+  message: true,
+  'message-deleted': true,
+  stream: true,
+  accounts: true,
+  contacts: true,
+  settings: true,
+  'open-conversation': true,
+  board: true,
+  'relogin-required': true,
+  catalog: true
+}
+
+export const MAIN_EVENTS = Object.keys(MAIN_EVENT_TABLE) as MainEventName[]
 
 /** IPC channel prefix for pushed events (`evt:<name>`). */
 export const EVENT_PREFIX = 'evt:'

@@ -123,6 +123,31 @@ export interface ToolApproval {
   command?: string
   /** waiting for the user; answered (the tool then finishes or reports the refusal). */
   state: 'waiting' | 'approved' | 'denied'
+  /** The tool that asks, by its base name (see toolBaseName), when the reply shows which one it is. */
+  tool?: string
+}
+
+/**
+ * A tool's name without the v2 server's definition hash: the server names tools `<base>_mid_<6 hex>` and
+ * the hash changes whenever the tool's definition does, so contacts keep (and people read) the base name.
+ */
+export function toolBaseName(name: string): string {
+  return name.replace(/_mid_[0-9a-f]{6}$/, '')
+}
+
+/** v2: a preset (an "agent") the server offers to start a model chat with. */
+export interface MioPreset {
+  name: string
+  avatar?: string
+  /** The first words shown in a new chat with it. */
+  opening?: string
+  /** System turns put in front of every request (the server's presetSettings.history). */
+  systemPrompt: string
+  provider?: string
+  model?: string
+  /** Tools by base name. */
+  tools: string[]
+  recommended: boolean
 }
 
 export type ReplyStatus = 'pending' | 'streaming' | 'completed' | 'failed' | 'interrupted' | 'aborted'
@@ -201,4 +226,8 @@ export interface LlmContact {
   provider?: string
   /** v2: run terminal commands without asking. */
   autoApprove?: boolean
+  /** v2: tools (base names) the user allowed once and for all: their questions are answered yes at once. */
+  alwaysAllow?: string[]
+  /** v2: the first words shown in a new chat (from the preset the contact started from). */
+  opening?: string
 }

@@ -98,6 +98,33 @@ describe('Mio-Chat v2 account', () => {
       await expect(core.mio.answer(acc.id, llm.id, r.id, true)).rejects.toThrow('That question is no longer open')
     }
   }, 60_000)
+
+  it('"always for this tool": the question names the tool, the contact keeps it, and the next question is answered yes by itself', async () => {
+    const llm = core.mio.contactList(acc.id).find((c) => c.kind === 'llm')!
+    const first = await reply(acc, llm.id, 'run `echo always-one`')
+    await until(() => deltas.some((d) => d.messageId === first.id && d.approval?.state === 'waiting'), 10_000, 'the first question')
+    const q = deltas.filter((d) => d.messageId === first.id && d.approval).pop()!.approval!
+    expect(q.tool).toBe('bash')
+    await core.mio.answer(acc.id, llm.id, first.id, true, undefined, true)
+    expect(core.mio.contactList(acc.id).find((c) => c.id === llm.id)!.llm!.alwaysAllow).toEqual(['bash'])
+    await until(() => !!final(acc, llm.id, first.id), 15_000, 'the first reply')
+
+    const second = await reply(acc, llm.id, 'run `echo always-two`')
+    // Nobody answers (unanswered, the server would wait for ever): the contact's rule does, and the command runs.
+    await until(() => !!final(acc, llm.id, second.id), 15_000, 'the second reply, answered by itself')
+    const call = final(acc, llm.id, second.id)!.ai!.toolCalls.find((t) => t.name.startsWith('bash'))!
+    expect(call.state).toBe('finished')
+    expect(JSON.stringify(call.result)).toContain('always-two')
+  }, 60_000)
+
+  it('lists the server\'s presets to start a model chat with (system prompt, model, tools by base name)', async () => {
+    const presets = await core.mio.presets(acc.id)
+    expect(presets.map((p) => p.name)).toEqual(['MioDesk 助手', '终端演示'])
+    expect(presets[1]!.tools).toEqual(['bash'])
+    expect(presets[0]!.systemPrompt).toMatch(/demo assistant/)
+    expect(presets[0]!.opening).toMatch(/Hello/)
+    expect(core.accounts.list().find((a) => a.id === acc.id)!.capabilities.presets).toBe(true)
+  })
 })
 
 describe('a server upgraded under an account', () => {

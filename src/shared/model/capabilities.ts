@@ -46,6 +46,8 @@ export interface AccountCapabilities {
   toolApproval?: boolean
   /** The server lists its tools, so model contacts can pick theirs. */
   serverTools?: boolean
+  /** The server offers presets ("agents") to start a model chat with. */
+  presets?: boolean
 }
 
 export const NO_CONVERSATION_CAPABILITIES: ConversationCapabilities = {

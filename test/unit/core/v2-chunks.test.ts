@@ -53,7 +53,9 @@ const APPROVAL = (interactionId: string, state: 'waiting' | 'approved' | 'denied
   interactionId,
   prompt: '是否授权 LLM 执行命令：',
   command: 'echo mio-tool-ok',
-  state
+  state,
+  // The question is about the call running when it came, named without the server's definition hash.
+  tool: 'bash'
 })
 
 describe('v2 chunk mapper: text and reasoning (e1, e2, e3)', () => {

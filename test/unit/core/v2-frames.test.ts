@@ -9,6 +9,7 @@ import {
   classifyV2,
   decodeV2Message,
   parseBaseInfo,
+  parsePresets,
   parseV2Login,
   v2AbortFrame,
   v2AckFrame,
@@ -19,6 +20,7 @@ import {
   v2HttpBase,
   v2InteractArg,
   v2InterruptArg,
+  v2PresetsFrame,
   v2Segments,
   v2SendMessageFrame,
   v2SocketTarget,
@@ -189,6 +191,27 @@ describe('v2 server frames', () => {
     expect(parseBaseInfo('x')).toBeUndefined()
   })
 
+  it('recommended_presets (the first-login push): names, system prompts from history, tools by base name; the updates ask again', () => {
+    const push = recvFrames(loadV2Transcript('v2-a_connect_user')).find((f) => f.type === 'recommended_presets')!
+    const c = classifyV2(push)
+    expect(c.kind).toBe('presets')
+    const presets = (c as Extract<typeof c, { kind: 'presets' }>).presets
+    expect(presets.length).toBeGreaterThan(0)
+    const raw = (push.data as { presets: { name: string; tools: string[]; history: { role: string; content: string }[] }[] }).presets
+    expect(presets.map((p) => p.name)).toEqual(raw.map((p) => p.name))
+    expect(presets[0]!.systemPrompt).toBe(raw[0]!.history.filter((t) => t.role === 'system').map((t) => t.content).join('\n\n'))
+    for (const p of presets) for (const t of p.tools) expect(t).not.toMatch(/_mid_[0-9a-f]{6}$/)
+    const kinds = recvFrames(loadV2Transcript('v2-m_pushes'))
+      .filter((f) => f.type === 'plugins_updated' || f.type === 'presets_updated')
+      .map((f) => classifyV2(f))
+    expect(kinds).toContainEqual({ kind: 'catalog', what: 'tools' })
+    expect(kinds).toContainEqual({ kind: 'catalog', what: 'presets' })
+    // Bad entries are left out, not fatal.
+    expect(parsePresets({ presets: [null, { name: '' }, { name: 'ok', tools: ['bash_mid_3fcaad', 'bash', 7] }] })).toEqual([{ name: 'ok', systemPrompt: '', tools: ['bash'], recommended: false }])
+    expect(parsePresets('x')).toEqual([])
+    expect(v2PresetsFrame(5)).toEqual({ data: {}, protocol: 'system', request_id: 5, type: 'get_presets' })
+  })
+
   it('every frame the real server sent is understood (nothing classified as bad)', () => {
     const kinds = new Set<string>()
     for (const name of listV2Transcripts()) {
@@ -198,7 +221,7 @@ describe('v2 server frames', () => {
         kinds.add(c.kind)
       }
     }
-    expect([...kinds].sort()).toEqual(['interact-error', 'login-push', 'models-updated', 'notice', 'onebot-delete', 'onebot-message', 'reply', 'response', 'title'])
+    expect([...kinds].sort()).toEqual(['catalog', 'interact-error', 'login-push', 'models-updated', 'onebot-delete', 'onebot-message', 'presets', 'reply', 'response', 'title'])
   })
 
   it('decoding never throws', () => {

@@ -3,7 +3,7 @@
  * one list per account under the key `llm:<accountId>`.
  */
 import { randomUUID } from 'node:crypto'
-import type { LlmContact, LoginInfo } from '../../../shared/mio'
+import { toolBaseName, type LlmContact, type LoginInfo } from '../../../shared/mio'
 import { KEYS } from '../../storage/keys'
 import type { KeyValueStore } from '../../storage/storage'
 
@@ -67,6 +67,11 @@ function num(v: unknown, lo: number, hi: number, name: string, dflt: number): nu
   return n
 }
 
+/** Tool names from outside: strings of sane length, each once, at most 200. */
+function names(list: unknown[]): string[] {
+  return [...new Set(list.filter((t): t is string => typeof t === 'string' && t.length > 0 && t.length <= 128))].slice(0, 200)
+}
+
 export function validateLlm(c: LlmContact): LlmContact {
   if (!c || typeof c !== 'object') throw new Error('Invalid contact')
   const name = String(c.name ?? '').trim()
@@ -82,8 +87,10 @@ export function validateLlm(c: LlmContact): LlmContact {
     top_p: num(c.top_p, 0, 1, 'top_p', 1),
     presence_penalty: num(c.presence_penalty, -2, 2, 'Presence penalty', 0),
     frequency_penalty: num(c.frequency_penalty, -2, 2, 'Frequency penalty', 0),
-    tools: Array.isArray(c.tools) ? c.tools.filter((t): t is string => typeof t === 'string' && t.length > 0 && t.length <= 128).slice(0, 200) : undefined,
+    tools: Array.isArray(c.tools) ? names(c.tools) : undefined,
     ...(typeof c.provider === 'string' && c.provider.trim() ? { provider: c.provider.trim().slice(0, 200) } : {}),
-    ...(c.autoApprove === true ? { autoApprove: true } : {})
+    ...(c.autoApprove === true ? { autoApprove: true } : {}),
+    ...(Array.isArray(c.alwaysAllow) ? { alwaysAllow: names(c.alwaysAllow).map(toolBaseName) } : {}),
+    ...(typeof c.opening === 'string' && c.opening.trim() ? { opening: c.opening.trim().slice(0, 2000) } : {})
   }
 }

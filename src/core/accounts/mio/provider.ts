@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto'
 import type { AccountInfo, AddMioAccountInput, Contact } from '../../../shared/api'
-import type { AiReply, ChatMessage, ChatTurn, Dialect, LlmContact, LoginInfo, ModelGroup, Segment, ShareResult } from '../../../shared/mio'
+import { toolBaseName, type AiReply, type ChatMessage, type ChatTurn, type Dialect, type LlmContact, type LoginInfo, type ModelGroup, type MioPreset, type Segment, type ShareResult } from '../../../shared/mio'
 import { conversationCapabilities, type AccountCapabilities, type ConversationCapabilities } from '../../../shared/model/capabilities'
 import { friendlyError } from '../../errors'
 import { gatewayUrl, type MioClientOptions } from '../../protocols/mio/client'
@@ -159,7 +159,7 @@ export class MioAccounts implements AccountProvider {
     const la = this.live.get(a.id)
     const status = la ? { ...la.client.status, delayMs: la.client.delayMs } : { state: 'offline' as const }
     const v2 = this.login(a.id)?.dialect === 'v2'
-    return { id: a.id, kind: a.kind, label: a.label, server: a.server, userId: a.userId, status, login: this.login(a.id), capabilities: { ...this.capabilities, toolApproval: v2, serverTools: v2 } }
+    return { id: a.id, kind: a.kind, label: a.label, server: a.server, userId: a.userId, status, login: this.login(a.id), capabilities: { ...this.capabilities, toolApproval: v2, serverTools: v2, presets: v2 } }
   }
 
   /** The live login of an account, else the last one (shown while offline, e.g. after an offline start). */
@@ -223,6 +223,9 @@ export class MioAccounts implements AccountProvider {
     client.on('message', (m) => this.onIncoming(acc.id, m.contactId, m.messageId, m.segments))
     client.on('deleted', (id) => this.onDeleted(acc.id, id))
     client.on('resumed', (r) => this.onResumed(la, r))
+    client.on('catalog', (what) => {
+      if (la.client === client) this.c.emit('catalog', { accountId: acc.id, what })
+    })
   }
 
   /**
@@ -523,7 +526,7 @@ export class MioAccounts implements AccountProvider {
   /** The tools the server offers model contacts (by name, without the server's definition hash), where it lists them. */
   tools(accountId: string): string[] {
     const names = this.need(accountId).client.tools ?? []
-    return [...new Set(names.map((n) => n.replace(/_mid_[0-9a-f]{6}$/, '')))].sort()
+    return [...new Set(names.map(toolBaseName))].sort()
   }
 
   async ping(accountId: string): Promise<number> {
@@ -586,7 +589,8 @@ export class MioAccounts implements AccountProvider {
 
   /** Turns an assembled reply's changes into the one stream path's changes. */
   private replyListener(target: StreamTarget): StreamListener {
-    return (reply, change) =>
+    return (reply, change) => {
+      if (change.approvalChanged) this.maybeAllow(target, reply)
       this.streamer.change(target, {
         status: reply.status,
         ...(change.textReplaced ? { text: reply.text } : { textAppend: change.textAppend }),
@@ -597,6 +601,20 @@ export class MioAccounts implements AccountProvider {
         errorDetail: reply.errorDetail,
         ended: change.ended
       })
+    }
+  }
+
+  /** A question about a tool the user allowed once and for all (`alwaysAllow`) is answered yes at once. */
+  private maybeAllow(target: StreamTarget, reply: AiReply): void {
+    const q = reply.approval
+    if (q?.state !== 'waiting' || !q.tool || !this.llm.has(target.accountId, target.contactId)) return
+    if (!this.llm.of(target.accountId, target.contactId).alwaysAllow?.includes(q.tool)) return
+    // After this change has been handed on: the answer marks the question answered (another change).
+    queueMicrotask(() => {
+      this.answer(target.accountId, target.contactId, target.messageId, true).catch((e) =>
+        this.c.logger.warn(`Mio-Chat: could not allow ${q.tool} by itself: ${friendlyError(e)}`)
+      )
+    })
   }
 
   private startReply(la: LiveAccount, llm: LlmContact, contactId: string, messageId: string, time: number): ChatMessage {
@@ -653,8 +671,22 @@ export class MioAccounts implements AccountProvider {
     this.track(la, r.contactorId, msg, r.handle)
   }
 
-  /** Answers a reply's question (v2 tool approval). */
-  async answer(accountId: string, _contactId: string, replyMessageId: string, approved: boolean, reason?: string): Promise<void> {
+  /** The server's presets ("agents") to start a model chat with, where the server has them (v2). */
+  async presets(accountId: string): Promise<MioPreset[]> {
+    const client = this.need(accountId).client
+    if (!client.presets) return []
+    try {
+      return await client.presets()
+    } catch (e) {
+      throw new Error(friendlyError(e))
+    }
+  }
+
+  /**
+   * Answers a reply's question (v2 tool approval). `always`: allow this tool in this conversation from now
+   * on (kept with the model contact; later questions about it are answered yes without asking).
+   */
+  async answer(accountId: string, contactId: string, replyMessageId: string, approved: boolean, reason?: string, always?: boolean): Promise<void> {
     const la = this.need(accountId)
     const handle = la.replies.get(String(replyMessageId ?? ''))?.handle
     const question = handle?.reply.approval
@@ -662,6 +694,13 @@ export class MioAccounts implements AccountProvider {
     if (!handle.answer) throw new Error('This server does not ask before running tools')
     if (typeof approved !== 'boolean') throw new Error('Answer with yes or no')
     const why = typeof reason === 'string' ? reason.slice(0, 500) : undefined
+    if (always === true && approved && question.tool && this.llm.has(accountId, contactId)) {
+      const llm = this.llm.of(accountId, contactId)
+      if (!llm.alwaysAllow?.includes(question.tool)) {
+        this.llm.save(accountId, { ...llm, alwaysAllow: [...(llm.alwaysAllow ?? []), question.tool] })
+        this.emitContacts(accountId)
+      }
+    }
     try {
       await handle.answer(question.interactionId, approved, why)
     } catch (e) {

@@ -6,7 +6,7 @@
  */
 import type { EventEmitter } from 'node:events'
 import type { ConnectionStatus } from '../../../shared/connection'
-import type { AiReply, CompletionRequest, Dialect, LoginInfo, ModelGroup, RequestId, Segment, ShareResult } from '../../../shared/mio'
+import type { AiReply, CompletionRequest, Dialect, LoginInfo, MioPreset, ModelGroup, RequestId, Segment, ShareResult } from '../../../shared/mio'
 import type { ApplyResult } from './stream'
 
 export interface IncomingMessage {
@@ -41,6 +41,8 @@ export interface MioConnectionEvents {
   dropped: [string]
   /** v2: a cached reply came back from the server (see ResumedReply). */
   resumed: [ResumedReply]
+  /** v2: the server's presets or tools changed (an admin reloaded them, or they were listed): ask again. */
+  catalog: ['presets' | 'tools']
   /** v2: the server named a conversation (after its first reply, when the completion asked for it). */
   title: [{ contactorId: string; title: string }]
 }
@@ -86,6 +88,8 @@ export interface MioConnection extends EventEmitter<MioConnectionEvents> {
    * (or is merged into the open stream it belongs to). Generations without resume do not have it.
    */
   resume?(contactorId: string): void
+  /** v2: the server's presets ("agents") to start a model chat with. */
+  presets?(): Promise<MioPreset[]>
   /** v2: the reply is stored locally, the server may forget it. Queued while offline. */
   ack?(contactorId: string, messageId: string): void
 }

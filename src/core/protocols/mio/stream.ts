@@ -6,7 +6,7 @@
  * typed deltas (`applyDelta`), `complete`, `failWith` and snapshots (`restore`) into the same assembler.
  * Tool-call states are mapped here and only here.
  */
-import type { AiReply, RequestId, ToolApproval, ToolCall, ToolCallState } from '../../../shared/mio'
+import { toolBaseName, type AiReply, type RequestId, type ToolApproval, type ToolCall, type ToolCallState } from '../../../shared/mio'
 import { describeValue, firstLine, isObject, type Json } from './frames'
 
 
@@ -331,6 +331,16 @@ export class ReplyAssembler {
       return true
     }
     this.reply.approval = { ...a }
+    // The question belongs to the call that is running when it comes (v2 asks after the second `running`).
+    if (!a.tool) {
+      const calls = this.reply.toolCalls
+      for (let i = calls.length - 1; i >= 0; i--) {
+        const t = calls[i]!
+        if (t.state === 'finished' || t.state === 'failed') continue
+        this.reply.approval.tool = toolBaseName(t.name)
+        break
+      }
+    }
     return true
   }
 

@@ -1,5 +1,5 @@
 /** API: AI replies — start, retry and stop a completion, the model list, and the streamed deltas. */
-import type { StreamDelta } from '@shared/api'
+import type { MainEvents, StreamDelta } from '@shared/api'
 import { getApi } from '../api'
 
 const completionsApi = {
@@ -9,7 +9,11 @@ const completionsApi = {
   retry: (accountId: string, contactId: string, replyMessageId: string) => getApi().call('mio:complete-retry', accountId, contactId, replyMessageId),
   abort: (accountId: string, contactId: string, replyMessageId: string) => getApi().call('mio:abort', accountId, contactId, replyMessageId),
   /** Answers the question a reply waits on (run this tool?). */
-  answer: (accountId: string, contactId: string, replyMessageId: string, approved: boolean, reason?: string) => getApi().call('mio:answer', accountId, contactId, replyMessageId, approved, reason),
+  answer: (accountId: string, contactId: string, replyMessageId: string, approved: boolean, reason?: string, always?: boolean) =>
+    getApi().call('mio:answer', accountId, contactId, replyMessageId, approved, reason, always),
+  presets: (accountId: string) => getApi().call('mio:presets', accountId),
+  /** The server's presets or tools changed (an open list of them should ask again). */
+  onCatalog: (cb: (p: MainEvents['catalog']) => void) => getApi().on('catalog', cb),
   models: (accountId: string) => getApi().call('mio:models', accountId),
   /** The tools the server offers model contacts, by name (empty where it lists none). */
   tools: (accountId: string) => getApi().call('mio:tools', accountId),

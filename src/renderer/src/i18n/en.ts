@@ -127,7 +127,9 @@ export default {
       title: 'The model wants to run a tool',
       runCommand: 'Allow it to run this command?',
       allow: 'Allow',
-      deny: 'Deny'
+      deny: 'Deny',
+      always: 'Always allow {tool} here',
+      alwaysHint: 'Later questions about {tool} in this chat are answered yes without asking (undo in the contact’s settings).'
     },
     tool: {
       started: 'Started',
@@ -159,7 +161,11 @@ export default {
     autoApprove: 'Run commands without asking',
     autoApproveWarn: 'The model will run terminal commands on the server without asking you first.',
     deleteConfirm: 'Delete {name} and its chat history?',
-    nameRequired: 'Give the contact a name.'
+    nameRequired: 'Give the contact a name.',
+    presets: 'Start from a preset',
+    presetsHint: 'The server’s ready-made assistants: picking one fills in the fields below.',
+    alwaysAllow: 'Allowed without asking',
+    revoke: 'Ask again before {name} runs'
   },
   share: { title: 'Share contact', link: 'Share link', copyLink: 'Copy link', copied: 'Link copied', preview: 'Preview', noPreview: 'No preview image' },
   settings: {

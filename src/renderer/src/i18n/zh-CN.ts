@@ -129,7 +129,9 @@ const zh: typeof en = {
       title: '模型请求运行工具',
       runCommand: '是否允许它执行这条命令？',
       allow: '允许',
-      deny: '拒绝'
+      deny: '拒绝',
+      always: '在此对话中始终允许 {tool}',
+      alwaysHint: '此对话中之后关于 {tool} 的询问将自动允许（可在联系人设置中撤销）。'
     },
     tool: {
       started: '已开始',
@@ -161,7 +163,11 @@ const zh: typeof en = {
     autoApproveWarn: '模型将在服务器上直接运行终端命令，不再先询问你。',
     frequency: '频率惩罚',
     deleteConfirm: '删除 {name} 及其聊天记录？',
-    nameRequired: '请为联系人取个名字。'
+    nameRequired: '请为联系人取个名字。',
+    presets: '从预设开始',
+    presetsHint: '服务器提供的现成助手：选一个即可填好下面各项。',
+    alwaysAllow: '无需询问即可运行',
+    revoke: '{name} 运行前重新询问'
   },
   share: { title: '分享联系人', link: '分享链接', copyLink: '复制链接', copied: '链接已复制', preview: '预览', noPreview: '没有预览图' },
   settings: {

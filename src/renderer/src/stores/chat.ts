@@ -61,9 +61,9 @@ export const useChatStore = defineStore('chat', () => {
     await completions.abort(accountId, m.contactId, m.id)
   }
 
-  /** Answers the question a reply waits on (the server asks before running a tool). */
-  async function answer(accountId: string, m: ChatMessage, approved: boolean, reason?: string): Promise<void> {
-    await completions.answer(accountId, m.contactId, m.id, approved, reason)
+  /** Answers the question a reply waits on (the server asks before running a tool); `always`: for this tool from now on. */
+  async function answer(accountId: string, m: ChatMessage, approved: boolean, reason?: string, always?: boolean): Promise<void> {
+    await completions.answer(accountId, m.contactId, m.id, approved, reason, always)
   }
 
   async function recall(accountId: string, m: ChatMessage): Promise<void> {

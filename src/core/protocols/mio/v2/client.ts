@@ -15,7 +15,7 @@
 import { SeenIds } from '../seen'
 import { EventEmitter } from 'node:events'
 import { io, type Socket } from 'socket.io-client'
-import type { AiReply, CompletionRequest, Dialect, LoginInfo, ModelGroup, ModelProvider, RequestId, Segment, ShareResult } from '../../../../shared/mio'
+import { toolBaseName, type AiReply, type CompletionRequest, type Dialect, type LoginInfo, type ModelGroup, type MioPreset, type ModelProvider, type RequestId, type Segment, type ShareResult } from '../../../../shared/mio'
 import type { ConnectionStatus } from '../../../../shared/connection'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../../transport/backoff'
 import { errorMessage, TransportError } from '../../../transport/errors'
@@ -39,6 +39,7 @@ import {
   v2Auth,
   v2CompletionFrame,
   v2EnterChatFrame,
+  v2PresetsFrame,
   v2HeartbeatFrame,
   v2HttpBase,
   v2InteractArg,
@@ -159,6 +160,8 @@ function describeEngineError(e: Error & { description?: unknown }, timeoutMs: nu
 export class MioV2Client extends EventEmitter<MioConnectionEvents> implements MioConnection {
   /** The server's tools (full names), listed at login. */
   private serverTools: string[] = []
+  /** The server's presets, as last listed (undefined until asked for, or after the server said they changed). */
+  private serverPresets?: MioPreset[]
   private readonly o: Required<Omit<MioV2ClientOptions, 'logger' | 'fetch' | 'random' | 'backoff' | 'autoAck'>> & Pick<MioV2ClientOptions, 'fetch' | 'autoAck'>
   private readonly log: Logger
   private readonly backoff: BackoffOptions
@@ -467,7 +470,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     for (const n of names) {
       if (typeof n !== 'string' || !n) continue
       if (this.serverTools.includes(n) || this.serverTools.length === 0) out.push(n)
-      else for (const full of this.serverTools) if (full.replace(/_mid_[0-9a-f]{6}$/, '') === n) out.push(full)
+      else for (const full of this.serverTools) if (toolBaseName(full) === n) out.push(full)
     }
     return [...new Set(out)]
   }
@@ -600,9 +603,14 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
       case 'title':
         this.emit('title', { contactorId: c.contactorId, title: c.title })
         return
-      case 'notice':
-        this.log.debug(`v2: server notice ${c.type}`)
+      case 'presets':
+        // The answer to get_presets, or the push at a first login (its own request id).
+        this.serverPresets = c.presets
+        if (c.requestId !== undefined) this.pending.resolve(c.requestId, f.frame)
+        this.emit('catalog', 'presets')
         return
+      case 'catalog':
+        return this.onCatalogChanged(c.what)
       case 'onebot-message':
         if (this.seenIds.seen(c.messageId)) return
         // A forward push carries no id: it came to this connection, so it is ours.
@@ -617,6 +625,21 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
       case 'bad':
         return this.drop(c.reason)
     }
+  }
+
+  /** An admin reloaded the presets or a plugin (the server says so twice per plugin reload): list them again. */
+  private onCatalogChanged(what: 'presets' | 'tools'): void {
+    if (what === 'presets') {
+      this.serverPresets = undefined
+      this.emit('catalog', 'presets')
+      return
+    }
+    const gen = this.generation
+    void this.fetchToolNames().then((tools) => {
+      if (gen !== this.generation || !tools) return
+      this.serverTools = tools
+      this.emit('catalog', 'tools')
+    })
   }
 
   private onModelsUpdated(providers: ModelProvider[]): void {
@@ -792,6 +815,14 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   async forward(...args: [contactId: string, nodes: { message_id: string | number; message: Segment[] }[]]): Promise<string | undefined> {
     void args
     throw UNSUPPORTED('Forwarding messages')
+  }
+
+  /** The server's presets ("agents") to start a model chat with (`get_presets`; cached until the server says they changed). */
+  async presets(): Promise<MioPreset[]> {
+    if (this.serverPresets) return this.serverPresets
+    this.requireOnline()
+    await this.request(v2PresetsFrame(newRequestId()), 'presets')
+    return this.serverPresets ?? []
   }
 
   /** The models of the login push (there is no models request in this generation). */

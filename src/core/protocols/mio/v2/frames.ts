@@ -7,7 +7,7 @@
  * text; two other client events exist, `interruptGeneration` and `tool:interact`, whose argument is an
  * object.
  */
-import type { CompletionRequest, LoginInfo, ModelGroup, ModelMeta, ModelProvider, RequestId, Segment } from '../../../../shared/mio'
+import { toolBaseName, type CompletionRequest, type LoginInfo, type MioPreset, type ModelGroup, type ModelMeta, type ModelProvider, type RequestId, type Segment } from '../../../../shared/mio'
 import { TransportError } from '../../../transport/errors'
 import { adaptSegmentsForDialect, classify, firstLine, isObject, parseModels, scalarText, type Incoming, type Json } from '../frames'
 
@@ -257,8 +257,48 @@ export type V2Incoming =
   | { kind: 'reply'; requestId: RequestId; frame: Json }
   | { kind: 'interact-error'; interactionId?: string; error: string }
   | { kind: 'title'; contactorId: string; title: string }
-  | { kind: 'notice'; type: string }
+  | { kind: 'presets'; requestId?: RequestId; presets: MioPreset[] }
+  /** The server's presets or tools changed (an admin reloaded them): ask again. */
+  | { kind: 'catalog'; what: 'presets' | 'tools' }
   | Exclude<Incoming, { kind: 'login-push' }>
+
+/** `get_presets` (answered with `recommended_presets`, the same as the push at a first login). */
+export function v2PresetsFrame(requestId: RequestId): Json {
+  return { data: {}, protocol: 'system', request_id: requestId, type: 'get_presets' }
+}
+
+const str = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.trim() ? v.trim().slice(0, max) : undefined)
+
+/**
+ * `{presets:[{name, avatar, history, model, opening, recommended, tools, provider?}]}` → presets; an entry
+ * without a name is left out; history's system turns become the system prompt; tools by base name.
+ */
+export function parsePresets(data: unknown): MioPreset[] {
+  const list = isObject(data) && Array.isArray(data.presets) ? data.presets : []
+  const out: MioPreset[] = []
+  for (const p of list.slice(0, 500)) {
+    if (!isObject(p)) continue
+    const name = str(p.name, 80)
+    if (!name) continue
+    const history = Array.isArray(p.history) ? p.history : []
+    const system = history
+      .filter((t): t is Json => isObject(t) && t.role === 'system' && typeof t.content === 'string')
+      .map((t) => t.content as string)
+      .join('\n\n')
+    const tools = Array.isArray(p.tools) ? [...new Set(p.tools.filter((t): t is string => typeof t === 'string' && t.length > 0 && t.length <= 128).map(toolBaseName))] : []
+    const preset: MioPreset = { name, systemPrompt: system.slice(0, 20_000), tools, recommended: p.recommended === true }
+    const avatar = str(p.avatar, 2000)
+    if (avatar) preset.avatar = avatar
+    const opening = str(p.opening, 2000)
+    if (opening) preset.opening = opening
+    const model = str(p.model, 200)
+    if (model) preset.model = model
+    const provider = str(p.provider, 200)
+    if (provider) preset.provider = provider
+    out.push(preset)
+  }
+  return out
+}
 
 /** The reply words of the v2 server (`message` of an `llm` frame). */
 const REPLY_WORDS = new Set(['pending', 'update', 'complete', 'failed', 'sync'])
@@ -387,9 +427,11 @@ export function classifyV2(f: Json): V2Incoming {
         if (isObject(data) && typeof data.contactorId === 'string' && typeof data.title === 'string') return { kind: 'title', contactorId: data.contactorId, title: data.title }
         break
       case 'recommended_presets':
+        return { kind: 'presets', requestId: f.request_id as RequestId | undefined, presets: parsePresets(data) }
       case 'plugins_updated':
+        return { kind: 'catalog', what: 'tools' }
       case 'presets_updated':
-        return { kind: 'notice', type: f.type }
+        return { kind: 'catalog', what: 'presets' }
     }
   }
   if (f.protocol === 'llm' && typeof f.message === 'string' && REPLY_WORDS.has(f.message)) {
