@@ -103,6 +103,8 @@ function pageProbe(): void {
   })
 }
 
+const BACKOFF = { baseMs: 300, maxMs: 2000, factor: 1.6, jitter: 0.2 }
+
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const adminCode = 'e2e-admin-code'
   const userCode = 'e2e-user-code'
@@ -114,7 +116,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const bridge = await startBridge({
     dataDir,
     // Reconnect quickly after the server comes back (the default backoff grows to 30 s).
-    core: { clientOptions: { backoff: { baseMs: 300, maxMs: 2000, factor: 1.6, jitter: 0.2 } } }
+    core: { clientOptions: { backoff: BACKOFF }, v2Options: { backoff: BACKOFF } }
   })
   const browser = await launchChromium()
   const context = await browser.newContext({

@@ -93,10 +93,11 @@ export const useContactsStore = defineStore('contacts', () => {
     }
   }
 
-  async function saveLlm(accountId: string, c: LlmContact): Promise<LlmContact> {
+  /** Saves a model contact; resolves with it and the id of its conversation (to open it). */
+  async function saveLlm(accountId: string, c: LlmContact): Promise<{ llm: LlmContact; contactId: string | undefined }> {
     const saved = await api.saveLlm(accountId, c)
     await loadContacts(accountId)
-    return saved
+    return { llm: saved, contactId: contactsByAccount[accountId]?.find((x) => x.llm?.id === saved.id)?.id }
   }
 
   async function deleteLlm(accountId: string, contactId: string): Promise<void> {
