@@ -1,6 +1,9 @@
-/** The renderer's language: the shared rule for 'system'. */
+/** The renderer's language: the shared rule for 'system', the shared preview words. */
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import en from '../../../src/renderer/src/i18n/en'
+import zh from '../../../src/renderer/src/i18n/zh-CN'
 import { resolveLocale, systemLocale } from '../../../src/renderer/src/i18n'
+import { PREVIEW_WORDS } from '../../../src/shared/model/parts'
 
 afterEach(() => vi.unstubAllGlobals())
 
@@ -14,4 +17,8 @@ describe('renderer locale', () => {
     expect(systemLocale()).toBe('en')
   })
 
+  it('shows the preview words the main process uses in notifications', () => {
+    expect(en.preview).toEqual(PREVIEW_WORDS.en)
+    expect(zh.preview).toEqual(PREVIEW_WORDS['zh-CN'])
+  })
 })
