@@ -4,12 +4,14 @@
  * Rules: a message notifies once (by id), only when it is someone else's, not recalled, not an AI
  * reply still streaming, the window is hidden/minimised/unfocused, notifications are on and the
  * conversation is not muted. Privacy mode hides the sender and the content. A click shows the window
- * and asks the renderer to open that conversation.
+ * and asks the renderer to open that conversation. Worded in the user's language (src/main/strings.ts).
  */
 import { Notification } from 'electron'
 import type { Contact, MainEvents, Settings } from '../shared/api'
+import type { AppLocale } from '../shared/locale'
 import type { ChatMessage } from '../shared/mio'
-import { EN_PREVIEW, previewSegments, type PreviewLabels } from '../shared/model/parts'
+import { previewSegments } from '../shared/model/parts'
+import { mainStrings, notificationPreviewLabels } from './strings'
 
 type EventSource = { on(event: string, listener: (payload: any) => void): unknown }
 
@@ -28,25 +30,25 @@ export function isConversationMuted(settings: NotificationSettings, accountId: s
 const MAX_AGE_MS = 10 * 60 * 1000
 const MAX_PREVIEW = 200
 
-/** The shared preview labels; a part of an unknown kind adds nothing to a notification. */
-const LABELS: PreviewLabels = { ...EN_PREVIEW, unknown: () => '' }
-
-/** One line of text for a message, for notifications. */
-export function messagePreview(message: ChatMessage): string {
-  let text = message.ai ? message.ai.text : previewSegments(message.segments ?? [], LABELS)
+/** One line of text for a message, for notifications (labels for images, files… in `locale`). */
+export function messagePreview(message: ChatMessage, locale: AppLocale): string {
+  let text = message.ai ? message.ai.text : previewSegments(message.segments ?? [], notificationPreviewLabels(locale))
   text = text.replace(/\s+/g, ' ').trim()
-  if (!text) text = 'New message'
+  if (!text) text = mainStrings(locale).newMessage
   return text.length > MAX_PREVIEW ? `${text.slice(0, MAX_PREVIEW - 1)}…` : text
 }
 
-export function notificationContent(message: ChatMessage, senderName: string | undefined, privacyMode: boolean): { title: string; body: string } {
-  if (privacyMode) return { title: 'MioDesk', body: 'New message' }
-  return { title: senderName || 'New message', body: messagePreview(message) }
+export function notificationContent(message: ChatMessage, senderName: string | undefined, privacyMode: boolean, locale: AppLocale): { title: string; body: string } {
+  const t = mainStrings(locale)
+  if (privacyMode) return { title: t.appName, body: t.newMessage }
+  return { title: senderName || t.newMessage, body: messagePreview(message, locale) }
 }
 
 export interface NotifierOptions {
   events: EventSource
   getSettings: () => NotificationSettings
+  /** The language to word notifications in (the user's setting, 'system' resolved). */
+  getLocale: () => AppLocale
   /** True when the window is visible, not minimised and focused. */
   isWindowActive: () => boolean
   /** Show the window and open the conversation (notification click). */
@@ -90,9 +92,11 @@ export class MessageNotifier {
     const settings = this.opts.getSettings()
     if (!settings.notifications || isConversationMuted(settings, d.accountId, d.contactId)) return
     if (!Notification.isSupported()) return
+    const t = mainStrings(this.opts.getLocale())
     const name = this.names.get(conversationKey(d.accountId, d.contactId))
-    const body = settings.privacyMode ? 'A reply is waiting for your answer' : q.command ? `Allow it to run: ${q.command.slice(0, MAX_PREVIEW)}` : q.prompt.slice(0, MAX_PREVIEW)
-    this.present(new Notification({ title: settings.privacyMode ? 'MioDesk' : `${name || 'AI'} wants to run a tool`, body, silent: false }), d.accountId, d.contactId)
+    const body = settings.privacyMode ? t.waitingForAnswer : q.command ? t.allowToRun(q.command.slice(0, MAX_PREVIEW)) : q.prompt.slice(0, MAX_PREVIEW)
+    const title = settings.privacyMode ? t.appName : t.wantsToRunTool(name || t.someone)
+    this.present(new Notification({ title, body, silent: false }), d.accountId, d.contactId)
   }
 
   get unreadCount(): number {
@@ -150,7 +154,7 @@ export class MessageNotifier {
     if (!Notification.isSupported()) return
     const settings = this.opts.getSettings()
     const name = this.names.get(conversationKey(accountId, message.contactId))
-    const { title, body } = notificationContent(message, name, settings.privacyMode)
+    const { title, body } = notificationContent(message, name, settings.privacyMode, this.opts.getLocale())
     this.present(new Notification({ title, body, silent: false }), accountId, message.contactId)
   }
 

@@ -126,6 +126,28 @@ describe('main entry', () => {
     await vi.waitFor(() => expect(core.settings.notifications).toBe(false))
     expect(tray.menu!.template.find((i) => i.id === 'mute').checked).toBe(true)
 
+    // The language setting reaches every surface of main: the tray re-labels at once, notifications and
+    // the context menu follow; 'system' follows Electron's locale.
+    expect(tray.menu!.template.find((i) => i.id === 'quit').label).toBe('Quit MioDesk')
+    core.events.emit('settings', { ...core.settings, locale: 'zh-CN' })
+    expect(tray.menu!.template.map((i) => i.label ?? i.type)).toEqual(['隐藏 MioDesk', '通知免打扰', 'separator', '退出 MioDesk'])
+    core.events.emit('settings', { ...core.settings, locale: 'zh-CN', notifications: true, privacyMode: true })
+    win.hide()
+    core.events.emit('message', {
+      accountId: 'a',
+      message: { id: 'm2', contactId: 'bot', self: false, time: Date.now(), segments: [{ type: 'text', data: { text: 'hi' } }], status: 'sent' }
+    })
+    expect(fake.Notification.shown.at(-1)!.options).toMatchObject({ title: 'MioDesk', body: '新消息' })
+    expect(tray.tooltip).toBe('MioDesk — 1 条未读消息')
+    extra.emit('context-menu', {}, { isEditable: false, misspelledWord: '', dictionarySuggestions: [], editFlags: { canCopy: true }, linkURL: '', selectionText: 'x' })
+    expect(fake.Menu.popups.at(-1)!.map((i) => i.label)).toEqual(['复制'])
+    fake.app.locale = 'en-US'
+    core.events.emit('settings', { ...core.settings, locale: 'system' })
+    expect(tray.menu!.template.find((i) => i.id === 'quit').label).toBe('Quit MioDesk')
+    fake.app.locale = 'zh-CN'
+    core.events.emit('settings', { ...core.settings, locale: 'system' })
+    expect(tray.menu!.template.find((i) => i.id === 'quit').label).toBe('退出 MioDesk')
+
     // closeToTray off → close really closes.
     core.events.emit('settings', { ...core.settings, closeToTray: false })
     expect(win.userClose()).toBe(false)
