@@ -135,16 +135,26 @@ async function main(): Promise<void> {
     return mainWindow
   }
 
+  const openConversation = (accountId: string, contactId: string): void => {
+    const win = ensureWindow()
+    showWindow(win)
+    const payload: MainEvents['open-conversation'] = { accountId, contactId }
+    win.webContents.send(EVENT_PREFIX + 'open-conversation', payload)
+  }
+
   const notifier = new MessageNotifier({
     events: core.events,
     getSettings: (): NotificationSettings => settings,
     getLocale: locale,
     isWindowActive: () => !!mainWindow && !mainWindow.isDestroyed() && mainWindow.isVisible() && !mainWindow.isMinimized() && mainWindow.isFocused(),
-    openConversation: (accountId, contactId) => {
-      const win = ensureWindow()
-      showWindow(win)
-      const payload: MainEvents['open-conversation'] = { accountId, contactId }
-      win.webContents.send(EVENT_PREFIX + 'open-conversation', payload)
+    openConversation,
+    // Allow / Deny pressed in a question's notification (macOS): answered like the buttons in the window.
+    // If the question is gone meanwhile, the conversation opens to show where it stands.
+    answer: (accountId, contactId, messageId, approved) => {
+      core.mio.answer(accountId, contactId, messageId, approved).catch((err: unknown) => {
+        log.warn('Could not answer from the notification', err instanceof Error ? err.message : String(err))
+        openConversation(accountId, contactId)
+      })
     },
     onUnreadChange: (count) => tray?.setUnread(count)
   })

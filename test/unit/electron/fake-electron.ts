@@ -144,6 +144,11 @@ export class Notification extends EventEmitter {
   show(): void {
     Notification.shown.push(this)
   }
+  closed = false
+  close(): void {
+    this.closed = true
+    this.emit('close')
+  }
 }
 
 export class Tray extends EventEmitter {

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 vi.mock('electron', () => import('./fake-electron'))
 
 import * as fake from './fake-electron'
-import { MessageNotifier, messagePreview, notificationContent, type NotificationSettings } from '../../../src/main/notifications'
+import { ACTION_MAX_TEXT, MessageNotifier, messagePreview, notificationContent, type NotificationSettings } from '../../../src/main/notifications'
 import { TrayController, trayMenuTemplate } from '../../../src/main/tray'
 import { mainStrings } from '../../../src/main/strings'
 import type { AppLocale } from '../../../src/shared/locale'
@@ -26,7 +26,7 @@ function msg(over: Partial<ChatMessage> = {}): ChatMessage {
   }
 }
 
-function setup(over: { settings?: Partial<NotificationSettings>; active?: boolean; locale?: AppLocale } = {}) {
+function setup(over: { settings?: Partial<NotificationSettings>; active?: boolean; locale?: AppLocale; platform?: NodeJS.Platform; noAnswer?: boolean } = {}) {
   const events = new EventEmitter()
   const state = {
     settings: { notifications: true, privacyMode: false, ...over.settings } as NotificationSettings,
@@ -34,6 +34,7 @@ function setup(over: { settings?: Partial<NotificationSettings>; active?: boolea
     locale: over.locale ?? ('en' as AppLocale)
   }
   const openConversation = vi.fn()
+  const answer = vi.fn()
   const onUnreadChange = vi.fn()
   const notifier = new MessageNotifier({
     events,
@@ -41,12 +42,14 @@ function setup(over: { settings?: Partial<NotificationSettings>; active?: boolea
     getLocale: () => state.locale,
     isWindowActive: () => state.active,
     openConversation,
+    answer: over.noAnswer ? undefined : answer,
     onUnreadChange,
-    now: () => NOW
+    now: () => NOW,
+    platform: over.platform ?? 'linux'
   })
   events.emit('contacts', { accountId: 'acc', contacts: [{ id: 'bot', kind: 'bot', name: 'Mio Bot' }] })
   const send = (m: ChatMessage, accountId = 'acc') => events.emit('message', { accountId, message: m })
-  return { events, state, notifier, openConversation, onUnreadChange, send }
+  return { events, state, notifier, openConversation, answer, onUnreadChange, send }
 }
 
 describe('a reply that asks before running a tool', () => {
@@ -84,6 +87,111 @@ describe('a reply that asks before running a tool', () => {
       ['AI 请求运行工具', '是否授权读取文件'],
       ['MioDesk', '有一条回复在等你确认']
     ])
+  })
+})
+
+describe('Allow / Deny in a question notification (macOS)', () => {
+  const ask = (over: Record<string, unknown> = {}) => ({ accountId: 'acc', contactId: 'bot', messageId: 'r1', status: 'streaming', textAppend: '', reasoningAppend: '', approval: { interactionId: 'i1', prompt: '是否授权', command: 'echo hi', state: 'waiting' }, ...over })
+  const labels = (n: fake.Notification) => n.options.actions?.map((a) => [a.type, a.text])
+
+  it('offers Allow and Deny; Allow answers yes with the reply ids, Deny answers no; the body still opens the conversation', () => {
+    const { events, answer, openConversation } = setup({ platform: 'darwin' })
+    events.emit('stream', ask())
+    const allow = fake.Notification.shown[0]!
+    expect(labels(allow)).toEqual([
+      ['button', 'Allow'],
+      ['button', 'Deny']
+    ])
+    allow.emit('action', {}, 0)
+    expect(answer).toHaveBeenCalledExactlyOnceWith('acc', 'bot', 'r1', true)
+    expect(openConversation).not.toHaveBeenCalled()
+
+    events.emit('stream', ask({ contactId: 'llm:2', messageId: 'r2', approval: { interactionId: 'i2', prompt: 'p', command: 'ls', state: 'waiting' } }))
+    fake.Notification.shown[1]!.emit('action', {}, 1)
+    expect(answer).toHaveBeenLastCalledWith('acc', 'llm:2', 'r2', false)
+
+    events.emit('stream', ask({ messageId: 'r3', approval: { interactionId: 'i3', prompt: 'p', command: 'pwd', state: 'waiting' } }))
+    fake.Notification.shown[2]!.emit('click')
+    expect(openConversation).toHaveBeenCalledWith('acc', 'bot')
+    expect(answer).toHaveBeenCalledTimes(2)
+  })
+
+  it('in Chinese: 允许 / 拒绝', () => {
+    const { events } = setup({ platform: 'darwin', locale: 'zh-CN' })
+    events.emit('stream', ask())
+    expect(labels(fake.Notification.shown[0]!)).toEqual([
+      ['button', '允许'],
+      ['button', '拒绝']
+    ])
+  })
+
+  it('elsewhere, no buttons: a click opens the conversation', () => {
+    for (const platform of ['linux', 'win32'] as const) {
+      const { events, openConversation } = setup({ platform })
+      events.emit('stream', ask())
+      const n = fake.Notification.shown.at(-1)!
+      expect(n.options.actions, platform).toBeUndefined()
+      n.emit('click')
+      expect(openConversation).toHaveBeenCalledWith('acc', 'bot')
+    }
+  })
+
+  it('no buttons for what the notification does not show whole: privacy mode, a long or multi-line command; nor without an answer callback', () => {
+    const privacy = setup({ platform: 'darwin', settings: { privacyMode: true } })
+    privacy.events.emit('stream', ask())
+    const long = setup({ platform: 'darwin' })
+    long.events.emit('stream', ask({ approval: { interactionId: 'i1', prompt: 'p', command: `echo ${'a'.repeat(100)}; rm -rf ~`, state: 'waiting' } }))
+    long.events.emit('stream', ask({ messageId: 'r2', approval: { interactionId: 'i2', prompt: 'p', command: 'echo hi\nrm -rf ~', state: 'waiting' } }))
+    const unwired = setup({ platform: 'darwin', noAnswer: true })
+    unwired.events.emit('stream', ask())
+    expect(fake.Notification.shown).toHaveLength(4)
+    for (const n of fake.Notification.shown) expect(n.options.actions).toBeUndefined()
+    // Exactly at the limit still fits.
+    const edge = setup({ platform: 'darwin' })
+    edge.events.emit('stream', ask({ approval: { interactionId: 'i9', prompt: 'p', command: 'x'.repeat(ACTION_MAX_TEXT), state: 'waiting' } }))
+    expect(fake.Notification.shown.at(-1)!.options.actions).toHaveLength(2)
+  })
+
+  it('answered in the window: the notification goes, and a late press answers nothing but opens the conversation', () => {
+    const { events, answer, openConversation } = setup({ platform: 'darwin' })
+    events.emit('stream', ask())
+    const n = fake.Notification.shown[0]!
+    events.emit('stream', ask({ approval: undefined }))
+    expect(n.closed).toBe(false)
+    events.emit('stream', ask({ approval: { interactionId: 'i1', prompt: '是否授权', command: 'echo hi', state: 'approved' } }))
+    expect(n.closed).toBe(true)
+    n.emit('action', {}, 0)
+    expect(answer).not.toHaveBeenCalled()
+    expect(openConversation).toHaveBeenCalledWith('acc', 'bot')
+  })
+
+  it('a reply that asks something else now: the old notification never answers the new question', () => {
+    const { events, answer } = setup({ platform: 'darwin' })
+    events.emit('stream', ask())
+    const first = fake.Notification.shown[0]!
+    events.emit('stream', ask({ approval: { interactionId: 'i2', prompt: 'p', command: 'rm -rf build', state: 'waiting' } }))
+    expect(first.closed).toBe(true)
+    first.emit('action', {}, 0)
+    expect(answer).not.toHaveBeenCalled()
+    const second = fake.Notification.shown[1]!
+    expect(second.options.body).toBe('Allow it to run: rm -rf build')
+    second.emit('action', {}, 0)
+    expect(answer).toHaveBeenCalledExactlyOnceWith('acc', 'bot', 'r1', true)
+    second.emit('action', {}, 0)
+    expect(answer).toHaveBeenCalledTimes(1)
+  })
+
+  it('a reply that ends (or the question is dropped) takes its buttons away', () => {
+    const { events, answer } = setup({ platform: 'darwin' })
+    events.emit('stream', ask())
+    events.emit('stream', ask({ messageId: 'r2', approval: { interactionId: 'i2', prompt: 'p', command: 'ls', state: 'waiting' } }))
+    const [a, b] = fake.Notification.shown
+    events.emit('stream', ask({ status: 'failed', approval: undefined }))
+    events.emit('stream', ask({ messageId: 'r2', approval: null }))
+    expect([a!.closed, b!.closed]).toEqual([true, true])
+    a!.emit('action', {}, 0)
+    b!.emit('action', {}, 1)
+    expect(answer).not.toHaveBeenCalled()
   })
 })
 
