@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, BrowserWindow, dialog, session } from 'electron'
 import { DEFAULT_SETTINGS, EVENT_PREFIX, type MainEvents, type Settings } from '../shared/api'
+import type { AppLocale } from '../shared/locale'
 import { AppCore } from '../core/app-core'
 import { SqliteHistory } from '../core/storage/sqlite-history'
 import { createHandlers } from '../core/handlers'
@@ -15,7 +16,8 @@ import { registerAppProtocol, registerAppSchemePrivileged } from './app-protocol
 import { forwardCoreEvents, registerIpcHandlers } from './ipc'
 import { MessageNotifier, type NotificationSettings } from './notifications'
 import { installContextMenu } from './context-menu'
-import { createElectronStore, SafeStorageSecretBox } from './store'
+import { askPlaintextConsent, createElectronStore, SafeStorageSecretBox } from './store'
+import { mainLocale } from './strings'
 import { TrayController } from './tray'
 import { createAppUrlCheck, hardenSession, hardenWebContents, safeOpenURL } from './webcontents-handler'
 import { createMainWindow, showWindow } from './window'
@@ -45,6 +47,8 @@ async function main(): Promise<void> {
   let stopped = false
   let stopping = false
   let settings: Settings = { ...DEFAULT_SETTINGS }
+  /** The language of everything main shows: the user's setting, 'system' resolved (read at each use). */
+  const locale = (): AppLocale => mainLocale(settings.locale)
 
   const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined
   const isAppUrl = createAppUrlCheck(devServerUrl)
@@ -52,7 +56,7 @@ async function main(): Promise<void> {
   app.on('second-instance', () => showWindow(mainWindow))
   app.on('web-contents-created', (_event, contents) => {
     hardenWebContents(contents, isAppUrl)
-    installContextMenu(contents)
+    installContextMenu(contents, locale)
   })
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID)
 
@@ -62,7 +66,7 @@ async function main(): Promise<void> {
   registerAppProtocol(join(here, '../renderer'))
 
   const store = createElectronStore()
-  const secrets = new SafeStorageSecretBox({ store })
+  const secrets = new SafeStorageSecretBox({ store, askPlaintext: () => askPlaintextConsent(locale()) })
   // The only copy of the message history and the outbox (docs/STORAGE.md). Without it the app must not run.
   let history: SqliteHistory
   try {
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
   })
   forwardCoreEvents(core.events, () => mainWindow?.webContents)
 
+  // Every settings change re-labels the tray (mute, and the language when it changed).
   core.events.on('settings', (s: MainEvents['settings']) => {
     settings = s
     tray?.refresh()
@@ -130,15 +135,26 @@ async function main(): Promise<void> {
     return mainWindow
   }
 
+  const openConversation = (accountId: string, contactId: string): void => {
+    const win = ensureWindow()
+    showWindow(win)
+    const payload: MainEvents['open-conversation'] = { accountId, contactId }
+    win.webContents.send(EVENT_PREFIX + 'open-conversation', payload)
+  }
+
   const notifier = new MessageNotifier({
     events: core.events,
     getSettings: (): NotificationSettings => settings,
+    getLocale: locale,
     isWindowActive: () => !!mainWindow && !mainWindow.isDestroyed() && mainWindow.isVisible() && !mainWindow.isMinimized() && mainWindow.isFocused(),
-    openConversation: (accountId, contactId) => {
-      const win = ensureWindow()
-      showWindow(win)
-      const payload: MainEvents['open-conversation'] = { accountId, contactId }
-      win.webContents.send(EVENT_PREFIX + 'open-conversation', payload)
+    openConversation,
+    // Allow / Deny pressed in a question's notification (macOS): answered like the buttons in the window.
+    // If the question is gone meanwhile, the conversation opens to show where it stands.
+    answer: (accountId, contactId, messageId, approved) => {
+      core.mio.answer(accountId, contactId, messageId, approved).catch((err: unknown) => {
+        log.warn('Could not answer from the notification', err instanceof Error ? err.message : String(err))
+        openConversation(accountId, contactId)
+      })
     },
     onUnreadChange: (count) => tray?.setUnread(count)
   })
@@ -152,6 +168,7 @@ async function main(): Promise<void> {
       isWindowVisible: () => !!mainWindow && !mainWindow.isDestroyed() && mainWindow.isVisible(),
       isMuted: () => !settings.notifications,
       getWindow: () => mainWindow,
+      getLocale: locale,
       toggleWindow: () => {
         if (mainWindow && !mainWindow.isDestroyed() && mainWindow.isVisible() && mainWindow.isFocused()) mainWindow.hide()
         else showWindow(ensureWindow())

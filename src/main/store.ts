@@ -10,6 +10,8 @@ import { randomUUID } from 'node:crypto'
 import { dialog, safeStorage } from 'electron'
 import Store from 'electron-store'
 import { plaintextSecretBox, type KeyValueStore, type SecretBox } from '../core/storage/storage'
+import type { AppLocale } from '../shared/locale'
+import { mainLocale, mainStrings } from './strings'
 
 /** Remembered answer to the no-keyring question: 'allow' = store unencrypted, 'deny' = session only. */
 export const PLAINTEXT_CONSENT_KEY = 'shell.plaintextSecretsConsent'
@@ -60,17 +62,19 @@ export function hasOsKeyring(ss: SafeStorageLike = safeStorage, platform: NodeJS
   }
 }
 
-/** Shows the no-keyring warning; returns true only when the user explicitly allows unencrypted storage. */
-export function askPlaintextConsent(): boolean {
+/**
+ * Shows the no-keyring warning; returns true only when the user explicitly allows unencrypted storage.
+ * Worded in `locale` (by default the system's language).
+ */
+export function askPlaintextConsent(locale: AppLocale = mainLocale('system')): boolean {
+  const t = mainStrings(locale)
   const STORE_ANYWAY = 1
   const choice = dialog.showMessageBoxSync({
     type: 'warning',
-    title: 'No system keyring',
-    message: 'MioDesk cannot find a system keyring to encrypt your access codes and passwords.',
-    detail:
-      'If you store them anyway, they are saved on this computer WITHOUT encryption: anyone who can read your files can sign in to your accounts.\n\n' +
-      'If you keep them for this session only, you will have to sign in again the next time MioDesk starts.',
-    buttons: ['Keep for this session only', 'Store without encryption'],
+    title: t.keyringTitle,
+    message: t.keyringMessage,
+    detail: t.keyringDetail,
+    buttons: [t.keyringSessionOnly, t.keyringStorePlain],
     defaultId: 0,
     cancelId: 0,
     noLink: true

@@ -1,8 +1,11 @@
 /**
  * The tray icon: unread count in the tooltip (and title on macOS), the dock/launcher badge where the
- * platform has one, a taskbar overlay on Windows, and a menu: show/hide, mute notifications, quit.
+ * platform has one, a taskbar overlay on Windows, and a menu: show/hide, mute notifications, quit. All of it
+ * in the user's language, re-read on every refresh (so a locale change re-labels it).
  */
 import { app, Menu, nativeImage, Tray, type BrowserWindow, type MenuItemConstructorOptions, type NativeImage } from 'electron'
+import type { AppLocale } from '../shared/locale'
+import { mainStrings } from './strings'
 
 export interface TrayActions {
   toggleWindow: () => void
@@ -23,20 +26,18 @@ export interface TrayOptions extends TrayActions {
   isWindowVisible: () => boolean
   isMuted: () => boolean
   getWindow: () => BrowserWindow | null
+  /** The user's language now (read at each refresh). */
+  getLocale: () => AppLocale
   platform?: NodeJS.Platform
 }
 
-export function trayTooltip(unread: number): string {
-  if (unread <= 0) return 'MioDesk'
-  return `MioDesk — ${unread} unread message${unread === 1 ? '' : 's'}`
-}
-
-export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
+export function trayMenuTemplate(state: TrayState, actions: TrayActions, locale: AppLocale): MenuItemConstructorOptions[] {
+  const t = mainStrings(locale)
   return [
-    { id: 'toggle', label: state.windowVisible ? 'Hide MioDesk' : 'Show MioDesk', click: () => actions.toggleWindow() },
-    { id: 'mute', label: 'Mute notifications', type: 'checkbox', checked: state.muted, click: () => actions.setMuted(!state.muted) },
+    { id: 'toggle', label: state.windowVisible ? t.hideApp : t.showApp, click: () => actions.toggleWindow() },
+    { id: 'mute', label: t.muteNotifications, type: 'checkbox', checked: state.muted, click: () => actions.setMuted(!state.muted) },
     { type: 'separator' },
-    { id: 'quit', label: 'Quit MioDesk', click: () => actions.quit() }
+    { id: 'quit', label: t.quitApp, click: () => actions.quit() }
   ]
 }
 
@@ -84,18 +85,19 @@ export class TrayController {
     if (this.platform === 'win32') {
       const win = this.opts.getWindow()
       if (win && !win.isDestroyed()) {
-        win.setOverlayIcon(this.unread > 0 ? this.overlay : null, this.unread > 0 ? trayTooltip(this.unread) : '')
+        win.setOverlayIcon(this.unread > 0 ? this.overlay : null, this.unread > 0 ? mainStrings(this.opts.getLocale()).trayTooltip(this.unread) : '')
       }
     }
   }
 
-  /** Rebuilds tooltip, title and menu from the current state (call after show/hide or mute changes). */
+  /** Rebuilds tooltip, title and menu from the current state (call after show/hide, mute or language changes). */
   refresh(): void {
     if (this.tray.isDestroyed()) return
+    const locale = this.opts.getLocale()
     const state: TrayState = { windowVisible: this.opts.isWindowVisible(), muted: this.opts.isMuted(), unread: this.unread }
-    this.tray.setToolTip(trayTooltip(this.unread))
+    this.tray.setToolTip(mainStrings(locale).trayTooltip(this.unread))
     if (this.platform === 'darwin') this.tray.setTitle(this.unread > 0 ? String(this.unread) : '')
-    this.tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(state, this.opts)))
+    this.tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(state, this.opts, locale)))
   }
 
   destroy(): void {

@@ -8,6 +8,7 @@
  * Segment type → part kind: text, markdown, html, image, file, record → audio, video, reply → quote,
  * at → mention, buttons, forward/nodes → forward, face → sticker; anything else → unknown (kept as is).
  */
+import type { AppLocale } from '../locale'
 import type { ChatMessage, ForwardNode, Segment } from '../mio'
 
 export type Part =
@@ -170,16 +171,36 @@ export interface PreviewLabels {
   unknown: (type: string) => string
 }
 
-export const EN_PREVIEW: PreviewLabels = {
-  image: '[Image]',
-  file: '[File]',
-  face: '[Sticker]',
-  record: '[Voice]',
-  video: '[Video]',
-  forward: '[Forwarded messages]',
-  recalled: 'Message recalled',
-  unknown: (t) => `[${t}]`
+/** The worded labels of a preview, per language (the renderer's i18n `preview` messages are these). */
+export type PreviewWords = Omit<PreviewLabels, 'unknown'>
+
+export const PREVIEW_WORDS: Record<AppLocale, PreviewWords> = {
+  en: {
+    image: '[Image]',
+    file: '[File]',
+    face: '[Sticker]',
+    record: '[Voice]',
+    video: '[Video]',
+    forward: '[Forwarded messages]',
+    recalled: 'Message recalled'
+  },
+  'zh-CN': {
+    image: '[图片]',
+    file: '[文件]',
+    face: '[表情]',
+    record: '[语音]',
+    video: '[视频]',
+    forward: '[聊天记录]',
+    recalled: '消息已撤回'
+  }
 }
+
+/** Preview labels in one language; a part of an unknown kind shows its type in brackets. */
+export function previewLabels(locale: AppLocale): PreviewLabels {
+  return { ...PREVIEW_WORDS[locale], unknown: (t) => `[${t}]` }
+}
+
+export const EN_PREVIEW: PreviewLabels = previewLabels('en')
 
 /** The preview text of one part ('' for parts a preview leaves out: quotes, buttons). */
 function previewPart(p: Part, labels: PreviewLabels): string {

@@ -30,6 +30,7 @@ vi.mock('../../../src/core/app-core', async () => {
     settings: Settings = { ...DEFAULT_SETTINGS }
     readonly start = vi.fn(async () => undefined)
     readonly stop = vi.fn(async () => undefined)
+    readonly mio = { answer: vi.fn(async (..._args: unknown[]) => undefined) }
     constructor(options: unknown) {
       h.options.push(options)
       h.cores.push(this)
@@ -125,6 +126,51 @@ describe('main entry', () => {
     mute.click()
     await vi.waitFor(() => expect(core.settings.notifications).toBe(false))
     expect(tray.menu!.template.find((i) => i.id === 'mute').checked).toBe(true)
+
+    // The language setting reaches every surface of main: the tray re-labels at once, notifications and
+    // the context menu follow; 'system' follows Electron's locale.
+    expect(tray.menu!.template.find((i) => i.id === 'quit').label).toBe('Quit MioDesk')
+    core.events.emit('settings', { ...core.settings, locale: 'zh-CN' })
+    expect(tray.menu!.template.map((i) => i.label ?? i.type)).toEqual(['隐藏 MioDesk', '通知免打扰', 'separator', '退出 MioDesk'])
+    core.events.emit('settings', { ...core.settings, locale: 'zh-CN', notifications: true, privacyMode: true })
+    win.hide()
+    core.events.emit('message', {
+      accountId: 'a',
+      message: { id: 'm2', contactId: 'bot', self: false, time: Date.now(), segments: [{ type: 'text', data: { text: 'hi' } }], status: 'sent' }
+    })
+    expect(fake.Notification.shown.at(-1)!.options).toMatchObject({ title: 'MioDesk', body: '新消息' })
+    expect(tray.tooltip).toBe('MioDesk — 1 条未读消息')
+    extra.emit('context-menu', {}, { isEditable: false, misspelledWord: '', dictionarySuggestions: [], editFlags: { canCopy: true }, linkURL: '', selectionText: 'x' })
+    expect(fake.Menu.popups.at(-1)!.map((i) => i.label)).toEqual(['复制'])
+    fake.app.locale = 'en-US'
+    core.events.emit('settings', { ...core.settings, locale: 'system' })
+    expect(tray.menu!.template.find((i) => i.id === 'quit').label).toBe('Quit MioDesk')
+    fake.app.locale = 'zh-CN'
+    core.events.emit('settings', { ...core.settings, locale: 'system' })
+    expect(tray.menu!.template.find((i) => i.id === 'quit').label).toBe('退出 MioDesk')
+
+    // Allow / Deny in a question's notification (macOS) answer through the core; when the answer fails
+    // (the question is gone), the conversation opens to show where it stands.
+    core.events.emit('settings', { ...core.settings, notifications: true, locale: 'en' })
+    win.hide()
+    const askOnMac = (contactId: string, messageId: string): fake.Notification => {
+      const platform = Object.getOwnPropertyDescriptor(process, 'platform')!
+      Object.defineProperty(process, 'platform', { ...platform, value: 'darwin' })
+      try {
+        core.events.emit('stream', { accountId: 'a', contactId, messageId, status: 'streaming', textAppend: '', reasoningAppend: '', approval: { interactionId: `q-${messageId}`, prompt: 'Run?', command: 'date', state: 'waiting' } })
+      } finally {
+        Object.defineProperty(process, 'platform', platform)
+      }
+      return fake.Notification.shown.at(-1)!
+    }
+    const question = askOnMac('llm:1', 'r1')
+    expect(question.options.actions?.map((a) => a.text)).toEqual(['Allow', 'Deny'])
+    question.emit('action', {}, 0)
+    expect(core.mio.answer).toHaveBeenCalledWith('a', 'llm:1', 'r1', true)
+    core.mio.answer.mockRejectedValueOnce(new Error('That question is no longer open'))
+    askOnMac('llm:2', 'r2').emit('action', {}, 1)
+    expect(core.mio.answer).toHaveBeenLastCalledWith('a', 'llm:2', 'r2', false)
+    await vi.waitFor(() => expect(win.webContents.sent).toContainEqual([EVENT_PREFIX + 'open-conversation', [{ accountId: 'a', contactId: 'llm:2' }]]))
 
     // closeToTray off → close really closes.
     core.events.emit('settings', { ...core.settings, closeToTray: false })

@@ -138,11 +138,16 @@ export class Notification extends EventEmitter {
   static isSupported(): boolean {
     return Notification.supported
   }
-  constructor(readonly options: { title: string; body: string }) {
+  constructor(readonly options: { title: string; body: string; actions?: { type: 'button'; text?: string }[] }) {
     super()
   }
   show(): void {
     Notification.shown.push(this)
+  }
+  closed = false
+  close(): void {
+    this.closed = true
+    this.emit('close')
   }
 }
 
@@ -212,6 +217,15 @@ class FakeApp extends EventEmitter {
   getAppPath(): string {
     return '/app'
   }
+  /** What getLocale() / getPreferredSystemLanguages() answer (tests set them). */
+  locale = 'en-US'
+  preferredLanguages: string[] = ['en-US']
+  getLocale(): string {
+    return this.locale
+  }
+  getPreferredSystemLanguages(): string[] {
+    return [...this.preferredLanguages]
+  }
 }
 export const app = new FakeApp()
 
@@ -251,6 +265,8 @@ export function resetFakes(): void {
   dialog.showMessageBoxSync.mockReset()
   dialog.showMessageBoxSync.mockImplementation(() => 0)
   app.setBadgeCount.mockClear()
+  app.locale = 'en-US'
+  app.preferredLanguages = ['en-US']
   ipcRenderer.invoke.mockReset()
   ipcRenderer.invoke.mockImplementation(async () => ({ ok: true, value: undefined }))
   ipcRenderer.removeAllListeners()

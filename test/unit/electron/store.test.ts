@@ -135,6 +135,23 @@ describe('SafeStorageSecretBox without a keyring', () => {
     expect(askPlaintextConsent()).toBe(false)
   })
 
+  it('the dialog speaks the given language, the same buttons in the same places', () => {
+    type BoxOptions = { title: string; message: string; detail: string; buttons: string[] }
+    const shown = (): BoxOptions => fake.dialog.showMessageBoxSync.mock.calls.at(-1)![0] as unknown as BoxOptions
+    askPlaintextConsent('zh-CN')
+    expect(shown()).toMatchObject({ title: '未找到系统密钥环', message: 'MioDesk 找不到可用来加密访问码和密码的系统密钥环。', buttons: ['仅本次运行期间保留', '不加密保存'] })
+    expect(shown().detail).toMatch(/未加密的明文/)
+    askPlaintextConsent('en')
+    expect(shown()).toMatchObject({ title: 'No system keyring', buttons: ['Keep for this session only', 'Store without encryption'] })
+    // By default, the system's language.
+    fake.app.locale = 'zh-CN'
+    askPlaintextConsent()
+    expect(shown().title).toBe('未找到系统密钥环')
+    fake.app.locale = 'en-US'
+    askPlaintextConsent()
+    expect(shown().title).toBe('No system keyring')
+  })
+
   it('uses the dialog by default, asking once through the real prompt path', () => {
     fake.safeStorage.backend = 'basic_text'
     fake.dialog.showMessageBoxSync.mockImplementation(() => 0)

@@ -1,3 +1,5 @@
+import { PREVIEW_WORDS } from '@shared/model/parts'
+
 export default {
   app: { name: 'MioDesk', loading: 'Loading…', noBackend: 'No backend connected', noBackendHint: 'Open MioDesk from the app, or start the browser bridge and use the address it prints.' },
   common: { cancel: 'Cancel', save: 'Save', delete: 'Delete', close: 'Close', copy: 'Copy', copied: 'Copied', open: 'Open', download: 'Save', retry: 'Retry', confirm: 'Confirm', edit: 'Edit', you: 'You', search: 'Search', back: 'Back' },
@@ -110,7 +112,7 @@ export default {
     enlarge: 'Click to enlarge',
     forwardRef: 'Forwarded messages (ID {id})'
   },
-  preview: { image: '[Image]', file: '[File]', face: '[Sticker]', record: '[Voice]', video: '[Video]', forward: '[Forwarded messages]', recalled: 'Message recalled' },
+  preview: { ...PREVIEW_WORDS.en },
   ai: {
     thinking: 'Thinking…',
     generating: 'Generating…',

@@ -1,21 +1,22 @@
 import { createI18n } from 'vue-i18n'
 import en from './en'
 import zh from './zh-CN'
+import { localeFromLanguages, resolveLocale as resolveSharedLocale, type AppLocale, type LocaleSetting } from '@shared/locale'
 
-export type AppLocale = 'zh-CN' | 'en'
+export type { AppLocale } from '@shared/locale'
 
-/** The UI locale the system asks for. */
+/** The UI locale the system asks for (the rule is shared with the main process). */
 export function systemLocale(): AppLocale {
-  const langs = typeof navigator !== 'undefined' ? (navigator.languages?.length ? navigator.languages : [navigator.language]) : []
-  for (const l of langs) {
-    if (/^zh/i.test(l)) return 'zh-CN'
-    if (/^en/i.test(l)) return 'en'
-  }
-  return 'en'
+  return localeFromLanguages(navigatorLanguages())
 }
 
-export function resolveLocale(setting: 'system' | AppLocale): AppLocale {
-  return setting === 'system' ? systemLocale() : setting
+function navigatorLanguages(): readonly string[] {
+  if (typeof navigator === 'undefined') return []
+  return navigator.languages?.length ? navigator.languages : [navigator.language]
+}
+
+export function resolveLocale(setting: LocaleSetting): AppLocale {
+  return resolveSharedLocale(setting, navigatorLanguages)
 }
 
 export const i18n = createI18n({

@@ -1,3 +1,4 @@
+import { PREVIEW_WORDS } from '@shared/model/parts'
 import type en from './en'
 
 const zh: typeof en = {
@@ -112,7 +113,7 @@ const zh: typeof en = {
     enlarge: '点击放大',
     forwardRef: '聊天记录（ID {id}）'
   },
-  preview: { image: '[图片]', file: '[文件]', face: '[表情]', record: '[语音]', video: '[视频]', forward: '[聊天记录]', recalled: '消息已撤回' },
+  preview: { ...PREVIEW_WORDS['zh-CN'] },
   ai: {
     thinking: '思考中…',
     generating: '生成中…',
