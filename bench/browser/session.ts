@@ -91,3 +91,47 @@ export function percentile(xs: number[], p: number): number {
 }
 
 export const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d
+
+/**
+ * In the page: for every `stream` event of the bridge, the text received so far (source characters) and when,
+ * and the presentation time of the frame after it (a task posted from rAF runs after that frame's paint).
+ */
+export function streamProbe(): void {
+  const w = window as unknown as { __recv: Array<[number, number, number]> }
+  w.__recv = []
+  let received = 0
+  let waiting: Array<[number, number, number]> = []
+  let scheduled = false
+  const clock = (): number => performance.timeOrigin + performance.now()
+  const flush = (): void => {
+    const t = clock()
+    for (const r of waiting) r[2] = t
+    waiting = []
+    scheduled = false
+  }
+  const Native = window.WebSocket
+  class Probed extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols)
+      this.addEventListener('message', (ev: MessageEvent) => {
+        if (typeof ev.data !== 'string' || !ev.data.startsWith('{"event":"stream"')) return
+        const at = clock()
+        const p = (JSON.parse(ev.data) as { payload: { text?: string; textAppend?: string } }).payload
+        received = p.text !== undefined ? p.text.length : received + (p.textAppend?.length ?? 0)
+        const rec: [number, number, number] = [at, received, 0]
+        w.__recv.push(rec)
+        waiting.push(rec)
+        if (!scheduled) {
+          scheduled = true
+          requestAnimationFrame(() => {
+            const ch = new MessageChannel()
+            ;(globalThis as unknown as { __keepPort: unknown }).__keepPort = ch
+            ch.port1.onmessage = flush
+            ch.port2.postMessage(0)
+          })
+        }
+      })
+    }
+  }
+  window.WebSocket = Probed as typeof WebSocket
+}

@@ -12,7 +12,7 @@ import { build } from 'vite'
 import type { Page } from 'playwright-core'
 import type { ChatMessage } from '../../src/shared/mio'
 import { chunksOf, longMarkdown } from './fixtures'
-import { MAIN_THREAD, mainThreadMs, metricsOf, openSession, percentile, round } from './session'
+import { MAIN_THREAD, mainThreadMs, metricsOf, openSession, percentile, round, streamProbe } from './session'
 
 const CHUNKS = 2000
 const BYTES = 20_000
@@ -36,44 +36,6 @@ export interface StreamResult {
   naiveMainThread: { script: number; task: number; layout: number; style: number }
 }
 
-/** Records, for every stream frame the page receives, when it arrived and when the next frame was presented. */
-function arrivalProbe(): void {
-  const w = window as unknown as { __arrivals: Array<[number, number]> }
-  w.__arrivals = []
-  let waiting: Array<[number, number]> = []
-  let scheduled = false
-  const flush = (): void => {
-    const now = performance.now()
-    for (const r of waiting) r[1] = now
-    waiting = []
-    scheduled = false
-  }
-  const Native = window.WebSocket
-  class Probed extends Native {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols)
-      // Registered before the client's onmessage, so the arrival time is taken first.
-      this.addEventListener('message', (ev: MessageEvent) => {
-        if (typeof ev.data !== 'string' || !ev.data.startsWith('{"event":"stream"')) return
-        const rec: [number, number] = [performance.now(), 0]
-        w.__arrivals.push(rec)
-        waiting.push(rec)
-        if (!scheduled) {
-          scheduled = true
-          // rAF callbacks run before the frame's style/layout/paint; a task posted from one runs after it.
-          requestAnimationFrame(() => {
-            const ch = new MessageChannel()
-            ;(globalThis as unknown as { __keepPort: unknown }).__keepPort = ch // an unreferenced channel can be collected before it delivers
-            ch.port1.onmessage = flush
-            ch.port2.postMessage(0)
-          })
-        }
-      })
-    }
-  }
-  window.WebSocket = Probed as typeof WebSocket
-}
-
 let bundle: string | undefined
 async function naiveBundle(): Promise<string> {
   if (bundle) return bundle
@@ -94,16 +56,77 @@ async function naiveBundle(): Promise<string> {
   return (bundle = code)
 }
 
+/** Puts the naive renderer (the same Markdown pipeline, whole text re-rendered per chunk) and its box in the page. */
+export async function prepareNaive(page: Page): Promise<void> {
+  await page.evaluate(await naiveBundle())
+  await page.evaluate(() => {
+    const box = document.createElement('div')
+    box.id = 'naive-box'
+    box.className = 'markdown'
+    box.style.cssText = 'position:fixed;left:0;top:0;width:720px;height:100vh;overflow:auto;background:inherit;z-index:9999'
+    document.body.appendChild(box)
+  })
+}
+
+/**
+ * The naive baseline: appends each chunk when it is due (one per `pace` ms) and re-renders the whole text into the box, recording each
+ * chunk's arrival and the presentation of the frame after it; resolves with the latencies (ms).
+ */
+export async function runNaive(page: Page, chunks: string[], pace: number): Promise<number[]> {
+  return page.evaluate(
+    async ({ chunks, pace }) => {
+      const render = (globalThis as unknown as { __naiveMarkdown: (t: string) => string }).__naiveMarkdown
+      const box = document.getElementById('naive-box')!
+      const recs: Array<[number, number]> = []
+      let waiting: Array<[number, number]> = []
+      let scheduled = false
+      let text = ''
+      // Paced like the server: chunk i is due at start + i × pace; a page that falls behind takes the due ones
+      // without waiting (each still re-rendered, as a naive client would), so saturation shows in the wall time.
+      const start = performance.now()
+      for (let i = 0; i < chunks.length; i++) {
+        const c = chunks[i]!
+        const wait = start + i * pace - performance.now()
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+        else if (i % 50 === 0) await new Promise((r) => setTimeout(r, 0))
+        // From when the chunk was due (it "arrived"), not when a busy page got to it.
+        const rec: [number, number] = [start + i * pace, 0]
+        recs.push(rec)
+        waiting.push(rec)
+        text += c
+        box.innerHTML = render(text)
+        if (!scheduled) {
+          scheduled = true
+          requestAnimationFrame(() => {
+            const ch = new MessageChannel()
+            ;(globalThis as unknown as { __keepPort: unknown }).__keepPort = ch // an unreferenced channel can be collected before it delivers
+            ch.port1.onmessage = () => {
+              const now = performance.now()
+              for (const r of waiting) r[1] = now
+              waiting = []
+              scheduled = false
+            }
+            ch.port2.postMessage(0)
+          })
+        }
+      }
+      await new Promise((r) => setTimeout(r, 300))
+      return recs.filter((r) => r[1] > 0).map((r) => r[1] - r[0])
+    },
+    { chunks, pace }
+  )
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 async function paintLatencies(page: Page): Promise<number[]> {
-  return page.evaluate(() => (window as unknown as { __arrivals: Array<[number, number]> }).__arrivals.filter((r) => r[1] > 0).map((r) => r[1] - r[0]))
+  return page.evaluate(() => (window as unknown as { __recv: Array<[number, number, number]> }).__recv.filter((r) => r[2] > 0).map((r) => r[2] - r[0]))
 }
 
 export async function benchStream(target: 'reply' | 'message' = 'reply'): Promise<StreamResult> {
   const text = longMarkdown(BYTES)
   const chunks = chunksOf(text, CHUNKS)
-  const s = await openSession(undefined, arrivalProbe)
+  const s = await openSession(undefined, streamProbe)
   try {
     const { page, cdp, bridge, accountId } = s
     const contact = s.contacts.find((c) => (target === 'reply' ? c.kind === 'llm' : c.kind === 'bot'))
@@ -151,51 +174,10 @@ export async function benchStream(target: 'reply' | 'message' = 'reply'): Promis
     const renderedChars = await page.locator(`[data-testid="message"][data-message-id="${messageId}"]`).evaluate((el) => (el.textContent ?? '').length)
 
     // ---- baseline: the same pipeline, whole text re-rendered on every chunk
-    await page.evaluate(await naiveBundle())
-    await page.evaluate(() => {
-      const box = document.createElement('div')
-      box.id = 'naive-box'
-      box.className = 'markdown'
-      box.style.cssText = 'position:fixed;left:0;top:0;width:720px;height:100vh;overflow:auto;background:inherit;z-index:9999'
-      document.body.appendChild(box)
-    })
+    await prepareNaive(page)
     const s2 = await metricsOf(cdp, MAIN_THREAD)
     const t2 = Date.now()
-    const naiveLat = await page.evaluate(
-      async ({ chunks, pace }) => {
-        const render = (globalThis as unknown as { __naiveMarkdown: (t: string) => string }).__naiveMarkdown
-        const box = document.getElementById('naive-box')!
-        const recs: Array<[number, number]> = []
-        let waiting: Array<[number, number]> = []
-        let scheduled = false
-        let text = ''
-        for (const c of chunks) {
-          await new Promise((r) => setTimeout(r, pace))
-          const rec: [number, number] = [performance.now(), 0]
-          recs.push(rec)
-          waiting.push(rec)
-          text += c
-          box.innerHTML = render(text)
-          if (!scheduled) {
-            scheduled = true
-            requestAnimationFrame(() => {
-              const ch = new MessageChannel()
-            ;(globalThis as unknown as { __keepPort: unknown }).__keepPort = ch // an unreferenced channel can be collected before it delivers
-              ch.port1.onmessage = () => {
-                const now = performance.now()
-                for (const r of waiting) r[1] = now
-                waiting = []
-                scheduled = false
-              }
-              ch.port2.postMessage(0)
-            })
-          }
-        }
-        await new Promise((r) => setTimeout(r, 300))
-        return recs.filter((r) => r[1] > 0).map((r) => r[1] - r[0])
-      },
-      { chunks, pace: PACE_MS }
-    )
+    const naiveLat = await runNaive(page, chunks, PACE_MS)
     const naiveMs = Date.now() - t2
     const s3 = await metricsOf(cdp, MAIN_THREAD)
 

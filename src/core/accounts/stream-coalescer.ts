@@ -1,7 +1,12 @@
 /**
  * The one streaming path: every platform turns its stream chunks into `StreamChange`s, and this
  * coalesces them into at most one `stream` event (a `StreamDelta`) per reply per flush interval, with
- * the reply's end flushed at once. A bounded checkpoint hook lets the provider persist the reply while
+ * the reply's end flushed at once. Leading edge: a change after a quiet interval goes out at once (the
+ * first words of a reply, or a chunk after a pause, are not held back); the changes that follow within
+ * the interval go out together at its end. The renderer applies what it has once per animation frame,
+ * so an interval of half a frame keeps the wait here under half a frame whatever the phase of the
+ * renderer's frames (a whole-frame timer, unaligned with them, could hold a chunk for most of a frame
+ * and then miss the frame). A bounded checkpoint hook lets the provider persist the reply while
  * it grows (so a crash keeps most of the text) without rewriting storage on every flush; the provider
  * persists the whole reply at its end.
  */
@@ -34,7 +39,7 @@ export interface StreamChange {
 }
 
 export interface StreamCoalescerOptions {
-  /** Interval between coalesced events, ms. Default 16 (one animation frame). */
+  /** Least interval between two coalesced events of one reply, ms. Default 8 (half an animation frame). */
   flushMs?: number
   /** Least interval between two checkpoints of one reply, ms. Default 2000. */
   checkpointMs?: number
@@ -50,6 +55,8 @@ interface Pending {
 export class StreamCoalescer {
   private readonly pending = new Map<string, Pending>()
   private readonly lastCheckpoint = new Map<string, number>()
+  /** When each growing reply's last event went out (performance.now()). */
+  private readonly lastEmit = new Map<string, number>()
   private readonly flushMs: number
   private readonly checkpointMs: number
 
@@ -57,7 +64,7 @@ export class StreamCoalescer {
     private readonly emit: (d: StreamDelta) => void,
     private readonly o: StreamCoalescerOptions = {}
   ) {
-    this.flushMs = o.flushMs ?? 16
+    this.flushMs = o.flushMs ?? 8
     this.checkpointMs = o.checkpointMs ?? 2000
   }
 
@@ -97,7 +104,12 @@ export class StreamCoalescer {
       // The provider persists the whole reply at its end: no checkpoint for this flush.
       this.lastCheckpoint.delete(key)
       this.flushKey(key)
-    } else if (!p.timer) p.timer = setTimeout(() => this.flushKey(key), this.flushMs)
+      this.lastEmit.delete(key)
+    } else if (!p.timer) {
+      const since = performance.now() - (this.lastEmit.get(key) ?? -Infinity)
+      if (since >= this.flushMs) this.flushKey(key)
+      else p.timer = setTimeout(() => this.flushKey(key), Math.ceil(this.flushMs - since))
+    }
   }
 
   /** Emits what is pending for a reply now. */
@@ -112,6 +124,7 @@ export class StreamCoalescer {
     if (p?.timer) clearTimeout(p.timer)
     this.pending.delete(key)
     this.lastCheckpoint.delete(key)
+    this.lastEmit.delete(key)
   }
 
   /** Emits everything pending (shutdown). */
@@ -125,6 +138,7 @@ export class StreamCoalescer {
     if (p.timer) clearTimeout(p.timer)
     this.pending.delete(key)
     const d = p.delta
+    this.lastEmit.set(key, performance.now())
     this.emit(d)
     const last = this.lastCheckpoint.get(key)
     if (this.o.checkpoint && last !== undefined && Date.now() - last >= this.checkpointMs) {

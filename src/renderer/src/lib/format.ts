@@ -31,8 +31,21 @@ function timeFormat(locale: string): Intl.DateTimeFormat {
   return f
 }
 
+/**
+ * Formatted times by locale and minute: a row re-renders on every frame of a streamed reply, and
+ * Intl formatting costs more than the rest of its meta line. Bounded (cleared when full).
+ */
+const formattedTimes = new Map<string, string>()
 export function formatMessageTime(ms: number, locale: string): string {
-  return timeFormat(locale).format(ms)
+  // Time zones are whole minutes apart, so one minute of epoch time is one minute on the clock.
+  const key = `${locale}\u0000${Math.floor(ms / 60_000)}`
+  let s = formattedTimes.get(key)
+  if (s === undefined) {
+    if (formattedTimes.size >= 2000) formattedTimes.clear()
+    s = timeFormat(locale).format(ms)
+    formattedTimes.set(key, s)
+  }
+  return s
 }
 
 export function formatDayDivider(ms: number, locale: string, now = Date.now()): string {
