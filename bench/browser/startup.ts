@@ -43,7 +43,7 @@ export async function benchStartup(conversations: number, messages: number): Pro
       }
       const ids = bridge.core.mio.contactList(acc.id).map((c) => c.id)
       const per = Math.floor(messages / Math.max(1, ids.length))
-      const h = bridge.core.history as SqliteHistory
+      const h = bridge.core.history.inner as SqliteHistory
       ids.forEach((cid, k) => {
         const batch = mixedMessages(cid, k === 0 ? messages - per * (ids.length - 1) : per, Date.UTC(2024, 0, 1) + k * 7).map((m) => ({ ...m, id: `${k}-${m.id}` }))
         for (let i = 0; i < batch.length; i += 1000) h.putMany(acc.id, batch.slice(i, i + 1000))

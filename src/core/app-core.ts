@@ -4,7 +4,7 @@
  * shell (ipc.ts) and the browser bridge both drive it through the same handler table (handlers.ts).
  */
 import { EventEmitter } from 'node:events'
-import type { AppInfo, MainEventName, MainEvents, Settings } from '../shared/api'
+import type { AppInfo, MainEventName, MainEvents, Settings, StorageFault } from '../shared/api'
 import { DEFAULT_SETTINGS } from '../shared/api'
 import { MioAccounts, type MioAccountsTuning } from './accounts/mio/provider'
 import type { AccountContext } from './accounts/provider'
@@ -13,6 +13,7 @@ import { YunhuAccounts, type YunhuAccountsTuning } from './accounts/yunhu/provid
 import { monotonicClock } from './clock'
 import { silentLogger, type Logger } from './log'
 import { MemoryHistory, MemoryOutbox, isOutboxStore, type HistoryStore, type OutboxStore } from './storage/history'
+import { GuardedHistory } from './storage/guarded-history'
 import { KEYS } from './storage/keys'
 import type { KeyValueStore, SecretBox } from './storage/storage'
 
@@ -47,7 +48,9 @@ const SETTING_CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
 
 export class AppCore {
   readonly events = new EventEmitter<CoreEvents>()
-  readonly history: HistoryStore
+  readonly history: GuardedHistory
+  /** The last storage fault (null: none): the renderer asks for it at start, then follows `storage` events. */
+  private storageFault: StorageFault | null = null
   /** The outbox: the history's own (same database, same transactions) or an in-memory one beside it. */
   readonly outbox: OutboxStore
   /** Every account, routed by id to its platform's provider. */
@@ -60,8 +63,16 @@ export class AppCore {
 
   constructor(options: AppCoreOptions) {
     this.o = options
-    this.history = options.history ?? new MemoryHistory()
-    this.outbox = isOutboxStore(this.history) ? this.history : new MemoryOutbox(this.history)
+    const durable = options.history ?? new MemoryHistory()
+    // A failed write never loses a message: it is held in memory, shown, and written again (see GuardedHistory).
+    this.history = new GuardedHistory(durable, {
+      logger: options.logger,
+      onFault: (fault) => {
+        this.storageFault = fault
+        this.emit('storage', { fault })
+      }
+    })
+    this.outbox = isOutboxStore(durable) ? durable : new MemoryOutbox(this.history)
     this.settings = { ...DEFAULT_SETTINGS, ...(options.store.get(KEYS.settings) ?? {}) }
     const context: AccountContext = {
       store: options.store,
@@ -93,12 +104,21 @@ export class AppCore {
     return this.accounts.start()
   }
 
-  stop(): Promise<void> {
-    return this.accounts.stop()
+  async stop(): Promise<void> {
+    await this.accounts.stop()
+    // One more try for what a full disk held back, then stop trying.
+    if (this.history.heldCount) this.history.retry()
+    this.history.close()
   }
 
   info(): AppInfo {
-    return { version: this.o.version, platform: process.platform, host: this.o.host, suggestedAccount: this.accounts.list().length === 0 ? this.o.suggestedAccount : undefined }
+    return {
+      version: this.o.version,
+      platform: process.platform,
+      host: this.o.host,
+      suggestedAccount: this.accounts.list().length === 0 ? this.o.suggestedAccount : undefined,
+      storageFault: this.storageFault
+    }
   }
 
   async openExternal(url: string): Promise<void> {

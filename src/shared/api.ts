@@ -113,6 +113,8 @@ export interface AppInfo {
   host: 'electron' | 'browser'
   /** A ready account offered on first run (the local reference server started beside the app). */
   suggestedAccount?: { server: string; id: string; token: string; label: string }
+  /** Messages the history could not write yet (null or absent: none). */
+  storageFault?: StorageFault | null
 }
 
 export interface Settings {
@@ -310,6 +312,16 @@ export interface MainEvents {
   'relogin-required': { accountId: string }
   /** A Mio-Chat server's presets or tools changed: lists of them that are open should ask again. */
   catalog: { accountId: string; what: 'presets' | 'tools' }
+  /** The history could not be written (messages are held in memory and written later), or `fault: null`: all written. */
+  storage: { fault: StorageFault | null }
+}
+
+export type StorageFaultKind = 'disk-full' | 'read-only' | 'write-failed'
+
+/** Messages the history store did not take yet: shown and kept in memory, written again every few seconds. */
+export interface StorageFault {
+  kind: StorageFaultKind
+  held: number
 }
 
 export type MainEventName = keyof MainEvents
@@ -326,7 +338,8 @@ const MAIN_EVENT_TABLE: { [K in MainEventName]: true } = {
   'open-conversation': true,
   board: true,
   'relogin-required': true,
-  catalog: true
+  catalog: true,
+  storage: true
 }
 
 export const MAIN_EVENTS = Object.keys(MAIN_EVENT_TABLE) as MainEventName[]

@@ -1,8 +1,11 @@
-/** API: the app itself — version and host, and opening links in the system browser. */
+/** API: the app itself — version and host, opening links in the system browser, and storage faults. */
+import type { MainEvents } from '@shared/api'
 import { getApi } from '../api'
 
 const appApi = {
   info: () => getApi().call('app:info'),
+  /** The history could not be written (messages held in memory), or all is written again. */
+  onStorage: (cb: (p: MainEvents['storage']) => void) => getApi().on('storage', cb),
   /** http/https only (main re-parses and checks it too). */
   openExternal: (url: string) => getApi().call('app:open-external', url)
 }

@@ -188,6 +188,12 @@ export default {
     behaviour: 'Behaviour'
   },
   switcher: { title: 'Jump to a conversation', placeholder: 'Type a name…', hint: '↑↓ to move · Enter to open · Esc to close', none: 'No matching conversation' },
+  storage: {
+    'disk-full': 'The disk is full.',
+    'read-only': 'The data folder cannot be written to.',
+    'write-failed': 'Messages cannot be saved right now.',
+    held: 'One message is kept in memory and will be saved by itself once space is back — do not quit MioDesk until then. | {n} messages are kept in memory and will be saved by themselves once space is back — do not quit MioDesk until then.'
+  },
   toast: { copied: 'Copied to clipboard', sendFailed: 'Could not send: {err}', error: '{err}', recalled: 'Message recalled', saved: 'Saved', deleted: 'Deleted' },
   lightbox: { title: 'Image', save: 'Save image', close: 'Close' },
   shortcuts: { hint: 'Ctrl+K' },

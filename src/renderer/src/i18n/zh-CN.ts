@@ -189,6 +189,12 @@ const zh: typeof en = {
     behaviour: '行为'
   },
   switcher: { title: '跳转到会话', placeholder: '输入名称…', hint: '↑↓ 选择 · Enter 打开 · Esc 关闭', none: '没有匹配的会话' },
+  storage: {
+    'disk-full': '磁盘空间已满。',
+    'read-only': '数据文件夹无法写入。',
+    'write-failed': '暂时无法保存消息。',
+    held: '{n} 条消息暂存在内存中，空间恢复后会自动保存——在此之前请不要退出 MioDesk。'
+  },
   toast: { copied: '已复制到剪贴板', sendFailed: '发送失败：{err}', error: '{err}', recalled: '消息已撤回', saved: '已保存', deleted: '已删除' },
   lightbox: { title: '图片', save: '保存图片', close: '关闭' },
   shortcuts: { hint: 'Ctrl+K' },
