@@ -146,8 +146,10 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
   const token = randomBytes(32).toString('base64url')
 
   const ownHistory = opts.history ? undefined : new SqliteHistory(join(dataDir, 'history.sqlite'))
+  const store = new JsonFileStore(join(dataDir, 'miodesk-web.json'))
   const core = new AppCore({
-    store: new JsonFileStore(join(dataDir, 'miodesk-web.json')),
+    store,
+    damagedFiles: store.damaged ? [store.damaged] : undefined,
     secrets: plaintextSecretBox,
     history: opts.history ?? ownHistory,
     logger: opts.logger,

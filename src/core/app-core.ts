@@ -30,6 +30,8 @@ export interface AppCoreOptions extends MioAccountsTuning {
   openExternal: (url: string) => Promise<void>
   /** Interval between coalesced stream events, ms (one animation frame). */
   streamFlushMs?: number
+  /** Settings files found damaged at start and moved aside (their new paths), to tell the user. */
+  damagedFiles?: string[]
   /** Yunhu client tuning (tests). */
   yunhu?: YunhuAccountsTuning
 }
@@ -117,7 +119,8 @@ export class AppCore {
       platform: process.platform,
       host: this.o.host,
       suggestedAccount: this.accounts.list().length === 0 ? this.o.suggestedAccount : undefined,
-      storageFault: this.storageFault
+      storageFault: this.storageFault,
+      ...(this.o.damagedFiles?.length ? { damagedFiles: [...this.o.damagedFiles] } : {})
     }
   }
 

@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   hardenSession(session.defaultSession, isAppUrl)
   registerAppProtocol(join(here, '../renderer'))
 
-  const store = createElectronStore()
+  const { store, damaged } = createElectronStore()
+  if (damaged) log.error('The settings file was damaged; it was moved aside', damaged)
   const secrets = new SafeStorageSecretBox({ store, askPlaintext: () => askPlaintextConsent(locale()) })
   // The only copy of the message history and the outbox (docs/STORAGE.md). Without it the app must not run.
   let history: SqliteHistory
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     store,
     secrets,
     history,
+    damagedFiles: damaged ? [damaged] : undefined,
     logger: log,
     suggestedAccount: parseSuggestedAccount(process.env['MIODESK_SUGGESTED_ACCOUNT']),
     host: 'electron',

@@ -7,9 +7,11 @@
  * answer is remembered. Refusing keeps secrets in memory for the running session only.
  */
 import { randomUUID } from 'node:crypto'
-import { dialog, safeStorage } from 'electron'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { app, dialog, safeStorage } from 'electron'
 import Store from 'electron-store'
-import { plaintextSecretBox, type KeyValueStore, type SecretBox } from '../core/storage/storage'
+import { plaintextSecretBox, setAsideDamaged, type KeyValueStore, type SecretBox } from '../core/storage/storage'
 import type { AppLocale } from '../shared/locale'
 import { mainLocale, mainStrings } from './strings'
 
@@ -39,9 +41,21 @@ export class ElectronKeyValueStore implements KeyValueStore {
   }
 }
 
-export function createElectronStore(name = 'miodesk'): ElectronKeyValueStore {
-  const store = new Store<Record<string, unknown>>({ name, accessPropertiesByDotNotation: false, clearInvalidConfig: true })
-  return new ElectronKeyValueStore(store as unknown as Backend)
+/**
+ * The settings store. A damaged file (empty, not JSON) is not cleared (electron-store's clearInvalidConfig
+ * would overwrite it): it is moved aside with the time in its name and a fresh store is started; `damaged`
+ * says where the copy is, so the user can be told.
+ */
+export function createElectronStore(name = 'miodesk', StoreClass: typeof Store = Store): { store: ElectronKeyValueStore; damaged?: string } {
+  const open = (): Store<Record<string, unknown>> => new StoreClass<Record<string, unknown>>({ name, accessPropertiesByDotNotation: false, clearInvalidConfig: false })
+  try {
+    return { store: new ElectronKeyValueStore(open() as unknown as Backend) }
+  } catch (e) {
+    const path = (e as { path?: string }).path ?? join(app.getPath('userData'), `${name}.json`)
+    if (!(e instanceof SyntaxError) || !existsSync(path)) throw e
+    const damaged = setAsideDamaged(path)
+    return { store: new ElectronKeyValueStore(open() as unknown as Backend), damaged }
+  }
 }
 
 export type SafeStorageLike = Pick<typeof safeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'> & {

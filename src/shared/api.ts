@@ -115,6 +115,8 @@ export interface AppInfo {
   suggestedAccount?: { server: string; id: string; token: string; label: string }
   /** Messages the history could not write yet (null or absent: none). */
   storageFault?: StorageFault | null
+  /** Settings files that were damaged at start: moved aside to these paths, defaults used instead. */
+  damagedFiles?: string[]
 }
 
 export interface Settings {

@@ -2,7 +2,7 @@
  * Persistence seams of the core. The Electron shell backs them with electron-store + safeStorage
  * (src/main/store.ts); the browser host and the CLI use the JSON-file and memory versions here.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { StoreKey } from './keys'
 
@@ -35,14 +35,40 @@ export class MemoryStore implements KeyValueStore {
   }
 }
 
-/** A JSON file store written atomically (temp file + rename). */
+/**
+ * Moves a damaged settings file (empty, not JSON, not an object) out of the way under a name with the time,
+ * so that it is never overwritten and the user can be told where it is. Returns the new path.
+ */
+export function setAsideDamaged(file: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-')
+  let to = `${file}.damaged-${stamp}`
+  for (let i = 1; existsSync(to); i++) to = `${file}.damaged-${stamp}-${i}`
+  renameSync(file, to)
+  return to
+}
+
+/**
+ * A JSON file store written atomically (temp file + rename). A file that cannot be read as a JSON object
+ * is set aside (see setAsideDamaged) rather than treated as empty and overwritten: `damaged` says where.
+ */
 export class JsonFileStore implements KeyValueStore {
   private data: Record<string, unknown> = {}
+  /** Where a damaged file found at start was moved to. */
+  readonly damaged?: string
   constructor(private readonly file: string) {
+    let text: string
     try {
-      this.data = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+      text = readFileSync(file, 'utf8')
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return
+      throw e
+    }
+    try {
+      const v = JSON.parse(text) as unknown
+      if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object')
+      this.data = v as Record<string, unknown>
     } catch {
-      this.data = {}
+      this.damaged = setAsideDamaged(file)
     }
   }
   get<T>(key: string): T | undefined {

@@ -28,9 +28,38 @@ import { PLAINTEXT_CONSENT_KEY, SafeStorageSecretBox, askPlaintextConsent, creat
 
 beforeEach(() => fake.resetFakes())
 
+describe('a damaged settings file', () => {
+  it('is moved aside with the time in its name (never cleared or overwritten) and a fresh store starts', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync, readdirSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    fake.app.userData = mkdtempSync(join(tmpdir(), 'miodesk-damaged-'))
+    writeFileSync(join(fake.app.userData, 'miodesk.json'), '{"accounts": [tru')
+    let opens = 0
+    class Damaged {
+      constructor(readonly options: Record<string, unknown>) {
+        opens++
+        // electron-store without clearInvalidConfig throws what JSON.parse threw.
+        if (readdirSync(fake.app.userData).includes('miodesk.json')) JSON.parse(readFileSync(join(fake.app.userData, 'miodesk.json'), 'utf8'))
+      }
+      get(): undefined {
+        return undefined
+      }
+      set(): void {}
+      delete(): void {}
+    }
+    const { damaged } = createElectronStore('miodesk', Damaged as unknown as typeof Store)
+    expect(opens).toBe(2)
+    expect(damaged).toMatch(/miodesk\.json\.damaged-\d{4}-\d\d-\d\dT/)
+    expect(readFileSync(damaged!, 'utf8')).toBe('{"accounts": [tru')
+    // The store is opened without clearInvalidConfig, so electron-store itself never wipes a file.
+    expect((Store as unknown as { last?: { options: Record<string, unknown> } }).last?.options?.clearInvalidConfig ?? false).toBe(false)
+  })
+})
+
 describe('electron-store KeyValueStore', () => {
   it('round-trips values with flat (dot-containing) keys and deletes on undefined', () => {
-    const kv = createElectronStore('test')
+    const kv = createElectronStore('test').store
     const backend = (Store as unknown as { last: { options: Record<string, unknown>; data: Map<string, unknown> } }).last
     expect(backend.options).toMatchObject({ name: 'test', accessPropertiesByDotNotation: false })
     kv.set('accounts.v1', [{ id: 'a' }])

@@ -104,3 +104,27 @@ describe('GuardedHistory', () => {
     h.close()
   })
 })
+
+describe('JsonFileStore (the browser build\'s settings)', () => {
+  it('a damaged or empty file is moved aside and kept as it was; a missing one is simply new', async () => {
+    const { JsonFileStore } = await import('../../../src/core/storage/storage')
+    const { readFileSync, writeFileSync, existsSync } = await import('node:fs')
+    const dir = mkdtempSync(join(tmpdir(), 'miodesk-json-'))
+    dirs.push(dir)
+    for (const bad of ['', '{"accounts": [tru', '[1,2]', 'null']) {
+      const file = join(dir, 'miodesk-web.json')
+      writeFileSync(file, bad)
+      const s = new JsonFileStore(file)
+      expect(s.damaged).toBeDefined()
+      expect(readFileSync(s.damaged!, 'utf8')).toBe(bad)
+      expect(s.get('accounts')).toBeUndefined()
+      s.set('settings', { theme: 'dark' })
+      // The damaged copy is never overwritten.
+      expect(readFileSync(s.damaged!, 'utf8')).toBe(bad)
+      expect(new JsonFileStore(file).get('settings')).toEqual({ theme: 'dark' })
+    }
+    const fresh = new JsonFileStore(join(dir, 'none.json'))
+    expect(fresh.damaged).toBeUndefined()
+    expect(existsSync(join(dir, 'none.json'))).toBe(false)
+  })
+})

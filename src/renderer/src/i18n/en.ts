@@ -192,6 +192,8 @@ export default {
     'disk-full': 'The disk is full.',
     'read-only': 'The data folder cannot be written to.',
     'write-failed': 'Messages cannot be saved right now.',
+    damaged: 'The settings file was damaged.',
+    damagedWhere: 'MioDesk started with default settings (your accounts may need to be added again) and kept the damaged file, untouched, at:',
     held: 'One message is kept in memory and will be saved by itself once space is back — do not quit MioDesk until then. | {n} messages are kept in memory and will be saved by themselves once space is back — do not quit MioDesk until then.'
   },
   toast: { copied: 'Copied to clipboard', sendFailed: 'Could not send: {err}', error: '{err}', recalled: 'Message recalled', saved: 'Saved', deleted: 'Deleted' },

@@ -193,6 +193,8 @@ const zh: typeof en = {
     'disk-full': '磁盘空间已满。',
     'read-only': '数据文件夹无法写入。',
     'write-failed': '暂时无法保存消息。',
+    damaged: '设置文件已损坏。',
+    damagedWhere: 'MioDesk 已使用默认设置启动（可能需要重新添加账号），损坏的文件原样保留在：',
     held: '{n} 条消息暂存在内存中，空间恢复后会自动保存——在此之前请不要退出 MioDesk。'
   },
   toast: { copied: '已复制到剪贴板', sendFailed: '发送失败：{err}', error: '{err}', recalled: '消息已撤回', saved: '已保存', deleted: '已删除' },
