@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark and writes each result as JSON into bench/results/
  * (one file per benchmark plus summary.json). Numbers are measured beside a baseline from the same
- * run and reported as a ratio; goals are reported, never asserted.
+ * run and reported as a ratio; goals are reported, never asserted. The CLI benchmark builds the CLI
+ * (out/cli/) first and spawns it against the reference server.
  *   npm run bench              # core benchmarks (Node)
  *   npm run bench -- --browser # also the renderer benchmarks in headless Chromium
  */
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   await run('yunhu decode', async () => (await import('./yunhu-decode')).benchYunhuDecode())
   await run('storage', async () => (await import('./storage')).benchStorage())
   await run('yunhu push loopback', async () => (await import('./yunhu-e2e')).benchYunhuPushLoopback())
+  await run('cli first token', async () => (await import('./cli')).benchCli())
   if (args.has('--browser')) await run('browser', async () => (await import('./browser/index')).runBrowserBenches())
   mkdirSync(outDir, { recursive: true })
   const stamp = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() }

@@ -3,78 +3,14 @@
  * that cannot serve it, every command gives up fast with words on stderr and a non-zero exit, and the
  * first Ctrl-C / SIGTERM ends it. Plus the happy path against the reference server.
  */
-import { spawn } from 'node:child_process'
 import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
 import { startServer, type RunningServer } from '../../server/app'
+import { cli, expectReadableFailure } from '../helpers/cli'
 import { freePort } from '../helpers/fake-server'
-
-const ROOT = resolve(__dirname, '../..')
-const TSX = resolve(ROOT, 'node_modules/tsx/dist/cli.mjs')
-
-interface Run {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-  /** From spawn to exit. */
-  ms: number
-  /** From the signal (when one was sent) to exit. */
-  afterSignalMs?: number
-}
-
-/**
- * Runs the CLI. `signal` is sent once `ready(stdout, stderr)` holds (default: at once), so the
- * signal reaches a CLI that is really at work, not one still starting up.
- */
-function cli(args: string[], o: { signal?: NodeJS.Signals; ready?: (stdout: string, stderr: string) => boolean; killAfterMs?: number } = {}): Promise<Run> {
-  const env = { ...process.env, MIODESK_SERVER: '', MIODESK_ID: '', MIODESK_TOKEN: '' }
-  const t0 = Date.now()
-  const child = spawn(process.execPath, [TSX, 'src/cli/index.ts', ...args], { cwd: ROOT, env })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  let signalAt: number | undefined
-  const killer = setTimeout(() => child.kill('SIGKILL'), o.killAfterMs ?? 18_000)
-  if (o.signal) {
-    const sig = o.signal
-    const poll = async (): Promise<void> => {
-      while (child.exitCode === null && child.signalCode === null) {
-        if (!o.ready || o.ready(stdout, stderr)) {
-          signalAt = Date.now()
-          child.kill(sig)
-          return
-        }
-        await new Promise((r) => setTimeout(r, 20))
-      }
-    }
-    void poll()
-  }
-  return new Promise((res) => {
-    child.on('exit', (code, signal) => {
-      clearTimeout(killer)
-      const now = Date.now()
-      res({ code, signal, stdout, stderr, ms: now - t0, afterSignalMs: signalAt === undefined ? undefined : now - signalAt })
-    })
-  })
-}
-
-/** A failed run: a non-zero exit of its own, one readable `miodesk: …` line on stderr, no stack trace. */
-function expectReadableFailure(r: Run, words: RegExp, withinMs: number): void {
-  const what = JSON.stringify(r)
-  expect(r.signal, what).toBeNull()
-  expect(r.code, what).not.toBe(0)
-  expect(r.code, what).not.toBeNull()
-  expect(r.stderr, what).toMatch(/^miodesk: /m)
-  expect(r.stderr, what).toMatch(words)
-  expect(r.stderr, what).not.toMatch(/\n\s+at /)
-  expect(r.ms, what).toBeLessThan(withinMs)
-}
 
 const creds = (server: string): string[] => ['--server', server, '--id', 'cli-test', '--token', 'x']
 /** Every command that needs a login, with the arguments it needs. */
