@@ -290,7 +290,8 @@ describe('v2 replay: completions (e, f, g)', () => {
     // round 1: approve
     const h1 = c.complete(requestOf(recs[0]!))
     await waitFor(() => h1.reply.approval?.state === 'waiting', 2000, 'the question')
-    expect(h1.reply.approval).toEqual({ interactionId: 'interact_1796354840407_ggowxe1', prompt: '是否授权 LLM 执行命令：', command: 'echo mio-tool-ok', state: 'waiting' })
+    // The question names the call that asks (its base name: "always allow" keeps it per contact).
+    expect(h1.reply.approval).toEqual({ interactionId: 'interact_1796354840407_ggowxe1', prompt: '是否授权 LLM 执行命令：', command: 'echo mio-tool-ok', state: 'waiting', tool: 'bash' })
     await h1.answer!('interact_1796354840407_ggowxe1', true)
     const r1 = await h1.done
     expect(r1).toMatchObject({ status: 'completed', toolCalls: [{ state: 'finished' }] })
@@ -699,7 +700,7 @@ describe('v2 replay: HTTP (l), pushes (m), the old URL and the probes (n, n2)', 
     await expect(c.models()).resolves.toEqual(recordedLogin(r.script('user')).models)
   })
 
-  it('m: models_updated re-emits the login; plugins/presets notices are ignored; chat_title_updated → a title event', async () => {
+  it('m: models_updated re-emits the login; chat_title_updated → a title event (the catalog notices: v2-frames.test.ts)', async () => {
     const r = await replay('v2-m_pushes')
     const user = await connectLikeRecorded(r, 'user')
     const admin = await connectLikeRecorded(r, 'admin')
