@@ -24,32 +24,21 @@ function purify(): typeof DOMPurify {
 }
 
 const MARKDOWN_CONFIG = { USE_PROFILES: { html: true, mathMl: true, svg: true }, ADD_ATTR: ['data-action', 'target'], FORBID_TAGS: ['style', 'form', 'input'] }
-let markdownPurifier: Purifier | null = null
 
 /**
- * Sanitises rendered Markdown. A dedicated DOMPurify instance keeps this configuration set once:
- * passing it on every call re-parses it each time, and a streamed answer sanitises its tail every frame.
+ * Sanitises rendered Markdown to HTML text (for the block cache): parsed once into an inert element and
+ * sanitised in place (see sanitizeToFragment), then serialised. DOMPurify's string path builds a new
+ * document for every call, and a streamed answer completes a block every few frames.
  */
 export function sanitize(html: string): string {
-  if (!markdownPurifier) {
-    markdownPurifier = DOMPurify(window)
-    markdownPurifier.addHook('afterSanitizeAttributes', linkHook)
-    markdownPurifier.setConfig(MARKDOWN_CONFIG)
-  }
-  return markdownPurifier.sanitize(html)
+  return sanitizedBox(html).innerHTML
 }
 
 let nodePurifier: Purifier | null = null
 let inertDoc: Document | null = null
 
-/**
- * Sanitises rendered Markdown into DOM nodes of this document, parsing the HTML once: it is parsed into a
- * detached element of an inert document (no browsing context: nothing loads or runs there), DOMPurify
- * sanitises that tree in place with exactly the configuration and link hook of `sanitize`, and the
- * remaining nodes are moved into the returned fragment. The string path parses three times (DOMPurify's
- * parse, its serialisation, then `innerHTML` parsing the result again); a streamed tail changes every frame.
- */
-export function sanitizeToFragment(html: string): DocumentFragment {
+/** `html` parsed into a detached element of an inert document and sanitised there, in place. */
+function sanitizedBox(html: string): HTMLElement {
   if (!nodePurifier) {
     nodePurifier = DOMPurify(window)
     nodePurifier.addHook('afterSanitizeAttributes', linkHook)
@@ -59,6 +48,18 @@ export function sanitizeToFragment(html: string): DocumentFragment {
   const box = inertDoc.createElement('div')
   box.innerHTML = html
   nodePurifier.sanitize(box)
+  return box
+}
+
+/**
+ * Sanitises rendered Markdown into DOM nodes of this document, parsing the HTML once: it is parsed into a
+ * detached element of an inert document (no browsing context: nothing loads or runs there), DOMPurify
+ * sanitises that tree in place with exactly the configuration and link hook of `sanitize`, and the
+ * remaining nodes are moved into the returned fragment. The string path parses three times (DOMPurify's
+ * parse, its serialisation, then `innerHTML` parsing the result again); a streamed tail changes every frame.
+ */
+export function sanitizeToFragment(html: string): DocumentFragment {
+  const box = sanitizedBox(html)
   const frag = document.createDocumentFragment()
   while (box.firstChild) frag.appendChild(box.firstChild)
   return frag
