@@ -17,8 +17,10 @@ export interface ManagedSocketOptions {
   heartbeatIntervalMs?: number
   /** Heartbeats in a row without any incoming frame before the link is declared dead. */
   maxMissedHeartbeats?: number
-  /** Frames above this size are dropped (logged), the link stays up. */
+  /** Frames above this size are dropped (logged, and told to `onDrop`), the link stays up. */
   maxFrameBytes?: number
+  /** A frame was dropped here (over `maxFrameBytes`): the protocol counts and reports it like its own drops. */
+  onDrop?: (reason: string) => void
   backoff?: BackoffOptions
   /** Default timeout for `request`. */
   requestTimeoutMs?: number
@@ -205,7 +207,9 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
     this.setStatus({ state: 'connecting', attempt: this.attempt })
     let ws: WebSocket
     try {
-      ws = new WebSocket(url, { headers: this.o.headers, maxPayload: 256 * 1024 * 1024, perMessageDeflate: false })
+      // ws closes the link on a frame over maxPayload; above our own limit a frame is dropped with the link up, so
+      // ws only bounds the memory one frame may take (well above the limit) and never decides for us below it.
+      ws = new WebSocket(url, { headers: this.o.headers, maxPayload: Math.max(this.o.maxFrameBytes * 4, 64 * 1024 * 1024), perMessageDeflate: false })
     } catch (e) {
       this.onFailure(gen, new TransportError('unreachable', `Invalid server address: ${redactUrl(errorMessage(e))}`))
       return
@@ -254,7 +258,9 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
       this.missed = 0
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer)
       if (buf.length > this.o.maxFrameBytes) {
-        this.log.warn(`dropped a ${buf.length}-byte frame (limit ${this.o.maxFrameBytes})`)
+        const reason = `frame of ${buf.length} bytes is over the limit (${this.o.maxFrameBytes})`
+        if (this.o.onDrop) this.o.onDrop(reason)
+        else this.log.warn(`dropped: ${reason}`)
         return
       }
       try {

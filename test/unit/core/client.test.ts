@@ -259,15 +259,23 @@ describe('MioClient: links that fail', () => {
     expect(err.message).toMatch(/^Connection lost/)
   })
 
-  it('oversized frames are dropped while the link stays up', async () => {
+  it('one frame limit for the socket and the decoder: under it a frame is taken, over it dropped while the link stays up', async () => {
     const srv = await server(fieldServer())
     const c = client(srv.url)
     await c.connect()
     const dropped: string[] = []
+    const got: string[] = []
     c.on('dropped', (r) => dropped.push(r))
-    srv.conns[0]!.send(JSON.stringify({ protocol: 'onebot', data: { type: 'message', content: { message: [{ type: 'text', data: { text: 'x'.repeat(5_000_000) } }], message_id: 1 } } }))
+    c.on('message', (m) => got.push(m.messageId))
+    const push = (id: number, chars: number): void =>
+      srv.conns[0]!.send(JSON.stringify({ protocol: 'onebot', data: { type: 'message', content: { message: [{ type: 'text', data: { text: 'x'.repeat(chars) } }], message_id: id } } }))
+    // 6 MB passed the socket but not the decoder before (8 MiB and 4 Mi characters): a lost message.
+    push(1, 6_000_000)
+    await waitFor(() => got.includes('1'), 5000, 'the 6 MB message')
+    push(2, 9_000_000)
     await waitFor(() => dropped.length === 1, 5000, 'the drop')
     expect(dropped[0]).toMatch(/over the limit/)
+    expect(got).toEqual(['1'])
     expect(c.status.state).toBe('online')
     expect(await c.ping()).toBeGreaterThanOrEqual(0)
     expect(srv.conns.length).toBe(1)

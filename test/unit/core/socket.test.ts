@@ -236,7 +236,7 @@ describe('ManagedSocket: frames and handshakes', () => {
     srv.conns[0]!.send('{"request_id":"small"}')
     await waitFor(() => h.frames.length >= 1, 2000, 'the small frame')
     expect(h.frames).toEqual(['{"request_id":"small"}'])
-    expect(h.log.lines).toContain('warn: dropped a 5000-byte frame (limit 1024)')
+    expect(h.log.lines).toContain('warn: dropped: frame of 5000 bytes is over the limit (1024)')
     expect(h.sock.isOnline).toBe(true)
     expect(srv.conns.length).toBe(1)
   })

@@ -261,9 +261,24 @@ describe('YunhuPush: frames', () => {
     expect(f).toEqual({ seq: expect.any(String), cmd: 'inputInfo', data: { chatId: '872440499', input: '草稿 draft', deviceId: 'device-abc' } })
   })
 
-  it('isInvalidDataFrame', () => {
+  it('isInvalidDataFrame: the whole frame is the refusal, not a frame that contains the words', () => {
     expect(isInvalidDataFrame('数据不合法')).toBe(true)
+    expect(isInvalidDataFrame(' "数据不合法"\n')).toBe(true)
     expect(isInvalidDataFrame(new Uint8Array(Buffer.from('数据不合法')))).toBe(true)
     expect(isInvalidDataFrame(fixture('ws_push_text_group_en'))).toBe(false)
+    expect(isInvalidDataFrame('有人说：数据不合法？')).toBe(false)
+    expect(isInvalidDataFrame(new Uint8Array(Buffer.from('x数据不合法')))).toBe(false)
+  })
+
+  it('a refusal once the session has taken frames is one refused frame, not a refused login: the session goes on', async () => {
+    const h = await harness()
+    await h.push.connect()
+    h.server.last.ws.send(fixture('ws_push_text_group_en'), { binary: true })
+    await waitFor(() => h.push.decodedFrames > 0)
+    h.server.last.ws.send('数据不合法')
+    h.server.last.ws.send('他说“数据不合法”')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(h.push.status.state).toBe('online')
+    expect(h.server.conns).toHaveLength(1)
   })
 })

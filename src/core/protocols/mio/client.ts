@@ -23,6 +23,7 @@ import {
   newRequestId,
   parseLoginData,
   parseModels,
+  MAX_FRAME_CHARS,
   replyError,
   sendMessageFrame,
   type Json
@@ -112,6 +113,8 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 4000,
       backoff: options.backoff,
       upgradeTimeoutMeansAuth: true,
+      maxFrameBytes: MAX_FRAME_CHARS,
+      onDrop: (reason) => this.drop(reason),
       logger: this.log,
       handshake: () => this.handshake(),
       heartbeat: () => this.heartbeat(),

@@ -6,8 +6,12 @@ import type { Dialect, LoginInfo, ModelGroup, RequestId, Segment } from '../../.
 
 export type Json = Record<string, unknown>
 
-/** Frames above this many characters are dropped before JSON.parse. */
-export const MAX_FRAME_CHARS = 4 * 1024 * 1024
+/**
+ * The largest frame a Mio-Chat connection takes, in bytes on the socket (ManagedSocket's maxFrameBytes) and in
+ * characters in the decoder: one limit, so what the socket passes the decoder takes (UTF-8 text never has more
+ * characters than bytes). A longer frame is dropped and logged; the connection stays up.
+ */
+export const MAX_FRAME_CHARS = 8 * 1024 * 1024
 
 let counter = 0
 /** Request ids in the web client's style: a short base-36 string, unique per process. */

@@ -82,11 +82,17 @@ export function draftFrame(seq: string, chatId: string, input: string, deviceId:
   return JSON.stringify({ seq, cmd: 'inputInfo', data: { chatId, input, deviceId } })
 }
 
-/** Is this frame the server's "数据不合法" (as text or as binary)? */
+/**
+ * Is this frame the server's "数据不合法" (as text or as binary) — the whole frame, not a frame that happens to
+ * contain the words (a chat message quoting them is not a refusal)?
+ */
 export function isInvalidDataFrame(data: string | Uint8Array): boolean {
-  if (typeof data === 'string') return data.includes(YUNHU_INVALID_DATA)
-  if (data.length > 256) return false
-  return Buffer.from(data.buffer, data.byteOffset, data.length).toString('utf8').includes(YUNHU_INVALID_DATA)
+  if (typeof data !== 'string') {
+    if (data.length > 64) return false
+    data = Buffer.from(data.buffer, data.byteOffset, data.length).toString('utf8')
+  }
+  const t = data.trim()
+  return t === YUNHU_INVALID_DATA || t === JSON.stringify(YUNHU_INVALID_DATA)
 }
 
 interface StreamEntry {
@@ -297,12 +303,14 @@ export class YunhuPush extends EventEmitter<YunhuPushEvents> {
   }
 
   private onFrame(data: string | Buffer, isBinary: boolean): void {
-    if (!isBinary) {
-      if (isInvalidDataFrame(data as string)) return this.authFailure()
-      return this.drop(`unexpected text frame: ${JSON.stringify((data as string).slice(0, 80))}`)
+    if (isInvalidDataFrame(isBinary ? (data as Buffer) : (data as string))) {
+      // A refusal ends the session only while it can be the login's answer: once the session has taken
+      // frames, the server refused one of ours (e.g. a heartbeat it did not like), not the login.
+      if (this.loginWaiter || this.decoded === 0) return this.authFailure()
+      return this.drop(`the server refused a frame (${YUNHU_INVALID_DATA}); the session goes on`)
     }
+    if (!isBinary) return this.drop(`unexpected text frame: ${JSON.stringify((data as string).slice(0, 80))}`)
     const buf = data as Buffer
-    if (buf.length < 64 && isInvalidDataFrame(buf)) return this.authFailure()
     let ev: YunhuPushEvent
     try {
       ev = decodeWsFrame(buf)
