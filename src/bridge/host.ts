@@ -30,10 +30,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { readFile, realpath, stat } from 'node:fs/promises'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { extname, join, resolve, sep } from 'node:path'
+import { extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { API_CHANNELS, MAIN_EVENTS, isApiChannel, type AppInfo } from '../shared/api'
@@ -45,7 +45,7 @@ import type { HistoryStore } from '../core/storage/history'
 import { SqliteHistory } from '../core/storage/sqlite-history'
 import type { Logger } from '../core/log'
 import { redactUrl } from '../core/log'
-import { mimeType, resolveStaticPath } from '../core/static-files'
+import { mimeType, resolveRealFile, resolveStaticPath } from '../core/static-files'
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 export const DEFAULT_STATIC_DIR = join(REPO_ROOT, 'out', 'renderer')
@@ -180,7 +180,6 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
   })
 
   // ------------------------------------------------------------------ static files
-  const rootReal = { value: staticDir }
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const headers = securityHeaders()
@@ -197,18 +196,9 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
       return send(400, 'Bad request')
     }
     if (pathname === '/bridge') return send(426, 'Upgrade required')
-    const file = resolveStaticPath(staticDir, pathname)
-    if (!file) return send(404, 'Not found')
-    let real: string
-    try {
-      real = await realpath(file)
-      const st = await stat(real)
-      if (!st.isFile()) return send(404, 'Not found')
-    } catch {
-      return send(404, 'Not found')
-    }
-    // Symlinks must not lead out of the root either.
-    if (real !== rootReal.value && !real.startsWith(rootReal.value + sep)) return send(404, 'Not found')
+    // Symlinks must not lead out of the root either (real paths).
+    const real = await resolveRealFile(staticDir, pathname)
+    if (!real) return send(404, 'Not found')
     let body: Buffer
     try {
       body = await readFile(real)
@@ -329,11 +319,7 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
   origin = `http://${host}:${port}`
   // Only the exact address the page is served from: the Origin check below needs the same one.
   allowedHosts.add(`${host}:${port}`)
-  try {
-    rootReal.value = await realpath(staticDir)
-  } catch {
-    log(`bridge: static dir ${staticDir} does not exist (yet); build the renderer first`)
-  }
+  if (!existsSync(staticDir)) log(`bridge: static dir ${staticDir} does not exist (yet); build the renderer first`)
   await core.start()
 
   const wsUrl = `ws://${host}:${port}/bridge`

@@ -3,7 +3,8 @@
  * (src/main/app-protocol.ts) and the browser bridge (src/bridge/host.ts): content types and the
  * mapping of a request path to a file that never leaves the root. Plain Node (node:path only).
  */
-import { extname, isAbsolute, relative, resolve } from 'node:path'
+import { realpath, stat } from 'node:fs/promises'
+import { extname, isAbsolute, relative, resolve, sep } from 'node:path'
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -58,4 +59,20 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   const rel = relative(base, file)
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null
   return file
+}
+
+/**
+ * The file a request path names, as a real path (symlinks resolved) that is a regular file inside the real
+ * `root`, or null: a symlink inside the root must not serve a file outside it.
+ */
+export async function resolveRealFile(root: string, urlPath: string): Promise<string | null> {
+  const file = resolveStaticPath(root, urlPath)
+  if (!file) return null
+  try {
+    const [real, realRoot] = await Promise.all([realpath(file), realpath(root)])
+    if (real !== realRoot && !real.startsWith(realRoot + sep)) return null
+    return (await stat(real)).isFile() ? real : null
+  } catch {
+    return null
+  }
 }

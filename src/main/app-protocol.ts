@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { protocol } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../shared/csp'
-import { mimeType, resolveStaticPath } from '../core/static-files'
+import { mimeType, resolveRealFile, resolveStaticPath } from '../core/static-files'
 
 export const APP_SCHEME = 'app'
 export const APP_HOST = 'miodesk'
@@ -63,8 +63,10 @@ export function createAppProtocolHandler(root: string): (request: Request) => Pr
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return new Response('Method not allowed', { status: 405, headers: securityHeaders('text/plain; charset=utf-8') })
     }
-    const file = resolveAppPath(root, request.url)
-    if (!file) return new Response('Forbidden', { status: 403, headers: securityHeaders('text/plain; charset=utf-8') })
+    if (!resolveAppPath(root, request.url)) return new Response('Forbidden', { status: 403, headers: securityHeaders('text/plain; charset=utf-8') })
+    // Real paths: a symlink inside the renderer folder must not serve a file outside it.
+    const file = await resolveRealFile(root, new URL(request.url).pathname)
+    if (!file) return new Response('Not found', { status: 404, headers: securityHeaders('text/plain; charset=utf-8') })
     try {
       const body = await readFile(file)
       return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {

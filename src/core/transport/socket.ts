@@ -55,8 +55,8 @@ export interface ManagedSocketEvents {
 export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
   readonly pending: PendingRequests
   private ws?: WebSocket
-  private readonly o: Required<Omit<ManagedSocketOptions, 'headers' | 'heartbeat' | 'logger' | 'random'>> &
-    Pick<ManagedSocketOptions, 'headers' | 'heartbeat'>
+  private readonly o: Required<Omit<ManagedSocketOptions, 'headers' | 'heartbeat' | 'logger' | 'random' | 'onDrop'>> &
+    Pick<ManagedSocketOptions, 'headers' | 'heartbeat' | 'onDrop'>
   private readonly log: Logger
   private readonly random: () => number
   private running = false

@@ -197,6 +197,23 @@ describe('app:// protocol', () => {
     expect(await traversal.text()).not.toContain('top secret')
     expect((await handler(new Request('app://miodesk/nope.js'))).status).toBe(404)
   })
+
+  it('a symlink inside the renderer folder does not serve a file outside it', async () => {
+    const { symlinkSync } = await import('node:fs')
+    const base = mkdtempSync(join(tmpdir(), 'miodesk-proto-'))
+    const root = join(base, 'renderer')
+    mkdirSync(join(root, 'assets'), { recursive: true })
+    writeFileSync(join(base, 'secret.txt'), 'top secret')
+    writeFileSync(join(root, 'assets', 'ok.js'), 'ok')
+    symlinkSync(join(base, 'secret.txt'), join(root, 'assets', 'link.js'))
+    symlinkSync(join(root, 'assets', 'ok.js'), join(root, 'assets', 'inside.js'))
+    const handler = createAppProtocolHandler(root)
+    const out = await handler(new Request('app://miodesk/assets/link.js'))
+    expect(out.status).toBe(404)
+    expect(await out.text()).not.toContain('top secret')
+    // A link that stays inside is fine.
+    expect(await (await handler(new Request('app://miodesk/assets/inside.js'))).text()).toBe('ok')
+  })
 })
 
 describe('navigation, new windows and webviews', () => {
