@@ -184,6 +184,15 @@ describe('IncrementalMarkdown', () => {
     expect(out.blocks.join('') + out.tail).toBe(whole.blocks.join('') + whole.tail)
   })
 
+  it('a formula cannot cover the screen or stall the page: sizes and macro expansion are capped', () => {
+    // A huge rule is clamped to maxSize (10 em), not 5000 em.
+    const big = renderMath('\\rule{5000em}{5000em}', true)
+    expect(big.match(/[a-z-]+:[0-9.]+em/g)).toEqual(expect.arrayContaining(['height:10em', 'border-right-width:10em']))
+    expect(big).not.toMatch(/:5000em/)
+    // A macro bomb stops at maxExpand (an error shown in place), instead of expanding without end.
+    expect(renderMath('\\def\\a{\\a\\a}\\a', false)).toMatch(/Too many expansions/)
+  })
+
   it('renders repeated formulas once (KaTeX output is cached)', () => {
     const a = renderMath('x^2 + y^2', false)
     expect(renderMath('x^2 + y^2', false)).toBe(a)

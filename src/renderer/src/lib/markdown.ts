@@ -37,7 +37,9 @@ export function renderMath(tex: string, displayMode: boolean): string {
   if (hit !== undefined) return hit
   let html: string
   try {
-    html = katex.renderToString(tex, { displayMode, throwOnError: false, output: 'htmlAndMathml', strict: 'ignore', trust: false })
+    // A stranger's formula cannot cover the screen (maxSize: em of any \rule or sizing) or stall the page
+    // expanding macros (maxExpand).
+    html = katex.renderToString(tex, { displayMode, throwOnError: false, output: 'htmlAndMathml', strict: 'ignore', trust: false, maxSize: 10, maxExpand: 200 })
   } catch {
     html = `<code class="math-error">${escapeHtml(tex)}</code>`
   }
