@@ -182,6 +182,29 @@ describe('bot conversation', () => {
     expect(new URL(h.page.url()).origin).toBe(h.bridge.origin)
   })
 
+  it('a link whose text names another address opens only after the real host was shown', async () => {
+    await sendText(h.page, '[https://bank.example/login](https://evil.example/steal)')
+    const link = h.page.locator('[data-testid="message"][data-self="0"] a', { hasText: 'https://bank.example/login' }).last()
+    await link.waitFor({ timeout: 15_000 })
+    const before = h.opened.length
+    await link.click()
+    await expect(byTestId(h.page, 'confirm-text').textContent()).resolves.toMatch(/evil\.example/)
+    await h.screenshot('link-mismatch-en-light')
+    await byTestId(h.page, 'confirm-cancel').click()
+    await h.page.waitForTimeout(200)
+    expect(h.opened.length).toBe(before)
+    await link.click()
+    await byTestId(h.page, 'confirm-ok').click()
+    await expect.poll(() => h.opened.slice(before)).toEqual(['https://evil.example/steal'])
+    // A link that says where it goes opens at once.
+    await sendText(h.page, '[example.com docs](https://example.com/docs)')
+    const plain = h.page.locator('[data-testid="message"][data-self="0"] a', { hasText: 'example.com docs' }).last()
+    await plain.waitFor({ timeout: 15_000 })
+    await plain.click()
+    await expect.poll(() => h.opened.at(-1)).toBe('https://example.com/docs')
+    expect(await byTestId(h.page, 'confirm-dialog').count()).toBe(0)
+  })
+
   it('keeps every message in order and no page errors or CSP violations', async () => {
     expect(await messages(h.page).count()).toBeGreaterThan(5)
     expect(h.pageErrors).toEqual([])

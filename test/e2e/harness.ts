@@ -44,6 +44,8 @@ export interface Harness {
   userCode: string
   /** Uncaught page errors and console errors seen so far. */
   pageErrors: string[]
+  /** URLs the app asked to open in the system browser (app:open-external), in order. */
+  opened: string[]
   consoleErrors: string[]
   /** Kills the reference server (every connection dropped). */
   killServer(): Promise<void>
@@ -113,8 +115,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const yunhu = opts.yunhu ? { dataDir: join(dataDir, 'yunhu-server'), email: YUNHU_EMAIL, password: YUNHU_PASSWORD, followUpMs: 300 } : undefined
   let server = await startServer({ port: 0, adminCode, userCode, chunkDelayMs, recallDelayMs: 300, yunhu, mioV2: opts.mioV2 })
   const serverPort = server.port
+  const opened: string[] = []
   const bridge = await startBridge({
     dataDir,
+    openExternal: async (url) => void opened.push(url),
     // Reconnect quickly after the server comes back (the default backoff grows to 30 s).
     core: { clientOptions: { backoff: BACKOFF }, v2Options: { backoff: BACKOFF } }
   })
@@ -155,6 +159,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     adminCode,
     userCode,
     pageErrors,
+    opened,
     consoleErrors,
     async killServer() {
       await server.close()

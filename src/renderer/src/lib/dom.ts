@@ -18,9 +18,19 @@ export async function copyText(text: string): Promise<boolean> {
   }
 }
 
+/**
+ * Anchors the app itself made (e.g. saveUrl's): only these may skip the link click handler. An attribute
+ * (`download`, `data-internal`) would not do: a stranger's HTML can carry it.
+ */
+const ownAnchors = new WeakSet<HTMLAnchorElement>()
+export function isOwnAnchor(a: HTMLAnchorElement): boolean {
+  return ownAnchors.has(a)
+}
+
 /** Triggers a download of a URL (data:, blob:, http) with a file name. */
 export function saveUrl(url: string, name: string): void {
   const a = document.createElement('a')
+  ownAnchors.add(a)
   a.href = url
   a.download = name || 'download'
   a.rel = 'noopener'

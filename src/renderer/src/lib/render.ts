@@ -23,7 +23,14 @@ function purify(): typeof DOMPurify {
   return DOMPurify
 }
 
-const MARKDOWN_CONFIG = { USE_PROFILES: { html: true, mathMl: true, svg: true }, ADD_ATTR: ['data-action', 'target'], FORBID_TAGS: ['style', 'form', 'input'] }
+/** No data-* but the app's own data-action, and no download: a message must not steer the click handler. */
+const MARKDOWN_CONFIG = {
+  USE_PROFILES: { html: true, mathMl: true, svg: true },
+  ALLOW_DATA_ATTR: false,
+  ADD_ATTR: ['data-action', 'target'],
+  FORBID_TAGS: ['style', 'form', 'input'],
+  FORBID_ATTR: ['download']
+}
 
 /**
  * Sanitises rendered Markdown to HTML text (for the block cache): parsed once into an inert element and
@@ -79,7 +86,8 @@ export function sanitizeUntrustedHtml(html: string): string {
   return purify().sanitize(html, {
     USE_PROFILES: { html: true },
     FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'frame', 'object', 'embed', 'video', 'audio', 'source', 'link', 'meta', 'base', 'svg', 'math'],
-    FORBID_ATTR: ['style', 'srcset', 'action', 'formaction', 'ping', 'background'],
+    FORBID_ATTR: ['style', 'srcset', 'action', 'formaction', 'ping', 'background', 'download'],
+    ALLOW_DATA_ATTR: false,
     ADD_ATTR: ['target']
   })
 }
