@@ -28,6 +28,8 @@ export interface AppCoreOptions extends MioAccountsTuning {
   version: string
   suggestedAccount?: AppInfo['suggestedAccount']
   openExternal: (url: string) => Promise<void>
+  /** Saves a remote file with the host's save dialog (Electron); absent where the host has none. */
+  saveUrl?: (url: string) => Promise<void>
   /** Interval between coalesced stream events, ms (one animation frame). */
   streamFlushMs?: number
   /** Settings files found damaged at start and moved aside (their new paths), to tell the user. */
@@ -125,14 +127,14 @@ export class AppCore {
   }
 
   async openExternal(url: string): Promise<void> {
-    let u: URL
-    try {
-      u = new URL(url)
-    } catch {
-      throw new Error('That link is not a valid address')
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('Only http and https links can be opened')
-    await this.o.openExternal(u.toString())
+    await this.o.openExternal(httpUrl(url, 'links can be opened'))
+  }
+
+  /** Saves an http/https file through the host (a save dialog and progress events), where it can. */
+  async saveUrl(url: string): Promise<void> {
+    const u = httpUrl(url, 'files can be saved')
+    if (!this.o.saveUrl) throw new Error('Saving files is done by the browser here')
+    await this.o.saveUrl(u)
   }
 
   getSettings(): Settings {
@@ -153,4 +155,16 @@ export class AppCore {
     this.emit('settings', { ...next })
     return { ...next }
   }
+}
+
+/** A caller's address as a normalised http/https URL, or an error in words ("Only http and https <what>"). */
+function httpUrl(url: string, what: string): string {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    throw new Error('That link is not a valid address')
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`Only http and https ${what}`)
+  return u.toString()
 }

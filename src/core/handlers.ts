@@ -13,6 +13,7 @@ export function createHandlers(core: AppCore): ApiHandlers {
   return {
     'app:info': async () => core.info(),
     'app:open-external': (url) => core.openExternal(url),
+    'app:save-url': (url) => core.saveUrl(url),
     'settings:get': async () => core.getSettings(),
     'settings:set': async (patch) => core.setSettings(patch),
     // Generic: routed by account id (or kind) through the registry.

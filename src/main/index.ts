@@ -62,7 +62,10 @@ async function main(): Promise<void> {
 
   await app.whenReady()
 
-  hardenSession(session.defaultSession, isAppUrl)
+  hardenSession(session.defaultSession, isAppUrl, (p) => {
+    const wc = mainWindow?.webContents
+    if (wc && !wc.isDestroyed()) wc.send(EVENT_PREFIX + 'download', p)
+  })
   registerAppProtocol(join(here, '../renderer'))
 
   const { store, damaged } = createElectronStore()
@@ -88,7 +91,13 @@ async function main(): Promise<void> {
     suggestedAccount: parseSuggestedAccount(process.env['MIODESK_SUGGESTED_ACCOUNT']),
     host: 'electron',
     version: app.getVersion(),
-    openExternal: safeOpenURL
+    openExternal: safeOpenURL,
+    // The session's will-download (hardenSession) asks where to save and reports progress.
+    saveUrl: async (url) => {
+      const wc = mainWindow?.webContents
+      if (!wc || wc.isDestroyed()) throw new Error('The window is closed')
+      wc.downloadURL(url)
+    }
   })
   const handlers = createHandlers(core)
 

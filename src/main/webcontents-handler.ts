@@ -5,6 +5,7 @@
  */
 import { shell } from 'electron'
 import type { Session, WebContents } from 'electron'
+import type { DownloadProgress } from '../shared/api'
 import { CONTENT_SECURITY_POLICY } from '../shared/csp'
 import { isAppProtocolUrl } from './app-protocol'
 
@@ -82,8 +83,17 @@ export function withCspHeader(
   return out
 }
 
-/** Session-wide policy: permission request/check handlers (deny by default) and the CSP header. */
-export function hardenSession(ses: Session, isAppUrl: AppUrlCheck): void {
+/** What a download may be: a file the app asked for (http/https through app:save-url) or made (data:, blob:). */
+export function isAllowedDownload(url: string): boolean {
+  return /^(https?:|data:|blob:)/i.test(url)
+}
+
+/**
+ * Session-wide policy: permission request/check handlers (deny by default), the CSP header, and downloads:
+ * only from an app page and only http(s)/data:/blob:, always through the system save dialog (no save path
+ * is set, so Electron asks), with progress reported to `onDownload`.
+ */
+export function hardenSession(ses: Session, isAppUrl: AppUrlCheck, onDownload?: (p: DownloadProgress) => void): void {
   ses.setPermissionRequestHandler((wc, permission, callback, details) => {
     const url = details?.requestingUrl || wc?.getURL() || ''
     callback(isPermissionAllowed(permission, url, isAppUrl))
@@ -93,8 +103,19 @@ export function hardenSession(ses: Session, isAppUrl: AppUrlCheck): void {
     if (isAppUrl(details.url)) callback({ responseHeaders: withCspHeader(details.responseHeaders) })
     else callback({})
   })
-  // Downloads are not a feature of the app; never let a page write files.
-  ses.on('will-download', (event) => event.preventDefault())
+  let n = 0
+  ses.on('will-download', (event, item, wc) => {
+    const from = wc?.getURL?.() ?? ''
+    if (!isAppUrl(from) || !isAllowedDownload(item.getURL())) {
+      event.preventDefault()
+      return
+    }
+    const id = `dl-${++n}`
+    const report = (state: DownloadProgress['state']): void =>
+      onDownload?.({ id, name: item.getFilename(), received: item.getReceivedBytes(), total: item.getTotalBytes(), state })
+    item.on('updated', (_e, state) => report(state === 'interrupted' ? 'interrupted' : 'progressing'))
+    item.once('done', (_e, state) => report(state === 'completed' ? 'completed' : state === 'cancelled' ? 'cancelled' : 'interrupted'))
+  })
 }
 
 /** Per-webContents policy: navigation, redirects, new windows and <webview> attachment. */

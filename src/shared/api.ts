@@ -147,6 +147,11 @@ export interface ApiMethods {
   'app:info': () => Promise<AppInfo>
   /** Opens an http/https URL in the system browser (main re-parses and checks it). */
   'app:open-external': (url: string) => Promise<void>
+  /**
+   * Saves a remote (http/https) file through the main process: a save dialog, then progress as `download`
+   * events. Rejects where the host cannot (the browser build: the page saves it itself).
+   */
+  'app:save-url': (url: string) => Promise<void>
   'settings:get': () => Promise<Settings>
   'settings:set': (patch: Partial<Settings>) => Promise<Settings>
 
@@ -229,6 +234,7 @@ export type ApiChannel = keyof ApiMethods
 const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'app:info': true,
   'app:open-external': true,
+  'app:save-url': true,
   'settings:get': true,
   'settings:set': true,
   'accounts:list': true,
@@ -314,8 +320,20 @@ export interface MainEvents {
   'relogin-required': { accountId: string }
   /** A Mio-Chat server's presets or tools changed: lists of them that are open should ask again. */
   catalog: { accountId: string; what: 'presets' | 'tools' }
+  /** A file being saved through the main process: its progress, then how it ended. */
+  download: DownloadProgress
   /** The history could not be written (messages are held in memory and written later), or `fault: null`: all written. */
   storage: { fault: StorageFault | null }
+}
+
+export interface DownloadProgress {
+  id: string
+  /** The file's name as saved. */
+  name: string
+  received: number
+  /** Bytes in all, 0 when the server did not say. */
+  total: number
+  state: 'progressing' | 'completed' | 'cancelled' | 'interrupted'
 }
 
 export type StorageFaultKind = 'disk-full' | 'read-only' | 'write-failed'
@@ -341,7 +359,8 @@ const MAIN_EVENT_TABLE: { [K in MainEventName]: true } = {
   board: true,
   'relogin-required': true,
   catalog: true,
-  storage: true
+  storage: true,
+  download: true
 }
 
 export const MAIN_EVENTS = Object.keys(MAIN_EVENT_TABLE) as MainEventName[]

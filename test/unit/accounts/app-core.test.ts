@@ -45,3 +45,15 @@ describe('the Mio-Chat bot conversation', () => {
     }
   })
 })
+
+describe('saving a remote file', () => {
+  it('only http(s) goes to the host\'s save dialog; a host without one says so (the page saves it itself)', async () => {
+    const saved: string[] = []
+    const electronish = new AppCore({ store: new MemoryStore(), secrets: plaintextSecretBox, host: 'electron', version: 't', openExternal: async () => {}, saveUrl: async (u) => void saved.push(u) })
+    await electronish.saveUrl('https://cdn.example/a b.jpg')
+    expect(saved).toEqual(['https://cdn.example/a%20b.jpg'])
+    await expect(electronish.saveUrl('file:///etc/passwd')).rejects.toThrow('Only http and https files can be saved')
+    await expect(electronish.saveUrl('::')).rejects.toThrow('not a valid address')
+    await expect(core().saveUrl('https://cdn.example/a.jpg')).rejects.toThrow('done by the browser')
+  })
+})

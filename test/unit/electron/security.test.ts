@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -312,6 +313,51 @@ describe('permissions', () => {
     expect(check(null, 'notifications', 'app://miodesk')).toBe(false)
     expect(check(null, 'clipboard-sanitized-write', 'https://evil.example')).toBe(false)
     expect(isPermissionAllowed('fullscreen', 'app://miodesk/index.html', isAppUrl)).toBe(true)
+  })
+})
+
+describe('saving files (will-download)', () => {
+  class Item extends EventEmitter {
+    constructor(readonly url: string) {
+      super()
+    }
+    getURL(): string {
+      return this.url
+    }
+    getFilename(): string {
+      return 'photo.jpg'
+    }
+    getReceivedBytes(): number {
+      return 512
+    }
+    getTotalBytes(): number {
+      return 2048
+    }
+  }
+  const appPage = { getURL: () => 'app://miodesk/index.html' }
+
+  it('only an app page may save, only http(s)/data:/blob:, through the save dialog with its progress reported', () => {
+    const ses = new fake.FakeSession()
+    const progress: unknown[] = []
+    hardenSession(ses as never, isAppUrl, (p) => progress.push(p))
+    const attempt = (url: string, from: { getURL(): string }): { prevented: boolean; item: Item } => {
+      const e = fake.fakeEvent()
+      const item = new Item(url)
+      ses.emit('will-download', e, item, from)
+      return { prevented: vi.mocked(e.preventDefault).mock.calls.length > 0, item }
+    }
+    expect(attempt('https://cdn.example/photo.jpg', { getURL: () => 'https://evil.example/' }).prevented).toBe(true)
+    expect(attempt('file:///etc/passwd', appPage).prevented).toBe(true)
+    expect(attempt('javascript:alert(1)', appPage).prevented).toBe(true)
+    const ok = attempt('https://cdn.example/photo.jpg', appPage)
+    expect(ok.prevented).toBe(false)
+    ok.item.emit('updated', {}, 'progressing')
+    ok.item.emit('done', {}, 'completed')
+    expect(progress).toEqual([
+      { id: 'dl-1', name: 'photo.jpg', received: 512, total: 2048, state: 'progressing' },
+      { id: 'dl-1', name: 'photo.jpg', received: 512, total: 2048, state: 'completed' }
+    ])
+    expect(attempt('data:image/png;base64,AAAA', appPage).prevented).toBe(false)
   })
 })
 

@@ -188,6 +188,7 @@ export default {
     behaviour: 'Behaviour'
   },
   switcher: { title: 'Jump to a conversation', placeholder: 'Type a name…', hint: '↑↓ to move · Enter to open · Esc to close', none: 'No matching conversation' },
+  download: { started: 'Saving {name} {size}…', done: 'Saved {name}', failed: 'Could not save {name}' },
   link: {
     mismatch: 'This link reads "{text}" but goes to {host}. Open {host}?',
     idn: 'This link goes to {host} (an internationalised name, shown as it will be dialled: it may look like another site). Open it?',

@@ -189,6 +189,7 @@ const zh: typeof en = {
     behaviour: '行为'
   },
   switcher: { title: '跳转到会话', placeholder: '输入名称…', hint: '↑↓ 选择 · Enter 打开 · Esc 关闭', none: '没有匹配的会话' },
+  download: { started: '正在保存 {name} {size}…', done: '已保存 {name}', failed: '无法保存 {name}' },
   link: {
     mismatch: '此链接显示为“{text}”，实际前往 {host}。要打开 {host} 吗？',
     idn: '此链接前往 {host}（国际化域名，以实际访问的形式显示，可能与其他网站相似）。要打开吗？',

@@ -27,8 +27,26 @@ export function isOwnAnchor(a: HTMLAnchorElement): boolean {
   return ownAnchors.has(a)
 }
 
-/** Triggers a download of a URL (data:, blob:, http) with a file name. */
+/**
+ * Saves a file. One of this page's own (data:, blob:, same origin) is saved as a download with its name; a
+ * remote one goes through the main process (a save dialog, progress as `download` events), or — where the
+ * host cannot (the browser build) — opens in a new tab for the browser to save: never by navigating the
+ * app itself away (a cross-origin `download` link is followed, not downloaded).
+ */
 export function saveUrl(url: string, name: string): void {
+  let remote = false
+  try {
+    const u = new URL(url, location.href)
+    remote = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin !== location.origin
+  } catch {
+    return
+  }
+  if (remote) {
+    void useAppApi()
+      .saveUrl(url)
+      .catch(() => window.open(url, '_blank', 'noopener,noreferrer'))
+    return
+  }
   const a = document.createElement('a')
   ownAnchors.add(a)
   a.href = url
