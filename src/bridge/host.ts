@@ -41,6 +41,7 @@ import { CONTENT_SECURITY_POLICY } from '../shared/csp'
 import { AppCore, type AppCoreOptions } from '../core/app-core'
 import { createHandlers, dispatch } from '../core/handlers'
 import { JsonFileStore, plaintextSecretBox } from '../core/storage/storage'
+import { KEYS } from '../core/storage/keys'
 import type { HistoryStore } from '../core/storage/history'
 import { SqliteHistory } from '../core/storage/sqlite-history'
 import type { Logger } from '../core/log'
@@ -145,8 +146,10 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : mkdtempSync(join(tmpdir(), 'miodesk-web-'))
   const token = randomBytes(32).toString('base64url')
 
-  const ownHistory = opts.history ? undefined : new SqliteHistory(join(dataDir, 'history.sqlite'))
   const store = new JsonFileStore(join(dataDir, 'miodesk-web.json'))
+  // With accounts, a missing or empty database is a lost one (HistoryOpenError, in words), never a new one.
+  const hasAccounts = [KEYS.mioAccounts, KEYS.yunhuAccounts].some((k) => (store.get<unknown[]>(k)?.length ?? 0) > 0)
+  const ownHistory = opts.history ? undefined : new SqliteHistory(join(dataDir, 'history.sqlite'), { expectExisting: hasAccounts })
   const core = new AppCore({
     store,
     damagedFiles: store.damaged ? [store.damaged] : undefined,

@@ -5,11 +5,11 @@
  */
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, dialog, session } from 'electron'
+import { app, BrowserWindow, clipboard, dialog, session } from 'electron'
 import { DEFAULT_SETTINGS, EVENT_PREFIX, type MainEvents, type Settings } from '../shared/api'
 import type { AppLocale } from '../shared/locale'
 import { AppCore } from '../core/app-core'
-import { SqliteHistory } from '../core/storage/sqlite-history'
+import { KEYS } from '../core/storage/keys'
 import { createHandlers } from '../core/handlers'
 import { createConsoleLogger } from '../core/log'
 import { registerAppProtocol, registerAppSchemePrivileged } from './app-protocol'
@@ -17,7 +17,8 @@ import { forwardCoreEvents, registerIpcHandlers } from './ipc'
 import { MessageNotifier, type NotificationSettings } from './notifications'
 import { installContextMenu } from './context-menu'
 import { askPlaintextConsent, createElectronStore, SafeStorageSecretBox } from './store'
-import { mainLocale } from './strings'
+import { mainLocale, mainStrings } from './strings'
+import { openHistoryOrAsk } from './history-open'
 import { TrayController } from './tray'
 import { createAppUrlCheck, hardenSession, hardenWebContents, safeOpenURL } from './webcontents-handler'
 import { createMainWindow, showWindow } from './window'
@@ -72,21 +73,18 @@ async function main(): Promise<void> {
   if (damaged) log.error('The settings file was damaged; it was moved aside', damaged)
   const secrets = new SafeStorageSecretBox({ store, askPlaintext: () => askPlaintextConsent(locale()) })
   // The only copy of the message history and the outbox (docs/STORAGE.md). Without it the app must not run.
-  let history: SqliteHistory
-  try {
-    history = new SqliteHistory(join(app.getPath('userData'), 'history.sqlite'))
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err)
-    log.error('Cannot open the message database', msg)
-    dialog.showErrorBox('MioDesk cannot open its message database', msg)
+  const hasAccounts = [KEYS.mioAccounts, KEYS.yunhuAccounts].some((k) => (store.get<unknown[]>(k)?.length ?? 0) > 0)
+  const opened = openHistoryOrAsk(join(app.getPath('userData'), 'history.sqlite'), { expectExisting: hasAccounts, strings: mainStrings(locale()), dialog, clipboard, log })
+  if (!opened) {
     app.exit(1)
     return
   }
+  const history = opened.history
   const core = new AppCore({
     store,
     secrets,
     history,
-    damagedFiles: damaged ? [damaged] : undefined,
+    damagedFiles: [damaged, opened.movedAside].filter((f): f is string => !!f),
     logger: log,
     suggestedAccount: parseSuggestedAccount(process.env['MIODESK_SUGGESTED_ACCOUNT']),
     host: 'electron',

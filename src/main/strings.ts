@@ -41,7 +41,18 @@ const en = {
     'If you store them anyway, they are saved on this computer WITHOUT encryption: anyone who can read your files can sign in to your accounts.\n\n' +
     'If you keep them for this session only, you will have to sign in again the next time MioDesk starts.',
   keyringSessionOnly: 'Keep for this session only',
-  keyringStorePlain: 'Store without encryption'
+  keyringStorePlain: 'Store without encryption',
+
+  dbDamagedTitle: 'The message database is damaged',
+  dbDamagedMessage: 'MioDesk cannot use its message database.',
+  dbDamagedDetail: (file: string, detail: string) =>
+    `${detail}\n\nFile: ${file}\n\nYou can copy the error (to report it), move the damaged file aside and start with an empty history (the file is kept next to it, untouched), or quit.`,
+  dbCopyError: 'Copy the error',
+  dbStartFresh: 'Move it aside and start fresh',
+  dbQuit: 'Quit',
+  dbMovedTo: (to: string) => `The damaged database was moved to ${to}`,
+  dbReadOnlyTitle: 'MioDesk cannot write its data',
+  dbReadOnly: (file: string, detail: string) => `The message database cannot be written.\n\nFile: ${file}\nReason: ${detail}\n\nCheck that the folder exists, is yours and is not read-only (and that the disk is not full), then start MioDesk again.`
 }
 
 export type MainStrings = typeof en
@@ -77,7 +88,18 @@ const zh: MainStrings = {
     '如果仍然保存，它们将以未加密的明文形式存放在这台电脑上：任何能读取你文件的人都能登录你的账号。\n\n' +
     '如果只在本次运行期间保留，下次启动 MioDesk 时需要重新登录。',
   keyringSessionOnly: '仅本次运行期间保留',
-  keyringStorePlain: '不加密保存'
+  keyringStorePlain: '不加密保存',
+
+  dbDamagedTitle: '消息数据库已损坏',
+  dbDamagedMessage: 'MioDesk 无法使用其消息数据库。',
+  dbDamagedDetail: (file: string, detail: string) =>
+    `${detail}\n\n文件：${file}\n\n你可以复制错误信息（用于反馈），把损坏的文件移到一旁并以空的聊天记录重新开始（该文件会原样保留在旁边），或者退出。`,
+  dbCopyError: '复制错误信息',
+  dbStartFresh: '移到一旁并重新开始',
+  dbQuit: '退出',
+  dbMovedTo: (to: string) => `损坏的数据库已移至 ${to}`,
+  dbReadOnlyTitle: 'MioDesk 无法写入数据',
+  dbReadOnly: (file: string, detail: string) => `无法写入消息数据库。\n\n文件：${file}\n原因：${detail}\n\n请确认该文件夹存在、属于你且不是只读的（磁盘也未满），然后重新启动 MioDesk。`
 }
 
 const TABLE: Record<AppLocale, MainStrings> = { en, 'zh-CN': zh }

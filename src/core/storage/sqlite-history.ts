@@ -6,11 +6,12 @@
  * A write is acknowledged when the call (`put`, `putMany`, `outbox*`) returns: by then its
  * transaction is committed to the WAL file, so killing the process afterwards loses nothing.
  */
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { ChatMessage } from '../../shared/mio'
 import type { HistoryStore, OutboxEntry, OutboxStore } from './history'
+import { setAsideDamaged } from './storage'
 
 type Db = Database.Database
 type Stmt = Database.Statement
@@ -22,6 +23,44 @@ export interface SqliteHistoryOptions {
    * 'full': WAL + synchronous=FULL. Also survives a power cut, at one fsync per transaction.
    */
   durability?: 'normal' | 'full'
+  /**
+   * The profile already has accounts, so a database must exist: a missing or zero-length file is then a
+   * lost or truncated database (reported as damaged), not "a new database".
+   */
+  expectExisting?: boolean
+}
+
+/**
+ * The message database is there but cannot be used as it is: `kind` says why — `damaged` (not a database,
+ * failed its integrity check, or empty/missing while accounts exist) or `read-only` (the file or its folder
+ * cannot be written). The app offers what to do (copy the error, move the file aside and start fresh, quit);
+ * it never starts over by itself.
+ */
+export class HistoryOpenError extends Error {
+  constructor(
+    readonly kind: 'damaged' | 'read-only',
+    readonly file: string,
+    readonly detail: string
+  ) {
+    super(kind === 'damaged' ? `The message database ${file} is damaged: ${detail}` : `The message database ${file} cannot be written: ${detail}`)
+    this.name = 'HistoryOpenError'
+  }
+}
+
+/**
+ * Moves a damaged database and its WAL and shared-memory files aside (kept untouched, the time in their
+ * names) so a fresh one can start; returns where the database went.
+ */
+export function setAsideDatabase(file: string, now = new Date()): string {
+  const to = existsSync(file) ? setAsideDamaged(file, now) : `${file} (missing)`
+  for (const side of ['-wal', '-shm']) if (existsSync(file + side)) setAsideDamaged(file + side, now)
+  return to
+}
+
+/** SQLite's and Node's words for "this cannot be written here". */
+function isReadOnly(e: unknown): boolean {
+  const code = String((e as { code?: unknown } | null)?.code ?? '')
+  return code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
 }
 
 /** better-sqlite3's native module could not be loaded (not built for this runtime). */
@@ -99,11 +138,24 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
   /** Opens (creating and migrating as needed) the database at `file` (':memory:' for a throwaway one). */
   constructor(file: string, options: SqliteHistoryOptions = {}) {
     this.file = file
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+    const disk = file !== ':memory:'
+    if (disk) {
+      try {
+        mkdirSync(dirname(file), { recursive: true })
+      } catch (e) {
+        if (isReadOnly(e)) throw new HistoryOpenError('read-only', file, `the folder ${dirname(file)} cannot be created (${(e as NodeJS.ErrnoException).code})`)
+        throw e
+      }
+      if (options.expectExisting) {
+        const size = existsSync(file) ? statSync(file).size : -1
+        if (size <= 0) throw new HistoryOpenError('damaged', file, size < 0 ? 'the file is missing although accounts exist' : 'the file is empty (zero bytes) although accounts exist')
+      }
+    }
     try {
       this.db = new Database(file)
     } catch (e) {
       if (isNativeLoadError(e)) throw new StorageLoadError(`${NATIVE_HINT} (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`, e)
+      if (isReadOnly(e)) throw new HistoryOpenError('read-only', file, e instanceof Error ? e.message : String(e))
       throw new Error(`Cannot open the message database ${file}: ${e instanceof Error ? e.message : String(e)}`)
     }
     try {
@@ -111,9 +163,19 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
       this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`)
       this.db.pragma('busy_timeout = 5000')
       this.db.pragma('temp_store = MEMORY')
+      // A damaged file opens without complaint; the first read says so. quick_check reads every page once.
+      if (disk) {
+        const rows = this.db.pragma('quick_check') as Array<{ quick_check: string }>
+        const bad = rows.map((r) => r.quick_check).filter((r) => r !== 'ok')
+        if (bad.length) throw new HistoryOpenError('damaged', file, `the integrity check failed: ${bad.slice(0, 3).join('; ')}`)
+      }
       this.migrate()
     } catch (e) {
       this.db.close()
+      if (e instanceof HistoryOpenError) throw e
+      const code = String((e as { code?: unknown } | null)?.code ?? '')
+      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw new HistoryOpenError('damaged', file, e instanceof Error ? e.message : String(e))
+      if (isReadOnly(e)) throw new HistoryOpenError('read-only', file, e instanceof Error ? e.message : String(e))
       throw e
     }
     const p = (sql: string): Stmt => this.db.prepare(sql)
