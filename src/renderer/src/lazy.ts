@@ -2,16 +2,17 @@
  * What the first load leaves out, and when it is fetched.
  *
  * The login screen needs Vue, vue-i18n, the stores and the forms. It does not need markdown-it, highlight.js
- * and KaTeX (with KaTeX's stylesheet and fonts): MarkdownView and those libraries are a separate chunk, loaded
- * on first use and fetched ahead of it (`preloadMarkdown`, `prefetchWhenIdle`, called from App.vue) so that
- * the first use normally finds it loaded.
+ * and KaTeX (with KaTeX's stylesheet and fonts), or the Yunhu console and store pages: those are separate
+ * chunks, loaded on first use and fetched ahead of it (`preloadMarkdown`, `prefetchWhenIdle`, called from
+ * App.vue) so that the first use normally finds them loaded.
  *
- * Until the chunk is there, the placeholder is rendered with the same attributes: the text as written
- * (PlainMarkdown.vue), so a message never shows empty, not even when the chunk fails to load. A failed load
- * is retried (with a growing pause) while something waits for it.
+ * Until a chunk is there, its placeholder is rendered with the same attributes: for MarkdownView the text as
+ * written (PlainMarkdown.vue), so a message never shows empty, not even when the chunk fails to load. A
+ * failed load is retried (with a growing pause) while something waits for it.
  *
  * The chunks are same-origin files next to the entry, which the CSP (`script-src 'self'`) allows.
  */
+/* eslint-disable vue/one-component-per-file -- a factory of wrapper components, and their small placeholders */
 import { defineComponent, h, markRaw, onUnmounted, shallowRef, type Component } from 'vue'
 import PlainMarkdown from './components/PlainMarkdown.vue'
 
@@ -101,7 +102,49 @@ export function preloadMarkdown(): void {
   })
 }
 
-const ALL: LazyComponent<unknown>[] = [markdown]
+/** An empty right-hand pane while a page's chunk loads (keeps the shell's grid as it is). */
+const PanePlaceholder = defineComponent({
+  name: 'PanePlaceholder',
+  inheritAttrs: false,
+  render: () => h('main', { class: 'chat', 'aria-busy': 'true' })
+})
+
+const yunhuConsole = lazyComponent('YunhuConsole', () => import('./components/YunhuConsole.vue'), PanePlaceholder)
+const yunhuStore = lazyComponent('YunhuStorePage', () => import('./components/YunhuStorePage.vue'), PanePlaceholder)
+export const YunhuConsole = yunhuConsole.component
+export const YunhuStorePage = yunhuStore.component
+
+/** Nothing on screen while a dialog's chunk loads (it appears when the chunk is there). */
+const NoPlaceholder = defineComponent({ name: 'NoPlaceholder', inheritAttrs: false, render: () => null })
+
+type Dialogs = typeof import('./components/dialogs')
+const loadDialogs = (): Promise<Dialogs> => import('./components/dialogs')
+function dialog<K extends keyof Dialogs>(name: K): LazyComponent<Dialogs[K]> {
+  return lazyComponent(name, () => loadDialogs().then((m) => ({ default: m[name] })), NoPlaceholder)
+}
+const dialogs = {
+  SettingsDialog: dialog('SettingsDialog'),
+  GroupSettingsDialog: dialog('GroupSettingsDialog'),
+  ReloginDialog: dialog('ReloginDialog'),
+  QuickSwitcher: dialog('QuickSwitcher'),
+  ForwardViewer: dialog('ForwardViewer'),
+  ForwardPicker: dialog('ForwardPicker'),
+  ShareDialog: dialog('ShareDialog'),
+  LlmEditor: dialog('LlmEditor'),
+  Lightbox: dialog('Lightbox')
+}
+export const SettingsDialog = dialogs.SettingsDialog.component
+export const GroupSettingsDialog = dialogs.GroupSettingsDialog.component
+export const ReloginDialog = dialogs.ReloginDialog.component
+export const QuickSwitcher = dialogs.QuickSwitcher.component
+export const ForwardViewer = dialogs.ForwardViewer.component
+export const ForwardPicker = dialogs.ForwardPicker.component
+export const ShareDialog = dialogs.ShareDialog.component
+export const LlmEditor = dialogs.LlmEditor.component
+export const Lightbox = dialogs.Lightbox.component
+
+// The dialogs share one chunk: prefetching one of them fetches them all.
+const ALL: LazyComponent<unknown>[] = [markdown, dialogs.SettingsDialog, yunhuConsole, yunhuStore]
 
 /**
  * Fetches every lazy chunk once the page is idle (after the first screen has rendered and settled), one per
