@@ -16,7 +16,7 @@
 import { defineComponent, h, markRaw, onUnmounted, shallowRef, type Component } from 'vue'
 import PlainMarkdown from './components/PlainMarkdown.vue'
 
-export interface LazyComponent<T> {
+interface LazyComponent<T> {
   /** Renders the loaded component, or the placeholder until then; typed as the real component. */
   component: T
   /** Loads the chunk (once; again after a failure). */
@@ -27,7 +27,7 @@ export interface LazyComponent<T> {
 
 const MAX_RETRY_MS = 30_000
 
-export function lazyComponent<T extends Component>(name: string, importer: () => Promise<{ default: T }>, placeholder: Component): LazyComponent<T> {
+function lazyComponent<T extends Component>(name: string, importer: () => Promise<{ default: T }>, placeholder: Component): LazyComponent<T> {
   const loaded = shallowRef<T | null>(null)
   let pending: Promise<T> | null = null
   let failures = 0
