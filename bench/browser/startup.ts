@@ -130,7 +130,7 @@ export async function benchStartup(conversations: number, messages: number): Pro
 // Code splitting: the first load's JavaScript, and the first Markdown render, against an eager build.
 
 /** The renderer's goal for the JavaScript the login screen loads (issue 14), gzip bytes. */
-export const INITIAL_JS_GOAL_BYTES = 150 * 1024
+export const INITIAL_JS_GOAL_BYTES = 150_000
 
 /**
  * Builds the renderer "everything eager" into a temporary directory: electron-vite's own renderer config
