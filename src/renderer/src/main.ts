@@ -1,6 +1,5 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
-import 'katex/dist/katex.min.css'
 import './styles/theme.css'
 import './styles/app.css'
 import './styles/markdown.css'

@@ -1,6 +1,9 @@
-/** The renderer's shared Markdown block renderer, sanitised with DOMPurify. */
+/**
+ * DOMPurify sanitisers: rendered Markdown (string or DOM nodes) and untrusted Yunhu HTML. No Markdown here:
+ * this module is part of the first load (Yunhu HTML segments need it), while markdown-it, highlight.js and
+ * KaTeX come with the Markdown chunk (see block-renderer.ts and lazy.ts).
+ */
 import DOMPurify from 'dompurify'
-import { createBlockRenderer, type BlockRenderer } from './markdown'
 
 type Purifier = ReturnType<typeof DOMPurify>
 
@@ -70,11 +73,6 @@ export function sanitizeToFragment(html: string): DocumentFragment {
   const frag = document.createDocumentFragment()
   while (box.firstChild) frag.appendChild(box.firstChild)
   return frag
-}
-
-let shared: BlockRenderer | null = null
-export function blockRenderer(): BlockRenderer {
-  return (shared ??= createBlockRenderer(sanitize))
 }
 
 /**
