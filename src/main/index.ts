@@ -5,7 +5,7 @@
  */
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, clipboard, dialog, session } from 'electron'
+import { app, BrowserWindow, clipboard, dialog, Menu, session } from 'electron'
 import { DEFAULT_SETTINGS, EVENT_PREFIX, type MainEvents, type Settings } from '../shared/api'
 import type { AppLocale } from '../shared/locale'
 import { AppCore } from '../core/app-core'
@@ -19,6 +19,7 @@ import { installContextMenu } from './context-menu'
 import { askPlaintextConsent, createElectronStore, SafeStorageSecretBox } from './store'
 import { mainLocale, mainStrings } from './strings'
 import { openHistoryOrAsk } from './history-open'
+import { appMenuTemplate } from './app-menu'
 import { TrayController } from './tray'
 import { createAppUrlCheck, hardenSession, hardenWebContents, safeOpenURL } from './webcontents-handler'
 import { createMainWindow, showWindow } from './window'
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID)
 
   await app.whenReady()
+  // An installed build: a minimal menu (no reload, no DevTools); development keeps Electron's.
+  if (app.isPackaged) Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(mainStrings(locale()))))
 
   hardenSession(session.defaultSession, isAppUrl, (p) => {
     const wc = mainWindow?.webContents
@@ -127,7 +130,8 @@ async function main(): Promise<void> {
       icon: join(buildDir, 'icon.png'),
       closeToTray: () => settings.closeToTray,
       isQuitting: () => quitting,
-      hasTray: () => tray !== null
+      hasTray: () => tray !== null,
+      packaged: app.isPackaged
     })
     win.on('focus', () => notifier.clearUnread())
     win.on('show', () => tray?.refresh())

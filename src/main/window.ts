@@ -16,6 +16,8 @@ export interface MainWindowOptions {
   isQuitting: () => boolean
   /** Whether a tray icon exists to bring the window back. */
   hasTray: () => boolean
+  /** A packaged (installed) build: no DevTools. */
+  packaged?: boolean
 }
 
 export function rendererEntryUrl(devServerUrl?: string): string {
@@ -55,7 +57,9 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
       safeDialogs: true,
       spellcheck: true,
       // Middle-click "open in new window" is a navigation vector we do not need.
-      disableBlinkFeatures: 'Auxclick'
+      disableBlinkFeatures: 'Auxclick',
+      // An installed app has no DevTools (a development run keeps them).
+      devTools: opts.packaged !== true
     }
   })
 

@@ -44,6 +44,25 @@ describe('electron-builder.yml', () => {
     })
   })
 
+  it('sets every fuse Electron has, explicitly: a fuse added by an Electron upgrade fails here until it is decided', () => {
+    const { FuseV1Options } = require('@electron/fuses') as { FuseV1Options: Record<string, string | number> }
+    const names = Object.keys(FuseV1Options)
+      .filter((k) => Number.isNaN(Number(k)))
+      .map((k) => k[0]!.toLowerCase() + k.slice(1))
+    expect(names.length).toBeGreaterThanOrEqual(8)
+    for (const n of names) expect(typeof config.electronFuses[n], `fuse ${n}`).toBe('boolean')
+    expect(Object.keys(config.electronFuses).sort()).toEqual(names.sort())
+  })
+
+  it('Electron is a supported major (the newest stable when chosen: 45), and better-sqlite3 is rebuilt for it', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; dependencies: Record<string, string> }
+    const major = Number(/(\d+)/.exec(pkg.devDependencies.electron ?? '')?.[1])
+    expect(major).toBeGreaterThanOrEqual(45)
+    const installed = JSON.parse(readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }
+    expect(Number(installed.version.split('.')[0])).toBe(major)
+    expect(pkg.dependencies['better-sqlite3']).toBeDefined()
+  })
+
   it('rebuilds native modules (better-sqlite3) for Electron and keeps them outside the asar', () => {
     expect(config.npmRebuild).toBe(true)
     expect(config.asarUnpack).toContain('**/*.node')

@@ -41,6 +41,20 @@ describe('window webPreferences', () => {
     expect(prefs.navigateOnDragDrop).toBe(false)
     expect(prefs.disableBlinkFeatures).toBe('Auxclick')
     expect(prefs.preload).toBe('/x/preload/index.cjs')
+    expect(prefs.devTools).toBe(true)
+  })
+
+  it('an installed build has no DevTools and a minimal menu (no reload, no DevTools), in the user\'s language', async () => {
+    createMainWindow({ preloadPath: '/p.cjs', closeToTray: () => true, isQuitting: () => false, hasTray: () => true, packaged: true })
+    expect(fake.BrowserWindow.instances.at(-1)!.options.webPreferences.devTools).toBe(false)
+    const { appMenuTemplate } = await import('../../../src/main/app-menu')
+    const { mainStrings } = await import('../../../src/main/strings')
+    for (const platform of ['linux', 'win32', 'darwin'] as const) {
+      const roles = JSON.stringify(appMenuTemplate(mainStrings('zh-CN'), platform))
+      expect(roles).not.toMatch(/toggleDevTools|reload|forceReload|viewMenu/)
+      expect(roles).toContain('"quit"')
+    }
+    expect(JSON.stringify(appMenuTemplate(mainStrings('zh-CN'), 'linux'))).toContain(mainStrings('zh-CN').quitApp)
   })
 
   it('the created BrowserWindow really uses them and loads app://, not file:// or a remote URL', () => {
