@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
-import { byTestId, cspViolations, login, messages, openAi, recordedToolStates, sendText, startHarness, type Harness } from './harness'
+import { byTestId, cspViolations, login, messages, openAi, openBot, recordedToolStates, sendText, startHarness, type Harness } from './harness'
 
 let h: Harness
 
@@ -109,7 +109,13 @@ describe('AI replies', () => {
     await h.page.waitForFunction(() => document.querySelector('[data-testid="connection-state"]')?.getAttribute('data-state') !== 'online', undefined, { timeout: 15_000 })
     const during = await h.page.locator('[data-testid="connection-state"]').first().getAttribute('data-state')
     expect(during).toMatch(/reconnecting|connecting|offline|authenticating/)
+    // The banner says what will happen, per conversation: a model needs the server back.
+    await expect(h.page.locator('.composer__offline').textContent()).resolves.toMatch(/AI can answer once the connection is back/)
     await h.screenshot('chat-ai-interrupted-en-light')
+    // …and a bot chat's outbox sends what is written once the link is back.
+    await openBot(h.page)
+    await expect(h.page.locator('.composer__offline').textContent()).resolves.toMatch(/waits and goes out once the connection is back/)
+    await openAi(h.page)
     await h.restartServer()
     // No click: the client reconnects on its own.
     await h.page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor({ timeout: 30_000 })

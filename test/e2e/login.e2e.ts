@@ -19,6 +19,16 @@ describe('login', () => {
     await h.screenshot('login-en-light')
   })
 
+  it('the page has a favicon and loads without a console error', async () => {
+    const href = await h.page.locator('link[rel="icon"]').getAttribute('href')
+    const res = await h.page.evaluate(async (u) => {
+      const r = await fetch(u!)
+      return { status: r.status, type: r.headers.get('content-type') }
+    }, href)
+    expect(res).toEqual({ status: 200, type: 'image/svg+xml' })
+    expect(h.consoleErrors).toEqual([])
+  })
+
   it('a wrong access code shows the error in words and stays on the form', async () => {
     const page = h.page
     await byTestId(page, 'login-server').fill(h.serverWs)

@@ -85,7 +85,9 @@ export default {
     removeImage: 'Remove image',
     dropHere: 'Drop images to attach',
     imagesOnlyBot: 'Images can only be sent to bot conversations.',
-    offline: 'You are offline. Messages will fail until the connection is back.'
+    // Messages wait in the outbox and go out in order once the link is back; a model's reply needs the server.
+    offline: 'You are offline. What you send now waits and goes out once the connection is back.',
+    offlineLlm: 'You are offline. The AI can answer once the connection is back.'
   },
   actions: { copy: 'Copy', reply: 'Reply', forward: 'Forward', recall: 'Recall', retry: 'Retry', select: 'Select', copyLink: 'Copy link', menu: 'Message actions' },
   forward: {

@@ -86,7 +86,8 @@ const zh: typeof en = {
     removeImage: '移除图片',
     dropHere: '松开以添加图片',
     imagesOnlyBot: '图片只能发送给机器人会话。',
-    offline: '当前离线，连接恢复前消息会发送失败。'
+    offline: '当前离线。现在发送的消息会先排队，连接恢复后按顺序发出。',
+    offlineLlm: '当前离线。连接恢复后 AI 才能回复。'
   },
   actions: { copy: '复制', reply: '回复', forward: '转发', recall: '撤回', retry: '重试', select: '多选', copyLink: '复制链接', menu: '消息操作' },
   forward: {
