@@ -64,6 +64,11 @@ describe('AI replies', () => {
     // The chip expands to show its params and result.
     const chip = lastReply(h.page).locator('[data-testid="tool-call"]').first()
     await expect(chip.getAttribute('data-state')).resolves.toBe('finished')
+    // "Done" is not repeated on every reply and chip: a check, the word for screen readers only.
+    await expect(lastReply(h.page).locator('[data-testid="reply-status"] .sr-only').textContent()).resolves.toBe('Done')
+    await expect(chip.locator('.tool__state').getAttribute('class')).resolves.toContain('sr-only')
+    // A one-to-one chat does not name the other side on every bubble (the header does).
+    expect(await byTestId(h.page, 'message-sender').count()).toBe(0)
     await chip.locator('button').first().click()
     await expect(chip.innerText()).resolves.toMatch(/timezone/)
     await expect(chip.innerText()).resolves.toMatch(/UTC/)

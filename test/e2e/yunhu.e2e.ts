@@ -331,6 +331,8 @@ describe('Yunhu', () => {
     await byTestId(page, 'composer-type-text').click()
     await page.waitForTimeout(300)
     expect(await xssFlag(page)).toBeUndefined()
+    // A group names its senders.
+    expect(await byTestId(page, 'message-sender').count()).toBeGreaterThan(0)
     await h.screenshot('yunhu-group-chat-en-light')
   })
 
