@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { coreText } from '../../shared/core-text'
 import WebSocket from 'ws'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { errorMessage, TransportError } from './errors'
@@ -127,7 +128,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
           resolve()
         } else if (s.state === 'failed' || (opts.failFast && s.state === 'reconnecting')) {
           this.off('status', onStatus)
-          reject(new TransportError((s.errorKind as TransportError['kind'] | undefined) ?? 'auth', s.error ?? 'Login failed'))
+          reject(new TransportError((s.errorKind as TransportError['kind'] | undefined) ?? 'auth', s.error ?? coreText('loginFailed')))
         }
       }
       this.on('status', onStatus)
@@ -277,7 +278,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
         failure ??
         new TransportError(
           opened ? 'closed' : 'unreachable',
-          opened ? `Connection lost: ${describeClose(code)}` : 'Cannot reach the server',
+          opened ? coreText('connectionLost', { why: describeClose(code) }) : coreText('cannotReach'),
           `close code ${code}${reason.length ? `: ${reason.toString('utf8').slice(0, 120)}` : ''}`
         )
       this.onFailure(gen, why)
@@ -413,39 +414,39 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
 export function describeClose(code: number): string {
   switch (code) {
     case 1000:
-      return 'the server closed the connection'
+      return coreText('closeNormal')
     case 1001:
-      return 'the server is shutting down or restarting'
+      return coreText('closeGoingAway')
     case 1006:
-      return 'the connection broke off'
+      return coreText('closeBrokeOff')
     case 1008:
     case 4001:
     case 4003:
-      return 'the server refused this session'
+      return coreText('closeRefused')
     case 1009:
-      return 'a message was too large for the server'
+      return coreText('closeTooBig')
     case 1011:
-      return 'the server hit an internal error'
+      return coreText('closeInternal')
     case 1012:
-      return 'the server is restarting'
+      return coreText('closeRestarting')
     case 1013:
-      return 'the server is overloaded, try again later'
+      return coreText('closeOverloaded')
     default:
-      return 'the connection closed unexpectedly'
+      return coreText('closeUnexpected')
   }
 }
 
 export function describeSocketError(err: Error & { code?: string }): TransportError {
   switch (err.code) {
     case 'ECONNREFUSED':
-      return new TransportError('unreachable', 'Cannot reach the server: connection refused')
+      return new TransportError('unreachable', coreText('cannotReachWhy', { why: coreText('connectionRefused') }))
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new TransportError('unreachable', 'Cannot reach the server: host name not found')
+      return new TransportError('unreachable', coreText('cannotReachWhy', { why: coreText('hostNotFound') }))
     case 'ECONNRESET':
-      return new TransportError('closed', 'Connection reset by the server')
+      return new TransportError('closed', coreText('resetByServer'))
     case 'ETIMEDOUT':
-      return new TransportError('timeout', 'Cannot reach the server: timed out')
+      return new TransportError('timeout', coreText('cannotReachWhy', { why: coreText('timedOut') }))
     default:
       return new TransportError('unreachable', `Cannot reach the server: ${redactUrl(err.message)}`)
   }

@@ -5,6 +5,7 @@
  *
  * A Mio-Chat server keeps no history, so the local history is the only copy.
  */
+import { coreText } from '../../../shared/core-text'
 import { createHash, randomUUID } from 'node:crypto'
 import type { AccountInfo, AddMioAccountInput, Contact } from '../../../shared/api'
 import { toolBaseName, type AiReply, type ChatMessage, type ChatTurn, type Dialect, type LlmContact, type LoginInfo, type ModelGroup, type MioPreset, type Segment, type ShareResult } from '../../../shared/mio'
@@ -690,7 +691,7 @@ export class MioAccounts implements AccountProvider {
     const la = this.need(accountId)
     const handle = la.replies.get(String(replyMessageId ?? ''))?.handle
     const question = handle?.reply.approval
-    if (!handle || !question || question.state !== 'waiting') throw new Error('That question is no longer open')
+    if (!handle || !question || question.state !== 'waiting') throw new Error(coreText('questionClosed'))
     if (!handle.answer) throw new Error('This server does not ask before running tools')
     if (typeof approved !== 'boolean') throw new Error('Answer with yes or no')
     const why = typeof reason === 'string' ? reason.slice(0, 500) : undefined

@@ -11,6 +11,7 @@
  * - A -101 from any HTTP call, or the push socket's login refused, marks the account "log in again":
  *   `relogin-required` is emitted, contacts and history stay, and `relogin` resumes the account.
  */
+import { coreText } from '../../../shared/core-text'
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { AccountInfo, AddYunhuAccountInput, Contact, YunhuBoard } from '../../../shared/api'
 import type { ConnectionStatus } from '../../../shared/connection'
@@ -322,8 +323,8 @@ export class YunhuAccounts implements AccountProvider {
       try {
         token = await client.emailLogin({ email, password, deviceId: this.deviceId(), platform: yunhuPlatformOf(this.o.platform ?? process.platform) })
       } catch (e) {
-        if (e instanceof YunhuApiError && !(e instanceof YunhuLoggedOutError)) throw new Error(`Login failed: ${e.msg || 'wrong email or password'}`)
-        throw new Error(`Login failed: ${yunhuErrorText(e)}`)
+        if (e instanceof YunhuApiError && !(e instanceof YunhuLoggedOutError)) throw new Error(coreText('loginFailedWhy', { why: e.msg || coreText('wrongEmailOrPassword') }))
+        throw new Error(coreText('loginFailedWhy', { why: yunhuErrorText(e) }))
       }
     }
     try {

@@ -2,6 +2,7 @@
  * A Mio-Chat account connection: login and dialect detection, heartbeat, onebot messages,
  * sharing, models and streamed completions — over the shared ManagedSocket transport.
  */
+import { coreText } from '../../../shared/core-text'
 import { SeenIds } from './seen'
 import { EventEmitter } from 'node:events'
 import type { ChatTurn, CompletionRequest, Dialect, LoginInfo, ModelGroup, RequestId, Segment, ShareResult } from '../../../shared/mio'
@@ -122,7 +123,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
     })
     this.socket.on('status', (s) => this.emit('status', s))
     this.socket.on('delay', (d) => this.emit('delay', d))
-    this.socket.on('down', (err) => this.interruptAll(err.kind === 'auth' ? err.message : 'The connection was lost before the reply finished'))
+    this.socket.on('down', (err) => this.interruptAll(err.kind === 'auth' ? err.message : coreText('replyLinkLost')))
   }
 
   get dialect(): Dialect | undefined {

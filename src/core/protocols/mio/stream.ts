@@ -6,6 +6,7 @@
  * typed deltas (`applyDelta`), `complete`, `failWith` and snapshots (`restore`) into the same assembler.
  * Tool-call states are mapped here and only here.
  */
+import { coreText } from '../../../shared/core-text'
 import { toolBaseName, type AiReply, type RequestId, type ToolApproval, type ToolCall, type ToolCallState } from '../../../shared/mio'
 import { describeValue, firstLine, isObject, type Json } from './frames'
 
@@ -176,7 +177,7 @@ export class ReplyAssembler {
   }
 
   /** The link dropped (or went silent) mid-stream: keep the partial text. */
-  interrupt(reason = 'The connection was lost before the reply finished', now = Date.now()): ApplyResult {
+  interrupt(reason = coreText('replyLinkLost'), now = Date.now()): ApplyResult {
     if (this.done) return NO_CHANGE
     this.reply.status = 'interrupted'
     this.reply.error = reason

@@ -1,4 +1,11 @@
 /** Locale-aware formatting and error wording. */
+import { coreText, localizeCoreText } from '@shared/core-text'
+import { i18n, type AppLocale } from '../i18n'
+
+/** A sentence from the core (a connection state, a reply's reason, an error) in the UI's language. */
+export function coreWords(text: string): string {
+  return localizeCoreText(text, i18n.global.locale.value as AppLocale)
+}
 export function sameDay(a: Date, b: Date): boolean {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate()
 }
@@ -58,11 +65,17 @@ export function formatDayDivider(ms: number, locale: string, now = Date.now()): 
 export type LoginErrorKind = 'auth' | 'silent' | 'notMio' | 'unreachable' | 'timeout' | 'other'
 
 /** Strips IPC wrappers ("Error invoking remote method 'x': Error: …") and stack traces. */
-export function cleanError(e: unknown): string {
-  let m = e instanceof Error ? e.message : typeof e === 'string' ? e : 'Unknown error'
+/** An error's first line as the core wrote it (English): for telling kinds of error apart. */
+export function rawError(e: unknown): string {
+  let m = e instanceof Error ? e.message : typeof e === 'string' ? e : coreText('unknownError')
   m = m.replace(/^Error invoking remote method '[^']*':\s*/, '').replace(/^(?:[A-Za-z]*Error:\s*)+/, '')
   m = m.split('\n')[0]!.trim()
-  return m || 'Unknown error'
+  return m || coreText('unknownError')
+}
+
+/** An error's first line, fit to show: in the UI's language where the core's sentence is known. */
+export function cleanError(e: unknown): string {
+  return coreWords(rawError(e))
 }
 
 export function classifyLoginError(message: string, errorKind?: string): LoginErrorKind {

@@ -12,6 +12,7 @@
  *   merges the snapshot into the open stream. A changed bootId (the server restarted) ends every reply
  *   in flight as interrupted.
  */
+import { coreText } from '../../../../shared/core-text'
 import { SeenIds } from '../seen'
 import { EventEmitter } from 'node:events'
 import { io, type Socket } from 'socket.io-client'
@@ -128,13 +129,13 @@ function describeDisconnect(reason: string): TransportError {
     case 'ping timeout':
       return new TransportError('timeout', 'The server stopped answering (ping timeout)', reason)
     case 'transport close':
-      return new TransportError('closed', 'Connection lost: the connection closed', reason)
+      return new TransportError('closed', coreText('connectionLost', { why: coreText('closeClosed') }), reason)
     case 'transport error':
-      return new TransportError('closed', 'Connection lost: the connection broke off', reason)
+      return new TransportError('closed', coreText('connectionLost', { why: coreText('closeBrokeOff') }), reason)
     case 'parse error':
       return new TransportError('protocol', 'The server sent something that is not Socket.IO', reason)
     default:
-      return new TransportError('closed', 'Connection lost', reason)
+      return new TransportError('closed', coreText('connectionLostBare'), reason)
   }
 }
 
@@ -263,7 +264,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
           resolve(this._login)
         } else if (s.state === 'failed' || (opts.failFast && s.state === 'reconnecting')) {
           this.off('status', onStatus)
-          reject(new TransportError((s.errorKind as TransportError['kind'] | undefined) ?? 'unreachable', s.error ?? 'Login failed'))
+          reject(new TransportError((s.errorKind as TransportError['kind'] | undefined) ?? 'unreachable', s.error ?? coreText('loginFailed')))
         }
       }
       this.on('status', onStatus)
@@ -390,14 +391,14 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     for (const s of [...this.streams.values()]) {
       for (const w of s.answers.values()) {
         clearTimeout(w.timer)
-        w.reject(new TransportError('closed', 'The connection was lost before the server took the answer'))
+        w.reject(new TransportError('closed', coreText('answerLinkLost')))
       }
       s.answers.clear()
       if (s.contactorId) {
         s.awaitingReconnect = true
         clearTimeout(s.resumeTimer)
         s.awaitingResume = false
-      } else this.endStream(s, s.assembler.interrupt('The connection was lost before the reply finished'))
+      } else this.endStream(s, s.assembler.interrupt(coreText('replyLinkLost')))
     }
   }
 
@@ -428,7 +429,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     if (previousBoot && login.bootId && previousBoot !== login.bootId) {
       this.log.warn('v2: the server restarted (new bootId): replies in flight are lost')
       this.pendingAcks.clear()
-      for (const s of [...this.streams.values()]) this.endStream(s, s.assembler.interrupt('The server restarted: the reply in progress was lost'))
+      for (const s of [...this.streams.values()]) this.endStream(s, s.assembler.interrupt(coreText('replyServerRestarted')))
     }
     try {
       this.emit('login', login)
