@@ -36,9 +36,14 @@ export const useUiStore = defineStore('ui', () => {
   const toasts = ref<Toast[]>([])
   let toastId = 0
 
+  /**
+   * A short notice that goes away by itself. The same words already shown are not stacked again (they stay
+   * a while longer instead), and at most four are shown, the newest last.
+   */
   function toast(text: string, kind: Toast['kind'] = 'info', ms = 3500): void {
     const id = ++toastId
-    toasts.value = [...toasts.value, { id, text, kind }]
+    const rest = toasts.value.filter((t) => t.text !== text || t.kind !== kind)
+    toasts.value = [...rest.slice(-3), { id, text, kind }]
     setTimeout(() => {
       toasts.value = toasts.value.filter((t) => t.id !== id)
     }, ms)
