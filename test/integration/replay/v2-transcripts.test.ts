@@ -290,7 +290,8 @@ describe('v2 replay: completions (e, f, g)', () => {
     // round 1: approve
     const h1 = c.complete(requestOf(recs[0]!))
     await waitFor(() => h1.reply.approval?.state === 'waiting', 2000, 'the question')
-    expect(h1.reply.approval).toEqual({ interactionId: 'interact_1796354840407_ggowxe1', prompt: '是否授权 LLM 执行命令：', command: 'echo mio-tool-ok', state: 'waiting' })
+    // The question names the running call's tool (79f0cd5: the approval carries `tool`, for 'always allow this tool').
+    expect(h1.reply.approval).toEqual({ interactionId: 'interact_1796354840407_ggowxe1', prompt: '是否授权 LLM 执行命令：', command: 'echo mio-tool-ok', state: 'waiting', tool: 'bash' })
     await h1.answer!('interact_1796354840407_ggowxe1', true)
     const r1 = await h1.done
     expect(r1).toMatchObject({ status: 'completed', toolCalls: [{ state: 'finished' }] })
