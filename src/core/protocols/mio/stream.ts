@@ -110,34 +110,37 @@ export class ReplyAssembler {
    * The returned object is reused by the next call on this assembler: read it before applying another frame.
    */
   apply(frame: Json): ApplyResult {
-    // Fast path: the next in-order text chunk of a streaming reply (the bulk of every stream).
+    // Fast path: the next in-order text chunk of a streaming reply (the bulk of every stream). Kept
+    // small so that it is inlined into the caller; every other frame goes to `applyGeneral`.
     const d = frame.data as Json | null | undefined
-    if (frame.message === 'update' && this.reply.status === 'streaming' && typeof d === 'object' && d !== null) {
+    const reply = this.reply
+    if (frame.message === 'update' && reply.status === 'streaming' && typeof d === 'object' && d !== null) {
       const chunk = d.chunk
-      const idx = d.index
-      if (
-        typeof chunk === 'string' &&
-        chunk !== '' &&
-        (d.tool_call === null || d.tool_call === undefined) &&
-        d.reasoning_content === undefined &&
-        (frame.code === undefined || frame.code === 0) &&
-        (idx === undefined || (idx === this.maxIndex + 1 && idx !== 0))
-      ) {
-        if (idx !== undefined) this.maxIndex = idx as number
-        this.reply.text += chunk
-        const r = this.out
-        r.textAppend = chunk
-        if (!this.outIsPlainAppend) {
-          r.changed = true
-          r.reasoningAppend = ''
-          r.toolCallsChanged = false
-          r.textReplaced = false
-          r.ended = false
-          this.outIsPlainAppend = true
+      if (typeof chunk === 'string' && chunk !== '' && (d.tool_call === null || d.tool_call === undefined) && d.reasoning_content === undefined) {
+        const idx = d.index
+        const code = frame.code
+        if ((code === undefined || code === 0) && (idx === undefined || (idx === this.maxIndex + 1 && idx !== 0))) {
+          if (idx !== undefined) this.maxIndex = idx as number
+          reply.text += chunk
+          const r = this.out
+          r.textAppend = chunk
+          if (!this.outIsPlainAppend) {
+            r.changed = true
+            r.reasoningAppend = ''
+            r.toolCallsChanged = false
+            r.textReplaced = false
+            r.ended = false
+            this.outIsPlainAppend = true
+          }
+          return r
         }
-        return r
       }
     }
+    return this.applyGeneral(frame)
+  }
+
+  /** Every frame the fast path of `apply` does not take. */
+  private applyGeneral(frame: Json): ApplyResult {
     if (this.done) return NO_CHANGE
     const message = frame.message
     const data = isObject(frame.data) ? frame.data : {}
@@ -271,9 +274,10 @@ export class ReplyAssembler {
     r.toolCallsChanged = toolCallsChanged
     r.textReplaced = textReplaced
     r.ended = false
+    // (`delete` of a key the object does not have still costs a runtime call: most tool frames pay none)
     if (approvalChanged) r.approvalChanged = true
-    else delete r.approvalChanged
-    delete r.reasoningReplaced
+    else if (r.approvalChanged !== undefined) delete r.approvalChanged
+    if (r.reasoningReplaced !== undefined) delete r.reasoningReplaced
     return r
   }
 
