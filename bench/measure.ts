@@ -4,8 +4,19 @@ export interface Rate {
   samples: number[]
 }
 
+export interface Comparison {
+  subject: Rate
+  baseline: Rate
+  /**
+   * baseline / subject: the median, over the rounds, of the ratio of the two samples taken one right
+   * after the other. Other work on the machine comes in bursts longer than a round; a burst slows both
+   * samples of a round alike, where it can shift the median of one side's samples and not the other's.
+   */
+  ratio: number
+}
+
 export interface CompareOptions {
-  /** Samples of each side (default 9). */
+  /** Samples of each side (default 15). */
   rounds?: number
   /**
    * Runs before calibration: should call the functions that do the work (subject and baseline alike)
@@ -48,8 +59,8 @@ export function measureRate(items: number, fn: () => void, rounds = 9): Rate {
  * Interleaves samples of two functions so both see the same machine state (the order alternates
  * round by round, so neither side always runs right after the other's garbage).
  */
-export function compareRates(items: number, subject: () => void, baseline: () => void, options: number | CompareOptions = {}): { subject: Rate; baseline: Rate } {
-  const { rounds = 9, warmup } = typeof options === 'number' ? { rounds: options } : options
+export function compareRates(items: number, subject: () => void, baseline: () => void, options: number | CompareOptions = {}): Comparison {
+  const { rounds = 15, warmup } = typeof options === 'number' ? { rounds: options } : options
   warmup?.()
   const ks = calibrate(subject, 25)
   const kb = calibrate(baseline, 25)
@@ -64,5 +75,9 @@ export function compareRates(items: number, subject: () => void, baseline: () =>
       s.push(sample(items, subject, ks))
     }
   }
-  return { subject: { perSecond: Math.round(median(s)), samples: s.map(Math.round) }, baseline: { perSecond: Math.round(median(b)), samples: b.map(Math.round) } }
+  return {
+    subject: { perSecond: Math.round(median(s)), samples: s.map(Math.round) },
+    baseline: { perSecond: Math.round(median(b)), samples: b.map(Math.round) },
+    ratio: Math.round(median(b.map((x, i) => x / s[i]!)) * 100) / 100
+  }
 }

@@ -14,7 +14,7 @@ import { SeenIds } from '../src/core/protocols/mio/seen'
 import type { RequestId } from '../src/shared/mio'
 import { classifyV2, decodeV2Message } from '../src/core/protocols/mio/v2/frames'
 import { ReplyAssembler } from '../src/core/protocols/mio/stream'
-import { compareRates, type Rate } from './measure'
+import { compareRates, type Comparison } from './measure'
 
 const here = new URL('.', import.meta.url).pathname
 
@@ -180,7 +180,7 @@ function concatenate(frames: Json[]): void {
 const STREAM_CHUNKS = 20_000
 
 /** One dialect's stream: the assembler beside the bare concatenation. */
-function streamAssembly(dialect: 'spec' | 'field'): { subject: Rate; baseline: Rate } {
+function streamAssembly(dialect: 'spec' | 'field'): Comparison {
   const frames = streamFrames(dialect, STREAM_CHUNKS)
   const short = frames.slice(0, 200)
   return compareRates(
@@ -196,11 +196,11 @@ function streamAssembly(dialect: 'spec' | 'field'): { subject: Rate; baseline: R
  * assembler of the app sees frames of one shape; measured one after the other in one process, the
  * second figure would measure inline caches made polymorphic by the first (≈ 1.5 ns of ≈ 11 per chunk).
  */
-async function streamInChild(dialect: 'spec' | 'field'): Promise<{ subject: Rate; baseline: Rate }> {
+async function streamInChild(dialect: 'spec' | 'field'): Promise<Comparison> {
   const { fork } = await import('node:child_process')
   const child = fork(fileURLToPath(import.meta.url), [STREAM_CHILD, dialect], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { subject: Rate; baseline: Rate }))
+    child.once('message', (m) => resolve(m as Comparison))
     child.once('error', reject)
     child.once('exit', (code) => {
       if (code !== 0) reject(new Error(`bench: the ${dialect} stream process exited with ${code}`))
@@ -253,7 +253,7 @@ export async function benchMio(): Promise<object[]> {
   const assembleSpec = await streamInChild('spec')
   const assembleField = await streamInChild('field')
   if (sink < 0) console.log(sink)
-  const ratio = (r: { subject: Rate; baseline: Rate }): number => round(r.baseline.perSecond / r.subject.perSecond)
+  const ratio = (r: Comparison): number => r.ratio
   return [
     {
       name: 'mio-envelope-decode-dispatch',
@@ -302,10 +302,6 @@ export async function benchMio(): Promise<object[]> {
       chunks: CHUNKS
     }
   ]
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100
 }
 
 if (process.argv[2] === STREAM_CHILD) {
