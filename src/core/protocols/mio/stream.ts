@@ -80,9 +80,10 @@ const NO_CHANGE: ApplyResult = { changed: false, textAppend: '', reasoningAppend
 
 export class ReplyAssembler {
   readonly reply: AiReply
+  /** The fast path's result, always a plain text append: only `textAppend` changes. */
+  private readonly appendOut: ApplyResult = { changed: true, textAppend: '', reasoningAppend: '', toolCallsChanged: false, textReplaced: false, ended: false }
+  /** The result of every other change that is not an end (filled by `result`). */
   private readonly out: ApplyResult = { changed: false, textAppend: '', reasoningAppend: '', toolCallsChanged: false, textReplaced: false, ended: false }
-  /** `out` currently holds a plain text append (the fast path then only swaps the text). */
-  private outIsPlainAppend = false
   private maxIndex = -1
   /** False once indices turn out not to be a per-chunk counter (e.g. a choice index repeated on every chunk). */
   private indexIsCounter = true
@@ -107,7 +108,7 @@ export class ReplyAssembler {
 
   /**
    * Applies one server frame addressed to this request. Unknown `message` values are ignored.
-   * The returned object is reused by the next call on this assembler: read it before applying another frame.
+   * The returned object is reused by later calls on this assembler: read it before applying another frame.
    */
   apply(frame: Json): ApplyResult {
     // Fast path: the next in-order text chunk of a streaming reply (the bulk of every stream). Kept
@@ -122,16 +123,8 @@ export class ReplyAssembler {
         if ((code === undefined || code === 0) && (idx === undefined || (idx === this.maxIndex + 1 && idx !== 0))) {
           if (idx !== undefined) this.maxIndex = idx as number
           reply.text += chunk
-          const r = this.out
+          const r = this.appendOut
           r.textAppend = chunk
-          if (!this.outIsPlainAppend) {
-            r.changed = true
-            r.reasoningAppend = ''
-            r.toolCallsChanged = false
-            r.textReplaced = false
-            r.ended = false
-            this.outIsPlainAppend = true
-          }
           return r
         }
       }
@@ -223,7 +216,7 @@ export class ReplyAssembler {
 
   /**
    * Applies one typed delta (the v2 chunk mapper's output). Like `apply`, the returned object is reused
-   * by the next call on this assembler.
+   * by later calls on this assembler.
    */
   applyDelta(d: ReplyDelta, now = Date.now()): ApplyResult {
     if (this.done) return NO_CHANGE
@@ -267,7 +260,6 @@ export class ReplyAssembler {
     const changed = textAppend.length > 0 || reasoningAppend.length > 0 || toolCallsChanged || textReplaced || approvalChanged
     if (changed && this.reply.status === 'pending') this.reply.status = 'streaming'
     const r = this.out
-    this.outIsPlainAppend = false
     r.changed = changed
     r.textAppend = textAppend
     r.reasoningAppend = reasoningAppend
