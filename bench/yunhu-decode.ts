@@ -8,6 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { decodeWsFrame } from '../src/core/protocols/yunhu/codec/yunhu'
 import { yunhu } from '../src/core/protocols/yunhu/codec/generated/yunhu.js'
+import { compareRates } from './measure'
 
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/yunhu-fixtures/', import.meta.url))
 
@@ -17,9 +18,9 @@ export interface YunhuDecodeBenchResult {
   rounds: number
   frames_per_s: number
   baseline_frames_per_s: number
-  /** baseline rate / codec rate (1 = as fast as bare protobuf.js; goal: <= 1.3). */
+  /** baseline rate / codec rate, median of the rounds' (1 = as fast as bare protobuf.js; goal: <= 1.2). */
   ratio: number
-  goal: 'within 1.3x'
+  goal: 'within 1.2x'
   ok: boolean
 }
 
@@ -48,59 +49,30 @@ function baselinePass(frames: Uint8Array[]): void {
   }
 }
 
-/** Frames per second of `pass` over `frames`, running for about `ms` milliseconds. */
-function rate(pass: (f: Uint8Array[]) => void, frames: Uint8Array[], ms: number): number {
-  let n = 0
-  const t0 = performance.now()
-  let t = t0
-  do {
-    for (let k = 0; k < 20; k++) pass(frames)
-    n += 20 * frames.length
-    t = performance.now()
-  } while (t - t0 < ms)
-  return (n * 1000) / (t - t0)
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-
-export async function benchYunhuDecode(opts: { rounds?: number; roundMs?: number } = {}): Promise<YunhuDecodeBenchResult> {
-  const rounds = opts.rounds ?? 7
-  const roundMs = opts.roundMs ?? 250
+export async function benchYunhuDecode(opts: { rounds?: number } = {}): Promise<YunhuDecodeBenchResult> {
+  const rounds = opts.rounds ?? 21
   const frames = loadPushFrames()
   if (frames.length === 0) throw new Error('no push frames in test/fixtures/yunhu-fixtures')
-  // warm-up: let both paths reach optimized code
-  rate(codecPass, frames, 300)
-  rate(baselinePass, frames, 300)
-  const codec: number[] = []
-  const base: number[] = []
-  for (let r = 0; r < rounds; r++) {
-    // alternate the order so neither side always runs right after a GC-heavy round
-    if (r % 2 === 0) {
-      codec.push(rate(codecPass, frames, roundMs))
-      base.push(rate(baselinePass, frames, roundMs))
-    } else {
-      base.push(rate(baselinePass, frames, roundMs))
-      codec.push(rate(codecPass, frames, roundMs))
+  // rounds of ~25 ms a side, interleaved; the ratio is the median of the rounds' own ratios (see measure.ts)
+  const r = compareRates(frames.length, () => codecPass(frames), () => baselinePass(frames), {
+    rounds,
+    warmup: () => {
+      for (let i = 0; i < 3000; i++) {
+        codecPass(frames)
+        baselinePass(frames)
+      }
     }
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-  const framesPerS = median(codec)
-  const baselineFramesPerS = median(base)
-  const ratio = baselineFramesPerS / framesPerS
+  })
   if (sink === -1) console.log(sink)
   return {
     name: 'yunhu-decode',
     frames: frames.length,
     rounds,
-    frames_per_s: Math.round(framesPerS),
-    baseline_frames_per_s: Math.round(baselineFramesPerS),
-    ratio: Math.round(ratio * 1000) / 1000,
-    goal: 'within 1.3x',
-    ok: ratio <= 1.3
+    frames_per_s: r.subject.perSecond,
+    baseline_frames_per_s: r.baseline.perSecond,
+    ratio: r.ratio,
+    goal: 'within 1.2x',
+    ok: r.ratio <= 1.2
   }
 }
 

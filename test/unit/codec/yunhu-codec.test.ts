@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { yunhu } from '../../../src/core/protocols/yunhu/codec/generated/yunhu.js'
 import {
@@ -76,6 +77,22 @@ describe('64-bit integers stay exact', () => {
         expect(ev.message.msg_seq).toBe(v)
       }
     }
+  })
+
+  it('every uint64 decodes to its exact decimal string, also near multiples of 1e9 and 2^31, 2^32, 2^53', () => {
+    // the WS fast path cuts numbers below 2^53 into two integers; the generic path (bodies) does not
+    const edges: bigint[] = [0n, 1n, 999_999_999n, 1_000_000_000n, 1_000_000_001n, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n]
+    for (const k of [1n, 2n, 7n, 1234n, 4_294_967n, 8_388_607n, 8_388_608n, 9_007_198n, 9_007_199n]) edges.push(k * 1_000_000_000n - 1n, k * 1_000_000_000n, k * 1_000_000_000n + 1n)
+    const check = (n: bigint) => {
+      const v = n.toString()
+      const signed = n < 2n ** 63n // file_size is an int64
+      const ev = decodeWsFrame(encodeWsFrame({ kind: 'push_message', seq: 'x', message: { msg_id: 'm', timestamp: v, msg_seq: v, content: signed ? { file_size: v } : { text: 't' } } }))
+      const want = n === 0n ? undefined : v
+      expect(ev.kind === 'push_message' && [ev.message.timestamp, ev.message.msg_seq, ev.message.content?.file_size]).toEqual([want, want, signed ? want : undefined])
+    }
+    for (const n of edges) check(n)
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), check), { numRuns: 2000 })
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 2n ** 53n }), check), { numRuns: 2000 })
   })
 
   it('int64 keeps sign: Status.request_id negative and max, code -101', () => {

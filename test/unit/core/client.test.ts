@@ -320,6 +320,33 @@ describe('MioClient: links that fail', () => {
     await expect(h2.done).resolves.toMatchObject({ status: 'aborted' })
   })
 
+  it('every frame restarts the idle timeout: a stream that keeps talking lives on, and ends a timeout after its last frame', async () => {
+    const sent: number[] = []
+    const srv = await server(
+      fieldServer({
+        onFrame: (conn, f) => {
+          if (f.protocol !== 'openai') return
+          const rid = f.request_id
+          // eight chunks 60 ms apart (480 ms in all, beyond the 300 ms timeout), then silence
+          for (let i = 0; i < 8; i++) {
+            setTimeout(() => {
+              sent.push(Date.now())
+              conn.send({ request_id: rid, protocol: 'openai', message: 'update', data: { chunk: `c${i} `, tool_call: null } })
+            }, 60 * (i + 1))
+          }
+        }
+      })
+    )
+    const c = client(srv.url, { streamIdleTimeoutMs: 300 })
+    await c.connect()
+    const h = c.complete({ model: 'm', messages: [{ role: 'user', content: 'x' }] })
+    const r = await h.done
+    const endedAt = Date.now()
+    expect(r).toMatchObject({ status: 'interrupted', text: 'c0 c1 c2 c3 c4 c5 c6 c7 ', error: 'The server stopped sending the reply' })
+    expect(sent).toHaveLength(8)
+    expect(endedAt - sent[7]!).toBeGreaterThanOrEqual(250)
+  })
+
   it('requests while offline fail with kind offline', async () => {
     const c = client('127.0.0.1:1')
     await expect(c.sendMessage('1', [])).rejects.toMatchObject({ kind: 'offline' })

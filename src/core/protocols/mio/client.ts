@@ -30,6 +30,7 @@ import {
   type Json
 } from './frames'
 import { ReplyAssembler, type ApplyResult } from './stream'
+import { restartTimer } from './timer'
 import { postShare } from './share'
 import type { MioConnection, MioConnectionEvents, StreamHandle, StreamListener } from './connection'
 import type { AiReply } from '../../../shared/mio'
@@ -399,10 +400,10 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
     }
   }
 
+  /** (Re)starts the stream's idle timeout; called on every frame of the stream. */
   private armIdle(requestId: RequestId, s: ActiveStream): void {
-    clearTimeout(s.idleTimer)
     const ms = this.o.streamIdleTimeoutMs ?? 120_000
-    s.idleTimer = setTimeout(() => this.endStream(requestId, s, s.assembler.interrupt('The server stopped sending the reply')), ms)
+    s.idleTimer = restartTimer(s.idleTimer, () => this.endStream(requestId, s, s.assembler.interrupt('The server stopped sending the reply')), ms)
   }
 
   private onStreamFrame(requestId: RequestId, s: ActiveStream, frame: Json): void {
@@ -414,6 +415,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
 
   private endStream(requestId: RequestId, s: ActiveStream, change: ApplyResult): void {
     clearTimeout(s.idleTimer)
+    s.idleTimer = undefined
     this.streams.delete(requestId)
     this.safeNotify(s, change)
     s.resolve(s.assembler.reply)

@@ -81,9 +81,10 @@ const NO_CHANGE: ApplyResult = { changed: false, textAppend: '', reasoningAppend
 
 export class ReplyAssembler {
   readonly reply: AiReply
+  /** The fast path's result, always a plain text append: only `textAppend` changes. */
+  private readonly appendOut: ApplyResult = { changed: true, textAppend: '', reasoningAppend: '', toolCallsChanged: false, textReplaced: false, ended: false }
+  /** The result of every other change that is not an end (filled by `result`). */
   private readonly out: ApplyResult = { changed: false, textAppend: '', reasoningAppend: '', toolCallsChanged: false, textReplaced: false, ended: false }
-  /** `out` currently holds a plain text append (the fast path then only swaps the text). */
-  private outIsPlainAppend = false
   private maxIndex = -1
   /** False once indices turn out not to be a per-chunk counter (e.g. a choice index repeated on every chunk). */
   private indexIsCounter = true
@@ -108,37 +109,32 @@ export class ReplyAssembler {
 
   /**
    * Applies one server frame addressed to this request. Unknown `message` values are ignored.
-   * The returned object is reused by the next call on this assembler: read it before applying another frame.
+   * The returned object is reused by later calls on this assembler: read it before applying another frame.
    */
   apply(frame: Json): ApplyResult {
-    // Fast path: the next in-order text chunk of a streaming reply (the bulk of every stream).
+    // Fast path: the next in-order text chunk of a streaming reply (the bulk of every stream). Kept
+    // small so that it is inlined into the caller; every other frame goes to `applyGeneral`.
     const d = frame.data as Json | null | undefined
-    if (frame.message === 'update' && this.reply.status === 'streaming' && typeof d === 'object' && d !== null) {
+    const reply = this.reply
+    if (frame.message === 'update' && reply.status === 'streaming' && typeof d === 'object' && d !== null) {
       const chunk = d.chunk
-      const idx = d.index
-      if (
-        typeof chunk === 'string' &&
-        chunk !== '' &&
-        (d.tool_call === null || d.tool_call === undefined) &&
-        d.reasoning_content === undefined &&
-        (frame.code === undefined || frame.code === 0) &&
-        (idx === undefined || (idx === this.maxIndex + 1 && idx !== 0))
-      ) {
-        if (idx !== undefined) this.maxIndex = idx as number
-        this.reply.text += chunk
-        const r = this.out
-        r.textAppend = chunk
-        if (!this.outIsPlainAppend) {
-          r.changed = true
-          r.reasoningAppend = ''
-          r.toolCallsChanged = false
-          r.textReplaced = false
-          r.ended = false
-          this.outIsPlainAppend = true
+      if (typeof chunk === 'string' && chunk !== '' && (d.tool_call === null || d.tool_call === undefined) && d.reasoning_content === undefined) {
+        const idx = d.index
+        const code = frame.code
+        if ((code === undefined || code === 0) && (idx === undefined || (idx === this.maxIndex + 1 && idx !== 0))) {
+          if (idx !== undefined) this.maxIndex = idx as number
+          reply.text += chunk
+          const r = this.appendOut
+          r.textAppend = chunk
+          return r
         }
-        return r
       }
     }
+    return this.applyGeneral(frame)
+  }
+
+  /** Every frame the fast path of `apply` does not take. */
+  private applyGeneral(frame: Json): ApplyResult {
     if (this.done) return NO_CHANGE
     const message = frame.message
     const data = isObject(frame.data) ? frame.data : {}
@@ -221,7 +217,7 @@ export class ReplyAssembler {
 
   /**
    * Applies one typed delta (the v2 chunk mapper's output). Like `apply`, the returned object is reused
-   * by the next call on this assembler.
+   * by later calls on this assembler.
    */
   applyDelta(d: ReplyDelta, now = Date.now()): ApplyResult {
     if (this.done) return NO_CHANGE
@@ -265,16 +261,16 @@ export class ReplyAssembler {
     const changed = textAppend.length > 0 || reasoningAppend.length > 0 || toolCallsChanged || textReplaced || approvalChanged
     if (changed && this.reply.status === 'pending') this.reply.status = 'streaming'
     const r = this.out
-    this.outIsPlainAppend = false
     r.changed = changed
     r.textAppend = textAppend
     r.reasoningAppend = reasoningAppend
     r.toolCallsChanged = toolCallsChanged
     r.textReplaced = textReplaced
     r.ended = false
+    // (`delete` of a key the object does not have still costs a runtime call: most tool frames pay none)
     if (approvalChanged) r.approvalChanged = true
-    else delete r.approvalChanged
-    delete r.reasoningReplaced
+    else if (r.approvalChanged !== undefined) delete r.approvalChanged
+    if (r.reasoningReplaced !== undefined) delete r.reasoningReplaced
     return r
   }
 

@@ -25,6 +25,7 @@ import { describeSocketError } from '../../../transport/socket'
 import { redactUrl, silentLogger, type Logger } from '../../../log'
 import { firstLine, isObject, newRequestId, replyError, scalarText, type Json } from '../frames'
 import { ReplyAssembler, type ApplyResult } from '../stream'
+import { restartTimer } from '../timer'
 import { postShare } from '../share'
 import type { MioConnection, MioConnectionEvents, ResumedReply, StreamHandle, StreamListener } from '../connection'
 import { applyV2Frame, restoreV2Snapshot } from './chunks'
@@ -706,6 +707,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     if (r.assembler.done) {
       this.streams.delete(messageId)
       clearTimeout(r.idleTimer)
+      r.idleTimer = undefined
       r.resolve(r.assembler.reply)
       this.emit('resumed', resumed)
       if (this.o.autoAck && contactorId) this.ack(contactorId, messageId)
@@ -980,18 +982,26 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     s.answers.clear()
   }
 
+  /** (Re)starts the stream's idle timeout; called on every frame of the stream. */
   private armIdle(s: ActiveStream): void {
-    clearTimeout(s.idleTimer)
-    s.idleTimer = undefined
     // The server waits for the user without a timeout: so does the reply.
-    if (s.assembler.reply.approval?.state === 'waiting') return
-    s.idleTimer = setTimeout(() => {
-      if (this.streams.get(s.messageId) === s) this.endStream(s, s.assembler.interrupt('The server stopped sending the reply'))
-    }, this.o.streamIdleTimeoutMs)
+    if (s.assembler.reply.approval?.state === 'waiting') {
+      clearTimeout(s.idleTimer)
+      s.idleTimer = undefined
+      return
+    }
+    s.idleTimer = restartTimer(
+      s.idleTimer,
+      () => {
+        if (this.streams.get(s.messageId) === s) this.endStream(s, s.assembler.interrupt('The server stopped sending the reply'))
+      },
+      this.o.streamIdleTimeoutMs
+    )
   }
 
   private endStream(s: ActiveStream, change: ApplyResult): void {
     clearTimeout(s.idleTimer)
+    s.idleTimer = undefined
     clearTimeout(s.resumeTimer)
     if (this.streams.get(s.messageId) === s) this.streams.delete(s.messageId)
     this.settleAnswers(s)

@@ -48,10 +48,22 @@ if (!Long) {
   throw new Error('Yunhu codec: the `long` package is not available to protobufjs; 64-bit fields would lose precision')
 }
 
-/** Long -> exact decimal string (fast path below 2^53). */
+/**
+ * Long -> exact decimal string (fast path below 2^53). String() of a number above 2^31 takes V8's
+ * double-to-text path (~80 ns); a timestamp in ms or a message seq is cut into two integers below
+ * 2^31 instead (high digits, and the low nine digits padded by adding 1e9), ~35 ns.
+ */
 function longToString(v: LongLike): string {
   const hi = v.high
-  if (hi >= 0 && hi < 0x200000) return String(hi * 4294967296 + (v.low >>> 0))
+  if (hi >= 0 && hi < 0x200000) {
+    const n = hi * 4294967296 + (v.low >>> 0)
+    if (n < 1e9) return String(n | 0)
+    // Exact: below 2^53, n / 1e9 < 2^23.1, where half an ulp (< 0.93e-9) is less than the distance
+    // (>= 1e-9) from any n / 1e9 that is not an integer to the next integer, so rounding never
+    // carries the floor across one; n - q * 1e9 is then an exact integer in [0, 1e9).
+    const q = Math.floor(n / 1e9)
+    return String(q | 0) + String((n - q * 1e9 + 1e9) | 0).slice(1)
+  }
   return v.toString()
 }
 
@@ -123,7 +135,24 @@ function fixCmd(c: any): YunhuCmd | undefined {
 function decodePush(buf: Uint8Array): YunhuPushMessage {
   const sender: any = {}
   const content: any = {}
-  const t: any = { sender, content }
+  // Every field present from the start, in one fixed shape: the decoder's stores and the reads below
+  // then see one hidden class, not one per combination of fields on the wire (megamorphic accesses,
+  // ~10 ns each; ~150 ns a frame). Only `o` below, with the fields actually present, is handed out.
+  const t: any = {
+    msg_id: undefined,
+    sender,
+    recv_id: undefined,
+    chat_id: undefined,
+    chat_type: undefined,
+    content,
+    content_type: undefined,
+    timestamp: undefined,
+    cmd: undefined,
+    delete_timestamp: undefined,
+    quote_msg_id: undefined,
+    msg_seq: undefined,
+    edit_time: undefined
+  }
   ;(T.PushMessage as unknown as Decoder).decode(buf, undefined, undefined, undefined, t)
   // copy the top level in field order (cheaper than deleting unused seeds, which would turn the
   // object into a slow dictionary)
