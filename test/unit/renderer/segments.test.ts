@@ -38,6 +38,12 @@ describe('segments', () => {
     expect(formatBytes(1536)).toBe('1.5 KB')
     expect(initials('Mio Bot')).toBe('MB')
     expect(initials('小米')).toBe('小')
+    // A mixed name takes its Chinese part; an address its local part, never the host's digits.
+    expect(initials('MioDesk 演示用户')).toBe('演')
+    expect(initials('alice@127.0.0.1:41677')).toBe('A')
+    expect(initials('15432@127.0.0.1:8787')).toBe('1')
+    expect(initials('Bot 20000001')).toBe('B')
+    expect(initials('ops')).toBe('O')
   })
 })
 

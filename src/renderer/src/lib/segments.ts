@@ -88,14 +88,23 @@ export function base64Size(v: string): number {
 }
 
 /** Initials for an avatar: first letter of up to two words, or first CJK character. */
+const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/
+
+/**
+ * An avatar's letters for a name: a Chinese/Japanese/Korean name's first character (also in a mixed name such
+ * as "MioDesk 演示用户": 演, not M演); two words' first letters; one word's first letter. An address
+ * ("alice@127.0.0.1:41677") counts by the part before "@", never by the host's digits.
+ */
 export function initials(name: string): string {
-  const n = name.trim()
+  let n = name.trim()
   if (!n) return '?'
-  const first = [...n][0]!
-  if (/[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/.test(first)) return first
+  const at = n.indexOf('@')
+  if (at > 0) n = n.slice(0, at)
   const words = n.split(/[\s_\-.]+/).filter(Boolean)
-  if (words.length >= 2) return (words[0]![0]! + words[1]![0]!).toUpperCase()
-  return n.slice(0, 2).replace(/^./, (c) => c.toUpperCase())
+  const cjk = words.find((w) => CJK.test([...w][0]!))
+  if (cjk) return [...cjk][0]!
+  if (words.length >= 2 && /\p{L}/u.test(words[0]![0]!) && /\p{L}/u.test(words[1]![0]!)) return (words[0]![0]! + words[1]![0]!).toUpperCase()
+  return [...n][0]!.toUpperCase()
 }
 
 /** A stable hue (0..359) for a name, for avatar colours. */
