@@ -13,7 +13,8 @@ import type { AccountContext } from './accounts/provider'
 import { AccountRegistry } from './accounts/registry'
 import { YunhuAccounts, type YunhuAccountsTuning } from './accounts/yunhu/provider'
 import { monotonicClock } from './clock'
-import { MediaService, type MediaServiceOptions } from './media/service'
+import { MediaError, MediaService, type MediaServiceOptions } from './media/service'
+import type { MediaErrorBody } from '../shared/media'
 import { silentLogger, type Logger } from './log'
 import { MemoryHistory, MemoryOutbox, isOutboxStore, type HistoryStore, type OutboxStore } from './storage/history'
 import { GuardedHistory } from './storage/guarded-history'
@@ -150,6 +151,17 @@ export class AppCore {
     const u = httpUrl(url, 'files can be saved')
     if (!this.o.saveUrl) throw new Error('Saving files is done by the browser here')
     await this.o.saveUrl(u)
+  }
+
+  /** Why an account's media URL does not load, in words (null: it loads). Never throws. */
+  async mediaStatus(accountId: string, url: string): Promise<MediaErrorBody['error'] | null> {
+    try {
+      await this.media.get(String(accountId ?? ''), String(url ?? ''))
+      return null
+    } catch (e) {
+      if (e instanceof MediaError) return { code: e.code, message: e.message }
+      return { code: 'network', message: e instanceof Error ? e.message : 'The media could not be loaded' }
+    }
   }
 
   getSettings(): Settings {
