@@ -162,10 +162,13 @@ export class MediaService {
     try {
       await new Promise<void>((resolve, reject) => {
         const out = createWriteStream(tmp)
+        let settled = false
         const fail = (e: unknown): void => {
+          if (settled) return
+          settled = true
+          reject(e)
           res.destroy()
           out.destroy()
-          reject(e)
         }
         res.on('data', (chunk: Buffer) => {
           size += chunk.length
@@ -174,7 +177,11 @@ export class MediaService {
         res.on('aborted', () => fail(new MediaError('network', `${who} stopped sending the file`)))
         res.on('error', () => fail(new MediaError('network', `${who} stopped sending the file`)))
         out.on('error', (e) => fail(new MediaError('network', `The media cache could not be written (${(e as NodeJS.ErrnoException).code ?? e.message})`)))
-        out.on('finish', () => resolve())
+        out.on('finish', () => {
+          if (settled) return
+          settled = true
+          resolve()
+        })
         res.pipe(out)
       })
       return await this.cache.commit(key, tmp, size, contentType)
