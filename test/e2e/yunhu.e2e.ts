@@ -68,6 +68,15 @@ async function openApi(action: 'board' | 'send', token: string, body: unknown): 
   expect(j, j.msg).toMatchObject({ code: 1 })
 }
 
+/** Scrolls the open chat to its newest message and lets the toasts go, for a screenshot. */
+async function showNewest(page: Page): Promise<void> {
+  const jump = byTestId(page, 'new-messages')
+  if (await jump.isVisible()) await jump.click()
+  await page.locator('[data-testid="message"]').last().scrollIntoViewIfNeeded()
+  await page.locator('.toast').first().waitFor({ state: 'detached', timeout: 8_000 }).catch(() => {})
+  await page.waitForTimeout(250)
+}
+
 beforeAll(async () => {
   h = await startHarness({ yunhu: true, chunkDelayMs: 60 })
 })
@@ -359,13 +368,13 @@ describe('Yunhu', () => {
     await foreign.waitFor({ timeout: 15_000 })
     expect(await foreign.getAttribute('data-detail')).toBe('evil.example is not a Yunhu media host, so it is not loaded')
     expect(await page.locator('[data-testid="segment-image"] img[src*="evil.example"]').count()).toBe(0)
-    await page.waitForTimeout(200)
+    await showNewest(page)
     await h.screenshot('yunhu-media-en-light')
     await setLook(page, 'zh-CN', 'light')
     await openChat(page, GROUP)
     await expect.poll(() => gone.getAttribute('title'), { timeout: 5_000 }).toBe('媒体服务器上没有这个文件（或已删除）')
     await img.waitFor()
-    await page.waitForTimeout(200)
+    await showNewest(page)
     await h.screenshot('yunhu-media-zh-light')
     await setLook(page, 'en', 'light')
   })
