@@ -8,6 +8,7 @@ import { createYunhuApi } from './api'
 import { createBots } from './bot'
 import { ChatService } from './chat'
 import { createOpenApi } from './openapi'
+import { createYunhuCdn, type YunhuCdn } from './cdn'
 import { createPushHub } from './push'
 import { YunhuStore } from './store'
 import { createTimers } from '../ws'
@@ -36,6 +37,8 @@ export interface YunhuMounted {
   created: boolean
   /** Resolves when every change is on disk. */
   flush(): Promise<void>
+  /** The media CDN stand-in at `/cdn/<host>/<path>` (Referer-checked like the real hosts). */
+  cdn: YunhuCdn
 }
 
 export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Promise<YunhuMounted> {
@@ -53,6 +56,8 @@ export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Pro
 
   server.registerHttp('/v1/', api.handle)
   server.registerHttp('/open-apis/v1/bot/', openApi.handle)
+  const cdn = createYunhuCdn()
+  server.registerHttp('/cdn/', cdn.handle)
   server.registerUpgrade('/ws', hub.handleUpgrade)
   server.onClose(async () => {
     timers.clear()
@@ -61,5 +66,5 @@ export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Pro
     await store.flush()
   })
 
-  return { dataFile: store.file, email: opened.email, generatedPassword: opened.generatedPassword, created: opened.created, flush: () => store.flush() }
+  return { dataFile: store.file, email: opened.email, generatedPassword: opened.generatedPassword, created: opened.created, flush: () => store.flush(), cdn }
 }

@@ -16,6 +16,9 @@
  *   - HTTP requests must carry a Host naming this server (DNS-rebinding guard);
  *   - only channels in API_CHANNELS are dispatched, through the same handler table as Electron's IPC
  *     (`createHandlers` / `dispatch`); errors cross as `{message}` only, never stacks;
+ *   - `/media/<account>/<url>?token=…` (src/shared/media.ts) serves an account's platform media through
+ *     the core's MediaService; it needs the same token (an <img> cannot send an Origin, so a request that
+ *     says it comes from another site — `Sec-Fetch-Site` cross-site/same-site — is refused too);
  *   - the renderer is served with the app's CSP (src/shared/csp.ts) plus frame-ancestors 'none',
  *     `Referrer-Policy: no-referrer` (the page URL carries the token), nosniff, and a path-traversal check.
  *
@@ -47,6 +50,8 @@ import { SqliteHistory } from '../core/storage/sqlite-history'
 import type { Logger } from '../core/log'
 import { redactUrl } from '../core/log'
 import { mimeType, resolveRealFile, resolveStaticPath } from '../core/static-files'
+import { answerMedia, mediaErrorAnswer, type MediaAnswer } from '../core/media/respond'
+import { BRIDGE_MEDIA_PREFIX } from '../shared/media'
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 export const DEFAULT_STATIC_DIR = join(REPO_ROOT, 'out', 'renderer')
@@ -71,7 +76,7 @@ export interface BridgeOptions {
   /** A pre-filled history (benchmarks). Default: SQLite in `dataDir` (history.sqlite). */
   history?: HistoryStore
   /** Extra AppCore options (tests: streamFlushMs, clientOptions). */
-  core?: Partial<Pick<AppCoreOptions, 'streamFlushMs' | 'clientOptions' | 'v2Options'>>
+  core?: Partial<Pick<AppCoreOptions, 'streamFlushMs' | 'clientOptions' | 'v2Options' | 'mediaOptions'>>
   /** Reported by app:info. Default: package.json version. */
   version?: string
   /** Largest accepted request frame (bytes). Default 64 MiB (pasted images travel as data: URLs). */
@@ -133,6 +138,10 @@ function errorText(e: unknown): string {
   return 'Request failed'
 }
 
+function lower(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]))
+}
+
 function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${text.length}\r\n\r\n${text}`)
 }
@@ -159,6 +168,7 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
     host: 'browser',
     version: opts.version ?? packageVersion(),
     suggestedAccount: opts.suggestedAccount,
+    mediaDir: join(dataDir, 'media-cache'),
     openExternal:
       opts.openExternal ??
       (async (url) => {
@@ -199,6 +209,7 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
       return send(400, 'Bad request')
     }
     if (pathname === '/bridge') return send(426, 'Upgrade required')
+    if (pathname.startsWith(BRIDGE_MEDIA_PREFIX)) return serveMedia(req, res, pathname)
     // Symlinks must not lead out of the root either (real paths).
     const real = await resolveRealFile(staticDir, pathname)
     if (!real) return send(404, 'Not found')
@@ -216,6 +227,23 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
       'cache-control': isHtml ? 'no-store' : 'no-cache'
     })
     res.end(req.method === 'HEAD' ? undefined : body)
+  }
+
+  async function serveMedia(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const u = new URL(req.url ?? '/', origin)
+    const site = String(req.headers['sec-fetch-site'] ?? '')
+    let answer: MediaAnswer
+    if (!tokenMatches(u.searchParams.get('token'), token)) {
+      log('bridge: refused a media request with a wrong or missing token')
+      answer = { ...mediaErrorAnswer('not-allowed', 'Forbidden'), status: 403 }
+    } else if (site !== '' && site !== 'same-origin' && site !== 'none') {
+      log(`bridge: refused a media request from another site (${site})`)
+      answer = { ...mediaErrorAnswer('not-allowed', 'Forbidden'), status: 403 }
+    } else {
+      answer = await answerMedia(core.media, pathname.slice(BRIDGE_MEDIA_PREFIX.length - 1), { method: req.method ?? 'GET', range: req.headers.range })
+    }
+    res.writeHead(answer.status, { ...securityHeaders(), ...lower(answer.headers) })
+    res.end(req.method === 'HEAD' || !answer.body ? undefined : Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength))
   }
 
   server.on('request', (req, res) => {

@@ -4,6 +4,8 @@
  * shell (ipc.ts) and the browser bridge both drive it through the same handler table (handlers.ts).
  */
 import { EventEmitter } from 'node:events'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { AppInfo, MainEventName, MainEvents, Settings, StorageFault } from '../shared/api'
 import { DEFAULT_SETTINGS } from '../shared/api'
 import { MioAccounts, type MioAccountsTuning } from './accounts/mio/provider'
@@ -11,6 +13,8 @@ import type { AccountContext } from './accounts/provider'
 import { AccountRegistry } from './accounts/registry'
 import { YunhuAccounts, type YunhuAccountsTuning } from './accounts/yunhu/provider'
 import { monotonicClock } from './clock'
+import { MediaError, MediaService, type MediaServiceOptions } from './media/service'
+import type { MediaErrorBody } from '../shared/media'
 import { silentLogger, type Logger } from './log'
 import { MemoryHistory, MemoryOutbox, isOutboxStore, type HistoryStore, type OutboxStore } from './storage/history'
 import { GuardedHistory } from './storage/guarded-history'
@@ -36,6 +40,10 @@ export interface AppCoreOptions extends MioAccountsTuning {
   damagedFiles?: string[]
   /** Yunhu client tuning (tests). */
   yunhu?: YunhuAccountsTuning
+  /** The media cache folder (default: miodesk-media in the system's temp folder). */
+  mediaDir?: string
+  /** MediaService limits (tests). */
+  mediaOptions?: Pick<MediaServiceOptions, 'maxFileBytes' | 'maxTotalBytes' | 'timeoutMs' | 'failureTtlMs'>
 }
 
 /** Each setting's check; a patch may only name these (own properties: "toString" is not a setting). */
@@ -62,6 +70,8 @@ export class AppCore {
   /** The platforms' providers, for their protocol-only operations. */
   readonly mio: MioAccounts
   readonly yunhu: YunhuAccounts
+  /** Platform media for the renderer (Yunhu's need a Referer), fetched and cached on disk. */
+  readonly media: MediaService
   private readonly o: AppCoreOptions
   private settings: Settings
 
@@ -97,6 +107,12 @@ export class AppCore {
     this.mio = new MioAccounts(context, options)
     this.yunhu = new YunhuAccounts(context, options.yunhu)
     this.accounts = new AccountRegistry([this.mio, this.yunhu])
+    this.media = new MediaService({
+      dir: options.mediaDir ?? join(tmpdir(), 'miodesk-media'),
+      policyOf: (accountId) => this.accounts.mediaPolicy(accountId),
+      logger: options.logger,
+      ...options.mediaOptions
+    })
   }
 
   emit<E extends MainEventName>(event: E, payload: MainEvents[E]): void {
@@ -135,6 +151,17 @@ export class AppCore {
     const u = httpUrl(url, 'files can be saved')
     if (!this.o.saveUrl) throw new Error('Saving files is done by the browser here')
     await this.o.saveUrl(u)
+  }
+
+  /** Why an account's media URL does not load, in words (null: it loads). Never throws. */
+  async mediaStatus(accountId: string, url: string): Promise<MediaErrorBody['error'] | null> {
+    try {
+      await this.media.get(String(accountId ?? ''), String(url ?? ''))
+      return null
+    } catch (e) {
+      if (e instanceof MediaError) return { code: e.code, message: e.message }
+      return { code: 'network', message: e instanceof Error ? e.message : 'The media could not be loaded' }
+    }
   }
 
   getSettings(): Settings {

@@ -14,6 +14,7 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'app:info': async () => core.info(),
     'app:open-external': (url) => core.openExternal(url),
     'app:save-url': (url) => core.saveUrl(url),
+    'media:status': (a, url) => core.mediaStatus(a, url),
     'settings:get': async () => core.getSettings(),
     'settings:set': async (patch) => core.setSettings(patch),
     // Generic: routed by account id (or kind) through the registry.

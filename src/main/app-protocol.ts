@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises'
 import { protocol } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../shared/csp'
 import { mimeType, resolveRealFile, resolveStaticPath } from '../core/static-files'
+import { MEDIA_SCHEME } from '../shared/media'
+import { MEDIA_SCHEME_PRIVILEGES } from './media-protocol'
 
 export const APP_SCHEME = 'app'
 export const APP_HOST = 'miodesk'
@@ -16,13 +18,17 @@ export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`
 
 export { mimeType }
 
-/** Must run before `app.whenReady()`. The scheme is standard + secure, but does NOT bypass CSP. */
+/**
+ * Must run before `app.whenReady()`, once for every scheme (Electron takes one call): app:// and the
+ * media scheme (media-protocol.ts). Both are standard + secure, and neither bypasses CSP.
+ */
 export function registerAppSchemePrivileged(): void {
   protocol.registerSchemesAsPrivileged([
     {
       scheme: APP_SCHEME,
       privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true }
-    }
+    },
+    { scheme: MEDIA_SCHEME, privileges: { ...MEDIA_SCHEME_PRIVILEGES } }
   ])
 }
 

@@ -13,6 +13,7 @@ import { KEYS } from '../core/storage/keys'
 import { createHandlers } from '../core/handlers'
 import { createConsoleLogger } from '../core/log'
 import { registerAppProtocol, registerAppSchemePrivileged } from './app-protocol'
+import { registerMediaProtocol } from './media-protocol'
 import { forwardCoreEvents, registerIpcHandlers } from './ipc'
 import { MessageNotifier, type NotificationSettings } from './notifications'
 import { installContextMenu } from './context-menu'
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     history,
     damagedFiles: [damaged, opened.movedAside].filter((f): f is string => !!f),
     logger: log,
+    mediaDir: join(app.getPath('userData'), 'media-cache'),
     suggestedAccount: parseSuggestedAccount(process.env['MIODESK_SUGGESTED_ACCOUNT']),
     host: 'electron',
     version: app.getVersion(),
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
     }
   })
   const handlers = createHandlers(core)
+  registerMediaProtocol(() => core.media)
 
   registerIpcHandlers({
     handlers,

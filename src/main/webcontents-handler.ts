@@ -83,9 +83,12 @@ export function withCspHeader(
   return out
 }
 
-/** What a download may be: a file the app asked for (http/https through app:save-url) or made (data:, blob:). */
+/**
+ * What a download may be: a file the app asked for (http/https through app:save-url), made (data:,
+ * blob:) or loaded through the media protocol (an image saved from the lightbox).
+ */
 export function isAllowedDownload(url: string): boolean {
-  return /^(https?:|data:|blob:)/i.test(url)
+  return /^(https?:|data:|blob:|miodesk-media:)/i.test(url)
 }
 
 /**

@@ -25,6 +25,7 @@ import type {
 import type { YunhuBotData } from './yunhu'
 import type { AccountCapabilities, ConversationCapabilities } from './model/capabilities'
 import type { PreviewToken } from './model/parts'
+import type { MediaErrorBody } from './media'
 
 export type AccountKind = 'mio' | 'yunhu'
 
@@ -152,6 +153,11 @@ export interface ApiMethods {
    * events. Rejects where the host cannot (the browser build: the page saves it itself).
    */
   'app:save-url': (url: string) => Promise<void>
+  /**
+   * Why an account's media URL does not load (null: it loads now). The renderer asks after an image of
+   * the app's media URL (src/shared/media.ts) failed, to show the reason.
+   */
+  'media:status': (accountId: string, url: string) => Promise<MediaErrorBody['error'] | null>
   'settings:get': () => Promise<Settings>
   'settings:set': (patch: Partial<Settings>) => Promise<Settings>
 
@@ -235,6 +241,7 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'app:info': true,
   'app:open-external': true,
   'app:save-url': true,
+  'media:status': true,
   'settings:get': true,
   'settings:set': true,
   'accounts:list': true,

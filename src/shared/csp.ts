@@ -7,8 +7,9 @@ export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
   'default-src': ["'self'"],
   'script-src': ["'self'"],
   'style-src': ["'self'", "'unsafe-inline'"],
-  'img-src': ["'self'", 'data:', 'blob:', 'https:', 'http:'],
-  'media-src': ["'self'", 'data:', 'blob:', 'https:', 'http:'],
+  // miodesk-media: the app's media URL in Electron (src/shared/media.ts); in the browser build it is 'self'.
+  'img-src': ["'self'", 'data:', 'blob:', 'https:', 'http:', 'miodesk-media:'],
+  'media-src': ["'self'", 'data:', 'blob:', 'https:', 'http:', 'miodesk-media:'],
   // Bundled fonts (KaTeX) may be inlined by Vite as data: URIs.
   'font-src': ["'self'", 'data:'],
   'connect-src': ["'self'"],

@@ -68,6 +68,15 @@ async function openApi(action: 'board' | 'send', token: string, body: unknown): 
   expect(j, j.msg).toMatchObject({ code: 1 })
 }
 
+/** Scrolls the open chat to its newest message and lets the toasts go, for a screenshot. */
+async function showNewest(page: Page): Promise<void> {
+  const jump = byTestId(page, 'new-messages')
+  if (await jump.isVisible()) await jump.click()
+  await page.locator('[data-testid="message"]').last().scrollIntoViewIfNeeded()
+  await page.locator('.toast').first().waitFor({ state: 'detached', timeout: 8_000 }).catch(() => {})
+  await page.waitForTimeout(250)
+}
+
 beforeAll(async () => {
   h = await startHarness({ yunhu: true, chunkDelayMs: 60 })
 })
@@ -334,6 +343,42 @@ describe('Yunhu', () => {
     // A group names its senders.
     expect(await byTestId(page, 'message-sender').count()).toBeGreaterThan(0)
     await h.screenshot('yunhu-group-chat-en-light')
+  })
+
+  it("images load through the app's media URL (the CDN refuses them without the Referer); a failed one shows why", async () => {
+    const page = h.page
+    // Like Yunhu's media hosts, the reference server's CDN stand-in refuses a request without the Referer.
+    expect((await fetch(`${h.serverHttp}/cdn/chat-img.jwznb.com/miodesk-demo/e2e-photo.png`)).status).toBe(403)
+    const token = await botToken(page, ECHO)
+    await openChat(page, GROUP)
+    await openApi('send', token, { recvId: GROUP, recvType: 'group', contentType: 'image', content: { imageUrl: 'https://chat-img.jwznb.com/miodesk-demo/e2e-photo.png' } })
+    const img = page.locator('[data-testid="segment-image"] img[src*="e2e-photo.png"]')
+    await img.waitFor({ timeout: 15_000 })
+    const src = (await img.getAttribute('src'))!
+    // The app's media URL on the bridge's own origin, with its token; never the CDN itself.
+    expect(src).toMatch(/^\/media\/[^/]+\/https%3A%2F%2Fchat-img\.jwznb\.com%2Fmiodesk-demo%2Fe2e-photo\.png\?token=/)
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth), { timeout: 15_000 }).toBe(240)
+    expect(h.server.yunhu!.cdn.hits.get('chat-img.jwznb.com/miodesk-demo/e2e-photo.png')).toBe(1)
+
+    // One the CDN does not have, and one on a host that is not Yunhu's: a placeholder with the reason on hover.
+    await openApi('send', token, { recvId: GROUP, recvType: 'group', contentType: 'image', content: { imageUrl: 'https://chat-img.jwznb.com/missing/gone.png' } })
+    const gone = page.locator('[data-testid="segment-image-failed"][data-reason="not-found"]')
+    await gone.waitFor({ timeout: 15_000 })
+    expect(await gone.getAttribute('title')).toBe('The media server does not have it (any more)')
+    await openApi('send', token, { recvId: GROUP, recvType: 'group', contentType: 'image', content: { imageUrl: 'https://evil.example/tracker.png' } })
+    const foreign = page.locator('[data-testid="segment-image-failed"][data-reason="not-allowed"]')
+    await foreign.waitFor({ timeout: 15_000 })
+    expect(await foreign.getAttribute('data-detail')).toBe('evil.example is not a Yunhu media host, so it is not loaded')
+    expect(await page.locator('[data-testid="segment-image"] img[src*="evil.example"]').count()).toBe(0)
+    await showNewest(page)
+    await h.screenshot('yunhu-media-en-light')
+    await setLook(page, 'zh-CN', 'light')
+    await openChat(page, GROUP)
+    await expect.poll(() => gone.getAttribute('title'), { timeout: 5_000 }).toBe('媒体服务器上没有这个文件（或已删除）')
+    await img.waitFor()
+    await showNewest(page)
+    await h.screenshot('yunhu-media-zh-light')
+    await setLook(page, 'en', 'light')
   })
 
   it('buttons report a click; a quote is sent; a streamed bot reply grows', async () => {

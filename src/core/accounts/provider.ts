@@ -9,6 +9,7 @@
 import type { AccountInfo, AccountKind, Contact, MainEventName, MainEvents, Settings } from '../../shared/api'
 import type { ChatMessage, Segment } from '../../shared/mio'
 import type { AccountCapabilities } from '../../shared/model/capabilities'
+import type { MediaPolicy } from '../media/policy'
 import type { Clock } from '../clock'
 import type { Logger } from '../log'
 import type { HistoryStore, OutboxStore } from '../storage/history'
@@ -69,4 +70,9 @@ export interface AccountProvider {
   recall(accountId: string, contactId: string, messageId: string): Promise<void>
   edit(accountId: string, contactId: string, messageId: string, segments: Segment[]): Promise<ChatMessage>
   forward(accountId: string, fromContactId: string, messageIds: string[], toContactId: string): Promise<ChatMessage>
+  /**
+   * Where the account's media come from and what their hosts need (with `capabilities.media`): the
+   * renderer then loads them through the app's media URL, served by the MediaService.
+   */
+  mediaPolicy?(accountId: string): MediaPolicy | undefined
 }

@@ -6,6 +6,7 @@ import type { AccountInfo, AccountKind, Contact } from '../../shared/api'
 import type { ChatMessage, Segment } from '../../shared/mio'
 import { pageArgs } from '../validate'
 import type { AccountProvider, SendOptions } from './provider'
+import type { MediaPolicy } from '../media/policy'
 
 export class AccountRegistry {
   private readonly byKind = new Map<AccountKind, AccountProvider>()
@@ -33,6 +34,12 @@ export class AccountRegistry {
     const p = typeof kind === 'string' ? this.byKind.get(kind as AccountKind) : undefined
     if (!p) throw new Error(`MioDesk cannot add accounts of the kind "${String(kind)}"`)
     return p
+  }
+
+  /** The media policy of an account (undefined: its media load directly, or it is unknown). */
+  mediaPolicy(accountId: string): MediaPolicy | undefined {
+    const p = this.of(accountId)
+    return p.capabilities.media ? p.mediaPolicy?.(accountId) : undefined
   }
 
   async start(): Promise<void> {

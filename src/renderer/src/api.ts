@@ -52,3 +52,8 @@ export function apiHost(): ApiHost {
   getApi()
   return host
 }
+
+/** The bridge's token (the browser build's media URLs carry it like its WebSocket), '' in Electron. */
+export function bridgeToken(): string {
+  return apiHost() === 'bridge' ? (readBridgeParams(locationParam)?.token ?? '') : ''
+}

@@ -48,6 +48,11 @@ export interface AccountCapabilities {
   serverTools?: boolean
   /** The server offers presets ("agents") to start a model chat with. */
   presets?: boolean
+  /**
+   * The account's media (images, avatars, stickers, files) load through the app's media URL
+   * (src/shared/media.ts), because its media hosts need what a page cannot send (Yunhu: a Referer).
+   */
+  media?: boolean
 }
 
 export const NO_CONVERSATION_CAPABILITIES: ConversationCapabilities = {

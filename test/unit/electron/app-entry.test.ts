@@ -80,6 +80,9 @@ describe('main entry', () => {
     expect(fake.session.defaultSession.permissionRequestHandler).toBeTypeOf('function')
     expect(fake.session.defaultSession.headersListener).toBeTypeOf('function')
     expect(fake.protocol.handle).toHaveBeenCalledWith('app', expect.any(Function))
+    // Platform media (Yunhu's need a Referer) through the core's cache in the user data folder.
+    expect(fake.protocol.handle).toHaveBeenCalledWith('miodesk-media', expect.any(Function))
+    expect(opts.mediaDir).toBe(join(fake.app.userData, 'media-cache'))
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...API_CHANNELS].sort())
 
     // Every webContents created later is hardened too.

@@ -8,6 +8,7 @@
  *   html      → { type: 'html', data: { html } }
  *   image     → { type: 'image', data: { file: url, image: url, width?, height? } }
  *   file      → { type: 'file', data: { name, url, size? } }
+ *   (media keys and relative paths become full CDN URLs: media.ts)
  *   quote     → a leading { type: 'reply', data: { id, text } }
  *   mentions  → { type: 'at', data: { qq: id, name } } (in place of "@name" in the text when found)
  *   buttons   → a trailing { type: 'buttons', data: { rows: YunhuButton[][] } }
@@ -17,6 +18,7 @@ import type { ChatMessage, Segment } from '../../../shared/mio'
 import { conversationCapabilities, type ConversationCapabilities } from '../../../shared/model/capabilities'
 import { YunhuChatType, YunhuContentType, type YunhuBotBoardMessage, type YunhuConversation, type YunhuMsgContent, type YunhuMsgData, type YunhuPushMessage } from '../../../shared/yunhu'
 import { parseYunhuButtons } from '../../protocols/yunhu/codec/yunhu'
+import { yunhuMediaUrl } from './media'
 
 /** A Yunhu conversation as a Contact. */
 /** A Yunhu conversation as cached (capabilities are added when it is listed, never stored). */
@@ -93,7 +95,8 @@ export function contentSegments(contentType: number | undefined, content: YunhuM
       break
     case YunhuContentType.Image:
     case YunhuContentType.Sticker: {
-      const url = c.image_url ?? ''
+      // A sticker carries its relative path in `image`; a key or relative path gets its CDN host.
+      const url = yunhuMediaUrl(c.image_url || c.image, 'image')
       const data: Record<string, unknown> = { file: url, image: url }
       if (c.width) data.width = c.width
       if (c.height) data.height = c.height
@@ -103,14 +106,14 @@ export function contentSegments(contentType: number | undefined, content: YunhuM
       break
     }
     case YunhuContentType.File: {
-      const data: Record<string, unknown> = { name: c.file_name ?? '', url: c.file_url ?? '' }
+      const data: Record<string, unknown> = { name: c.file_name ?? '', url: yunhuMediaUrl(c.file_url, 'file') }
       const size = toNum(c.file_size)
       if (size !== undefined) data.size = size
       segs.push({ type: 'file', data })
       break
     }
     case YunhuContentType.Voice:
-      if (c.audio_url) segs.push({ type: 'record', data: { file: c.audio_url, url: c.audio_url, seconds: c.audio_time ?? 0 } })
+      if (c.audio_url) segs.push({ type: 'record', data: { file: yunhuMediaUrl(c.audio_url, 'audio'), url: yunhuMediaUrl(c.audio_url, 'audio'), seconds: c.audio_time ?? 0 } })
       else segs.push({ type: 'text', data: { text: '[voice]' } })
       break
     case YunhuContentType.Post:
@@ -121,7 +124,7 @@ export function contentSegments(contentType: number | undefined, content: YunhuM
       segs.push(...textWithMentions(text, c.mentioned_id ?? [], nameOf))
       break
     default:
-      if (c.video_url) segs.push({ type: 'video', data: { file: c.video_url, url: c.video_url, seconds: c.video_time ?? 0 } })
+      if (c.video_url) segs.push({ type: 'video', data: { file: yunhuMediaUrl(c.video_url, 'video'), url: yunhuMediaUrl(c.video_url, 'video'), seconds: c.video_time ?? 0 } })
       else if (text) segs.push({ type: 'text', data: { text } })
       else segs.push({ type: 'text', data: { text: c.tip || c.call_status_text || `[unsupported message type ${contentType}]` } })
   }
@@ -164,7 +167,7 @@ function toChatMessage(w: WireMessage, contactId: string, selfId: string, time: 
   }
   if (senderId) m.senderId = senderId
   if (w.sender?.name) m.senderName = w.sender.name
-  if (w.sender?.avatar_url) m.senderAvatar = w.sender.avatar_url
+  if (w.sender?.avatar_url) m.senderAvatar = yunhuMediaUrl(w.sender.avatar_url)
   if (w.quote_msg_id) m.replyTo = w.quote_msg_id
   const edited = toNum(w.edit_time)
   if (edited) m.editedAt = edited
@@ -204,7 +207,7 @@ export function conversationToContact(c: YunhuConversation): YunhuContact | unde
   const kind = kindOfChatType(c.chat_type)
   if (!c.chat_id || !kind) return undefined
   const contact: YunhuContact = { id: c.chat_id, kind, name: c.name || c.remark || c.chat_id }
-  if (c.avatar_url) contact.avatar = c.avatar_url
+  if (c.avatar_url) contact.avatar = yunhuMediaUrl(c.avatar_url)
   const time = toNum(c.timestamp_ms) ?? (toNum(c.send_timestamp) !== undefined ? toNum(c.send_timestamp)! * 1000 : undefined)
   if (c.chat_content !== undefined || time !== undefined) contact.lastMessage = { preview: (c.chat_content ?? '').replace(/\s+/g, ' ').slice(0, 80), time: time ?? 0 }
   contact.unread = c.unread_msg ?? 0

@@ -48,6 +48,8 @@ import { OutboxPump, type OutboxLink, type SendFailure } from '../outbox'
 import type { AccountContext, AccountProvider, SendOptions } from '../provider'
 import { lastMessageOf, previewOf } from '../preview'
 import { StoredAccounts } from '../stored-accounts'
+import type { MediaPolicy } from '../../media/policy'
+import { yunhuMediaPolicy } from './media'
 import { StreamCoalescer, type StreamTarget } from '../stream-coalescer'
 import {
   boardOf,
@@ -213,7 +215,7 @@ export function draftOf(segments: unknown): { contentType: keyof typeof YUNHU_CO
 
 export class YunhuAccounts implements AccountProvider {
   readonly kind = 'yunhu' as const
-  readonly capabilities: AccountCapabilities = { modelContacts: false, botConsole: true, relogin: true, ping: false }
+  readonly capabilities: AccountCapabilities = { modelContacts: false, botConsole: true, relogin: true, ping: false, media: true }
   private readonly stored: StoredAccounts<StoredYunhuAccount>
   /** The accounts started in this session, by id. */
   private readonly live = new Map<string, LiveYunhu>()
@@ -231,6 +233,12 @@ export class YunhuAccounts implements AccountProvider {
   /** True when the account id is a Yunhu account (stored or live). */
   owns(accountId: string): boolean {
     return this.live.has(accountId) || this.stored.has(accountId)
+  }
+
+  /** Yunhu's media hosts answer 403 without their Referer: the app loads them through the MediaService. */
+  mediaPolicy(accountId: string): MediaPolicy | undefined {
+    const acc = this.live.get(accountId)?.stored ?? this.stored.get(accountId)
+    return acc ? yunhuMediaPolicy(acc.api) : undefined
   }
 
   // ------------------------------------------------------------------ lifecycle

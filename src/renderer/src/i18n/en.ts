@@ -100,6 +100,19 @@ export default {
     sent: 'Forwarded {n} message(s) to {name}',
     empty: 'This forward has no readable content.'
   },
+  media: {
+    failed: 'This could not be loaded',
+    error: {
+      'no-media': 'This account has no media to load through MioDesk',
+      'not-allowed': 'Not loaded: this address is not one of the platform’s media hosts',
+      'too-large': 'Not loaded: the file is too large',
+      'bad-type': 'Not loaded: the server did not send an image, audio, video or file',
+      refused: 'The media server refused it',
+      'not-found': 'The media server does not have it (any more)',
+      upstream: 'The media server answered with an error',
+      network: 'The media server could not be reached'
+    }
+  },
   seg: {
     image: 'Image',
     imageBroken: 'Image unavailable',

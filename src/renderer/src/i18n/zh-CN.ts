@@ -100,6 +100,19 @@ const zh: typeof en = {
     sent: '已将 {n} 条消息转发给 {name}',
     empty: '这条转发没有可显示的内容。'
   },
+  media: {
+    failed: '无法加载',
+    error: {
+      'no-media': '此账号没有需要经 MioDesk 加载的媒体',
+      'not-allowed': '未加载：此地址不是该平台的媒体服务器',
+      'too-large': '未加载：文件太大',
+      'bad-type': '未加载：服务器发来的不是图片、音频、视频或文件',
+      refused: '媒体服务器拒绝了请求',
+      'not-found': '媒体服务器上没有这个文件（或已删除）',
+      upstream: '媒体服务器返回了错误',
+      network: '无法连接媒体服务器'
+    }
+  },
   seg: {
     image: '图片',
     imageBroken: '图片无法显示',
