@@ -12,6 +12,7 @@ import Database from 'better-sqlite3'
 import type { ChatMessage } from '../../shared/mio'
 import type { HistoryStore, OutboxEntry, OutboxStore } from './history'
 import { setAsideDamaged } from './storage'
+import { faultKind } from './guarded-history'
 
 type Db = Database.Database
 type Stmt = Database.Statement
@@ -59,8 +60,8 @@ export function setAsideDatabase(file: string, now = new Date()): string {
 
 /** SQLite's and Node's words for "this cannot be written here". */
 function isReadOnly(e: unknown): boolean {
-  const code = String((e as { code?: unknown } | null)?.code ?? '')
-  return code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+  // The same reading as a refused write (faultKind); a file SQLite cannot open at all counts here too.
+  return faultKind(e) === 'read-only' || (e as { code?: unknown } | null)?.code === 'SQLITE_CANTOPEN'
 }
 
 /** better-sqlite3's native module could not be loaded (not built for this runtime). */
