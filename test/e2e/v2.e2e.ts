@@ -35,6 +35,14 @@ async function lastReplyStatus(page: Page, status: string): Promise<void> {
 
 const lastReply = (page: Page) => page.locator('[data-testid="message"][data-ai-status]').last()
 
+/** Sends a prompt and waits for its own reply (a new row) to reach `status` — never the previous reply's. */
+async function askAndWait(page: Page, text: string, status: string): Promise<void> {
+  const before = await page.locator('[data-testid="message"][data-ai-status]').count()
+  await sendText(page, text)
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="message"][data-ai-status]').length > n, before, { timeout: 15_000 })
+  await lastReplyStatus(page, status)
+}
+
 describe('Mio-Chat v2 (Socket.IO) in the window', () => {
   it('logs in with host:port, asks before running a tool: allow once, deny once; stop a reply', async () => {
     const h = await startHarness({ mioV2: true, chunkDelayMs: 20 })
@@ -78,8 +86,7 @@ describe('Mio-Chat v2 (Socket.IO) in the window', () => {
     await h.screenshot('v2-llm-editor-en-light')
     await h.page.locator('[data-testid="llm-editor"] button[type="submit"], [data-testid="llm-editor"] [form="llm-form"]').first().click()
     await byTestId(h.page, 'llm-editor').waitFor({ state: 'detached' })
-    await sendText(h.page, 'run `echo e2e-no-question`')
-    await lastReplyStatus(h.page, 'completed')
+    await askAndWait(h.page, 'run `echo e2e-no-question`', 'completed')
     expect(await byTestId(h.page, 'tool-approval').count()).toBe(0)
     await expect(lastReply(h.page).locator('[data-testid="tool-call"]').last().getAttribute('data-state')).resolves.toBe('finished')
   }, 60_000)
@@ -118,8 +125,7 @@ describe('Mio-Chat v2 (Socket.IO) in the window', () => {
     await expect(lastReply(h.page).locator('[data-testid="tool-call"]').last().getAttribute('data-state')).resolves.toBe('finished')
 
     // Nobody answers this one (the server would wait for ever): the contact's rule does.
-    await sendText(h.page, 'run `echo 第二次`')
-    await lastReplyStatus(h.page, 'completed')
+    await askAndWait(h.page, 'run `echo 第二次`', 'completed')
     await expect(lastReply(h.page).locator('[data-testid="tool-call"]').last().getAttribute('data-state')).resolves.toBe('finished')
     expect(await byTestId(h.page, 'tool-approval').count()).toBe(0)
 
