@@ -26,6 +26,7 @@ import {
   parseModels,
   MAX_FRAME_CHARS,
   replyError,
+  sendAndAwait,
   sendMessageFrame,
   type Json
 } from './frames'
@@ -288,17 +289,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
   private async request(frame: Json, label: string, timeoutMs?: number): Promise<Json> {
     const id = frame.request_id as RequestId
     const reply = this.socket.expect<Json>(id, { label, timeoutMs })
-    try {
-      this.sendFrame(frame)
-    } catch (e) {
-      this.socket.pending.reject(id, e as Error)
-      reply.catch(() => {})
-      throw e
-    }
-    const r = await reply
-    const err = replyError(r)
-    if (err) throw new TransportError('server', err)
-    return r
+    return sendAndAwait(reply, () => this.sendFrame(frame), (e) => this.socket.pending.reject(id, e))
   }
 
   /** The onebot target id: the real server routes by the client's own id; the spec server by the bot's. */

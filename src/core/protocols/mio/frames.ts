@@ -3,6 +3,7 @@
  * Pure functions only — no sockets here, so the decoder can be fuzzed and replayed.
  */
 import type { Dialect, LoginInfo, ModelGroup, RequestId, Segment } from '../../../shared/mio'
+import { TransportError } from '../../transport/errors'
 
 export type Json = Record<string, unknown>
 
@@ -216,6 +217,25 @@ export function classify(f: Json): Incoming {
 }
 
 /** Reads `{code, message, data}` of a reply; field replies to heartbeats carry no code (treated as ok). */
+/**
+ * Sends a request whose reply is already awaited (`reply`, registered by id first so a fast answer is not
+ * missed) and resolves with the reply, or rejects with the server's refusal in words. A send that throws
+ * fails the pending entry (`fail`) and rethrows. One place for both Mio-Chat clients.
+ */
+export async function sendAndAwait(reply: Promise<Json>, send: () => void, fail: (e: Error) => void): Promise<Json> {
+  try {
+    send()
+  } catch (e) {
+    fail(e as Error)
+    reply.catch(() => {})
+    throw e
+  }
+  const r = await reply
+  const err = replyError(r)
+  if (err) throw new TransportError('server', err)
+  return r
+}
+
 export function replyError(frame: Json): string | undefined {
   const code = frame.code
   if (code === undefined || code === 0 || code === '0') return undefined

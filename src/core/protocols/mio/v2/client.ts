@@ -23,7 +23,7 @@ import { errorMessage, TransportError } from '../../../transport/errors'
 import { PendingRequests } from '../../../transport/pending'
 import { describeSocketError } from '../../../transport/socket'
 import { redactUrl, silentLogger, type Logger } from '../../../log'
-import { firstLine, isObject, newRequestId, replyError, scalarText, type Json } from '../frames'
+import { firstLine, isObject, newRequestId, scalarText, sendAndAwait, type Json } from '../frames'
 import { ReplyAssembler, type ApplyResult } from '../stream'
 import { restartTimer } from '../timer'
 import { postShare } from '../share'
@@ -776,17 +776,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   private async request(frame: Json, label: string): Promise<Json> {
     const id = frame.request_id as RequestId
     const reply = this.pending.add<Json>(id, this.o.requestTimeoutMs, label)
-    try {
-      this.sendFrame(frame)
-    } catch (e) {
-      this.pending.reject(id, e as Error)
-      reply.catch(() => {})
-      throw e
-    }
-    const r = await reply
-    const err = replyError(r)
-    if (err) throw new TransportError('server', err)
-    return r
+    return sendAndAwait(reply, () => this.sendFrame(frame), (e) => this.pending.reject(id, e))
   }
 
   /** Messages to the bot go out under the user's own id (the server routes by it). */
