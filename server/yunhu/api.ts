@@ -287,7 +287,7 @@ export function createYunhuApi(opts: ApiOptions) {
       if (!user || !(await verifyPassword(password, user.passwordHash))) throw new ApiError('邮箱或密码错误')
       return { token: store.issueToken(user) }
     }, false),
-    '/v1/user/info': proto(undefined, 'UserInfoResponse', (user) => ({ data: { id: user.id, name: user.name, avatar_url: user.avatarUrl } }), 'GET'),
+    '/v1/user/info': proto(undefined, 'UserInfo', (user) => ({ data: { id: user.id, name: user.name, avatar_url: user.avatarUrl } }), 'GET'),
 
     // ---- conversations and messages
     '/v1/conversation/list': proto('ConversationListRequest', 'ConversationListResponse', (user, body) => {

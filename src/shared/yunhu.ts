@@ -279,13 +279,23 @@ export interface YunhuCreateBotResponse {
 
 // ---------------------------------------------------------------- account, conversations, messages
 
-/** GET /v1/user/info (only the fields the client needs). */
+/** GET /v1/user/info (facts §9). coin is a double. */
 export interface YunhuUserInfoData {
   id?: string
   name?: string
+  field3?: number
   avatar_url?: string
+  avatar_id?: YunhuInt64
+  phone?: string
+  email?: string
+  coin?: number
+  is_vip?: boolean
+  vip_expired_time?: YunhuInt64
+  /** 0 none, 1 active, 2 expired. */
+  vip_status?: number
+  invitation_code?: string
 }
-export interface YunhuUserInfoResponse {
+export interface YunhuUserInfo {
   status?: YunhuStatus
   data?: YunhuUserInfoData
 }
@@ -409,6 +419,229 @@ export interface YunhuButtonReportRequest {
   button_value?: string
 }
 
+// ------------------------------------------------ groups, commands, contacts, profiles (facts §6–7)
+
+/** POST /v1/group/info */
+export interface YunhuGroupInfoRequest {
+  group_id?: string
+}
+export interface YunhuGroupData {
+  group_id?: string
+  name?: string
+  avatar_url?: string
+  avatar_id?: YunhuInt64
+  introduction?: string
+  headcount?: YunhuInt64
+  create_by?: string
+  direct_join?: boolean
+  /** The requester's own role (sic): 100 owner, 2 admin, 0 or absent member. */
+  permisson_level?: number
+  history_msg?: boolean
+  category_name?: string
+  category_id?: YunhuInt64
+  private?: boolean
+  do_not_disturb?: boolean
+  community_id?: YunhuInt64
+  community_name?: string
+  ban_id?: YunhuInt64
+  ban_until_timestamp?: YunhuInt64
+  top?: boolean
+  admin?: string[]
+  gag_until_timestamp?: YunhuInt64
+  limited_msg_type?: string
+  owner?: string
+  recommandation?: boolean
+  is_gag?: boolean
+  tag_old?: string[]
+  tag?: YunhuTag[]
+  my_group_nickname?: string
+  group_code?: string
+  hide_group_members?: boolean
+  field31?: YunhuInt64
+  auto_delete_message?: boolean
+  deny_members_upload_to_group_disk?: boolean
+  ban_reason?: string
+}
+export interface YunhuGroupInfoResponse {
+  status?: YunhuStatus
+  data?: YunhuGroupData
+  bot?: YunhuBotData[]
+}
+
+/** POST /v1/group/list-member (pages from 1). */
+export interface YunhuListMemberRequest {
+  data?: { size?: number; page?: number }
+  group_id?: string
+  keywords?: string
+}
+export interface YunhuGroupMember {
+  group_id?: string
+  user_info?: { user_id?: string; name?: string; avatar_url?: string; is_vip?: boolean }
+  /** 100 owner, 2 admin. */
+  permission_level?: number
+  gag_time?: YunhuInt64
+  is_gag?: boolean
+}
+export interface YunhuListMemberResponse {
+  status?: YunhuStatus
+  user?: YunhuGroupMember[]
+  total?: number
+}
+
+/** POST /v1/group/bot-list */
+export interface YunhuBotListRequest {
+  group_id?: string
+}
+export interface YunhuInstructionData {
+  id?: YunhuInt64
+  bot_id?: string
+  name?: string
+  desc?: string
+  /** 1 normal, 2 direct, 5 custom input (form). */
+  type?: number
+  hint_text?: string
+  default_text?: string
+  sort?: YunhuInt64
+  /** JSON array of form items (type 5). */
+  form?: string
+  bot_name?: string
+}
+export interface YunhuMenuData {
+  id?: YunhuInt64
+  bot_id?: string
+  name?: string
+  content?: string
+  menu_type?: number
+  create_time?: YunhuInt64
+  menu_action?: number
+  select?: string
+}
+export interface YunhuBotListResponse {
+  status?: YunhuStatus
+  bot?: YunhuBotData[]
+  instruction?: YunhuInstructionData[]
+  menu?: YunhuMenuData[]
+}
+
+/** POST /v1/instruction/list */
+export interface YunhuGetBotInstructionRequest {
+  bot_id?: string
+}
+export interface YunhuBotInstruction {
+  command_id?: YunhuInt64
+  bot_id?: string
+  command_name?: string
+  command_description?: string
+  instruction_type?: number
+  command_default_text?: string
+  command_settings_json?: string
+}
+/** FP's shape: one command. */
+export interface YunhuGetBotInstructionResponse {
+  status?: YunhuStatus
+  data?: YunhuBotInstruction
+}
+/** MX's shape (the same bytes for one item): what the client decodes. */
+export interface YunhuGetBotInstructionListResponse {
+  status?: YunhuStatus
+  data?: YunhuBotInstruction[]
+}
+
+/** POST /v1/friend/address-book-list */
+export interface YunhuAddressBookListRequest {
+  md5?: string
+}
+export interface YunhuAddressBookEntry {
+  chat_id?: string
+  remark?: string
+  avatar_url?: string
+  permisson_level?: number
+  no_disturb?: boolean
+  name?: string
+}
+export interface YunhuAddressBookSection {
+  list_name?: string
+  data?: YunhuAddressBookEntry[]
+  chat_type?: number
+}
+export interface YunhuAddressBookListResponse {
+  status?: YunhuStatus
+  data?: YunhuAddressBookSection[]
+  md5?: string
+}
+
+/** POST /v1/friend/request-list (empty request). */
+export interface YunhuFriendRequest {
+  receiver_name?: string
+  receiver_avatar?: string
+  name?: string
+  avatar?: string
+  group_name?: string
+  group_avatar?: string
+  inviter_id?: string
+  inviter_id_alt?: string
+  source_type?: number
+  target_type?: number
+  target_id?: string
+  receiver_id?: string
+  result?: number
+  processed_at?: YunhuInt64
+  invite_at?: YunhuInt64
+  invite_at_str?: string
+  request_id?: number
+  bot_name?: string
+  bot_avatar?: string
+  processor_name?: string
+  note?: string
+  is_vip?: boolean
+}
+export interface YunhuRequestListResponse {
+  status?: YunhuStatus
+  requests?: YunhuFriendRequest[]
+  total?: number
+  pending?: number
+}
+
+/** POST /v1/user/get-user (a bot id answers "user not found": use bot-info). */
+export interface YunhuGetUserRequest {
+  id?: string
+}
+export interface YunhuGetUserData {
+  id?: string
+  name?: string
+  name_id?: YunhuInt64
+  avatar_url?: string
+  avatar_id?: YunhuInt64
+  medal?: { id?: YunhuInt64; name?: string; sort?: YunhuInt64 }[]
+  register_time?: string
+  do_not_disturb?: boolean
+  ban_id?: YunhuInt64
+  ban_until_timestamp?: YunhuInt64
+  online_day?: number
+  continuous_online_day?: number
+  is_vip?: boolean
+  vip_expired_timestamp?: YunhuInt64
+  vip_status?: number
+  is_blocked?: boolean
+  top?: boolean
+  remark_info?: { remark_name?: string; phone?: string; extra_remark?: string }
+  profile_info?: {
+    last_active_time?: string
+    introduction?: string
+    gender?: number
+    birthday_timestamp?: YunhuInt64
+    city?: string
+    district?: string
+    address?: string
+  }
+  ip_geo?: string
+  ban_reason?: string
+}
+export interface YunhuGetUserResponse {
+  status?: YunhuStatus
+  data?: YunhuGetUserData
+}
+
 /** Every protobuf HTTP body the codec knows, by schema message name. */
 export interface YunhuBodyTypes {
   Status: YunhuStatus
@@ -420,7 +653,21 @@ export interface YunhuBodyTypes {
   BoardResponse: YunhuBoardResponse
   CreateBotRequest: YunhuCreateBotRequest
   CreateBotResponse: YunhuCreateBotResponse
-  UserInfoResponse: YunhuUserInfoResponse
+  UserInfo: YunhuUserInfo
+  GroupInfoRequest: YunhuGroupInfoRequest
+  GroupInfoResponse: YunhuGroupInfoResponse
+  ListMemberRequest: YunhuListMemberRequest
+  ListMemberResponse: YunhuListMemberResponse
+  BotListRequest: YunhuBotListRequest
+  BotListResponse: YunhuBotListResponse
+  GetBotInstructionRequest: YunhuGetBotInstructionRequest
+  GetBotInstructionResponse: YunhuGetBotInstructionResponse
+  GetBotInstructionListResponse: YunhuGetBotInstructionListResponse
+  AddressBookListRequest: YunhuAddressBookListRequest
+  AddressBookListResponse: YunhuAddressBookListResponse
+  RequestListResponse: YunhuRequestListResponse
+  GetUserRequest: YunhuGetUserRequest
+  GetUserResponse: YunhuGetUserResponse
   ConversationListRequest: YunhuConversationListRequest
   ConversationListResponse: YunhuConversationListResponse
   SendMsgRequest: YunhuSendMsgRequest

@@ -222,7 +222,7 @@ describe('auth and errors', () => {
     expect(info.msg.status?.code).toBe(-101)
     expect(info.msg.status?.msg).toBe('未登录')
     expect(info.msg.data).toBeUndefined()
-    const me = await proto('/v1/user/info', 'UserInfoResponse', undefined, { tok: 'bogus', method: 'GET' })
+    const me = await proto('/v1/user/info', 'UserInfo', undefined, { tok: 'bogus', method: 'GET' })
     expect(me.msg.status?.code).toBe(-101)
     const sendR = await proto('/v1/msg/send-message', 'StatusResponse', enc('SendMsgRequest', { msg_id: 'x' }), { tok: null })
     expect(sendR.msg.status?.code).toBe(-101)
@@ -283,14 +283,14 @@ describe('auth and errors', () => {
       }),
       { numRuns: 150 }
     )
-    const me = await proto('/v1/user/info', 'UserInfoResponse', undefined, { method: 'GET' })
+    const me = await proto('/v1/user/info', 'UserInfo', undefined, { method: 'GET' })
     expect(me.msg.status?.code).toBe(1)
   })
 })
 
 describe('account and conversations', () => {
   it('GET /v1/user/info returns the account (protobuf)', async () => {
-    const r = await proto('/v1/user/info', 'UserInfoResponse', undefined, { method: 'GET' })
+    const r = await proto('/v1/user/info', 'UserInfo', undefined, { method: 'GET' })
     expect(r.msg.status).toMatchObject({ code: 1, msg: 'success' })
     expect(r.msg.status?.request_id).toMatch(/^\d+$/)
     expect(r.msg.data).toMatchObject({ id: DEMO_USER_ID, name: 'MioDesk 演示用户' })
@@ -854,7 +854,7 @@ describe('persistence', () => {
     expect(server.yunhu?.created).toBe(false)
     expect(server.yunhu?.generatedPassword).toBeUndefined()
     // the old token still works; the password still works
-    const me = await proto('/v1/user/info', 'UserInfoResponse', undefined, { method: 'GET' })
+    const me = await proto('/v1/user/info', 'UserInfo', undefined, { method: 'GET' })
     expect(me.msg.data?.id).toBe(DEMO_USER_ID)
     const login = await postJson('/v1/user/email-login', { email: EMAIL, password: PASSWORD }, null)
     expect(login.json.code).toBe(1)

@@ -101,7 +101,7 @@ describe('account and errors', () => {
     expect(err).toBeInstanceOf(YunhuHttpStatusError)
     expect(err.status).toBe(404)
     expect(err.message).toMatch(/HTTP 404.*wrong HTTP method or unknown endpoint.*404 page not found/)
-    const e2 = await api.http.proto('/v1/user/info', undefined, 'UserInfoResponse', { method: 'POST' }).catch((e) => e)
+    const e2 = await api.http.proto('/v1/user/info', undefined, 'UserInfo', { method: 'POST' }).catch((e) => e)
     expect(e2).toBeInstanceOf(YunhuHttpStatusError)
     await expect(api.http.json('/v1/nope')).rejects.toBeInstanceOf(YunhuHttpStatusError)
   })

@@ -202,11 +202,14 @@ describe('decoding edge cases', () => {
     expect(decodeYunhuBody('PushMessage', bytes)).toStrictEqual({ content_type: 3 })
   })
 
-  it('an empty nested message is treated as absent (WS fast path and bodies alike)', () => {
+  it('an empty nested message on the wire: {} in a body (it re-encodes to the same bytes), absent in a push (it carries nothing)', () => {
     const bytes = new Uint8Array([...str(1, 'm'), ...ld(2, []), ...ld(6, []), ...ld(9, [])])
     expect(decodeWsPayload('push_message', bytes)).toStrictEqual({ msg_id: 'm' })
-    expect(decodeYunhuBody('PushMessage', bytes)).toStrictEqual({ msg_id: 'm' })
-    expect(decodeStatusResponse(new Uint8Array(ld(1, [])))).toStrictEqual({})
+    expect(decodeYunhuBody('PushMessage', bytes)).toStrictEqual({ msg_id: 'm', sender: {}, content: {}, cmd: {} })
+    expect(decodeStatusResponse(new Uint8Array(ld(1, [])))).toStrictEqual({ status: {} })
+    expect(decodeStatusResponse(new Uint8Array([]))).toStrictEqual({})
+    const direct = new Uint8Array([...str(2, 'x'), ...ld(5, [])])
+    expect(Buffer.from(encodeYunhuBody('SendMsgRequest', decodeYunhuBody('SendMsgRequest', direct))).equals(Buffer.from(direct))).toBe(true)
   })
 
   it('bytes come out as plain Uint8Array copies, also from Buffer input', () => {

@@ -56,6 +56,19 @@ function checkEvent(ev: YunhuPushEvent): void {
   expect(strip(again)).toStrictEqual(strip(ev))
 }
 
+/** A decoded body with the empty nested messages removed (what the WS fast path gives). */
+function withoutEmptyNested(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutEmptyNested)
+  if (typeof v !== 'object' || v === null || v instanceof Uint8Array) return v
+  const out: Record<string, unknown> = {}
+  for (const [k, e] of Object.entries(v)) {
+    const w = withoutEmptyNested(e)
+    if (typeof w === 'object' && w !== null && !Array.isArray(w) && !(w instanceof Uint8Array) && Object.keys(w).length === 0) continue
+    out[k] = w
+  }
+  return out
+}
+
 /** Feeds one input to every decoder. */
 function decodeEverything(bytes: Uint8Array): void {
   const ev = attempt('decodeWsFrame', () => decodeWsFrame(bytes))
@@ -66,7 +79,8 @@ function decodeEverything(bytes: Uint8Array): void {
       const err = checkPlain(PAYLOAD_TYPE[cmd], p)
       if (err) throw new Error(err)
       // the specialized WS converters agree with the generic one used for bodies
-      expect(p).toStrictEqual(decodeYunhuBody(PAYLOAD_TYPE[cmd] as YunhuBodyName, bytes))
+      // (the WS path drops empty nested messages, which a body keeps as {})
+      expect(p).toStrictEqual(withoutEmptyNested(decodeYunhuBody(PAYLOAD_TYPE[cmd] as YunhuBodyName, bytes)))
     }
   }
   for (const name of yunhuBodyNames) {

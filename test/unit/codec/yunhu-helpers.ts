@@ -102,6 +102,9 @@ export function checkPlain(typeName: string, obj: unknown, path = typeName): str
           if (f.kind === 'uint64' ? n < 0n || n >= 1n << 64n : n < -(1n << 63n) || n >= 1n << 63n) return `${p}: out of range ${e}`
           break
         }
+        case 'double':
+          if (typeof e !== 'number' || e === 0) return `${p}: bad double ${String(e)}`
+          break
         case 'message': {
           const err = checkPlain(f.type!, e, p)
           if (err) return err

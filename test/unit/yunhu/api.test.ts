@@ -256,7 +256,7 @@ describe('YunhuApi protobuf endpoints: request bytes decode with the codec', () 
   })
 
   it('user info is a GET', async () => {
-    const { api, last } = setup(() => protoResponse('UserInfoResponse', { status: OK_STATUS, data: { id: '5184731', name: 'me', avatar_url: 'a' } }))
+    const { api, last } = setup(() => protoResponse('UserInfo', { status: OK_STATUS, data: { id: '5184731', name: 'me', avatar_url: 'a' } }))
     expect(await api.userInfo()).toEqual({ id: '5184731', name: 'me', avatar_url: 'a' })
     expectCall(last(), '/v1/user/info', 'GET')
   })

@@ -108,7 +108,7 @@ describe('YunhuHttp', () => {
     expect(err).toBeInstanceOf(YunhuHttpStatusError)
     expect(err.status).toBe(404)
     expect(err.message).toBe('Yunhu POST /v1/bot/banner failed: the server answered HTTP 404 Not Found (wrong HTTP method or unknown endpoint): "404 page not found"')
-    const e2 = await h.proto('/v1/user/info', undefined, 'UserInfoResponse').catch((e) => e)
+    const e2 = await h.proto('/v1/user/info', undefined, 'UserInfo').catch((e) => e)
     expect(e2).toBeInstanceOf(YunhuHttpStatusError)
   })
 

@@ -117,7 +117,7 @@ export class YunhuApi {
 
   /** GET /v1/user/info (protobuf UserInfo): the account's own id, name and avatar. */
   async userInfo(opts?: YunhuCallOptions): Promise<YunhuUserInfoData> {
-    const r = await this.http.proto('/v1/user/info', undefined, 'UserInfoResponse', { ...opts, method: 'GET' })
+    const r = await this.http.proto('/v1/user/info', undefined, 'UserInfo', { ...opts, method: 'GET' })
     return r.data ?? {}
   }
 

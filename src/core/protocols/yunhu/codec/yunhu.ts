@@ -97,12 +97,9 @@ function toPlain(m: object): any {
       // a copy as a plain Uint8Array (never a Buffer, never a view of the caller's input)
       out[k] = new Uint8Array(v)
     } else {
-      // an empty nested message carries nothing: treated as absent (same as the WS fast path)
-      const p = toPlain(v)
-      for (const _ in p) {
-        out[k] = p
-        break
-      }
+      // a nested message that was on the wire stays, even when empty ({}): the generated decoder
+      // sets the property only when the field was present
+      out[k] = toPlain(v)
     }
   }
   return out
@@ -283,6 +280,9 @@ function toWireScalar(f: YunhuFieldInfo, v: unknown, top: string, path: string):
     case 'int64':
     case 'uint64':
       return toLong(v, f.kind === 'uint64', top, path)
+    case 'double':
+      if (typeof v !== 'number') throw badInput(top, path, `must be a number, got ${describe(v)}`)
+      return v
     case 'message':
       if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) {
         throw badInput(top, path, `must be an object (${f.type}), got ${describe(v)}`)
@@ -344,7 +344,21 @@ const BODY_NAMES: readonly YunhuBodyName[] = [
   'BoardResponse',
   'CreateBotRequest',
   'CreateBotResponse',
-  'UserInfoResponse',
+  'UserInfo',
+  'GroupInfoRequest',
+  'GroupInfoResponse',
+  'ListMemberRequest',
+  'ListMemberResponse',
+  'BotListRequest',
+  'BotListResponse',
+  'GetBotInstructionRequest',
+  'GetBotInstructionResponse',
+  'GetBotInstructionListResponse',
+  'AddressBookListRequest',
+  'AddressBookListResponse',
+  'RequestListResponse',
+  'GetUserRequest',
+  'GetUserResponse',
   'ConversationListRequest',
   'ConversationListResponse',
   'SendMsgRequest',
@@ -478,8 +492,8 @@ export const encodeCreateBotResponse = enc('CreateBotResponse')
 export const decodeStatusResponse = dec('StatusResponse')
 export const encodeStatusResponse = enc('StatusResponse')
 // GET /v1/user/info
-export const decodeUserInfoResponse = dec('UserInfoResponse')
-export const encodeUserInfoResponse = enc('UserInfoResponse')
+export const decodeUserInfo = dec('UserInfo')
+export const encodeUserInfo = enc('UserInfo')
 // POST /v1/conversation/list
 export const decodeConversationListRequest = dec('ConversationListRequest')
 export const encodeConversationListRequest = enc('ConversationListRequest')

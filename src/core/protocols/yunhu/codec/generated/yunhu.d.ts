@@ -477,27 +477,33 @@ export namespace yunhu {
         type $Shape = yunhu.BotBoardMessage.$Properties;
     }
 
-    interface IUserInfoResponse extends yunhu.UserInfoResponse.$Properties {
+    interface IUserInfo extends yunhu.UserInfo.$Properties {
     }
 
-    class UserInfoResponse {
-        constructor(properties?: yunhu.UserInfoResponse.$Properties);
+    class UserInfo {
+        constructor(properties?: yunhu.UserInfo.$Properties);
         $unknowns?: Uint8Array[];
         status?: (yunhu.Status.$Properties|null);
         data?: (yunhu.UserInfoData.$Properties|null);
-        static create(properties: yunhu.UserInfoResponse.$Shape): yunhu.UserInfoResponse & yunhu.UserInfoResponse.$Shape;
-        static create(properties?: yunhu.UserInfoResponse.$Properties): yunhu.UserInfoResponse;
-        static encode(message: yunhu.UserInfoResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.UserInfoResponse & yunhu.UserInfoResponse.$Shape;
+        static create(properties: yunhu.UserInfo.$Shape): yunhu.UserInfo & yunhu.UserInfo.$Shape;
+        static create(properties?: yunhu.UserInfo.$Properties): yunhu.UserInfo;
+        static encode(message: yunhu.UserInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.UserInfo & yunhu.UserInfo.$Shape;
     }
 
-    namespace UserInfoResponse {
+    namespace UserInfo {
         interface $Properties {
             status?: (yunhu.Status.$Properties|null);
             data?: (yunhu.UserInfoData.$Properties|null);
             $unknowns?: Uint8Array[];
         }
-        type $Shape = yunhu.UserInfoResponse.$Properties;
+        type $Shape = yunhu.UserInfo.$Properties;
+    }
+
+    enum VipStatus {
+        VIP_STATUS_NONE = 0,
+        VIP_STATUS_ACTIVE = 1,
+        VIP_STATUS_EXPIRED = 2
     }
 
     interface IUserInfoData extends yunhu.UserInfoData.$Properties {
@@ -508,7 +514,16 @@ export namespace yunhu {
         $unknowns?: Uint8Array[];
         id: string;
         name: string;
+        field3: number;
         avatar_url: string;
+        avatar_id: Long;
+        phone: string;
+        email: string;
+        coin: number;
+        is_vip: boolean;
+        vip_expired_time: Long;
+        vip_status: yunhu.VipStatus;
+        invitation_code: string;
         static create(properties: yunhu.UserInfoData.$Shape): yunhu.UserInfoData & yunhu.UserInfoData.$Shape;
         static create(properties?: yunhu.UserInfoData.$Properties): yunhu.UserInfoData;
         static encode(message: yunhu.UserInfoData.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -519,7 +534,16 @@ export namespace yunhu {
         interface $Properties {
             id?: (string|null);
             name?: (string|null);
+            field3?: (number|null);
             avatar_url?: (string|null);
+            avatar_id?: (Long|null);
+            phone?: (string|null);
+            email?: (string|null);
+            coin?: (number|null);
+            is_vip?: (boolean|null);
+            vip_expired_time?: (Long|null);
+            vip_status?: (yunhu.VipStatus|null);
+            invitation_code?: (string|null);
             $unknowns?: Uint8Array[];
         }
         type $Shape = yunhu.UserInfoData.$Properties;
@@ -889,6 +913,870 @@ export namespace yunhu {
             $unknowns?: Uint8Array[];
         }
         type $Shape = yunhu.ButtonReportRequest.$Properties;
+    }
+
+    interface IGroupInfoRequest extends yunhu.GroupInfoRequest.$Properties {
+    }
+
+    class GroupInfoRequest {
+        constructor(properties?: yunhu.GroupInfoRequest.$Properties);
+        $unknowns?: Uint8Array[];
+        group_id: string;
+        static create(properties: yunhu.GroupInfoRequest.$Shape): yunhu.GroupInfoRequest & yunhu.GroupInfoRequest.$Shape;
+        static create(properties?: yunhu.GroupInfoRequest.$Properties): yunhu.GroupInfoRequest;
+        static encode(message: yunhu.GroupInfoRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.GroupInfoRequest & yunhu.GroupInfoRequest.$Shape;
+    }
+
+    namespace GroupInfoRequest {
+        interface $Properties {
+            group_id?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.GroupInfoRequest.$Properties;
+    }
+
+    interface IGroupData extends yunhu.GroupData.$Properties {
+    }
+
+    class GroupData {
+        constructor(properties?: yunhu.GroupData.$Properties);
+        $unknowns?: Uint8Array[];
+        group_id: string;
+        name: string;
+        avatar_url: string;
+        avatar_id: Long;
+        introduction: string;
+        headcount: Long;
+        create_by: string;
+        direct_join: boolean;
+        permisson_level: number;
+        history_msg: boolean;
+        category_name: string;
+        category_id: Long;
+        private: boolean;
+        do_not_disturb: boolean;
+        community_id: Long;
+        community_name: string;
+        ban_id: Long;
+        ban_until_timestamp: Long;
+        top: boolean;
+        admin: string[];
+        gag_until_timestamp: Long;
+        limited_msg_type: string;
+        owner: string;
+        recommandation: boolean;
+        is_gag: boolean;
+        tag_old: string[];
+        tag: yunhu.Tag.$Properties[];
+        my_group_nickname: string;
+        group_code: string;
+        hide_group_members: boolean;
+        field31: Long;
+        auto_delete_message: boolean;
+        deny_members_upload_to_group_disk: boolean;
+        ban_reason: string;
+        static create(properties: yunhu.GroupData.$Shape): yunhu.GroupData & yunhu.GroupData.$Shape;
+        static create(properties?: yunhu.GroupData.$Properties): yunhu.GroupData;
+        static encode(message: yunhu.GroupData.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.GroupData & yunhu.GroupData.$Shape;
+    }
+
+    namespace GroupData {
+        interface $Properties {
+            group_id?: (string|null);
+            name?: (string|null);
+            avatar_url?: (string|null);
+            avatar_id?: (Long|null);
+            introduction?: (string|null);
+            headcount?: (Long|null);
+            create_by?: (string|null);
+            direct_join?: (boolean|null);
+            permisson_level?: (number|null);
+            history_msg?: (boolean|null);
+            category_name?: (string|null);
+            category_id?: (Long|null);
+            "private"?: (boolean|null);
+            do_not_disturb?: (boolean|null);
+            community_id?: (Long|null);
+            community_name?: (string|null);
+            ban_id?: (Long|null);
+            ban_until_timestamp?: (Long|null);
+            top?: (boolean|null);
+            admin?: (string[]|null);
+            gag_until_timestamp?: (Long|null);
+            limited_msg_type?: (string|null);
+            owner?: (string|null);
+            recommandation?: (boolean|null);
+            is_gag?: (boolean|null);
+            tag_old?: (string[]|null);
+            tag?: (yunhu.Tag.$Properties[]|null);
+            my_group_nickname?: (string|null);
+            group_code?: (string|null);
+            hide_group_members?: (boolean|null);
+            field31?: (Long|null);
+            auto_delete_message?: (boolean|null);
+            deny_members_upload_to_group_disk?: (boolean|null);
+            ban_reason?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.GroupData.$Properties;
+    }
+
+    interface IGroupInfoResponse extends yunhu.GroupInfoResponse.$Properties {
+    }
+
+    class GroupInfoResponse {
+        constructor(properties?: yunhu.GroupInfoResponse.$Properties);
+        $unknowns?: Uint8Array[];
+        status?: (yunhu.Status.$Properties|null);
+        data?: (yunhu.GroupData.$Properties|null);
+        bot: yunhu.BotData.$Properties[];
+        static create(properties: yunhu.GroupInfoResponse.$Shape): yunhu.GroupInfoResponse & yunhu.GroupInfoResponse.$Shape;
+        static create(properties?: yunhu.GroupInfoResponse.$Properties): yunhu.GroupInfoResponse;
+        static encode(message: yunhu.GroupInfoResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.GroupInfoResponse & yunhu.GroupInfoResponse.$Shape;
+    }
+
+    namespace GroupInfoResponse {
+        interface $Properties {
+            status?: (yunhu.Status.$Properties|null);
+            data?: (yunhu.GroupData.$Properties|null);
+            bot?: (yunhu.BotData.$Properties[]|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.GroupInfoResponse.$Properties;
+    }
+
+    interface IMemberPage extends yunhu.MemberPage.$Properties {
+    }
+
+    class MemberPage {
+        constructor(properties?: yunhu.MemberPage.$Properties);
+        $unknowns?: Uint8Array[];
+        size: number;
+        page: number;
+        static create(properties: yunhu.MemberPage.$Shape): yunhu.MemberPage & yunhu.MemberPage.$Shape;
+        static create(properties?: yunhu.MemberPage.$Properties): yunhu.MemberPage;
+        static encode(message: yunhu.MemberPage.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.MemberPage & yunhu.MemberPage.$Shape;
+    }
+
+    namespace MemberPage {
+        interface $Properties {
+            size?: (number|null);
+            page?: (number|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.MemberPage.$Properties;
+    }
+
+    interface IListMemberRequest extends yunhu.ListMemberRequest.$Properties {
+    }
+
+    class ListMemberRequest {
+        constructor(properties?: yunhu.ListMemberRequest.$Properties);
+        $unknowns?: Uint8Array[];
+        data?: (yunhu.MemberPage.$Properties|null);
+        group_id: string;
+        keywords: string;
+        static create(properties: yunhu.ListMemberRequest.$Shape): yunhu.ListMemberRequest & yunhu.ListMemberRequest.$Shape;
+        static create(properties?: yunhu.ListMemberRequest.$Properties): yunhu.ListMemberRequest;
+        static encode(message: yunhu.ListMemberRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.ListMemberRequest & yunhu.ListMemberRequest.$Shape;
+    }
+
+    namespace ListMemberRequest {
+        interface $Properties {
+            data?: (yunhu.MemberPage.$Properties|null);
+            group_id?: (string|null);
+            keywords?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.ListMemberRequest.$Properties;
+    }
+
+    interface IMemberUserInfo extends yunhu.MemberUserInfo.$Properties {
+    }
+
+    class MemberUserInfo {
+        constructor(properties?: yunhu.MemberUserInfo.$Properties);
+        $unknowns?: Uint8Array[];
+        user_id: string;
+        name: string;
+        avatar_url: string;
+        is_vip: boolean;
+        static create(properties: yunhu.MemberUserInfo.$Shape): yunhu.MemberUserInfo & yunhu.MemberUserInfo.$Shape;
+        static create(properties?: yunhu.MemberUserInfo.$Properties): yunhu.MemberUserInfo;
+        static encode(message: yunhu.MemberUserInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.MemberUserInfo & yunhu.MemberUserInfo.$Shape;
+    }
+
+    namespace MemberUserInfo {
+        interface $Properties {
+            user_id?: (string|null);
+            name?: (string|null);
+            avatar_url?: (string|null);
+            is_vip?: (boolean|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.MemberUserInfo.$Properties;
+    }
+
+    interface IGroupMember extends yunhu.GroupMember.$Properties {
+    }
+
+    class GroupMember {
+        constructor(properties?: yunhu.GroupMember.$Properties);
+        $unknowns?: Uint8Array[];
+        group_id: string;
+        user_info?: (yunhu.MemberUserInfo.$Properties|null);
+        permission_level: number;
+        gag_time: Long;
+        is_gag: boolean;
+        static create(properties: yunhu.GroupMember.$Shape): yunhu.GroupMember & yunhu.GroupMember.$Shape;
+        static create(properties?: yunhu.GroupMember.$Properties): yunhu.GroupMember;
+        static encode(message: yunhu.GroupMember.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.GroupMember & yunhu.GroupMember.$Shape;
+    }
+
+    namespace GroupMember {
+        interface $Properties {
+            group_id?: (string|null);
+            user_info?: (yunhu.MemberUserInfo.$Properties|null);
+            permission_level?: (number|null);
+            gag_time?: (Long|null);
+            is_gag?: (boolean|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.GroupMember.$Properties;
+    }
+
+    interface IListMemberResponse extends yunhu.ListMemberResponse.$Properties {
+    }
+
+    class ListMemberResponse {
+        constructor(properties?: yunhu.ListMemberResponse.$Properties);
+        $unknowns?: Uint8Array[];
+        status?: (yunhu.Status.$Properties|null);
+        user: yunhu.GroupMember.$Properties[];
+        total: number;
+        static create(properties: yunhu.ListMemberResponse.$Shape): yunhu.ListMemberResponse & yunhu.ListMemberResponse.$Shape;
+        static create(properties?: yunhu.ListMemberResponse.$Properties): yunhu.ListMemberResponse;
+        static encode(message: yunhu.ListMemberResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.ListMemberResponse & yunhu.ListMemberResponse.$Shape;
+    }
+
+    namespace ListMemberResponse {
+        interface $Properties {
+            status?: (yunhu.Status.$Properties|null);
+            user?: (yunhu.GroupMember.$Properties[]|null);
+            total?: (number|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.ListMemberResponse.$Properties;
+    }
+
+    interface IBotListRequest extends yunhu.BotListRequest.$Properties {
+    }
+
+    class BotListRequest {
+        constructor(properties?: yunhu.BotListRequest.$Properties);
+        $unknowns?: Uint8Array[];
+        group_id: string;
+        static create(properties: yunhu.BotListRequest.$Shape): yunhu.BotListRequest & yunhu.BotListRequest.$Shape;
+        static create(properties?: yunhu.BotListRequest.$Properties): yunhu.BotListRequest;
+        static encode(message: yunhu.BotListRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.BotListRequest & yunhu.BotListRequest.$Shape;
+    }
+
+    namespace BotListRequest {
+        interface $Properties {
+            group_id?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.BotListRequest.$Properties;
+    }
+
+    interface IInstructionData extends yunhu.InstructionData.$Properties {
+    }
+
+    class InstructionData {
+        constructor(properties?: yunhu.InstructionData.$Properties);
+        $unknowns?: Uint8Array[];
+        id: Long;
+        bot_id: string;
+        name: string;
+        desc: string;
+        type: number;
+        hint_text: string;
+        default_text: string;
+        sort: Long;
+        form: string;
+        bot_name: string;
+        static create(properties: yunhu.InstructionData.$Shape): yunhu.InstructionData & yunhu.InstructionData.$Shape;
+        static create(properties?: yunhu.InstructionData.$Properties): yunhu.InstructionData;
+        static encode(message: yunhu.InstructionData.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.InstructionData & yunhu.InstructionData.$Shape;
+    }
+
+    namespace InstructionData {
+        interface $Properties {
+            id?: (Long|null);
+            bot_id?: (string|null);
+            name?: (string|null);
+            desc?: (string|null);
+            type?: (number|null);
+            hint_text?: (string|null);
+            default_text?: (string|null);
+            sort?: (Long|null);
+            form?: (string|null);
+            bot_name?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.InstructionData.$Properties;
+    }
+
+    interface IMenuData extends yunhu.MenuData.$Properties {
+    }
+
+    class MenuData {
+        constructor(properties?: yunhu.MenuData.$Properties);
+        $unknowns?: Uint8Array[];
+        id: Long;
+        bot_id: string;
+        name: string;
+        content: string;
+        menu_type: number;
+        create_time: Long;
+        menu_action: number;
+        select: string;
+        static create(properties: yunhu.MenuData.$Shape): yunhu.MenuData & yunhu.MenuData.$Shape;
+        static create(properties?: yunhu.MenuData.$Properties): yunhu.MenuData;
+        static encode(message: yunhu.MenuData.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.MenuData & yunhu.MenuData.$Shape;
+    }
+
+    namespace MenuData {
+        interface $Properties {
+            id?: (Long|null);
+            bot_id?: (string|null);
+            name?: (string|null);
+            content?: (string|null);
+            menu_type?: (number|null);
+            create_time?: (Long|null);
+            menu_action?: (number|null);
+            select?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.MenuData.$Properties;
+    }
+
+    interface IBotListResponse extends yunhu.BotListResponse.$Properties {
+    }
+
+    class BotListResponse {
+        constructor(properties?: yunhu.BotListResponse.$Properties);
+        $unknowns?: Uint8Array[];
+        status?: (yunhu.Status.$Properties|null);
+        bot: yunhu.BotData.$Properties[];
+        instruction: yunhu.InstructionData.$Properties[];
+        menu: yunhu.MenuData.$Properties[];
+        static create(properties: yunhu.BotListResponse.$Shape): yunhu.BotListResponse & yunhu.BotListResponse.$Shape;
+        static create(properties?: yunhu.BotListResponse.$Properties): yunhu.BotListResponse;
+        static encode(message: yunhu.BotListResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.BotListResponse & yunhu.BotListResponse.$Shape;
+    }
+
+    namespace BotListResponse {
+        interface $Properties {
+            status?: (yunhu.Status.$Properties|null);
+            bot?: (yunhu.BotData.$Properties[]|null);
+            instruction?: (yunhu.InstructionData.$Properties[]|null);
+            menu?: (yunhu.MenuData.$Properties[]|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.BotListResponse.$Properties;
+    }
+
+    interface IGetBotInstructionRequest extends yunhu.GetBotInstructionRequest.$Properties {
+    }
+
+    class GetBotInstructionRequest {
+        constructor(properties?: yunhu.GetBotInstructionRequest.$Properties);
+        $unknowns?: Uint8Array[];
+        bot_id: string;
+        static create(properties: yunhu.GetBotInstructionRequest.$Shape): yunhu.GetBotInstructionRequest & yunhu.GetBotInstructionRequest.$Shape;
+        static create(properties?: yunhu.GetBotInstructionRequest.$Properties): yunhu.GetBotInstructionRequest;
+        static encode(message: yunhu.GetBotInstructionRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.GetBotInstructionRequest & yunhu.GetBotInstructionRequest.$Shape;
+    }
+
+    namespace GetBotInstructionRequest {
+        interface $Properties {
+            bot_id?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.GetBotInstructionRequest.$Properties;
+    }
+
+    interface IBotInstruction extends yunhu.BotInstruction.$Properties {
+    }
+
+    class BotInstruction {
+        constructor(properties?: yunhu.BotInstruction.$Properties);
+        $unknowns?: Uint8Array[];
+        command_id: Long;
+        bot_id: string;
+        command_name: string;
+        command_description: string;
+        instruction_type: number;
+        command_default_text: string;
+        command_settings_json: string;
+        static create(properties: yunhu.BotInstruction.$Shape): yunhu.BotInstruction & yunhu.BotInstruction.$Shape;
+        static create(properties?: yunhu.BotInstruction.$Properties): yunhu.BotInstruction;
+        static encode(message: yunhu.BotInstruction.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.BotInstruction & yunhu.BotInstruction.$Shape;
+    }
+
+    namespace BotInstruction {
+        interface $Properties {
+            command_id?: (Long|null);
+            bot_id?: (string|null);
+            command_name?: (string|null);
+            command_description?: (string|null);
+            instruction_type?: (number|null);
+            command_default_text?: (string|null);
+            command_settings_json?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.BotInstruction.$Properties;
+    }
+
+    interface IGetBotInstructionResponse extends yunhu.GetBotInstructionResponse.$Properties {
+    }
+
+    class GetBotInstructionResponse {
+        constructor(properties?: yunhu.GetBotInstructionResponse.$Properties);
+        $unknowns?: Uint8Array[];
+        status?: (yunhu.Status.$Properties|null);
+        data?: (yunhu.BotInstruction.$Properties|null);
+        static create(properties: yunhu.GetBotInstructionResponse.$Shape): yunhu.GetBotInstructionResponse & yunhu.GetBotInstructionResponse.$Shape;
+        static create(properties?: yunhu.GetBotInstructionResponse.$Properties): yunhu.GetBotInstructionResponse;
+        static encode(message: yunhu.GetBotInstructionResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.GetBotInstructionResponse & yunhu.GetBotInstructionResponse.$Shape;
+    }
+
+    namespace GetBotInstructionResponse {
+        interface $Properties {
+            status?: (yunhu.Status.$Properties|null);
+            data?: (yunhu.BotInstruction.$Properties|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.GetBotInstructionResponse.$Properties;
+    }
+
+    interface IGetBotInstructionListResponse extends yunhu.GetBotInstructionListResponse.$Properties {
+    }
+
+    class GetBotInstructionListResponse {
+        constructor(properties?: yunhu.GetBotInstructionListResponse.$Properties);
+        $unknowns?: Uint8Array[];
+        status?: (yunhu.Status.$Properties|null);
+        data: yunhu.BotInstruction.$Properties[];
+        static create(properties: yunhu.GetBotInstructionListResponse.$Shape): yunhu.GetBotInstructionListResponse & yunhu.GetBotInstructionListResponse.$Shape;
+        static create(properties?: yunhu.GetBotInstructionListResponse.$Properties): yunhu.GetBotInstructionListResponse;
+        static encode(message: yunhu.GetBotInstructionListResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.GetBotInstructionListResponse & yunhu.GetBotInstructionListResponse.$Shape;
+    }
+
+    namespace GetBotInstructionListResponse {
+        interface $Properties {
+            status?: (yunhu.Status.$Properties|null);
+            data?: (yunhu.BotInstruction.$Properties[]|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.GetBotInstructionListResponse.$Properties;
+    }
+
+    interface IAddressBookListRequest extends yunhu.AddressBookListRequest.$Properties {
+    }
+
+    class AddressBookListRequest {
+        constructor(properties?: yunhu.AddressBookListRequest.$Properties);
+        $unknowns?: Uint8Array[];
+        md5: string;
+        static create(properties: yunhu.AddressBookListRequest.$Shape): yunhu.AddressBookListRequest & yunhu.AddressBookListRequest.$Shape;
+        static create(properties?: yunhu.AddressBookListRequest.$Properties): yunhu.AddressBookListRequest;
+        static encode(message: yunhu.AddressBookListRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.AddressBookListRequest & yunhu.AddressBookListRequest.$Shape;
+    }
+
+    namespace AddressBookListRequest {
+        interface $Properties {
+            md5?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.AddressBookListRequest.$Properties;
+    }
+
+    interface IAddressBookEntry extends yunhu.AddressBookEntry.$Properties {
+    }
+
+    class AddressBookEntry {
+        constructor(properties?: yunhu.AddressBookEntry.$Properties);
+        $unknowns?: Uint8Array[];
+        chat_id: string;
+        remark: string;
+        avatar_url: string;
+        permisson_level: number;
+        no_disturb: boolean;
+        name: string;
+        static create(properties: yunhu.AddressBookEntry.$Shape): yunhu.AddressBookEntry & yunhu.AddressBookEntry.$Shape;
+        static create(properties?: yunhu.AddressBookEntry.$Properties): yunhu.AddressBookEntry;
+        static encode(message: yunhu.AddressBookEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.AddressBookEntry & yunhu.AddressBookEntry.$Shape;
+    }
+
+    namespace AddressBookEntry {
+        interface $Properties {
+            chat_id?: (string|null);
+            remark?: (string|null);
+            avatar_url?: (string|null);
+            permisson_level?: (number|null);
+            no_disturb?: (boolean|null);
+            name?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.AddressBookEntry.$Properties;
+    }
+
+    interface IAddressBookSection extends yunhu.AddressBookSection.$Properties {
+    }
+
+    class AddressBookSection {
+        constructor(properties?: yunhu.AddressBookSection.$Properties);
+        $unknowns?: Uint8Array[];
+        list_name: string;
+        data: yunhu.AddressBookEntry.$Properties[];
+        chat_type: yunhu.ChatType;
+        static create(properties: yunhu.AddressBookSection.$Shape): yunhu.AddressBookSection & yunhu.AddressBookSection.$Shape;
+        static create(properties?: yunhu.AddressBookSection.$Properties): yunhu.AddressBookSection;
+        static encode(message: yunhu.AddressBookSection.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.AddressBookSection & yunhu.AddressBookSection.$Shape;
+    }
+
+    namespace AddressBookSection {
+        interface $Properties {
+            list_name?: (string|null);
+            data?: (yunhu.AddressBookEntry.$Properties[]|null);
+            chat_type?: (yunhu.ChatType|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.AddressBookSection.$Properties;
+    }
+
+    interface IAddressBookListResponse extends yunhu.AddressBookListResponse.$Properties {
+    }
+
+    class AddressBookListResponse {
+        constructor(properties?: yunhu.AddressBookListResponse.$Properties);
+        $unknowns?: Uint8Array[];
+        status?: (yunhu.Status.$Properties|null);
+        data: yunhu.AddressBookSection.$Properties[];
+        md5: string;
+        static create(properties: yunhu.AddressBookListResponse.$Shape): yunhu.AddressBookListResponse & yunhu.AddressBookListResponse.$Shape;
+        static create(properties?: yunhu.AddressBookListResponse.$Properties): yunhu.AddressBookListResponse;
+        static encode(message: yunhu.AddressBookListResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.AddressBookListResponse & yunhu.AddressBookListResponse.$Shape;
+    }
+
+    namespace AddressBookListResponse {
+        interface $Properties {
+            status?: (yunhu.Status.$Properties|null);
+            data?: (yunhu.AddressBookSection.$Properties[]|null);
+            md5?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.AddressBookListResponse.$Properties;
+    }
+
+    interface IFriendRequest extends yunhu.FriendRequest.$Properties {
+    }
+
+    class FriendRequest {
+        constructor(properties?: yunhu.FriendRequest.$Properties);
+        $unknowns?: Uint8Array[];
+        receiver_name: string;
+        receiver_avatar: string;
+        name: string;
+        avatar: string;
+        group_name: string;
+        group_avatar: string;
+        inviter_id: string;
+        inviter_id_alt: string;
+        source_type: number;
+        target_type: number;
+        target_id: string;
+        receiver_id: string;
+        result: number;
+        processed_at: Long;
+        invite_at: Long;
+        invite_at_str: string;
+        request_id: number;
+        bot_name: string;
+        bot_avatar: string;
+        processor_name: string;
+        note: string;
+        is_vip: boolean;
+        static create(properties: yunhu.FriendRequest.$Shape): yunhu.FriendRequest & yunhu.FriendRequest.$Shape;
+        static create(properties?: yunhu.FriendRequest.$Properties): yunhu.FriendRequest;
+        static encode(message: yunhu.FriendRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.FriendRequest & yunhu.FriendRequest.$Shape;
+    }
+
+    namespace FriendRequest {
+        interface $Properties {
+            receiver_name?: (string|null);
+            receiver_avatar?: (string|null);
+            name?: (string|null);
+            avatar?: (string|null);
+            group_name?: (string|null);
+            group_avatar?: (string|null);
+            inviter_id?: (string|null);
+            inviter_id_alt?: (string|null);
+            source_type?: (number|null);
+            target_type?: (number|null);
+            target_id?: (string|null);
+            receiver_id?: (string|null);
+            result?: (number|null);
+            processed_at?: (Long|null);
+            invite_at?: (Long|null);
+            invite_at_str?: (string|null);
+            request_id?: (number|null);
+            bot_name?: (string|null);
+            bot_avatar?: (string|null);
+            processor_name?: (string|null);
+            note?: (string|null);
+            is_vip?: (boolean|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.FriendRequest.$Properties;
+    }
+
+    interface IRequestListResponse extends yunhu.RequestListResponse.$Properties {
+    }
+
+    class RequestListResponse {
+        constructor(properties?: yunhu.RequestListResponse.$Properties);
+        $unknowns?: Uint8Array[];
+        status?: (yunhu.Status.$Properties|null);
+        requests: yunhu.FriendRequest.$Properties[];
+        total: number;
+        pending: number;
+        static create(properties: yunhu.RequestListResponse.$Shape): yunhu.RequestListResponse & yunhu.RequestListResponse.$Shape;
+        static create(properties?: yunhu.RequestListResponse.$Properties): yunhu.RequestListResponse;
+        static encode(message: yunhu.RequestListResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.RequestListResponse & yunhu.RequestListResponse.$Shape;
+    }
+
+    namespace RequestListResponse {
+        interface $Properties {
+            status?: (yunhu.Status.$Properties|null);
+            requests?: (yunhu.FriendRequest.$Properties[]|null);
+            total?: (number|null);
+            pending?: (number|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.RequestListResponse.$Properties;
+    }
+
+    interface IGetUserRequest extends yunhu.GetUserRequest.$Properties {
+    }
+
+    class GetUserRequest {
+        constructor(properties?: yunhu.GetUserRequest.$Properties);
+        $unknowns?: Uint8Array[];
+        id: string;
+        static create(properties: yunhu.GetUserRequest.$Shape): yunhu.GetUserRequest & yunhu.GetUserRequest.$Shape;
+        static create(properties?: yunhu.GetUserRequest.$Properties): yunhu.GetUserRequest;
+        static encode(message: yunhu.GetUserRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.GetUserRequest & yunhu.GetUserRequest.$Shape;
+    }
+
+    namespace GetUserRequest {
+        interface $Properties {
+            id?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.GetUserRequest.$Properties;
+    }
+
+    interface IMedalInfo extends yunhu.MedalInfo.$Properties {
+    }
+
+    class MedalInfo {
+        constructor(properties?: yunhu.MedalInfo.$Properties);
+        $unknowns?: Uint8Array[];
+        id: Long;
+        name: string;
+        sort: Long;
+        static create(properties: yunhu.MedalInfo.$Shape): yunhu.MedalInfo & yunhu.MedalInfo.$Shape;
+        static create(properties?: yunhu.MedalInfo.$Properties): yunhu.MedalInfo;
+        static encode(message: yunhu.MedalInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.MedalInfo & yunhu.MedalInfo.$Shape;
+    }
+
+    namespace MedalInfo {
+        interface $Properties {
+            id?: (Long|null);
+            name?: (string|null);
+            sort?: (Long|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.MedalInfo.$Properties;
+    }
+
+    interface IRemarkInfo extends yunhu.RemarkInfo.$Properties {
+    }
+
+    class RemarkInfo {
+        constructor(properties?: yunhu.RemarkInfo.$Properties);
+        $unknowns?: Uint8Array[];
+        remark_name: string;
+        phone: string;
+        extra_remark: string;
+        static create(properties: yunhu.RemarkInfo.$Shape): yunhu.RemarkInfo & yunhu.RemarkInfo.$Shape;
+        static create(properties?: yunhu.RemarkInfo.$Properties): yunhu.RemarkInfo;
+        static encode(message: yunhu.RemarkInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.RemarkInfo & yunhu.RemarkInfo.$Shape;
+    }
+
+    namespace RemarkInfo {
+        interface $Properties {
+            remark_name?: (string|null);
+            phone?: (string|null);
+            extra_remark?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.RemarkInfo.$Properties;
+    }
+
+    interface IProfileInfo extends yunhu.ProfileInfo.$Properties {
+    }
+
+    class ProfileInfo {
+        constructor(properties?: yunhu.ProfileInfo.$Properties);
+        $unknowns?: Uint8Array[];
+        last_active_time: string;
+        introduction: string;
+        gender: number;
+        birthday_timestamp: Long;
+        city: string;
+        district: string;
+        address: string;
+        static create(properties: yunhu.ProfileInfo.$Shape): yunhu.ProfileInfo & yunhu.ProfileInfo.$Shape;
+        static create(properties?: yunhu.ProfileInfo.$Properties): yunhu.ProfileInfo;
+        static encode(message: yunhu.ProfileInfo.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.ProfileInfo & yunhu.ProfileInfo.$Shape;
+    }
+
+    namespace ProfileInfo {
+        interface $Properties {
+            last_active_time?: (string|null);
+            introduction?: (string|null);
+            gender?: (number|null);
+            birthday_timestamp?: (Long|null);
+            city?: (string|null);
+            district?: (string|null);
+            address?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.ProfileInfo.$Properties;
+    }
+
+    interface IGetUserData extends yunhu.GetUserData.$Properties {
+    }
+
+    class GetUserData {
+        constructor(properties?: yunhu.GetUserData.$Properties);
+        $unknowns?: Uint8Array[];
+        id: string;
+        name: string;
+        name_id: Long;
+        avatar_url: string;
+        avatar_id: Long;
+        medal: yunhu.MedalInfo.$Properties[];
+        register_time: string;
+        do_not_disturb: boolean;
+        ban_id: Long;
+        ban_until_timestamp: Long;
+        online_day: number;
+        continuous_online_day: number;
+        is_vip: boolean;
+        vip_expired_timestamp: Long;
+        vip_status: yunhu.VipStatus;
+        is_blocked: boolean;
+        top: boolean;
+        remark_info?: (yunhu.RemarkInfo.$Properties|null);
+        profile_info?: (yunhu.ProfileInfo.$Properties|null);
+        ip_geo: string;
+        ban_reason: string;
+        static create(properties: yunhu.GetUserData.$Shape): yunhu.GetUserData & yunhu.GetUserData.$Shape;
+        static create(properties?: yunhu.GetUserData.$Properties): yunhu.GetUserData;
+        static encode(message: yunhu.GetUserData.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.GetUserData & yunhu.GetUserData.$Shape;
+    }
+
+    namespace GetUserData {
+        interface $Properties {
+            id?: (string|null);
+            name?: (string|null);
+            name_id?: (Long|null);
+            avatar_url?: (string|null);
+            avatar_id?: (Long|null);
+            medal?: (yunhu.MedalInfo.$Properties[]|null);
+            register_time?: (string|null);
+            do_not_disturb?: (boolean|null);
+            ban_id?: (Long|null);
+            ban_until_timestamp?: (Long|null);
+            online_day?: (number|null);
+            continuous_online_day?: (number|null);
+            is_vip?: (boolean|null);
+            vip_expired_timestamp?: (Long|null);
+            vip_status?: (yunhu.VipStatus|null);
+            is_blocked?: (boolean|null);
+            top?: (boolean|null);
+            remark_info?: (yunhu.RemarkInfo.$Properties|null);
+            profile_info?: (yunhu.ProfileInfo.$Properties|null);
+            ip_geo?: (string|null);
+            ban_reason?: (string|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.GetUserData.$Properties;
+    }
+
+    interface IGetUserResponse extends yunhu.GetUserResponse.$Properties {
+    }
+
+    class GetUserResponse {
+        constructor(properties?: yunhu.GetUserResponse.$Properties);
+        $unknowns?: Uint8Array[];
+        status?: (yunhu.Status.$Properties|null);
+        data?: (yunhu.GetUserData.$Properties|null);
+        static create(properties: yunhu.GetUserResponse.$Shape): yunhu.GetUserResponse & yunhu.GetUserResponse.$Shape;
+        static create(properties?: yunhu.GetUserResponse.$Properties): yunhu.GetUserResponse;
+        static encode(message: yunhu.GetUserResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): yunhu.GetUserResponse & yunhu.GetUserResponse.$Shape;
+    }
+
+    namespace GetUserResponse {
+        interface $Properties {
+            status?: (yunhu.Status.$Properties|null);
+            data?: (yunhu.GetUserData.$Properties|null);
+            $unknowns?: Uint8Array[];
+        }
+        type $Shape = yunhu.GetUserResponse.$Properties;
     }
 
     interface IWsInfo extends yunhu.WsInfo.$Properties {

@@ -3698,38 +3698,38 @@ export const yunhu = $root.yunhu = (() => {
         return BotBoardMessage;
     })();
 
-    yunhu.UserInfoResponse = (function() {
+    yunhu.UserInfo = (function() {
 
         /**
-         * Properties of a UserInfoResponse.
-         * @typedef {Object} yunhu.UserInfoResponse.$Properties
-         * @property {yunhu.Status.$Properties|null} [status] UserInfoResponse status
-         * @property {yunhu.UserInfoData.$Properties|null} [data] UserInfoResponse data
+         * Properties of a UserInfo.
+         * @typedef {Object} yunhu.UserInfo.$Properties
+         * @property {yunhu.Status.$Properties|null} [status] UserInfo status
+         * @property {yunhu.UserInfoData.$Properties|null} [data] UserInfo data
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
         /**
-         * Properties of a UserInfoResponse.
+         * Properties of a UserInfo.
          * @memberof yunhu
-         * @interface IUserInfoResponse
-         * @augments yunhu.UserInfoResponse.$Properties
-         * @deprecated Use yunhu.UserInfoResponse.$Properties instead.
+         * @interface IUserInfo
+         * @augments yunhu.UserInfo.$Properties
+         * @deprecated Use yunhu.UserInfo.$Properties instead.
          */
 
         /**
-         * Shape of a UserInfoResponse.
-         * @typedef {yunhu.UserInfoResponse.$Properties} yunhu.UserInfoResponse.$Shape
+         * Shape of a UserInfo.
+         * @typedef {yunhu.UserInfo.$Properties} yunhu.UserInfo.$Shape
          */
 
         /**
-         * Constructs a new UserInfoResponse.
+         * Constructs a new UserInfo.
          * @memberof yunhu
-         * @classdesc Represents a UserInfoResponse.
+         * @classdesc Represents a UserInfo.
          * @constructor
-         * @param {yunhu.UserInfoResponse.$Properties=} [properties] Properties to set
+         * @param {yunhu.UserInfo.$Properties=} [properties] Properties to set
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
-        const UserInfoResponse = function (properties) {
+        const UserInfo = function (properties) {
             if (properties)
                 for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -3737,47 +3737,47 @@ export const yunhu = $root.yunhu = (() => {
         };
 
         /**
-         * UserInfoResponse status.
+         * UserInfo status.
          * @member {yunhu.Status.$Properties|null|undefined} status
-         * @memberof yunhu.UserInfoResponse
+         * @memberof yunhu.UserInfo
          * @instance
          */
-        UserInfoResponse.prototype.status = null;
+        UserInfo.prototype.status = null;
 
         /**
-         * UserInfoResponse data.
+         * UserInfo data.
          * @member {yunhu.UserInfoData.$Properties|null|undefined} data
-         * @memberof yunhu.UserInfoResponse
+         * @memberof yunhu.UserInfo
          * @instance
          */
-        UserInfoResponse.prototype.data = null;
+        UserInfo.prototype.data = null;
 
         /**
-         * Creates a new UserInfoResponse instance using the specified properties.
+         * Creates a new UserInfo instance using the specified properties.
          * @function create
-         * @memberof yunhu.UserInfoResponse
+         * @memberof yunhu.UserInfo
          * @static
-         * @param {yunhu.UserInfoResponse.$Properties=} [properties] Properties to set
-         * @returns {yunhu.UserInfoResponse} UserInfoResponse instance
+         * @param {yunhu.UserInfo.$Properties=} [properties] Properties to set
+         * @returns {yunhu.UserInfo} UserInfo instance
          * @type {{
-         *   (properties: yunhu.UserInfoResponse.$Shape): yunhu.UserInfoResponse & yunhu.UserInfoResponse.$Shape;
-         *   (properties?: yunhu.UserInfoResponse.$Properties): yunhu.UserInfoResponse;
+         *   (properties: yunhu.UserInfo.$Shape): yunhu.UserInfo & yunhu.UserInfo.$Shape;
+         *   (properties?: yunhu.UserInfo.$Properties): yunhu.UserInfo;
          * }}
          */
-        UserInfoResponse.create = function(properties) {
-            return new UserInfoResponse(properties);
+        UserInfo.create = function(properties) {
+            return new UserInfo(properties);
         };
 
         /**
-         * Encodes the specified UserInfoResponse message. Does not implicitly {@link yunhu.UserInfoResponse.verify|verify} messages.
+         * Encodes the specified UserInfo message. Does not implicitly {@link yunhu.UserInfo.verify|verify} messages.
          * @function encode
-         * @memberof yunhu.UserInfoResponse
+         * @memberof yunhu.UserInfo
          * @static
-         * @param {yunhu.UserInfoResponse.$Properties} message UserInfoResponse message or plain object to encode
+         * @param {yunhu.UserInfo.$Properties} message UserInfo message or plain object to encode
          * @param {$protobuf.Writer} [writer] Writer to encode to
          * @returns {$protobuf.Writer} Writer
          */
-        UserInfoResponse.encode = function (message, writer, _depth) {
+        UserInfo.encode = function (message, writer, _depth) {
             if (!writer)
                 writer = $Writer.create();
             if (_depth === $undefined)
@@ -3795,17 +3795,17 @@ export const yunhu = $root.yunhu = (() => {
         };
 
         /**
-         * Decodes a UserInfoResponse message from the specified reader or buffer.
+         * Decodes a UserInfo message from the specified reader or buffer.
          * @function decode
-         * @memberof yunhu.UserInfoResponse
+         * @memberof yunhu.UserInfo
          * @static
          * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
          * @param {number} [length] Message length if known beforehand
-         * @returns {yunhu.UserInfoResponse & yunhu.UserInfoResponse.$Shape} UserInfoResponse
+         * @returns {yunhu.UserInfo & yunhu.UserInfo.$Shape} UserInfo
          * @throws {Error} If the payload is not a reader or valid buffer
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
-        UserInfoResponse.decode = function (reader, length, _end, _depth, _target) {
+        UserInfo.decode = function (reader, length, _end, _depth, _target) {
             if (!(reader instanceof $Reader))
                 reader = $Reader.create(reader);
             if (_depth === $undefined)
@@ -3822,7 +3822,7 @@ export const yunhu = $root.yunhu = (() => {
                 length = reader.len;
                 reader.len = end;
             }
-            message = _target || new $root.yunhu.UserInfoResponse();
+            message = _target || new $root.yunhu.UserInfo();
             while (reader.pos < end) {
                 let start = reader.pos;
                 let tag = reader.tag();
@@ -3861,7 +3861,23 @@ export const yunhu = $root.yunhu = (() => {
             return message;
         };
 
-        return UserInfoResponse;
+        return UserInfo;
+    })();
+
+    /**
+     * VipStatus enum.
+     * @name yunhu.VipStatus
+     * @enum {number}
+     * @property {number} VIP_STATUS_NONE=0 VIP_STATUS_NONE value
+     * @property {number} VIP_STATUS_ACTIVE=1 VIP_STATUS_ACTIVE value
+     * @property {number} VIP_STATUS_EXPIRED=2 VIP_STATUS_EXPIRED value
+     */
+    yunhu.VipStatus = (function() {
+        const valuesById = $Object.create(null), values = $Object.create(valuesById);
+        values[valuesById[0] = "VIP_STATUS_NONE"] = 0;
+        values[valuesById[1] = "VIP_STATUS_ACTIVE"] = 1;
+        values[valuesById[2] = "VIP_STATUS_EXPIRED"] = 2;
+        return values;
     })();
 
     yunhu.UserInfoData = (function() {
@@ -3871,7 +3887,16 @@ export const yunhu = $root.yunhu = (() => {
          * @typedef {Object} yunhu.UserInfoData.$Properties
          * @property {string|null} [id] UserInfoData id
          * @property {string|null} [name] UserInfoData name
+         * @property {number|null} [field3] UserInfoData field3
          * @property {string|null} [avatar_url] UserInfoData avatar_url
+         * @property {Long|null} [avatar_id] UserInfoData avatar_id
+         * @property {string|null} [phone] UserInfoData phone
+         * @property {string|null} [email] UserInfoData email
+         * @property {number|null} [coin] UserInfoData coin
+         * @property {boolean|null} [is_vip] UserInfoData is_vip
+         * @property {Long|null} [vip_expired_time] UserInfoData vip_expired_time
+         * @property {yunhu.VipStatus|null} [vip_status] UserInfoData vip_status
+         * @property {string|null} [invitation_code] UserInfoData invitation_code
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -3920,12 +3945,84 @@ export const yunhu = $root.yunhu = (() => {
         UserInfoData.prototype.name = "";
 
         /**
+         * UserInfoData field3.
+         * @member {number} field3
+         * @memberof yunhu.UserInfoData
+         * @instance
+         */
+        UserInfoData.prototype.field3 = 0;
+
+        /**
          * UserInfoData avatar_url.
          * @member {string} avatar_url
          * @memberof yunhu.UserInfoData
          * @instance
          */
         UserInfoData.prototype.avatar_url = "";
+
+        /**
+         * UserInfoData avatar_id.
+         * @member {Long} avatar_id
+         * @memberof yunhu.UserInfoData
+         * @instance
+         */
+        UserInfoData.prototype.avatar_id = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * UserInfoData phone.
+         * @member {string} phone
+         * @memberof yunhu.UserInfoData
+         * @instance
+         */
+        UserInfoData.prototype.phone = "";
+
+        /**
+         * UserInfoData email.
+         * @member {string} email
+         * @memberof yunhu.UserInfoData
+         * @instance
+         */
+        UserInfoData.prototype.email = "";
+
+        /**
+         * UserInfoData coin.
+         * @member {number} coin
+         * @memberof yunhu.UserInfoData
+         * @instance
+         */
+        UserInfoData.prototype.coin = 0;
+
+        /**
+         * UserInfoData is_vip.
+         * @member {boolean} is_vip
+         * @memberof yunhu.UserInfoData
+         * @instance
+         */
+        UserInfoData.prototype.is_vip = false;
+
+        /**
+         * UserInfoData vip_expired_time.
+         * @member {Long} vip_expired_time
+         * @memberof yunhu.UserInfoData
+         * @instance
+         */
+        UserInfoData.prototype.vip_expired_time = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * UserInfoData vip_status.
+         * @member {yunhu.VipStatus} vip_status
+         * @memberof yunhu.UserInfoData
+         * @instance
+         */
+        UserInfoData.prototype.vip_status = 0;
+
+        /**
+         * UserInfoData invitation_code.
+         * @member {string} invitation_code
+         * @memberof yunhu.UserInfoData
+         * @instance
+         */
+        UserInfoData.prototype.invitation_code = "";
 
         /**
          * Creates a new UserInfoData instance using the specified properties.
@@ -3963,8 +4060,26 @@ export const yunhu = $root.yunhu = (() => {
                 writer.uint32(/* id 1, wireType 2 =*/10).string(message.id);
             if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
                 writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
+            if (message.field3 != null && $Object.hasOwnProperty.call(message, "field3") && message.field3 !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.field3);
             if (message.avatar_url != null && $Object.hasOwnProperty.call(message, "avatar_url") && message.avatar_url !== "")
                 writer.uint32(/* id 4, wireType 2 =*/34).string(message.avatar_url);
+            if (message.avatar_id != null && $Object.hasOwnProperty.call(message, "avatar_id") && (typeof message.avatar_id === "object" ? message.avatar_id.low || message.avatar_id.high : message.avatar_id !== 0))
+                writer.uint32(/* id 5, wireType 0 =*/40).int64(message.avatar_id);
+            if (message.phone != null && $Object.hasOwnProperty.call(message, "phone") && message.phone !== "")
+                writer.uint32(/* id 6, wireType 2 =*/50).string(message.phone);
+            if (message.email != null && $Object.hasOwnProperty.call(message, "email") && message.email !== "")
+                writer.uint32(/* id 7, wireType 2 =*/58).string(message.email);
+            if (message.coin != null && $Object.hasOwnProperty.call(message, "coin") && !$Object.is(message.coin, 0))
+                writer.uint32(/* id 8, wireType 1 =*/65).double(message.coin);
+            if (message.is_vip != null && $Object.hasOwnProperty.call(message, "is_vip") && message.is_vip !== false)
+                writer.uint32(/* id 9, wireType 0 =*/72).bool(message.is_vip);
+            if (message.vip_expired_time != null && $Object.hasOwnProperty.call(message, "vip_expired_time") && (typeof message.vip_expired_time === "object" ? message.vip_expired_time.low || message.vip_expired_time.high : message.vip_expired_time !== 0))
+                writer.uint32(/* id 10, wireType 0 =*/80).int64(message.vip_expired_time);
+            if (message.vip_status != null && $Object.hasOwnProperty.call(message, "vip_status") && message.vip_status !== 0)
+                writer.uint32(/* id 11, wireType 0 =*/88).int32(message.vip_status);
+            if (message.invitation_code != null && $Object.hasOwnProperty.call(message, "invitation_code") && message.invitation_code !== "")
+                writer.uint32(/* id 12, wireType 2 =*/98).string(message.invitation_code);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -4027,6 +4142,15 @@ export const yunhu = $root.yunhu = (() => {
                             delete message.name;
                         continue;
                     }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.field3 = value;
+                        else
+                            delete message.field3;
+                        continue;
+                    }
                 case 4: {
                         if (wireType !== 2)
                             break;
@@ -4034,6 +4158,78 @@ export const yunhu = $root.yunhu = (() => {
                             message.avatar_url = value;
                         else
                             delete message.avatar_url;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.avatar_id = value;
+                        else
+                            delete message.avatar_id;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.phone = value;
+                        else
+                            delete message.phone;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.email = value;
+                        else
+                            delete message.email;
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.coin = value;
+                        else
+                            delete message.coin;
+                        continue;
+                    }
+                case 9: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.is_vip = value;
+                        else
+                            delete message.is_vip;
+                        continue;
+                    }
+                case 10: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.vip_expired_time = value;
+                        else
+                            delete message.vip_expired_time;
+                        continue;
+                    }
+                case 11: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.vip_status = value;
+                        else
+                            delete message.vip_status;
+                        continue;
+                    }
+                case 12: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.invitation_code = value;
+                        else
+                            delete message.invitation_code;
                         continue;
                     }
                 }
@@ -7000,6 +7196,6990 @@ export const yunhu = $root.yunhu = (() => {
         };
 
         return ButtonReportRequest;
+    })();
+
+    yunhu.GroupInfoRequest = (function() {
+
+        /**
+         * Properties of a GroupInfoRequest.
+         * @typedef {Object} yunhu.GroupInfoRequest.$Properties
+         * @property {string|null} [group_id] GroupInfoRequest group_id
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a GroupInfoRequest.
+         * @memberof yunhu
+         * @interface IGroupInfoRequest
+         * @augments yunhu.GroupInfoRequest.$Properties
+         * @deprecated Use yunhu.GroupInfoRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of a GroupInfoRequest.
+         * @typedef {yunhu.GroupInfoRequest.$Properties} yunhu.GroupInfoRequest.$Shape
+         */
+
+        /**
+         * Constructs a new GroupInfoRequest.
+         * @memberof yunhu
+         * @classdesc Represents a GroupInfoRequest.
+         * @constructor
+         * @param {yunhu.GroupInfoRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const GroupInfoRequest = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * GroupInfoRequest group_id.
+         * @member {string} group_id
+         * @memberof yunhu.GroupInfoRequest
+         * @instance
+         */
+        GroupInfoRequest.prototype.group_id = "";
+
+        /**
+         * Creates a new GroupInfoRequest instance using the specified properties.
+         * @function create
+         * @memberof yunhu.GroupInfoRequest
+         * @static
+         * @param {yunhu.GroupInfoRequest.$Properties=} [properties] Properties to set
+         * @returns {yunhu.GroupInfoRequest} GroupInfoRequest instance
+         * @type {{
+         *   (properties: yunhu.GroupInfoRequest.$Shape): yunhu.GroupInfoRequest & yunhu.GroupInfoRequest.$Shape;
+         *   (properties?: yunhu.GroupInfoRequest.$Properties): yunhu.GroupInfoRequest;
+         * }}
+         */
+        GroupInfoRequest.create = function(properties) {
+            return new GroupInfoRequest(properties);
+        };
+
+        /**
+         * Encodes the specified GroupInfoRequest message. Does not implicitly {@link yunhu.GroupInfoRequest.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.GroupInfoRequest
+         * @static
+         * @param {yunhu.GroupInfoRequest.$Properties} message GroupInfoRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GroupInfoRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.group_id != null && $Object.hasOwnProperty.call(message, "group_id") && message.group_id !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.group_id);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a GroupInfoRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.GroupInfoRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.GroupInfoRequest & yunhu.GroupInfoRequest.$Shape} GroupInfoRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GroupInfoRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.GroupInfoRequest();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.group_id = value;
+                        else
+                            delete message.group_id;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return GroupInfoRequest;
+    })();
+
+    yunhu.GroupData = (function() {
+
+        /**
+         * Properties of a GroupData.
+         * @typedef {Object} yunhu.GroupData.$Properties
+         * @property {string|null} [group_id] GroupData group_id
+         * @property {string|null} [name] GroupData name
+         * @property {string|null} [avatar_url] GroupData avatar_url
+         * @property {Long|null} [avatar_id] GroupData avatar_id
+         * @property {string|null} [introduction] GroupData introduction
+         * @property {Long|null} [headcount] GroupData headcount
+         * @property {string|null} [create_by] GroupData create_by
+         * @property {boolean|null} [direct_join] GroupData direct_join
+         * @property {number|null} [permisson_level] GroupData permisson_level
+         * @property {boolean|null} [history_msg] GroupData history_msg
+         * @property {string|null} [category_name] GroupData category_name
+         * @property {Long|null} [category_id] GroupData category_id
+         * @property {boolean|null} ["private"] GroupData private
+         * @property {boolean|null} [do_not_disturb] GroupData do_not_disturb
+         * @property {Long|null} [community_id] GroupData community_id
+         * @property {string|null} [community_name] GroupData community_name
+         * @property {Long|null} [ban_id] GroupData ban_id
+         * @property {Long|null} [ban_until_timestamp] GroupData ban_until_timestamp
+         * @property {boolean|null} [top] GroupData top
+         * @property {Array.<string>|null} [admin] GroupData admin
+         * @property {Long|null} [gag_until_timestamp] GroupData gag_until_timestamp
+         * @property {string|null} [limited_msg_type] GroupData limited_msg_type
+         * @property {string|null} [owner] GroupData owner
+         * @property {boolean|null} [recommandation] GroupData recommandation
+         * @property {boolean|null} [is_gag] GroupData is_gag
+         * @property {Array.<string>|null} [tag_old] GroupData tag_old
+         * @property {Array.<yunhu.Tag.$Properties>|null} [tag] GroupData tag
+         * @property {string|null} [my_group_nickname] GroupData my_group_nickname
+         * @property {string|null} [group_code] GroupData group_code
+         * @property {boolean|null} [hide_group_members] GroupData hide_group_members
+         * @property {Long|null} [field31] GroupData field31
+         * @property {boolean|null} [auto_delete_message] GroupData auto_delete_message
+         * @property {boolean|null} [deny_members_upload_to_group_disk] GroupData deny_members_upload_to_group_disk
+         * @property {string|null} [ban_reason] GroupData ban_reason
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a GroupData.
+         * @memberof yunhu
+         * @interface IGroupData
+         * @augments yunhu.GroupData.$Properties
+         * @deprecated Use yunhu.GroupData.$Properties instead.
+         */
+
+        /**
+         * Shape of a GroupData.
+         * @typedef {yunhu.GroupData.$Properties} yunhu.GroupData.$Shape
+         */
+
+        /**
+         * Constructs a new GroupData.
+         * @memberof yunhu
+         * @classdesc Represents a GroupData.
+         * @constructor
+         * @param {yunhu.GroupData.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const GroupData = function (properties) {
+            this.admin = [];
+            this.tag_old = [];
+            this.tag = [];
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * GroupData group_id.
+         * @member {string} group_id
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.group_id = "";
+
+        /**
+         * GroupData name.
+         * @member {string} name
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.name = "";
+
+        /**
+         * GroupData avatar_url.
+         * @member {string} avatar_url
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.avatar_url = "";
+
+        /**
+         * GroupData avatar_id.
+         * @member {Long} avatar_id
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.avatar_id = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * GroupData introduction.
+         * @member {string} introduction
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.introduction = "";
+
+        /**
+         * GroupData headcount.
+         * @member {Long} headcount
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.headcount = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * GroupData create_by.
+         * @member {string} create_by
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.create_by = "";
+
+        /**
+         * GroupData direct_join.
+         * @member {boolean} direct_join
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.direct_join = false;
+
+        /**
+         * GroupData permisson_level.
+         * @member {number} permisson_level
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.permisson_level = 0;
+
+        /**
+         * GroupData history_msg.
+         * @member {boolean} history_msg
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.history_msg = false;
+
+        /**
+         * GroupData category_name.
+         * @member {string} category_name
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.category_name = "";
+
+        /**
+         * GroupData category_id.
+         * @member {Long} category_id
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.category_id = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * GroupData private.
+         * @member {boolean} private
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype["private"] = false;
+
+        /**
+         * GroupData do_not_disturb.
+         * @member {boolean} do_not_disturb
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.do_not_disturb = false;
+
+        /**
+         * GroupData community_id.
+         * @member {Long} community_id
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.community_id = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * GroupData community_name.
+         * @member {string} community_name
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.community_name = "";
+
+        /**
+         * GroupData ban_id.
+         * @member {Long} ban_id
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.ban_id = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * GroupData ban_until_timestamp.
+         * @member {Long} ban_until_timestamp
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.ban_until_timestamp = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * GroupData top.
+         * @member {boolean} top
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.top = false;
+
+        /**
+         * GroupData admin.
+         * @member {Array.<string>} admin
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.admin = $util.emptyArray;
+
+        /**
+         * GroupData gag_until_timestamp.
+         * @member {Long} gag_until_timestamp
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.gag_until_timestamp = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * GroupData limited_msg_type.
+         * @member {string} limited_msg_type
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.limited_msg_type = "";
+
+        /**
+         * GroupData owner.
+         * @member {string} owner
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.owner = "";
+
+        /**
+         * GroupData recommandation.
+         * @member {boolean} recommandation
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.recommandation = false;
+
+        /**
+         * GroupData is_gag.
+         * @member {boolean} is_gag
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.is_gag = false;
+
+        /**
+         * GroupData tag_old.
+         * @member {Array.<string>} tag_old
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.tag_old = $util.emptyArray;
+
+        /**
+         * GroupData tag.
+         * @member {Array.<yunhu.Tag.$Properties>} tag
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.tag = $util.emptyArray;
+
+        /**
+         * GroupData my_group_nickname.
+         * @member {string} my_group_nickname
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.my_group_nickname = "";
+
+        /**
+         * GroupData group_code.
+         * @member {string} group_code
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.group_code = "";
+
+        /**
+         * GroupData hide_group_members.
+         * @member {boolean} hide_group_members
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.hide_group_members = false;
+
+        /**
+         * GroupData field31.
+         * @member {Long} field31
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.field31 = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * GroupData auto_delete_message.
+         * @member {boolean} auto_delete_message
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.auto_delete_message = false;
+
+        /**
+         * GroupData deny_members_upload_to_group_disk.
+         * @member {boolean} deny_members_upload_to_group_disk
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.deny_members_upload_to_group_disk = false;
+
+        /**
+         * GroupData ban_reason.
+         * @member {string} ban_reason
+         * @memberof yunhu.GroupData
+         * @instance
+         */
+        GroupData.prototype.ban_reason = "";
+
+        /**
+         * Creates a new GroupData instance using the specified properties.
+         * @function create
+         * @memberof yunhu.GroupData
+         * @static
+         * @param {yunhu.GroupData.$Properties=} [properties] Properties to set
+         * @returns {yunhu.GroupData} GroupData instance
+         * @type {{
+         *   (properties: yunhu.GroupData.$Shape): yunhu.GroupData & yunhu.GroupData.$Shape;
+         *   (properties?: yunhu.GroupData.$Properties): yunhu.GroupData;
+         * }}
+         */
+        GroupData.create = function(properties) {
+            return new GroupData(properties);
+        };
+
+        /**
+         * Encodes the specified GroupData message. Does not implicitly {@link yunhu.GroupData.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.GroupData
+         * @static
+         * @param {yunhu.GroupData.$Properties} message GroupData message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GroupData.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.group_id != null && $Object.hasOwnProperty.call(message, "group_id") && message.group_id !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.group_id);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
+            if (message.avatar_url != null && $Object.hasOwnProperty.call(message, "avatar_url") && message.avatar_url !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.avatar_url);
+            if (message.avatar_id != null && $Object.hasOwnProperty.call(message, "avatar_id") && (typeof message.avatar_id === "object" ? message.avatar_id.low || message.avatar_id.high : message.avatar_id !== 0))
+                writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.avatar_id);
+            if (message.introduction != null && $Object.hasOwnProperty.call(message, "introduction") && message.introduction !== "")
+                writer.uint32(/* id 5, wireType 2 =*/42).string(message.introduction);
+            if (message.headcount != null && $Object.hasOwnProperty.call(message, "headcount") && (typeof message.headcount === "object" ? message.headcount.low || message.headcount.high : message.headcount !== 0))
+                writer.uint32(/* id 6, wireType 0 =*/48).uint64(message.headcount);
+            if (message.create_by != null && $Object.hasOwnProperty.call(message, "create_by") && message.create_by !== "")
+                writer.uint32(/* id 7, wireType 2 =*/58).string(message.create_by);
+            if (message.direct_join != null && $Object.hasOwnProperty.call(message, "direct_join") && message.direct_join !== false)
+                writer.uint32(/* id 8, wireType 0 =*/64).bool(message.direct_join);
+            if (message.permisson_level != null && $Object.hasOwnProperty.call(message, "permisson_level") && message.permisson_level !== 0)
+                writer.uint32(/* id 9, wireType 0 =*/72).int32(message.permisson_level);
+            if (message.history_msg != null && $Object.hasOwnProperty.call(message, "history_msg") && message.history_msg !== false)
+                writer.uint32(/* id 10, wireType 0 =*/80).bool(message.history_msg);
+            if (message.category_name != null && $Object.hasOwnProperty.call(message, "category_name") && message.category_name !== "")
+                writer.uint32(/* id 11, wireType 2 =*/90).string(message.category_name);
+            if (message.category_id != null && $Object.hasOwnProperty.call(message, "category_id") && (typeof message.category_id === "object" ? message.category_id.low || message.category_id.high : message.category_id !== 0))
+                writer.uint32(/* id 12, wireType 0 =*/96).uint64(message.category_id);
+            if (message["private"] != null && $Object.hasOwnProperty.call(message, "private") && message["private"] !== false)
+                writer.uint32(/* id 13, wireType 0 =*/104).bool(message["private"]);
+            if (message.do_not_disturb != null && $Object.hasOwnProperty.call(message, "do_not_disturb") && message.do_not_disturb !== false)
+                writer.uint32(/* id 14, wireType 0 =*/112).bool(message.do_not_disturb);
+            if (message.community_id != null && $Object.hasOwnProperty.call(message, "community_id") && (typeof message.community_id === "object" ? message.community_id.low || message.community_id.high : message.community_id !== 0))
+                writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.community_id);
+            if (message.community_name != null && $Object.hasOwnProperty.call(message, "community_name") && message.community_name !== "")
+                writer.uint32(/* id 16, wireType 2 =*/130).string(message.community_name);
+            if (message.ban_id != null && $Object.hasOwnProperty.call(message, "ban_id") && (typeof message.ban_id === "object" ? message.ban_id.low || message.ban_id.high : message.ban_id !== 0))
+                writer.uint32(/* id 17, wireType 0 =*/136).int64(message.ban_id);
+            if (message.ban_until_timestamp != null && $Object.hasOwnProperty.call(message, "ban_until_timestamp") && (typeof message.ban_until_timestamp === "object" ? message.ban_until_timestamp.low || message.ban_until_timestamp.high : message.ban_until_timestamp !== 0))
+                writer.uint32(/* id 18, wireType 0 =*/144).int64(message.ban_until_timestamp);
+            if (message.top != null && $Object.hasOwnProperty.call(message, "top") && message.top !== false)
+                writer.uint32(/* id 19, wireType 0 =*/152).bool(message.top);
+            if (message.admin != null && message.admin.length)
+                for (let i = 0; i < message.admin.length; ++i)
+                    writer.uint32(/* id 20, wireType 2 =*/162).string(message.admin[i]);
+            if (message.gag_until_timestamp != null && $Object.hasOwnProperty.call(message, "gag_until_timestamp") && (typeof message.gag_until_timestamp === "object" ? message.gag_until_timestamp.low || message.gag_until_timestamp.high : message.gag_until_timestamp !== 0))
+                writer.uint32(/* id 21, wireType 0 =*/168).int64(message.gag_until_timestamp);
+            if (message.limited_msg_type != null && $Object.hasOwnProperty.call(message, "limited_msg_type") && message.limited_msg_type !== "")
+                writer.uint32(/* id 22, wireType 2 =*/178).string(message.limited_msg_type);
+            if (message.owner != null && $Object.hasOwnProperty.call(message, "owner") && message.owner !== "")
+                writer.uint32(/* id 23, wireType 2 =*/186).string(message.owner);
+            if (message.recommandation != null && $Object.hasOwnProperty.call(message, "recommandation") && message.recommandation !== false)
+                writer.uint32(/* id 24, wireType 0 =*/192).bool(message.recommandation);
+            if (message.is_gag != null && $Object.hasOwnProperty.call(message, "is_gag") && message.is_gag !== false)
+                writer.uint32(/* id 25, wireType 0 =*/200).bool(message.is_gag);
+            if (message.tag_old != null && message.tag_old.length)
+                for (let i = 0; i < message.tag_old.length; ++i)
+                    writer.uint32(/* id 26, wireType 2 =*/210).string(message.tag_old[i]);
+            if (message.tag != null && message.tag.length)
+                for (let i = 0; i < message.tag.length; ++i)
+                    $root.yunhu.Tag.encode(message.tag[i], writer.uint32(/* id 27, wireType 2 =*/218).fork(), _depth + 1).ldelim();
+            if (message.my_group_nickname != null && $Object.hasOwnProperty.call(message, "my_group_nickname") && message.my_group_nickname !== "")
+                writer.uint32(/* id 28, wireType 2 =*/226).string(message.my_group_nickname);
+            if (message.group_code != null && $Object.hasOwnProperty.call(message, "group_code") && message.group_code !== "")
+                writer.uint32(/* id 29, wireType 2 =*/234).string(message.group_code);
+            if (message.hide_group_members != null && $Object.hasOwnProperty.call(message, "hide_group_members") && message.hide_group_members !== false)
+                writer.uint32(/* id 30, wireType 0 =*/240).bool(message.hide_group_members);
+            if (message.field31 != null && $Object.hasOwnProperty.call(message, "field31") && (typeof message.field31 === "object" ? message.field31.low || message.field31.high : message.field31 !== 0))
+                writer.uint32(/* id 31, wireType 0 =*/248).int64(message.field31);
+            if (message.auto_delete_message != null && $Object.hasOwnProperty.call(message, "auto_delete_message") && message.auto_delete_message !== false)
+                writer.uint32(/* id 32, wireType 0 =*/256).bool(message.auto_delete_message);
+            if (message.deny_members_upload_to_group_disk != null && $Object.hasOwnProperty.call(message, "deny_members_upload_to_group_disk") && message.deny_members_upload_to_group_disk !== false)
+                writer.uint32(/* id 33, wireType 0 =*/264).bool(message.deny_members_upload_to_group_disk);
+            if (message.ban_reason != null && $Object.hasOwnProperty.call(message, "ban_reason") && message.ban_reason !== "")
+                writer.uint32(/* id 34, wireType 2 =*/274).string(message.ban_reason);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a GroupData message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.GroupData
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.GroupData & yunhu.GroupData.$Shape} GroupData
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GroupData.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.GroupData();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.group_id = value;
+                        else
+                            delete message.group_id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.avatar_url = value;
+                        else
+                            delete message.avatar_url;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.avatar_id = value;
+                        else
+                            delete message.avatar_id;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.introduction = value;
+                        else
+                            delete message.introduction;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.headcount = value;
+                        else
+                            delete message.headcount;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.create_by = value;
+                        else
+                            delete message.create_by;
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.direct_join = value;
+                        else
+                            delete message.direct_join;
+                        continue;
+                    }
+                case 9: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.permisson_level = value;
+                        else
+                            delete message.permisson_level;
+                        continue;
+                    }
+                case 10: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.history_msg = value;
+                        else
+                            delete message.history_msg;
+                        continue;
+                    }
+                case 11: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.category_name = value;
+                        else
+                            delete message.category_name;
+                        continue;
+                    }
+                case 12: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.category_id = value;
+                        else
+                            delete message.category_id;
+                        continue;
+                    }
+                case 13: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message["private"] = value;
+                        else
+                            delete message["private"];
+                        continue;
+                    }
+                case 14: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.do_not_disturb = value;
+                        else
+                            delete message.do_not_disturb;
+                        continue;
+                    }
+                case 15: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.community_id = value;
+                        else
+                            delete message.community_id;
+                        continue;
+                    }
+                case 16: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.community_name = value;
+                        else
+                            delete message.community_name;
+                        continue;
+                    }
+                case 17: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.ban_id = value;
+                        else
+                            delete message.ban_id;
+                        continue;
+                    }
+                case 18: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.ban_until_timestamp = value;
+                        else
+                            delete message.ban_until_timestamp;
+                        continue;
+                    }
+                case 19: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.top = value;
+                        else
+                            delete message.top;
+                        continue;
+                    }
+                case 20: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.admin && message.admin.length))
+                            message.admin = [];
+                        message.admin.push(reader.stringVerify());
+                        continue;
+                    }
+                case 21: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.gag_until_timestamp = value;
+                        else
+                            delete message.gag_until_timestamp;
+                        continue;
+                    }
+                case 22: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.limited_msg_type = value;
+                        else
+                            delete message.limited_msg_type;
+                        continue;
+                    }
+                case 23: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.owner = value;
+                        else
+                            delete message.owner;
+                        continue;
+                    }
+                case 24: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.recommandation = value;
+                        else
+                            delete message.recommandation;
+                        continue;
+                    }
+                case 25: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.is_gag = value;
+                        else
+                            delete message.is_gag;
+                        continue;
+                    }
+                case 26: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.tag_old && message.tag_old.length))
+                            message.tag_old = [];
+                        message.tag_old.push(reader.stringVerify());
+                        continue;
+                    }
+                case 27: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.tag && message.tag.length))
+                            message.tag = [];
+                        message.tag.push($root.yunhu.Tag.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 28: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.my_group_nickname = value;
+                        else
+                            delete message.my_group_nickname;
+                        continue;
+                    }
+                case 29: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.group_code = value;
+                        else
+                            delete message.group_code;
+                        continue;
+                    }
+                case 30: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.hide_group_members = value;
+                        else
+                            delete message.hide_group_members;
+                        continue;
+                    }
+                case 31: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.field31 = value;
+                        else
+                            delete message.field31;
+                        continue;
+                    }
+                case 32: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.auto_delete_message = value;
+                        else
+                            delete message.auto_delete_message;
+                        continue;
+                    }
+                case 33: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.deny_members_upload_to_group_disk = value;
+                        else
+                            delete message.deny_members_upload_to_group_disk;
+                        continue;
+                    }
+                case 34: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.ban_reason = value;
+                        else
+                            delete message.ban_reason;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return GroupData;
+    })();
+
+    yunhu.GroupInfoResponse = (function() {
+
+        /**
+         * Properties of a GroupInfoResponse.
+         * @typedef {Object} yunhu.GroupInfoResponse.$Properties
+         * @property {yunhu.Status.$Properties|null} [status] GroupInfoResponse status
+         * @property {yunhu.GroupData.$Properties|null} [data] GroupInfoResponse data
+         * @property {Array.<yunhu.BotData.$Properties>|null} [bot] GroupInfoResponse bot
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a GroupInfoResponse.
+         * @memberof yunhu
+         * @interface IGroupInfoResponse
+         * @augments yunhu.GroupInfoResponse.$Properties
+         * @deprecated Use yunhu.GroupInfoResponse.$Properties instead.
+         */
+
+        /**
+         * Shape of a GroupInfoResponse.
+         * @typedef {yunhu.GroupInfoResponse.$Properties} yunhu.GroupInfoResponse.$Shape
+         */
+
+        /**
+         * Constructs a new GroupInfoResponse.
+         * @memberof yunhu
+         * @classdesc Represents a GroupInfoResponse.
+         * @constructor
+         * @param {yunhu.GroupInfoResponse.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const GroupInfoResponse = function (properties) {
+            this.bot = [];
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * GroupInfoResponse status.
+         * @member {yunhu.Status.$Properties|null|undefined} status
+         * @memberof yunhu.GroupInfoResponse
+         * @instance
+         */
+        GroupInfoResponse.prototype.status = null;
+
+        /**
+         * GroupInfoResponse data.
+         * @member {yunhu.GroupData.$Properties|null|undefined} data
+         * @memberof yunhu.GroupInfoResponse
+         * @instance
+         */
+        GroupInfoResponse.prototype.data = null;
+
+        /**
+         * GroupInfoResponse bot.
+         * @member {Array.<yunhu.BotData.$Properties>} bot
+         * @memberof yunhu.GroupInfoResponse
+         * @instance
+         */
+        GroupInfoResponse.prototype.bot = $util.emptyArray;
+
+        /**
+         * Creates a new GroupInfoResponse instance using the specified properties.
+         * @function create
+         * @memberof yunhu.GroupInfoResponse
+         * @static
+         * @param {yunhu.GroupInfoResponse.$Properties=} [properties] Properties to set
+         * @returns {yunhu.GroupInfoResponse} GroupInfoResponse instance
+         * @type {{
+         *   (properties: yunhu.GroupInfoResponse.$Shape): yunhu.GroupInfoResponse & yunhu.GroupInfoResponse.$Shape;
+         *   (properties?: yunhu.GroupInfoResponse.$Properties): yunhu.GroupInfoResponse;
+         * }}
+         */
+        GroupInfoResponse.create = function(properties) {
+            return new GroupInfoResponse(properties);
+        };
+
+        /**
+         * Encodes the specified GroupInfoResponse message. Does not implicitly {@link yunhu.GroupInfoResponse.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.GroupInfoResponse
+         * @static
+         * @param {yunhu.GroupInfoResponse.$Properties} message GroupInfoResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GroupInfoResponse.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                $root.yunhu.Status.encode(message.status, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.data != null && $Object.hasOwnProperty.call(message, "data"))
+                $root.yunhu.GroupData.encode(message.data, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.bot != null && message.bot.length)
+                for (let i = 0; i < message.bot.length; ++i)
+                    $root.yunhu.BotData.encode(message.bot[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a GroupInfoResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.GroupInfoResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.GroupInfoResponse & yunhu.GroupInfoResponse.$Shape} GroupInfoResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GroupInfoResponse.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.GroupInfoResponse();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.status = $root.yunhu.Status.decode(reader, reader.size(), $undefined, _depth + 1, message.status);
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        message.data = $root.yunhu.GroupData.decode(reader, reader.size(), $undefined, _depth + 1, message.data);
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.bot && message.bot.length))
+                            message.bot = [];
+                        message.bot.push($root.yunhu.BotData.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return GroupInfoResponse;
+    })();
+
+    yunhu.MemberPage = (function() {
+
+        /**
+         * Properties of a MemberPage.
+         * @typedef {Object} yunhu.MemberPage.$Properties
+         * @property {number|null} [size] MemberPage size
+         * @property {number|null} [page] MemberPage page
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a MemberPage.
+         * @memberof yunhu
+         * @interface IMemberPage
+         * @augments yunhu.MemberPage.$Properties
+         * @deprecated Use yunhu.MemberPage.$Properties instead.
+         */
+
+        /**
+         * Shape of a MemberPage.
+         * @typedef {yunhu.MemberPage.$Properties} yunhu.MemberPage.$Shape
+         */
+
+        /**
+         * Constructs a new MemberPage.
+         * @memberof yunhu
+         * @classdesc Represents a MemberPage.
+         * @constructor
+         * @param {yunhu.MemberPage.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const MemberPage = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * MemberPage size.
+         * @member {number} size
+         * @memberof yunhu.MemberPage
+         * @instance
+         */
+        MemberPage.prototype.size = 0;
+
+        /**
+         * MemberPage page.
+         * @member {number} page
+         * @memberof yunhu.MemberPage
+         * @instance
+         */
+        MemberPage.prototype.page = 0;
+
+        /**
+         * Creates a new MemberPage instance using the specified properties.
+         * @function create
+         * @memberof yunhu.MemberPage
+         * @static
+         * @param {yunhu.MemberPage.$Properties=} [properties] Properties to set
+         * @returns {yunhu.MemberPage} MemberPage instance
+         * @type {{
+         *   (properties: yunhu.MemberPage.$Shape): yunhu.MemberPage & yunhu.MemberPage.$Shape;
+         *   (properties?: yunhu.MemberPage.$Properties): yunhu.MemberPage;
+         * }}
+         */
+        MemberPage.create = function(properties) {
+            return new MemberPage(properties);
+        };
+
+        /**
+         * Encodes the specified MemberPage message. Does not implicitly {@link yunhu.MemberPage.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.MemberPage
+         * @static
+         * @param {yunhu.MemberPage.$Properties} message MemberPage message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        MemberPage.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.size != null && $Object.hasOwnProperty.call(message, "size") && message.size !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).int32(message.size);
+            if (message.page != null && $Object.hasOwnProperty.call(message, "page") && message.page !== 0)
+                writer.uint32(/* id 2, wireType 0 =*/16).int32(message.page);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a MemberPage message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.MemberPage
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.MemberPage & yunhu.MemberPage.$Shape} MemberPage
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        MemberPage.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.MemberPage();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.size = value;
+                        else
+                            delete message.size;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.page = value;
+                        else
+                            delete message.page;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return MemberPage;
+    })();
+
+    yunhu.ListMemberRequest = (function() {
+
+        /**
+         * Properties of a ListMemberRequest.
+         * @typedef {Object} yunhu.ListMemberRequest.$Properties
+         * @property {yunhu.MemberPage.$Properties|null} [data] ListMemberRequest data
+         * @property {string|null} [group_id] ListMemberRequest group_id
+         * @property {string|null} [keywords] ListMemberRequest keywords
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a ListMemberRequest.
+         * @memberof yunhu
+         * @interface IListMemberRequest
+         * @augments yunhu.ListMemberRequest.$Properties
+         * @deprecated Use yunhu.ListMemberRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of a ListMemberRequest.
+         * @typedef {yunhu.ListMemberRequest.$Properties} yunhu.ListMemberRequest.$Shape
+         */
+
+        /**
+         * Constructs a new ListMemberRequest.
+         * @memberof yunhu
+         * @classdesc Represents a ListMemberRequest.
+         * @constructor
+         * @param {yunhu.ListMemberRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const ListMemberRequest = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * ListMemberRequest data.
+         * @member {yunhu.MemberPage.$Properties|null|undefined} data
+         * @memberof yunhu.ListMemberRequest
+         * @instance
+         */
+        ListMemberRequest.prototype.data = null;
+
+        /**
+         * ListMemberRequest group_id.
+         * @member {string} group_id
+         * @memberof yunhu.ListMemberRequest
+         * @instance
+         */
+        ListMemberRequest.prototype.group_id = "";
+
+        /**
+         * ListMemberRequest keywords.
+         * @member {string} keywords
+         * @memberof yunhu.ListMemberRequest
+         * @instance
+         */
+        ListMemberRequest.prototype.keywords = "";
+
+        /**
+         * Creates a new ListMemberRequest instance using the specified properties.
+         * @function create
+         * @memberof yunhu.ListMemberRequest
+         * @static
+         * @param {yunhu.ListMemberRequest.$Properties=} [properties] Properties to set
+         * @returns {yunhu.ListMemberRequest} ListMemberRequest instance
+         * @type {{
+         *   (properties: yunhu.ListMemberRequest.$Shape): yunhu.ListMemberRequest & yunhu.ListMemberRequest.$Shape;
+         *   (properties?: yunhu.ListMemberRequest.$Properties): yunhu.ListMemberRequest;
+         * }}
+         */
+        ListMemberRequest.create = function(properties) {
+            return new ListMemberRequest(properties);
+        };
+
+        /**
+         * Encodes the specified ListMemberRequest message. Does not implicitly {@link yunhu.ListMemberRequest.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.ListMemberRequest
+         * @static
+         * @param {yunhu.ListMemberRequest.$Properties} message ListMemberRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ListMemberRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.data != null && $Object.hasOwnProperty.call(message, "data"))
+                $root.yunhu.MemberPage.encode(message.data, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.group_id != null && $Object.hasOwnProperty.call(message, "group_id") && message.group_id !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.group_id);
+            if (message.keywords != null && $Object.hasOwnProperty.call(message, "keywords") && message.keywords !== "")
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.keywords);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a ListMemberRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.ListMemberRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.ListMemberRequest & yunhu.ListMemberRequest.$Shape} ListMemberRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ListMemberRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.ListMemberRequest();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        message.data = $root.yunhu.MemberPage.decode(reader, reader.size(), $undefined, _depth + 1, message.data);
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.group_id = value;
+                        else
+                            delete message.group_id;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.keywords = value;
+                        else
+                            delete message.keywords;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return ListMemberRequest;
+    })();
+
+    yunhu.MemberUserInfo = (function() {
+
+        /**
+         * Properties of a MemberUserInfo.
+         * @typedef {Object} yunhu.MemberUserInfo.$Properties
+         * @property {string|null} [user_id] MemberUserInfo user_id
+         * @property {string|null} [name] MemberUserInfo name
+         * @property {string|null} [avatar_url] MemberUserInfo avatar_url
+         * @property {boolean|null} [is_vip] MemberUserInfo is_vip
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a MemberUserInfo.
+         * @memberof yunhu
+         * @interface IMemberUserInfo
+         * @augments yunhu.MemberUserInfo.$Properties
+         * @deprecated Use yunhu.MemberUserInfo.$Properties instead.
+         */
+
+        /**
+         * Shape of a MemberUserInfo.
+         * @typedef {yunhu.MemberUserInfo.$Properties} yunhu.MemberUserInfo.$Shape
+         */
+
+        /**
+         * Constructs a new MemberUserInfo.
+         * @memberof yunhu
+         * @classdesc Represents a MemberUserInfo.
+         * @constructor
+         * @param {yunhu.MemberUserInfo.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const MemberUserInfo = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * MemberUserInfo user_id.
+         * @member {string} user_id
+         * @memberof yunhu.MemberUserInfo
+         * @instance
+         */
+        MemberUserInfo.prototype.user_id = "";
+
+        /**
+         * MemberUserInfo name.
+         * @member {string} name
+         * @memberof yunhu.MemberUserInfo
+         * @instance
+         */
+        MemberUserInfo.prototype.name = "";
+
+        /**
+         * MemberUserInfo avatar_url.
+         * @member {string} avatar_url
+         * @memberof yunhu.MemberUserInfo
+         * @instance
+         */
+        MemberUserInfo.prototype.avatar_url = "";
+
+        /**
+         * MemberUserInfo is_vip.
+         * @member {boolean} is_vip
+         * @memberof yunhu.MemberUserInfo
+         * @instance
+         */
+        MemberUserInfo.prototype.is_vip = false;
+
+        /**
+         * Creates a new MemberUserInfo instance using the specified properties.
+         * @function create
+         * @memberof yunhu.MemberUserInfo
+         * @static
+         * @param {yunhu.MemberUserInfo.$Properties=} [properties] Properties to set
+         * @returns {yunhu.MemberUserInfo} MemberUserInfo instance
+         * @type {{
+         *   (properties: yunhu.MemberUserInfo.$Shape): yunhu.MemberUserInfo & yunhu.MemberUserInfo.$Shape;
+         *   (properties?: yunhu.MemberUserInfo.$Properties): yunhu.MemberUserInfo;
+         * }}
+         */
+        MemberUserInfo.create = function(properties) {
+            return new MemberUserInfo(properties);
+        };
+
+        /**
+         * Encodes the specified MemberUserInfo message. Does not implicitly {@link yunhu.MemberUserInfo.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.MemberUserInfo
+         * @static
+         * @param {yunhu.MemberUserInfo.$Properties} message MemberUserInfo message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        MemberUserInfo.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.user_id != null && $Object.hasOwnProperty.call(message, "user_id") && message.user_id !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.user_id);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
+            if (message.avatar_url != null && $Object.hasOwnProperty.call(message, "avatar_url") && message.avatar_url !== "")
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.avatar_url);
+            if (message.is_vip != null && $Object.hasOwnProperty.call(message, "is_vip") && message.is_vip !== false)
+                writer.uint32(/* id 6, wireType 0 =*/48).bool(message.is_vip);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a MemberUserInfo message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.MemberUserInfo
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.MemberUserInfo & yunhu.MemberUserInfo.$Shape} MemberUserInfo
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        MemberUserInfo.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.MemberUserInfo();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.user_id = value;
+                        else
+                            delete message.user_id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.avatar_url = value;
+                        else
+                            delete message.avatar_url;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.is_vip = value;
+                        else
+                            delete message.is_vip;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return MemberUserInfo;
+    })();
+
+    yunhu.GroupMember = (function() {
+
+        /**
+         * Properties of a GroupMember.
+         * @typedef {Object} yunhu.GroupMember.$Properties
+         * @property {string|null} [group_id] GroupMember group_id
+         * @property {yunhu.MemberUserInfo.$Properties|null} [user_info] GroupMember user_info
+         * @property {number|null} [permission_level] GroupMember permission_level
+         * @property {Long|null} [gag_time] GroupMember gag_time
+         * @property {boolean|null} [is_gag] GroupMember is_gag
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a GroupMember.
+         * @memberof yunhu
+         * @interface IGroupMember
+         * @augments yunhu.GroupMember.$Properties
+         * @deprecated Use yunhu.GroupMember.$Properties instead.
+         */
+
+        /**
+         * Shape of a GroupMember.
+         * @typedef {yunhu.GroupMember.$Properties} yunhu.GroupMember.$Shape
+         */
+
+        /**
+         * Constructs a new GroupMember.
+         * @memberof yunhu
+         * @classdesc Represents a GroupMember.
+         * @constructor
+         * @param {yunhu.GroupMember.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const GroupMember = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * GroupMember group_id.
+         * @member {string} group_id
+         * @memberof yunhu.GroupMember
+         * @instance
+         */
+        GroupMember.prototype.group_id = "";
+
+        /**
+         * GroupMember user_info.
+         * @member {yunhu.MemberUserInfo.$Properties|null|undefined} user_info
+         * @memberof yunhu.GroupMember
+         * @instance
+         */
+        GroupMember.prototype.user_info = null;
+
+        /**
+         * GroupMember permission_level.
+         * @member {number} permission_level
+         * @memberof yunhu.GroupMember
+         * @instance
+         */
+        GroupMember.prototype.permission_level = 0;
+
+        /**
+         * GroupMember gag_time.
+         * @member {Long} gag_time
+         * @memberof yunhu.GroupMember
+         * @instance
+         */
+        GroupMember.prototype.gag_time = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * GroupMember is_gag.
+         * @member {boolean} is_gag
+         * @memberof yunhu.GroupMember
+         * @instance
+         */
+        GroupMember.prototype.is_gag = false;
+
+        /**
+         * Creates a new GroupMember instance using the specified properties.
+         * @function create
+         * @memberof yunhu.GroupMember
+         * @static
+         * @param {yunhu.GroupMember.$Properties=} [properties] Properties to set
+         * @returns {yunhu.GroupMember} GroupMember instance
+         * @type {{
+         *   (properties: yunhu.GroupMember.$Shape): yunhu.GroupMember & yunhu.GroupMember.$Shape;
+         *   (properties?: yunhu.GroupMember.$Properties): yunhu.GroupMember;
+         * }}
+         */
+        GroupMember.create = function(properties) {
+            return new GroupMember(properties);
+        };
+
+        /**
+         * Encodes the specified GroupMember message. Does not implicitly {@link yunhu.GroupMember.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.GroupMember
+         * @static
+         * @param {yunhu.GroupMember.$Properties} message GroupMember message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GroupMember.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.group_id != null && $Object.hasOwnProperty.call(message, "group_id") && message.group_id !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.group_id);
+            if (message.user_info != null && $Object.hasOwnProperty.call(message, "user_info"))
+                $root.yunhu.MemberUserInfo.encode(message.user_info, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.permission_level != null && $Object.hasOwnProperty.call(message, "permission_level") && message.permission_level !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.permission_level);
+            if (message.gag_time != null && $Object.hasOwnProperty.call(message, "gag_time") && (typeof message.gag_time === "object" ? message.gag_time.low || message.gag_time.high : message.gag_time !== 0))
+                writer.uint32(/* id 4, wireType 0 =*/32).int64(message.gag_time);
+            if (message.is_gag != null && $Object.hasOwnProperty.call(message, "is_gag") && message.is_gag !== false)
+                writer.uint32(/* id 5, wireType 0 =*/40).bool(message.is_gag);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a GroupMember message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.GroupMember
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.GroupMember & yunhu.GroupMember.$Shape} GroupMember
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GroupMember.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.GroupMember();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.group_id = value;
+                        else
+                            delete message.group_id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        message.user_info = $root.yunhu.MemberUserInfo.decode(reader, reader.size(), $undefined, _depth + 1, message.user_info);
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.permission_level = value;
+                        else
+                            delete message.permission_level;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.gag_time = value;
+                        else
+                            delete message.gag_time;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.is_gag = value;
+                        else
+                            delete message.is_gag;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return GroupMember;
+    })();
+
+    yunhu.ListMemberResponse = (function() {
+
+        /**
+         * Properties of a ListMemberResponse.
+         * @typedef {Object} yunhu.ListMemberResponse.$Properties
+         * @property {yunhu.Status.$Properties|null} [status] ListMemberResponse status
+         * @property {Array.<yunhu.GroupMember.$Properties>|null} [user] ListMemberResponse user
+         * @property {number|null} [total] ListMemberResponse total
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a ListMemberResponse.
+         * @memberof yunhu
+         * @interface IListMemberResponse
+         * @augments yunhu.ListMemberResponse.$Properties
+         * @deprecated Use yunhu.ListMemberResponse.$Properties instead.
+         */
+
+        /**
+         * Shape of a ListMemberResponse.
+         * @typedef {yunhu.ListMemberResponse.$Properties} yunhu.ListMemberResponse.$Shape
+         */
+
+        /**
+         * Constructs a new ListMemberResponse.
+         * @memberof yunhu
+         * @classdesc Represents a ListMemberResponse.
+         * @constructor
+         * @param {yunhu.ListMemberResponse.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const ListMemberResponse = function (properties) {
+            this.user = [];
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * ListMemberResponse status.
+         * @member {yunhu.Status.$Properties|null|undefined} status
+         * @memberof yunhu.ListMemberResponse
+         * @instance
+         */
+        ListMemberResponse.prototype.status = null;
+
+        /**
+         * ListMemberResponse user.
+         * @member {Array.<yunhu.GroupMember.$Properties>} user
+         * @memberof yunhu.ListMemberResponse
+         * @instance
+         */
+        ListMemberResponse.prototype.user = $util.emptyArray;
+
+        /**
+         * ListMemberResponse total.
+         * @member {number} total
+         * @memberof yunhu.ListMemberResponse
+         * @instance
+         */
+        ListMemberResponse.prototype.total = 0;
+
+        /**
+         * Creates a new ListMemberResponse instance using the specified properties.
+         * @function create
+         * @memberof yunhu.ListMemberResponse
+         * @static
+         * @param {yunhu.ListMemberResponse.$Properties=} [properties] Properties to set
+         * @returns {yunhu.ListMemberResponse} ListMemberResponse instance
+         * @type {{
+         *   (properties: yunhu.ListMemberResponse.$Shape): yunhu.ListMemberResponse & yunhu.ListMemberResponse.$Shape;
+         *   (properties?: yunhu.ListMemberResponse.$Properties): yunhu.ListMemberResponse;
+         * }}
+         */
+        ListMemberResponse.create = function(properties) {
+            return new ListMemberResponse(properties);
+        };
+
+        /**
+         * Encodes the specified ListMemberResponse message. Does not implicitly {@link yunhu.ListMemberResponse.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.ListMemberResponse
+         * @static
+         * @param {yunhu.ListMemberResponse.$Properties} message ListMemberResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ListMemberResponse.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                $root.yunhu.Status.encode(message.status, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.user != null && message.user.length)
+                for (let i = 0; i < message.user.length; ++i)
+                    $root.yunhu.GroupMember.encode(message.user[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.total != null && $Object.hasOwnProperty.call(message, "total") && message.total !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.total);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a ListMemberResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.ListMemberResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.ListMemberResponse & yunhu.ListMemberResponse.$Shape} ListMemberResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ListMemberResponse.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.ListMemberResponse();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.status = $root.yunhu.Status.decode(reader, reader.size(), $undefined, _depth + 1, message.status);
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.user && message.user.length))
+                            message.user = [];
+                        message.user.push($root.yunhu.GroupMember.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.total = value;
+                        else
+                            delete message.total;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return ListMemberResponse;
+    })();
+
+    yunhu.BotListRequest = (function() {
+
+        /**
+         * Properties of a BotListRequest.
+         * @typedef {Object} yunhu.BotListRequest.$Properties
+         * @property {string|null} [group_id] BotListRequest group_id
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a BotListRequest.
+         * @memberof yunhu
+         * @interface IBotListRequest
+         * @augments yunhu.BotListRequest.$Properties
+         * @deprecated Use yunhu.BotListRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of a BotListRequest.
+         * @typedef {yunhu.BotListRequest.$Properties} yunhu.BotListRequest.$Shape
+         */
+
+        /**
+         * Constructs a new BotListRequest.
+         * @memberof yunhu
+         * @classdesc Represents a BotListRequest.
+         * @constructor
+         * @param {yunhu.BotListRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const BotListRequest = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * BotListRequest group_id.
+         * @member {string} group_id
+         * @memberof yunhu.BotListRequest
+         * @instance
+         */
+        BotListRequest.prototype.group_id = "";
+
+        /**
+         * Creates a new BotListRequest instance using the specified properties.
+         * @function create
+         * @memberof yunhu.BotListRequest
+         * @static
+         * @param {yunhu.BotListRequest.$Properties=} [properties] Properties to set
+         * @returns {yunhu.BotListRequest} BotListRequest instance
+         * @type {{
+         *   (properties: yunhu.BotListRequest.$Shape): yunhu.BotListRequest & yunhu.BotListRequest.$Shape;
+         *   (properties?: yunhu.BotListRequest.$Properties): yunhu.BotListRequest;
+         * }}
+         */
+        BotListRequest.create = function(properties) {
+            return new BotListRequest(properties);
+        };
+
+        /**
+         * Encodes the specified BotListRequest message. Does not implicitly {@link yunhu.BotListRequest.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.BotListRequest
+         * @static
+         * @param {yunhu.BotListRequest.$Properties} message BotListRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        BotListRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.group_id != null && $Object.hasOwnProperty.call(message, "group_id") && message.group_id !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.group_id);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a BotListRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.BotListRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.BotListRequest & yunhu.BotListRequest.$Shape} BotListRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        BotListRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.BotListRequest();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.group_id = value;
+                        else
+                            delete message.group_id;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return BotListRequest;
+    })();
+
+    yunhu.InstructionData = (function() {
+
+        /**
+         * Properties of an InstructionData.
+         * @typedef {Object} yunhu.InstructionData.$Properties
+         * @property {Long|null} [id] InstructionData id
+         * @property {string|null} [bot_id] InstructionData bot_id
+         * @property {string|null} [name] InstructionData name
+         * @property {string|null} [desc] InstructionData desc
+         * @property {number|null} [type] InstructionData type
+         * @property {string|null} [hint_text] InstructionData hint_text
+         * @property {string|null} [default_text] InstructionData default_text
+         * @property {Long|null} [sort] InstructionData sort
+         * @property {string|null} [form] InstructionData form
+         * @property {string|null} [bot_name] InstructionData bot_name
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an InstructionData.
+         * @memberof yunhu
+         * @interface IInstructionData
+         * @augments yunhu.InstructionData.$Properties
+         * @deprecated Use yunhu.InstructionData.$Properties instead.
+         */
+
+        /**
+         * Shape of an InstructionData.
+         * @typedef {yunhu.InstructionData.$Properties} yunhu.InstructionData.$Shape
+         */
+
+        /**
+         * Constructs a new InstructionData.
+         * @memberof yunhu
+         * @classdesc Represents an InstructionData.
+         * @constructor
+         * @param {yunhu.InstructionData.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const InstructionData = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * InstructionData id.
+         * @member {Long} id
+         * @memberof yunhu.InstructionData
+         * @instance
+         */
+        InstructionData.prototype.id = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * InstructionData bot_id.
+         * @member {string} bot_id
+         * @memberof yunhu.InstructionData
+         * @instance
+         */
+        InstructionData.prototype.bot_id = "";
+
+        /**
+         * InstructionData name.
+         * @member {string} name
+         * @memberof yunhu.InstructionData
+         * @instance
+         */
+        InstructionData.prototype.name = "";
+
+        /**
+         * InstructionData desc.
+         * @member {string} desc
+         * @memberof yunhu.InstructionData
+         * @instance
+         */
+        InstructionData.prototype.desc = "";
+
+        /**
+         * InstructionData type.
+         * @member {number} type
+         * @memberof yunhu.InstructionData
+         * @instance
+         */
+        InstructionData.prototype.type = 0;
+
+        /**
+         * InstructionData hint_text.
+         * @member {string} hint_text
+         * @memberof yunhu.InstructionData
+         * @instance
+         */
+        InstructionData.prototype.hint_text = "";
+
+        /**
+         * InstructionData default_text.
+         * @member {string} default_text
+         * @memberof yunhu.InstructionData
+         * @instance
+         */
+        InstructionData.prototype.default_text = "";
+
+        /**
+         * InstructionData sort.
+         * @member {Long} sort
+         * @memberof yunhu.InstructionData
+         * @instance
+         */
+        InstructionData.prototype.sort = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * InstructionData form.
+         * @member {string} form
+         * @memberof yunhu.InstructionData
+         * @instance
+         */
+        InstructionData.prototype.form = "";
+
+        /**
+         * InstructionData bot_name.
+         * @member {string} bot_name
+         * @memberof yunhu.InstructionData
+         * @instance
+         */
+        InstructionData.prototype.bot_name = "";
+
+        /**
+         * Creates a new InstructionData instance using the specified properties.
+         * @function create
+         * @memberof yunhu.InstructionData
+         * @static
+         * @param {yunhu.InstructionData.$Properties=} [properties] Properties to set
+         * @returns {yunhu.InstructionData} InstructionData instance
+         * @type {{
+         *   (properties: yunhu.InstructionData.$Shape): yunhu.InstructionData & yunhu.InstructionData.$Shape;
+         *   (properties?: yunhu.InstructionData.$Properties): yunhu.InstructionData;
+         * }}
+         */
+        InstructionData.create = function(properties) {
+            return new InstructionData(properties);
+        };
+
+        /**
+         * Encodes the specified InstructionData message. Does not implicitly {@link yunhu.InstructionData.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.InstructionData
+         * @static
+         * @param {yunhu.InstructionData.$Properties} message InstructionData message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        InstructionData.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.id != null && $Object.hasOwnProperty.call(message, "id") && (typeof message.id === "object" ? message.id.low || message.id.high : message.id !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).int64(message.id);
+            if (message.bot_id != null && $Object.hasOwnProperty.call(message, "bot_id") && message.bot_id !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.bot_id);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.name);
+            if (message.desc != null && $Object.hasOwnProperty.call(message, "desc") && message.desc !== "")
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.desc);
+            if (message.type != null && $Object.hasOwnProperty.call(message, "type") && message.type !== 0)
+                writer.uint32(/* id 5, wireType 0 =*/40).int32(message.type);
+            if (message.hint_text != null && $Object.hasOwnProperty.call(message, "hint_text") && message.hint_text !== "")
+                writer.uint32(/* id 6, wireType 2 =*/50).string(message.hint_text);
+            if (message.default_text != null && $Object.hasOwnProperty.call(message, "default_text") && message.default_text !== "")
+                writer.uint32(/* id 7, wireType 2 =*/58).string(message.default_text);
+            if (message.sort != null && $Object.hasOwnProperty.call(message, "sort") && (typeof message.sort === "object" ? message.sort.low || message.sort.high : message.sort !== 0))
+                writer.uint32(/* id 9, wireType 0 =*/72).int64(message.sort);
+            if (message.form != null && $Object.hasOwnProperty.call(message, "form") && message.form !== "")
+                writer.uint32(/* id 10, wireType 2 =*/82).string(message.form);
+            if (message.bot_name != null && $Object.hasOwnProperty.call(message, "bot_name") && message.bot_name !== "")
+                writer.uint32(/* id 11, wireType 2 =*/90).string(message.bot_name);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an InstructionData message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.InstructionData
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.InstructionData & yunhu.InstructionData.$Shape} InstructionData
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        InstructionData.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.InstructionData();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.id = value;
+                        else
+                            delete message.id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.bot_id = value;
+                        else
+                            delete message.bot_id;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.desc = value;
+                        else
+                            delete message.desc;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.type = value;
+                        else
+                            delete message.type;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.hint_text = value;
+                        else
+                            delete message.hint_text;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.default_text = value;
+                        else
+                            delete message.default_text;
+                        continue;
+                    }
+                case 9: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.sort = value;
+                        else
+                            delete message.sort;
+                        continue;
+                    }
+                case 10: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.form = value;
+                        else
+                            delete message.form;
+                        continue;
+                    }
+                case 11: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.bot_name = value;
+                        else
+                            delete message.bot_name;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return InstructionData;
+    })();
+
+    yunhu.MenuData = (function() {
+
+        /**
+         * Properties of a MenuData.
+         * @typedef {Object} yunhu.MenuData.$Properties
+         * @property {Long|null} [id] MenuData id
+         * @property {string|null} [bot_id] MenuData bot_id
+         * @property {string|null} [name] MenuData name
+         * @property {string|null} [content] MenuData content
+         * @property {number|null} [menu_type] MenuData menu_type
+         * @property {Long|null} [create_time] MenuData create_time
+         * @property {number|null} [menu_action] MenuData menu_action
+         * @property {string|null} [select] MenuData select
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a MenuData.
+         * @memberof yunhu
+         * @interface IMenuData
+         * @augments yunhu.MenuData.$Properties
+         * @deprecated Use yunhu.MenuData.$Properties instead.
+         */
+
+        /**
+         * Shape of a MenuData.
+         * @typedef {yunhu.MenuData.$Properties} yunhu.MenuData.$Shape
+         */
+
+        /**
+         * Constructs a new MenuData.
+         * @memberof yunhu
+         * @classdesc Represents a MenuData.
+         * @constructor
+         * @param {yunhu.MenuData.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const MenuData = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * MenuData id.
+         * @member {Long} id
+         * @memberof yunhu.MenuData
+         * @instance
+         */
+        MenuData.prototype.id = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * MenuData bot_id.
+         * @member {string} bot_id
+         * @memberof yunhu.MenuData
+         * @instance
+         */
+        MenuData.prototype.bot_id = "";
+
+        /**
+         * MenuData name.
+         * @member {string} name
+         * @memberof yunhu.MenuData
+         * @instance
+         */
+        MenuData.prototype.name = "";
+
+        /**
+         * MenuData content.
+         * @member {string} content
+         * @memberof yunhu.MenuData
+         * @instance
+         */
+        MenuData.prototype.content = "";
+
+        /**
+         * MenuData menu_type.
+         * @member {number} menu_type
+         * @memberof yunhu.MenuData
+         * @instance
+         */
+        MenuData.prototype.menu_type = 0;
+
+        /**
+         * MenuData create_time.
+         * @member {Long} create_time
+         * @memberof yunhu.MenuData
+         * @instance
+         */
+        MenuData.prototype.create_time = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * MenuData menu_action.
+         * @member {number} menu_action
+         * @memberof yunhu.MenuData
+         * @instance
+         */
+        MenuData.prototype.menu_action = 0;
+
+        /**
+         * MenuData select.
+         * @member {string} select
+         * @memberof yunhu.MenuData
+         * @instance
+         */
+        MenuData.prototype.select = "";
+
+        /**
+         * Creates a new MenuData instance using the specified properties.
+         * @function create
+         * @memberof yunhu.MenuData
+         * @static
+         * @param {yunhu.MenuData.$Properties=} [properties] Properties to set
+         * @returns {yunhu.MenuData} MenuData instance
+         * @type {{
+         *   (properties: yunhu.MenuData.$Shape): yunhu.MenuData & yunhu.MenuData.$Shape;
+         *   (properties?: yunhu.MenuData.$Properties): yunhu.MenuData;
+         * }}
+         */
+        MenuData.create = function(properties) {
+            return new MenuData(properties);
+        };
+
+        /**
+         * Encodes the specified MenuData message. Does not implicitly {@link yunhu.MenuData.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.MenuData
+         * @static
+         * @param {yunhu.MenuData.$Properties} message MenuData message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        MenuData.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.id != null && $Object.hasOwnProperty.call(message, "id") && (typeof message.id === "object" ? message.id.low || message.id.high : message.id !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).int64(message.id);
+            if (message.bot_id != null && $Object.hasOwnProperty.call(message, "bot_id") && message.bot_id !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.bot_id);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.name);
+            if (message.content != null && $Object.hasOwnProperty.call(message, "content") && message.content !== "")
+                writer.uint32(/* id 5, wireType 2 =*/42).string(message.content);
+            if (message.menu_type != null && $Object.hasOwnProperty.call(message, "menu_type") && message.menu_type !== 0)
+                writer.uint32(/* id 6, wireType 0 =*/48).int32(message.menu_type);
+            if (message.create_time != null && $Object.hasOwnProperty.call(message, "create_time") && (typeof message.create_time === "object" ? message.create_time.low || message.create_time.high : message.create_time !== 0))
+                writer.uint32(/* id 7, wireType 0 =*/56).int64(message.create_time);
+            if (message.menu_action != null && $Object.hasOwnProperty.call(message, "menu_action") && message.menu_action !== 0)
+                writer.uint32(/* id 10, wireType 0 =*/80).int32(message.menu_action);
+            if (message.select != null && $Object.hasOwnProperty.call(message, "select") && message.select !== "")
+                writer.uint32(/* id 99, wireType 2 =*/794).string(message.select);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a MenuData message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.MenuData
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.MenuData & yunhu.MenuData.$Shape} MenuData
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        MenuData.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.MenuData();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.id = value;
+                        else
+                            delete message.id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.bot_id = value;
+                        else
+                            delete message.bot_id;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.content = value;
+                        else
+                            delete message.content;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.menu_type = value;
+                        else
+                            delete message.menu_type;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.create_time = value;
+                        else
+                            delete message.create_time;
+                        continue;
+                    }
+                case 10: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.menu_action = value;
+                        else
+                            delete message.menu_action;
+                        continue;
+                    }
+                case 99: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.select = value;
+                        else
+                            delete message.select;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return MenuData;
+    })();
+
+    yunhu.BotListResponse = (function() {
+
+        /**
+         * Properties of a BotListResponse.
+         * @typedef {Object} yunhu.BotListResponse.$Properties
+         * @property {yunhu.Status.$Properties|null} [status] BotListResponse status
+         * @property {Array.<yunhu.BotData.$Properties>|null} [bot] BotListResponse bot
+         * @property {Array.<yunhu.InstructionData.$Properties>|null} [instruction] BotListResponse instruction
+         * @property {Array.<yunhu.MenuData.$Properties>|null} [menu] BotListResponse menu
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a BotListResponse.
+         * @memberof yunhu
+         * @interface IBotListResponse
+         * @augments yunhu.BotListResponse.$Properties
+         * @deprecated Use yunhu.BotListResponse.$Properties instead.
+         */
+
+        /**
+         * Shape of a BotListResponse.
+         * @typedef {yunhu.BotListResponse.$Properties} yunhu.BotListResponse.$Shape
+         */
+
+        /**
+         * Constructs a new BotListResponse.
+         * @memberof yunhu
+         * @classdesc Represents a BotListResponse.
+         * @constructor
+         * @param {yunhu.BotListResponse.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const BotListResponse = function (properties) {
+            this.bot = [];
+            this.instruction = [];
+            this.menu = [];
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * BotListResponse status.
+         * @member {yunhu.Status.$Properties|null|undefined} status
+         * @memberof yunhu.BotListResponse
+         * @instance
+         */
+        BotListResponse.prototype.status = null;
+
+        /**
+         * BotListResponse bot.
+         * @member {Array.<yunhu.BotData.$Properties>} bot
+         * @memberof yunhu.BotListResponse
+         * @instance
+         */
+        BotListResponse.prototype.bot = $util.emptyArray;
+
+        /**
+         * BotListResponse instruction.
+         * @member {Array.<yunhu.InstructionData.$Properties>} instruction
+         * @memberof yunhu.BotListResponse
+         * @instance
+         */
+        BotListResponse.prototype.instruction = $util.emptyArray;
+
+        /**
+         * BotListResponse menu.
+         * @member {Array.<yunhu.MenuData.$Properties>} menu
+         * @memberof yunhu.BotListResponse
+         * @instance
+         */
+        BotListResponse.prototype.menu = $util.emptyArray;
+
+        /**
+         * Creates a new BotListResponse instance using the specified properties.
+         * @function create
+         * @memberof yunhu.BotListResponse
+         * @static
+         * @param {yunhu.BotListResponse.$Properties=} [properties] Properties to set
+         * @returns {yunhu.BotListResponse} BotListResponse instance
+         * @type {{
+         *   (properties: yunhu.BotListResponse.$Shape): yunhu.BotListResponse & yunhu.BotListResponse.$Shape;
+         *   (properties?: yunhu.BotListResponse.$Properties): yunhu.BotListResponse;
+         * }}
+         */
+        BotListResponse.create = function(properties) {
+            return new BotListResponse(properties);
+        };
+
+        /**
+         * Encodes the specified BotListResponse message. Does not implicitly {@link yunhu.BotListResponse.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.BotListResponse
+         * @static
+         * @param {yunhu.BotListResponse.$Properties} message BotListResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        BotListResponse.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                $root.yunhu.Status.encode(message.status, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.bot != null && message.bot.length)
+                for (let i = 0; i < message.bot.length; ++i)
+                    $root.yunhu.BotData.encode(message.bot[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.instruction != null && message.instruction.length)
+                for (let i = 0; i < message.instruction.length; ++i)
+                    $root.yunhu.InstructionData.encode(message.instruction[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+            if (message.menu != null && message.menu.length)
+                for (let i = 0; i < message.menu.length; ++i)
+                    $root.yunhu.MenuData.encode(message.menu[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a BotListResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.BotListResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.BotListResponse & yunhu.BotListResponse.$Shape} BotListResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        BotListResponse.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.BotListResponse();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.status = $root.yunhu.Status.decode(reader, reader.size(), $undefined, _depth + 1, message.status);
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.bot && message.bot.length))
+                            message.bot = [];
+                        message.bot.push($root.yunhu.BotData.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.instruction && message.instruction.length))
+                            message.instruction = [];
+                        message.instruction.push($root.yunhu.InstructionData.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.menu && message.menu.length))
+                            message.menu = [];
+                        message.menu.push($root.yunhu.MenuData.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return BotListResponse;
+    })();
+
+    yunhu.GetBotInstructionRequest = (function() {
+
+        /**
+         * Properties of a GetBotInstructionRequest.
+         * @typedef {Object} yunhu.GetBotInstructionRequest.$Properties
+         * @property {string|null} [bot_id] GetBotInstructionRequest bot_id
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a GetBotInstructionRequest.
+         * @memberof yunhu
+         * @interface IGetBotInstructionRequest
+         * @augments yunhu.GetBotInstructionRequest.$Properties
+         * @deprecated Use yunhu.GetBotInstructionRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of a GetBotInstructionRequest.
+         * @typedef {yunhu.GetBotInstructionRequest.$Properties} yunhu.GetBotInstructionRequest.$Shape
+         */
+
+        /**
+         * Constructs a new GetBotInstructionRequest.
+         * @memberof yunhu
+         * @classdesc Represents a GetBotInstructionRequest.
+         * @constructor
+         * @param {yunhu.GetBotInstructionRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const GetBotInstructionRequest = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * GetBotInstructionRequest bot_id.
+         * @member {string} bot_id
+         * @memberof yunhu.GetBotInstructionRequest
+         * @instance
+         */
+        GetBotInstructionRequest.prototype.bot_id = "";
+
+        /**
+         * Creates a new GetBotInstructionRequest instance using the specified properties.
+         * @function create
+         * @memberof yunhu.GetBotInstructionRequest
+         * @static
+         * @param {yunhu.GetBotInstructionRequest.$Properties=} [properties] Properties to set
+         * @returns {yunhu.GetBotInstructionRequest} GetBotInstructionRequest instance
+         * @type {{
+         *   (properties: yunhu.GetBotInstructionRequest.$Shape): yunhu.GetBotInstructionRequest & yunhu.GetBotInstructionRequest.$Shape;
+         *   (properties?: yunhu.GetBotInstructionRequest.$Properties): yunhu.GetBotInstructionRequest;
+         * }}
+         */
+        GetBotInstructionRequest.create = function(properties) {
+            return new GetBotInstructionRequest(properties);
+        };
+
+        /**
+         * Encodes the specified GetBotInstructionRequest message. Does not implicitly {@link yunhu.GetBotInstructionRequest.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.GetBotInstructionRequest
+         * @static
+         * @param {yunhu.GetBotInstructionRequest.$Properties} message GetBotInstructionRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GetBotInstructionRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.bot_id != null && $Object.hasOwnProperty.call(message, "bot_id") && message.bot_id !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.bot_id);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a GetBotInstructionRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.GetBotInstructionRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.GetBotInstructionRequest & yunhu.GetBotInstructionRequest.$Shape} GetBotInstructionRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GetBotInstructionRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.GetBotInstructionRequest();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.bot_id = value;
+                        else
+                            delete message.bot_id;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return GetBotInstructionRequest;
+    })();
+
+    yunhu.BotInstruction = (function() {
+
+        /**
+         * Properties of a BotInstruction.
+         * @typedef {Object} yunhu.BotInstruction.$Properties
+         * @property {Long|null} [command_id] BotInstruction command_id
+         * @property {string|null} [bot_id] BotInstruction bot_id
+         * @property {string|null} [command_name] BotInstruction command_name
+         * @property {string|null} [command_description] BotInstruction command_description
+         * @property {number|null} [instruction_type] BotInstruction instruction_type
+         * @property {string|null} [command_default_text] BotInstruction command_default_text
+         * @property {string|null} [command_settings_json] BotInstruction command_settings_json
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a BotInstruction.
+         * @memberof yunhu
+         * @interface IBotInstruction
+         * @augments yunhu.BotInstruction.$Properties
+         * @deprecated Use yunhu.BotInstruction.$Properties instead.
+         */
+
+        /**
+         * Shape of a BotInstruction.
+         * @typedef {yunhu.BotInstruction.$Properties} yunhu.BotInstruction.$Shape
+         */
+
+        /**
+         * Constructs a new BotInstruction.
+         * @memberof yunhu
+         * @classdesc Represents a BotInstruction.
+         * @constructor
+         * @param {yunhu.BotInstruction.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const BotInstruction = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * BotInstruction command_id.
+         * @member {Long} command_id
+         * @memberof yunhu.BotInstruction
+         * @instance
+         */
+        BotInstruction.prototype.command_id = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * BotInstruction bot_id.
+         * @member {string} bot_id
+         * @memberof yunhu.BotInstruction
+         * @instance
+         */
+        BotInstruction.prototype.bot_id = "";
+
+        /**
+         * BotInstruction command_name.
+         * @member {string} command_name
+         * @memberof yunhu.BotInstruction
+         * @instance
+         */
+        BotInstruction.prototype.command_name = "";
+
+        /**
+         * BotInstruction command_description.
+         * @member {string} command_description
+         * @memberof yunhu.BotInstruction
+         * @instance
+         */
+        BotInstruction.prototype.command_description = "";
+
+        /**
+         * BotInstruction instruction_type.
+         * @member {number} instruction_type
+         * @memberof yunhu.BotInstruction
+         * @instance
+         */
+        BotInstruction.prototype.instruction_type = 0;
+
+        /**
+         * BotInstruction command_default_text.
+         * @member {string} command_default_text
+         * @memberof yunhu.BotInstruction
+         * @instance
+         */
+        BotInstruction.prototype.command_default_text = "";
+
+        /**
+         * BotInstruction command_settings_json.
+         * @member {string} command_settings_json
+         * @memberof yunhu.BotInstruction
+         * @instance
+         */
+        BotInstruction.prototype.command_settings_json = "";
+
+        /**
+         * Creates a new BotInstruction instance using the specified properties.
+         * @function create
+         * @memberof yunhu.BotInstruction
+         * @static
+         * @param {yunhu.BotInstruction.$Properties=} [properties] Properties to set
+         * @returns {yunhu.BotInstruction} BotInstruction instance
+         * @type {{
+         *   (properties: yunhu.BotInstruction.$Shape): yunhu.BotInstruction & yunhu.BotInstruction.$Shape;
+         *   (properties?: yunhu.BotInstruction.$Properties): yunhu.BotInstruction;
+         * }}
+         */
+        BotInstruction.create = function(properties) {
+            return new BotInstruction(properties);
+        };
+
+        /**
+         * Encodes the specified BotInstruction message. Does not implicitly {@link yunhu.BotInstruction.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.BotInstruction
+         * @static
+         * @param {yunhu.BotInstruction.$Properties} message BotInstruction message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        BotInstruction.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.command_id != null && $Object.hasOwnProperty.call(message, "command_id") && (typeof message.command_id === "object" ? message.command_id.low || message.command_id.high : message.command_id !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.command_id);
+            if (message.bot_id != null && $Object.hasOwnProperty.call(message, "bot_id") && message.bot_id !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.bot_id);
+            if (message.command_name != null && $Object.hasOwnProperty.call(message, "command_name") && message.command_name !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.command_name);
+            if (message.command_description != null && $Object.hasOwnProperty.call(message, "command_description") && message.command_description !== "")
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.command_description);
+            if (message.instruction_type != null && $Object.hasOwnProperty.call(message, "instruction_type") && message.instruction_type !== 0)
+                writer.uint32(/* id 5, wireType 0 =*/40).int32(message.instruction_type);
+            if (message.command_default_text != null && $Object.hasOwnProperty.call(message, "command_default_text") && message.command_default_text !== "")
+                writer.uint32(/* id 7, wireType 2 =*/58).string(message.command_default_text);
+            if (message.command_settings_json != null && $Object.hasOwnProperty.call(message, "command_settings_json") && message.command_settings_json !== "")
+                writer.uint32(/* id 10, wireType 2 =*/82).string(message.command_settings_json);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a BotInstruction message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.BotInstruction
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.BotInstruction & yunhu.BotInstruction.$Shape} BotInstruction
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        BotInstruction.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.BotInstruction();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.command_id = value;
+                        else
+                            delete message.command_id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.bot_id = value;
+                        else
+                            delete message.bot_id;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.command_name = value;
+                        else
+                            delete message.command_name;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.command_description = value;
+                        else
+                            delete message.command_description;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.instruction_type = value;
+                        else
+                            delete message.instruction_type;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.command_default_text = value;
+                        else
+                            delete message.command_default_text;
+                        continue;
+                    }
+                case 10: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.command_settings_json = value;
+                        else
+                            delete message.command_settings_json;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return BotInstruction;
+    })();
+
+    yunhu.GetBotInstructionResponse = (function() {
+
+        /**
+         * Properties of a GetBotInstructionResponse.
+         * @typedef {Object} yunhu.GetBotInstructionResponse.$Properties
+         * @property {yunhu.Status.$Properties|null} [status] GetBotInstructionResponse status
+         * @property {yunhu.BotInstruction.$Properties|null} [data] GetBotInstructionResponse data
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a GetBotInstructionResponse.
+         * @memberof yunhu
+         * @interface IGetBotInstructionResponse
+         * @augments yunhu.GetBotInstructionResponse.$Properties
+         * @deprecated Use yunhu.GetBotInstructionResponse.$Properties instead.
+         */
+
+        /**
+         * Shape of a GetBotInstructionResponse.
+         * @typedef {yunhu.GetBotInstructionResponse.$Properties} yunhu.GetBotInstructionResponse.$Shape
+         */
+
+        /**
+         * Constructs a new GetBotInstructionResponse.
+         * @memberof yunhu
+         * @classdesc Represents a GetBotInstructionResponse.
+         * @constructor
+         * @param {yunhu.GetBotInstructionResponse.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const GetBotInstructionResponse = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * GetBotInstructionResponse status.
+         * @member {yunhu.Status.$Properties|null|undefined} status
+         * @memberof yunhu.GetBotInstructionResponse
+         * @instance
+         */
+        GetBotInstructionResponse.prototype.status = null;
+
+        /**
+         * GetBotInstructionResponse data.
+         * @member {yunhu.BotInstruction.$Properties|null|undefined} data
+         * @memberof yunhu.GetBotInstructionResponse
+         * @instance
+         */
+        GetBotInstructionResponse.prototype.data = null;
+
+        /**
+         * Creates a new GetBotInstructionResponse instance using the specified properties.
+         * @function create
+         * @memberof yunhu.GetBotInstructionResponse
+         * @static
+         * @param {yunhu.GetBotInstructionResponse.$Properties=} [properties] Properties to set
+         * @returns {yunhu.GetBotInstructionResponse} GetBotInstructionResponse instance
+         * @type {{
+         *   (properties: yunhu.GetBotInstructionResponse.$Shape): yunhu.GetBotInstructionResponse & yunhu.GetBotInstructionResponse.$Shape;
+         *   (properties?: yunhu.GetBotInstructionResponse.$Properties): yunhu.GetBotInstructionResponse;
+         * }}
+         */
+        GetBotInstructionResponse.create = function(properties) {
+            return new GetBotInstructionResponse(properties);
+        };
+
+        /**
+         * Encodes the specified GetBotInstructionResponse message. Does not implicitly {@link yunhu.GetBotInstructionResponse.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.GetBotInstructionResponse
+         * @static
+         * @param {yunhu.GetBotInstructionResponse.$Properties} message GetBotInstructionResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GetBotInstructionResponse.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                $root.yunhu.Status.encode(message.status, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.data != null && $Object.hasOwnProperty.call(message, "data"))
+                $root.yunhu.BotInstruction.encode(message.data, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a GetBotInstructionResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.GetBotInstructionResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.GetBotInstructionResponse & yunhu.GetBotInstructionResponse.$Shape} GetBotInstructionResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GetBotInstructionResponse.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.GetBotInstructionResponse();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.status = $root.yunhu.Status.decode(reader, reader.size(), $undefined, _depth + 1, message.status);
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        message.data = $root.yunhu.BotInstruction.decode(reader, reader.size(), $undefined, _depth + 1, message.data);
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return GetBotInstructionResponse;
+    })();
+
+    yunhu.GetBotInstructionListResponse = (function() {
+
+        /**
+         * Properties of a GetBotInstructionListResponse.
+         * @typedef {Object} yunhu.GetBotInstructionListResponse.$Properties
+         * @property {yunhu.Status.$Properties|null} [status] GetBotInstructionListResponse status
+         * @property {Array.<yunhu.BotInstruction.$Properties>|null} [data] GetBotInstructionListResponse data
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a GetBotInstructionListResponse.
+         * @memberof yunhu
+         * @interface IGetBotInstructionListResponse
+         * @augments yunhu.GetBotInstructionListResponse.$Properties
+         * @deprecated Use yunhu.GetBotInstructionListResponse.$Properties instead.
+         */
+
+        /**
+         * Shape of a GetBotInstructionListResponse.
+         * @typedef {yunhu.GetBotInstructionListResponse.$Properties} yunhu.GetBotInstructionListResponse.$Shape
+         */
+
+        /**
+         * Constructs a new GetBotInstructionListResponse.
+         * @memberof yunhu
+         * @classdesc Represents a GetBotInstructionListResponse.
+         * @constructor
+         * @param {yunhu.GetBotInstructionListResponse.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const GetBotInstructionListResponse = function (properties) {
+            this.data = [];
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * GetBotInstructionListResponse status.
+         * @member {yunhu.Status.$Properties|null|undefined} status
+         * @memberof yunhu.GetBotInstructionListResponse
+         * @instance
+         */
+        GetBotInstructionListResponse.prototype.status = null;
+
+        /**
+         * GetBotInstructionListResponse data.
+         * @member {Array.<yunhu.BotInstruction.$Properties>} data
+         * @memberof yunhu.GetBotInstructionListResponse
+         * @instance
+         */
+        GetBotInstructionListResponse.prototype.data = $util.emptyArray;
+
+        /**
+         * Creates a new GetBotInstructionListResponse instance using the specified properties.
+         * @function create
+         * @memberof yunhu.GetBotInstructionListResponse
+         * @static
+         * @param {yunhu.GetBotInstructionListResponse.$Properties=} [properties] Properties to set
+         * @returns {yunhu.GetBotInstructionListResponse} GetBotInstructionListResponse instance
+         * @type {{
+         *   (properties: yunhu.GetBotInstructionListResponse.$Shape): yunhu.GetBotInstructionListResponse & yunhu.GetBotInstructionListResponse.$Shape;
+         *   (properties?: yunhu.GetBotInstructionListResponse.$Properties): yunhu.GetBotInstructionListResponse;
+         * }}
+         */
+        GetBotInstructionListResponse.create = function(properties) {
+            return new GetBotInstructionListResponse(properties);
+        };
+
+        /**
+         * Encodes the specified GetBotInstructionListResponse message. Does not implicitly {@link yunhu.GetBotInstructionListResponse.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.GetBotInstructionListResponse
+         * @static
+         * @param {yunhu.GetBotInstructionListResponse.$Properties} message GetBotInstructionListResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GetBotInstructionListResponse.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                $root.yunhu.Status.encode(message.status, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.data != null && message.data.length)
+                for (let i = 0; i < message.data.length; ++i)
+                    $root.yunhu.BotInstruction.encode(message.data[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a GetBotInstructionListResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.GetBotInstructionListResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.GetBotInstructionListResponse & yunhu.GetBotInstructionListResponse.$Shape} GetBotInstructionListResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GetBotInstructionListResponse.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.GetBotInstructionListResponse();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.status = $root.yunhu.Status.decode(reader, reader.size(), $undefined, _depth + 1, message.status);
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.data && message.data.length))
+                            message.data = [];
+                        message.data.push($root.yunhu.BotInstruction.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return GetBotInstructionListResponse;
+    })();
+
+    yunhu.AddressBookListRequest = (function() {
+
+        /**
+         * Properties of an AddressBookListRequest.
+         * @typedef {Object} yunhu.AddressBookListRequest.$Properties
+         * @property {string|null} [md5] AddressBookListRequest md5
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an AddressBookListRequest.
+         * @memberof yunhu
+         * @interface IAddressBookListRequest
+         * @augments yunhu.AddressBookListRequest.$Properties
+         * @deprecated Use yunhu.AddressBookListRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of an AddressBookListRequest.
+         * @typedef {yunhu.AddressBookListRequest.$Properties} yunhu.AddressBookListRequest.$Shape
+         */
+
+        /**
+         * Constructs a new AddressBookListRequest.
+         * @memberof yunhu
+         * @classdesc Represents an AddressBookListRequest.
+         * @constructor
+         * @param {yunhu.AddressBookListRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const AddressBookListRequest = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * AddressBookListRequest md5.
+         * @member {string} md5
+         * @memberof yunhu.AddressBookListRequest
+         * @instance
+         */
+        AddressBookListRequest.prototype.md5 = "";
+
+        /**
+         * Creates a new AddressBookListRequest instance using the specified properties.
+         * @function create
+         * @memberof yunhu.AddressBookListRequest
+         * @static
+         * @param {yunhu.AddressBookListRequest.$Properties=} [properties] Properties to set
+         * @returns {yunhu.AddressBookListRequest} AddressBookListRequest instance
+         * @type {{
+         *   (properties: yunhu.AddressBookListRequest.$Shape): yunhu.AddressBookListRequest & yunhu.AddressBookListRequest.$Shape;
+         *   (properties?: yunhu.AddressBookListRequest.$Properties): yunhu.AddressBookListRequest;
+         * }}
+         */
+        AddressBookListRequest.create = function(properties) {
+            return new AddressBookListRequest(properties);
+        };
+
+        /**
+         * Encodes the specified AddressBookListRequest message. Does not implicitly {@link yunhu.AddressBookListRequest.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.AddressBookListRequest
+         * @static
+         * @param {yunhu.AddressBookListRequest.$Properties} message AddressBookListRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        AddressBookListRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.md5 != null && $Object.hasOwnProperty.call(message, "md5") && message.md5 !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.md5);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an AddressBookListRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.AddressBookListRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.AddressBookListRequest & yunhu.AddressBookListRequest.$Shape} AddressBookListRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        AddressBookListRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.AddressBookListRequest();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.md5 = value;
+                        else
+                            delete message.md5;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return AddressBookListRequest;
+    })();
+
+    yunhu.AddressBookEntry = (function() {
+
+        /**
+         * Properties of an AddressBookEntry.
+         * @typedef {Object} yunhu.AddressBookEntry.$Properties
+         * @property {string|null} [chat_id] AddressBookEntry chat_id
+         * @property {string|null} [remark] AddressBookEntry remark
+         * @property {string|null} [avatar_url] AddressBookEntry avatar_url
+         * @property {number|null} [permisson_level] AddressBookEntry permisson_level
+         * @property {boolean|null} [no_disturb] AddressBookEntry no_disturb
+         * @property {string|null} [name] AddressBookEntry name
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an AddressBookEntry.
+         * @memberof yunhu
+         * @interface IAddressBookEntry
+         * @augments yunhu.AddressBookEntry.$Properties
+         * @deprecated Use yunhu.AddressBookEntry.$Properties instead.
+         */
+
+        /**
+         * Shape of an AddressBookEntry.
+         * @typedef {yunhu.AddressBookEntry.$Properties} yunhu.AddressBookEntry.$Shape
+         */
+
+        /**
+         * Constructs a new AddressBookEntry.
+         * @memberof yunhu
+         * @classdesc Represents an AddressBookEntry.
+         * @constructor
+         * @param {yunhu.AddressBookEntry.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const AddressBookEntry = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * AddressBookEntry chat_id.
+         * @member {string} chat_id
+         * @memberof yunhu.AddressBookEntry
+         * @instance
+         */
+        AddressBookEntry.prototype.chat_id = "";
+
+        /**
+         * AddressBookEntry remark.
+         * @member {string} remark
+         * @memberof yunhu.AddressBookEntry
+         * @instance
+         */
+        AddressBookEntry.prototype.remark = "";
+
+        /**
+         * AddressBookEntry avatar_url.
+         * @member {string} avatar_url
+         * @memberof yunhu.AddressBookEntry
+         * @instance
+         */
+        AddressBookEntry.prototype.avatar_url = "";
+
+        /**
+         * AddressBookEntry permisson_level.
+         * @member {number} permisson_level
+         * @memberof yunhu.AddressBookEntry
+         * @instance
+         */
+        AddressBookEntry.prototype.permisson_level = 0;
+
+        /**
+         * AddressBookEntry no_disturb.
+         * @member {boolean} no_disturb
+         * @memberof yunhu.AddressBookEntry
+         * @instance
+         */
+        AddressBookEntry.prototype.no_disturb = false;
+
+        /**
+         * AddressBookEntry name.
+         * @member {string} name
+         * @memberof yunhu.AddressBookEntry
+         * @instance
+         */
+        AddressBookEntry.prototype.name = "";
+
+        /**
+         * Creates a new AddressBookEntry instance using the specified properties.
+         * @function create
+         * @memberof yunhu.AddressBookEntry
+         * @static
+         * @param {yunhu.AddressBookEntry.$Properties=} [properties] Properties to set
+         * @returns {yunhu.AddressBookEntry} AddressBookEntry instance
+         * @type {{
+         *   (properties: yunhu.AddressBookEntry.$Shape): yunhu.AddressBookEntry & yunhu.AddressBookEntry.$Shape;
+         *   (properties?: yunhu.AddressBookEntry.$Properties): yunhu.AddressBookEntry;
+         * }}
+         */
+        AddressBookEntry.create = function(properties) {
+            return new AddressBookEntry(properties);
+        };
+
+        /**
+         * Encodes the specified AddressBookEntry message. Does not implicitly {@link yunhu.AddressBookEntry.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.AddressBookEntry
+         * @static
+         * @param {yunhu.AddressBookEntry.$Properties} message AddressBookEntry message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        AddressBookEntry.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.chat_id != null && $Object.hasOwnProperty.call(message, "chat_id") && message.chat_id !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.chat_id);
+            if (message.remark != null && $Object.hasOwnProperty.call(message, "remark") && message.remark !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.remark);
+            if (message.avatar_url != null && $Object.hasOwnProperty.call(message, "avatar_url") && message.avatar_url !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.avatar_url);
+            if (message.permisson_level != null && $Object.hasOwnProperty.call(message, "permisson_level") && message.permisson_level !== 0)
+                writer.uint32(/* id 4, wireType 0 =*/32).int32(message.permisson_level);
+            if (message.no_disturb != null && $Object.hasOwnProperty.call(message, "no_disturb") && message.no_disturb !== false)
+                writer.uint32(/* id 5, wireType 0 =*/40).bool(message.no_disturb);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 8, wireType 2 =*/66).string(message.name);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an AddressBookEntry message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.AddressBookEntry
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.AddressBookEntry & yunhu.AddressBookEntry.$Shape} AddressBookEntry
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        AddressBookEntry.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.AddressBookEntry();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.chat_id = value;
+                        else
+                            delete message.chat_id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.remark = value;
+                        else
+                            delete message.remark;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.avatar_url = value;
+                        else
+                            delete message.avatar_url;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.permisson_level = value;
+                        else
+                            delete message.permisson_level;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.no_disturb = value;
+                        else
+                            delete message.no_disturb;
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return AddressBookEntry;
+    })();
+
+    yunhu.AddressBookSection = (function() {
+
+        /**
+         * Properties of an AddressBookSection.
+         * @typedef {Object} yunhu.AddressBookSection.$Properties
+         * @property {string|null} [list_name] AddressBookSection list_name
+         * @property {Array.<yunhu.AddressBookEntry.$Properties>|null} [data] AddressBookSection data
+         * @property {yunhu.ChatType|null} [chat_type] AddressBookSection chat_type
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an AddressBookSection.
+         * @memberof yunhu
+         * @interface IAddressBookSection
+         * @augments yunhu.AddressBookSection.$Properties
+         * @deprecated Use yunhu.AddressBookSection.$Properties instead.
+         */
+
+        /**
+         * Shape of an AddressBookSection.
+         * @typedef {yunhu.AddressBookSection.$Properties} yunhu.AddressBookSection.$Shape
+         */
+
+        /**
+         * Constructs a new AddressBookSection.
+         * @memberof yunhu
+         * @classdesc Represents an AddressBookSection.
+         * @constructor
+         * @param {yunhu.AddressBookSection.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const AddressBookSection = function (properties) {
+            this.data = [];
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * AddressBookSection list_name.
+         * @member {string} list_name
+         * @memberof yunhu.AddressBookSection
+         * @instance
+         */
+        AddressBookSection.prototype.list_name = "";
+
+        /**
+         * AddressBookSection data.
+         * @member {Array.<yunhu.AddressBookEntry.$Properties>} data
+         * @memberof yunhu.AddressBookSection
+         * @instance
+         */
+        AddressBookSection.prototype.data = $util.emptyArray;
+
+        /**
+         * AddressBookSection chat_type.
+         * @member {yunhu.ChatType} chat_type
+         * @memberof yunhu.AddressBookSection
+         * @instance
+         */
+        AddressBookSection.prototype.chat_type = 0;
+
+        /**
+         * Creates a new AddressBookSection instance using the specified properties.
+         * @function create
+         * @memberof yunhu.AddressBookSection
+         * @static
+         * @param {yunhu.AddressBookSection.$Properties=} [properties] Properties to set
+         * @returns {yunhu.AddressBookSection} AddressBookSection instance
+         * @type {{
+         *   (properties: yunhu.AddressBookSection.$Shape): yunhu.AddressBookSection & yunhu.AddressBookSection.$Shape;
+         *   (properties?: yunhu.AddressBookSection.$Properties): yunhu.AddressBookSection;
+         * }}
+         */
+        AddressBookSection.create = function(properties) {
+            return new AddressBookSection(properties);
+        };
+
+        /**
+         * Encodes the specified AddressBookSection message. Does not implicitly {@link yunhu.AddressBookSection.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.AddressBookSection
+         * @static
+         * @param {yunhu.AddressBookSection.$Properties} message AddressBookSection message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        AddressBookSection.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.list_name != null && $Object.hasOwnProperty.call(message, "list_name") && message.list_name !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.list_name);
+            if (message.data != null && message.data.length)
+                for (let i = 0; i < message.data.length; ++i)
+                    $root.yunhu.AddressBookEntry.encode(message.data[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.chat_type != null && $Object.hasOwnProperty.call(message, "chat_type") && message.chat_type !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.chat_type);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an AddressBookSection message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.AddressBookSection
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.AddressBookSection & yunhu.AddressBookSection.$Shape} AddressBookSection
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        AddressBookSection.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.AddressBookSection();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.list_name = value;
+                        else
+                            delete message.list_name;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.data && message.data.length))
+                            message.data = [];
+                        message.data.push($root.yunhu.AddressBookEntry.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.chat_type = value;
+                        else
+                            delete message.chat_type;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return AddressBookSection;
+    })();
+
+    yunhu.AddressBookListResponse = (function() {
+
+        /**
+         * Properties of an AddressBookListResponse.
+         * @typedef {Object} yunhu.AddressBookListResponse.$Properties
+         * @property {yunhu.Status.$Properties|null} [status] AddressBookListResponse status
+         * @property {Array.<yunhu.AddressBookSection.$Properties>|null} [data] AddressBookListResponse data
+         * @property {string|null} [md5] AddressBookListResponse md5
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an AddressBookListResponse.
+         * @memberof yunhu
+         * @interface IAddressBookListResponse
+         * @augments yunhu.AddressBookListResponse.$Properties
+         * @deprecated Use yunhu.AddressBookListResponse.$Properties instead.
+         */
+
+        /**
+         * Shape of an AddressBookListResponse.
+         * @typedef {yunhu.AddressBookListResponse.$Properties} yunhu.AddressBookListResponse.$Shape
+         */
+
+        /**
+         * Constructs a new AddressBookListResponse.
+         * @memberof yunhu
+         * @classdesc Represents an AddressBookListResponse.
+         * @constructor
+         * @param {yunhu.AddressBookListResponse.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const AddressBookListResponse = function (properties) {
+            this.data = [];
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * AddressBookListResponse status.
+         * @member {yunhu.Status.$Properties|null|undefined} status
+         * @memberof yunhu.AddressBookListResponse
+         * @instance
+         */
+        AddressBookListResponse.prototype.status = null;
+
+        /**
+         * AddressBookListResponse data.
+         * @member {Array.<yunhu.AddressBookSection.$Properties>} data
+         * @memberof yunhu.AddressBookListResponse
+         * @instance
+         */
+        AddressBookListResponse.prototype.data = $util.emptyArray;
+
+        /**
+         * AddressBookListResponse md5.
+         * @member {string} md5
+         * @memberof yunhu.AddressBookListResponse
+         * @instance
+         */
+        AddressBookListResponse.prototype.md5 = "";
+
+        /**
+         * Creates a new AddressBookListResponse instance using the specified properties.
+         * @function create
+         * @memberof yunhu.AddressBookListResponse
+         * @static
+         * @param {yunhu.AddressBookListResponse.$Properties=} [properties] Properties to set
+         * @returns {yunhu.AddressBookListResponse} AddressBookListResponse instance
+         * @type {{
+         *   (properties: yunhu.AddressBookListResponse.$Shape): yunhu.AddressBookListResponse & yunhu.AddressBookListResponse.$Shape;
+         *   (properties?: yunhu.AddressBookListResponse.$Properties): yunhu.AddressBookListResponse;
+         * }}
+         */
+        AddressBookListResponse.create = function(properties) {
+            return new AddressBookListResponse(properties);
+        };
+
+        /**
+         * Encodes the specified AddressBookListResponse message. Does not implicitly {@link yunhu.AddressBookListResponse.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.AddressBookListResponse
+         * @static
+         * @param {yunhu.AddressBookListResponse.$Properties} message AddressBookListResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        AddressBookListResponse.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                $root.yunhu.Status.encode(message.status, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.data != null && message.data.length)
+                for (let i = 0; i < message.data.length; ++i)
+                    $root.yunhu.AddressBookSection.encode(message.data[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.md5 != null && $Object.hasOwnProperty.call(message, "md5") && message.md5 !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.md5);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an AddressBookListResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.AddressBookListResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.AddressBookListResponse & yunhu.AddressBookListResponse.$Shape} AddressBookListResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        AddressBookListResponse.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.AddressBookListResponse();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.status = $root.yunhu.Status.decode(reader, reader.size(), $undefined, _depth + 1, message.status);
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.data && message.data.length))
+                            message.data = [];
+                        message.data.push($root.yunhu.AddressBookSection.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.md5 = value;
+                        else
+                            delete message.md5;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return AddressBookListResponse;
+    })();
+
+    yunhu.FriendRequest = (function() {
+
+        /**
+         * Properties of a FriendRequest.
+         * @typedef {Object} yunhu.FriendRequest.$Properties
+         * @property {string|null} [receiver_name] FriendRequest receiver_name
+         * @property {string|null} [receiver_avatar] FriendRequest receiver_avatar
+         * @property {string|null} [name] FriendRequest name
+         * @property {string|null} [avatar] FriendRequest avatar
+         * @property {string|null} [group_name] FriendRequest group_name
+         * @property {string|null} [group_avatar] FriendRequest group_avatar
+         * @property {string|null} [inviter_id] FriendRequest inviter_id
+         * @property {string|null} [inviter_id_alt] FriendRequest inviter_id_alt
+         * @property {number|null} [source_type] FriendRequest source_type
+         * @property {number|null} [target_type] FriendRequest target_type
+         * @property {string|null} [target_id] FriendRequest target_id
+         * @property {string|null} [receiver_id] FriendRequest receiver_id
+         * @property {number|null} [result] FriendRequest result
+         * @property {Long|null} [processed_at] FriendRequest processed_at
+         * @property {Long|null} [invite_at] FriendRequest invite_at
+         * @property {string|null} [invite_at_str] FriendRequest invite_at_str
+         * @property {number|null} [request_id] FriendRequest request_id
+         * @property {string|null} [bot_name] FriendRequest bot_name
+         * @property {string|null} [bot_avatar] FriendRequest bot_avatar
+         * @property {string|null} [processor_name] FriendRequest processor_name
+         * @property {string|null} [note] FriendRequest note
+         * @property {boolean|null} [is_vip] FriendRequest is_vip
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a FriendRequest.
+         * @memberof yunhu
+         * @interface IFriendRequest
+         * @augments yunhu.FriendRequest.$Properties
+         * @deprecated Use yunhu.FriendRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of a FriendRequest.
+         * @typedef {yunhu.FriendRequest.$Properties} yunhu.FriendRequest.$Shape
+         */
+
+        /**
+         * Constructs a new FriendRequest.
+         * @memberof yunhu
+         * @classdesc Represents a FriendRequest.
+         * @constructor
+         * @param {yunhu.FriendRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const FriendRequest = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * FriendRequest receiver_name.
+         * @member {string} receiver_name
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.receiver_name = "";
+
+        /**
+         * FriendRequest receiver_avatar.
+         * @member {string} receiver_avatar
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.receiver_avatar = "";
+
+        /**
+         * FriendRequest name.
+         * @member {string} name
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.name = "";
+
+        /**
+         * FriendRequest avatar.
+         * @member {string} avatar
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.avatar = "";
+
+        /**
+         * FriendRequest group_name.
+         * @member {string} group_name
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.group_name = "";
+
+        /**
+         * FriendRequest group_avatar.
+         * @member {string} group_avatar
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.group_avatar = "";
+
+        /**
+         * FriendRequest inviter_id.
+         * @member {string} inviter_id
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.inviter_id = "";
+
+        /**
+         * FriendRequest inviter_id_alt.
+         * @member {string} inviter_id_alt
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.inviter_id_alt = "";
+
+        /**
+         * FriendRequest source_type.
+         * @member {number} source_type
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.source_type = 0;
+
+        /**
+         * FriendRequest target_type.
+         * @member {number} target_type
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.target_type = 0;
+
+        /**
+         * FriendRequest target_id.
+         * @member {string} target_id
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.target_id = "";
+
+        /**
+         * FriendRequest receiver_id.
+         * @member {string} receiver_id
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.receiver_id = "";
+
+        /**
+         * FriendRequest result.
+         * @member {number} result
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.result = 0;
+
+        /**
+         * FriendRequest processed_at.
+         * @member {Long} processed_at
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.processed_at = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * FriendRequest invite_at.
+         * @member {Long} invite_at
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.invite_at = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * FriendRequest invite_at_str.
+         * @member {string} invite_at_str
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.invite_at_str = "";
+
+        /**
+         * FriendRequest request_id.
+         * @member {number} request_id
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.request_id = 0;
+
+        /**
+         * FriendRequest bot_name.
+         * @member {string} bot_name
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.bot_name = "";
+
+        /**
+         * FriendRequest bot_avatar.
+         * @member {string} bot_avatar
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.bot_avatar = "";
+
+        /**
+         * FriendRequest processor_name.
+         * @member {string} processor_name
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.processor_name = "";
+
+        /**
+         * FriendRequest note.
+         * @member {string} note
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.note = "";
+
+        /**
+         * FriendRequest is_vip.
+         * @member {boolean} is_vip
+         * @memberof yunhu.FriendRequest
+         * @instance
+         */
+        FriendRequest.prototype.is_vip = false;
+
+        /**
+         * Creates a new FriendRequest instance using the specified properties.
+         * @function create
+         * @memberof yunhu.FriendRequest
+         * @static
+         * @param {yunhu.FriendRequest.$Properties=} [properties] Properties to set
+         * @returns {yunhu.FriendRequest} FriendRequest instance
+         * @type {{
+         *   (properties: yunhu.FriendRequest.$Shape): yunhu.FriendRequest & yunhu.FriendRequest.$Shape;
+         *   (properties?: yunhu.FriendRequest.$Properties): yunhu.FriendRequest;
+         * }}
+         */
+        FriendRequest.create = function(properties) {
+            return new FriendRequest(properties);
+        };
+
+        /**
+         * Encodes the specified FriendRequest message. Does not implicitly {@link yunhu.FriendRequest.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.FriendRequest
+         * @static
+         * @param {yunhu.FriendRequest.$Properties} message FriendRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        FriendRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.receiver_name != null && $Object.hasOwnProperty.call(message, "receiver_name") && message.receiver_name !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.receiver_name);
+            if (message.receiver_avatar != null && $Object.hasOwnProperty.call(message, "receiver_avatar") && message.receiver_avatar !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.receiver_avatar);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.name);
+            if (message.avatar != null && $Object.hasOwnProperty.call(message, "avatar") && message.avatar !== "")
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.avatar);
+            if (message.group_name != null && $Object.hasOwnProperty.call(message, "group_name") && message.group_name !== "")
+                writer.uint32(/* id 5, wireType 2 =*/42).string(message.group_name);
+            if (message.group_avatar != null && $Object.hasOwnProperty.call(message, "group_avatar") && message.group_avatar !== "")
+                writer.uint32(/* id 6, wireType 2 =*/50).string(message.group_avatar);
+            if (message.inviter_id != null && $Object.hasOwnProperty.call(message, "inviter_id") && message.inviter_id !== "")
+                writer.uint32(/* id 7, wireType 2 =*/58).string(message.inviter_id);
+            if (message.inviter_id_alt != null && $Object.hasOwnProperty.call(message, "inviter_id_alt") && message.inviter_id_alt !== "")
+                writer.uint32(/* id 8, wireType 2 =*/66).string(message.inviter_id_alt);
+            if (message.source_type != null && $Object.hasOwnProperty.call(message, "source_type") && message.source_type !== 0)
+                writer.uint32(/* id 9, wireType 0 =*/72).int32(message.source_type);
+            if (message.target_type != null && $Object.hasOwnProperty.call(message, "target_type") && message.target_type !== 0)
+                writer.uint32(/* id 10, wireType 0 =*/80).int32(message.target_type);
+            if (message.target_id != null && $Object.hasOwnProperty.call(message, "target_id") && message.target_id !== "")
+                writer.uint32(/* id 11, wireType 2 =*/90).string(message.target_id);
+            if (message.receiver_id != null && $Object.hasOwnProperty.call(message, "receiver_id") && message.receiver_id !== "")
+                writer.uint32(/* id 12, wireType 2 =*/98).string(message.receiver_id);
+            if (message.result != null && $Object.hasOwnProperty.call(message, "result") && message.result !== 0)
+                writer.uint32(/* id 13, wireType 0 =*/104).int32(message.result);
+            if (message.processed_at != null && $Object.hasOwnProperty.call(message, "processed_at") && (typeof message.processed_at === "object" ? message.processed_at.low || message.processed_at.high : message.processed_at !== 0))
+                writer.uint32(/* id 14, wireType 0 =*/112).int64(message.processed_at);
+            if (message.invite_at != null && $Object.hasOwnProperty.call(message, "invite_at") && (typeof message.invite_at === "object" ? message.invite_at.low || message.invite_at.high : message.invite_at !== 0))
+                writer.uint32(/* id 16, wireType 0 =*/128).int64(message.invite_at);
+            if (message.invite_at_str != null && $Object.hasOwnProperty.call(message, "invite_at_str") && message.invite_at_str !== "")
+                writer.uint32(/* id 17, wireType 2 =*/138).string(message.invite_at_str);
+            if (message.request_id != null && $Object.hasOwnProperty.call(message, "request_id") && message.request_id !== 0)
+                writer.uint32(/* id 18, wireType 0 =*/144).int32(message.request_id);
+            if (message.bot_name != null && $Object.hasOwnProperty.call(message, "bot_name") && message.bot_name !== "")
+                writer.uint32(/* id 19, wireType 2 =*/154).string(message.bot_name);
+            if (message.bot_avatar != null && $Object.hasOwnProperty.call(message, "bot_avatar") && message.bot_avatar !== "")
+                writer.uint32(/* id 20, wireType 2 =*/162).string(message.bot_avatar);
+            if (message.processor_name != null && $Object.hasOwnProperty.call(message, "processor_name") && message.processor_name !== "")
+                writer.uint32(/* id 22, wireType 2 =*/178).string(message.processor_name);
+            if (message.note != null && $Object.hasOwnProperty.call(message, "note") && message.note !== "")
+                writer.uint32(/* id 23, wireType 2 =*/186).string(message.note);
+            if (message.is_vip != null && $Object.hasOwnProperty.call(message, "is_vip") && message.is_vip !== false)
+                writer.uint32(/* id 24, wireType 0 =*/192).bool(message.is_vip);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a FriendRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.FriendRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.FriendRequest & yunhu.FriendRequest.$Shape} FriendRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        FriendRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.FriendRequest();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.receiver_name = value;
+                        else
+                            delete message.receiver_name;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.receiver_avatar = value;
+                        else
+                            delete message.receiver_avatar;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.avatar = value;
+                        else
+                            delete message.avatar;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.group_name = value;
+                        else
+                            delete message.group_name;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.group_avatar = value;
+                        else
+                            delete message.group_avatar;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.inviter_id = value;
+                        else
+                            delete message.inviter_id;
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.inviter_id_alt = value;
+                        else
+                            delete message.inviter_id_alt;
+                        continue;
+                    }
+                case 9: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.source_type = value;
+                        else
+                            delete message.source_type;
+                        continue;
+                    }
+                case 10: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.target_type = value;
+                        else
+                            delete message.target_type;
+                        continue;
+                    }
+                case 11: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.target_id = value;
+                        else
+                            delete message.target_id;
+                        continue;
+                    }
+                case 12: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.receiver_id = value;
+                        else
+                            delete message.receiver_id;
+                        continue;
+                    }
+                case 13: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.result = value;
+                        else
+                            delete message.result;
+                        continue;
+                    }
+                case 14: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.processed_at = value;
+                        else
+                            delete message.processed_at;
+                        continue;
+                    }
+                case 16: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.invite_at = value;
+                        else
+                            delete message.invite_at;
+                        continue;
+                    }
+                case 17: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.invite_at_str = value;
+                        else
+                            delete message.invite_at_str;
+                        continue;
+                    }
+                case 18: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.request_id = value;
+                        else
+                            delete message.request_id;
+                        continue;
+                    }
+                case 19: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.bot_name = value;
+                        else
+                            delete message.bot_name;
+                        continue;
+                    }
+                case 20: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.bot_avatar = value;
+                        else
+                            delete message.bot_avatar;
+                        continue;
+                    }
+                case 22: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.processor_name = value;
+                        else
+                            delete message.processor_name;
+                        continue;
+                    }
+                case 23: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.note = value;
+                        else
+                            delete message.note;
+                        continue;
+                    }
+                case 24: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.is_vip = value;
+                        else
+                            delete message.is_vip;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return FriendRequest;
+    })();
+
+    yunhu.RequestListResponse = (function() {
+
+        /**
+         * Properties of a RequestListResponse.
+         * @typedef {Object} yunhu.RequestListResponse.$Properties
+         * @property {yunhu.Status.$Properties|null} [status] RequestListResponse status
+         * @property {Array.<yunhu.FriendRequest.$Properties>|null} [requests] RequestListResponse requests
+         * @property {number|null} [total] RequestListResponse total
+         * @property {number|null} [pending] RequestListResponse pending
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a RequestListResponse.
+         * @memberof yunhu
+         * @interface IRequestListResponse
+         * @augments yunhu.RequestListResponse.$Properties
+         * @deprecated Use yunhu.RequestListResponse.$Properties instead.
+         */
+
+        /**
+         * Shape of a RequestListResponse.
+         * @typedef {yunhu.RequestListResponse.$Properties} yunhu.RequestListResponse.$Shape
+         */
+
+        /**
+         * Constructs a new RequestListResponse.
+         * @memberof yunhu
+         * @classdesc Represents a RequestListResponse.
+         * @constructor
+         * @param {yunhu.RequestListResponse.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const RequestListResponse = function (properties) {
+            this.requests = [];
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * RequestListResponse status.
+         * @member {yunhu.Status.$Properties|null|undefined} status
+         * @memberof yunhu.RequestListResponse
+         * @instance
+         */
+        RequestListResponse.prototype.status = null;
+
+        /**
+         * RequestListResponse requests.
+         * @member {Array.<yunhu.FriendRequest.$Properties>} requests
+         * @memberof yunhu.RequestListResponse
+         * @instance
+         */
+        RequestListResponse.prototype.requests = $util.emptyArray;
+
+        /**
+         * RequestListResponse total.
+         * @member {number} total
+         * @memberof yunhu.RequestListResponse
+         * @instance
+         */
+        RequestListResponse.prototype.total = 0;
+
+        /**
+         * RequestListResponse pending.
+         * @member {number} pending
+         * @memberof yunhu.RequestListResponse
+         * @instance
+         */
+        RequestListResponse.prototype.pending = 0;
+
+        /**
+         * Creates a new RequestListResponse instance using the specified properties.
+         * @function create
+         * @memberof yunhu.RequestListResponse
+         * @static
+         * @param {yunhu.RequestListResponse.$Properties=} [properties] Properties to set
+         * @returns {yunhu.RequestListResponse} RequestListResponse instance
+         * @type {{
+         *   (properties: yunhu.RequestListResponse.$Shape): yunhu.RequestListResponse & yunhu.RequestListResponse.$Shape;
+         *   (properties?: yunhu.RequestListResponse.$Properties): yunhu.RequestListResponse;
+         * }}
+         */
+        RequestListResponse.create = function(properties) {
+            return new RequestListResponse(properties);
+        };
+
+        /**
+         * Encodes the specified RequestListResponse message. Does not implicitly {@link yunhu.RequestListResponse.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.RequestListResponse
+         * @static
+         * @param {yunhu.RequestListResponse.$Properties} message RequestListResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        RequestListResponse.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                $root.yunhu.Status.encode(message.status, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.requests != null && message.requests.length)
+                for (let i = 0; i < message.requests.length; ++i)
+                    $root.yunhu.FriendRequest.encode(message.requests[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.total != null && $Object.hasOwnProperty.call(message, "total") && message.total !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.total);
+            if (message.pending != null && $Object.hasOwnProperty.call(message, "pending") && message.pending !== 0)
+                writer.uint32(/* id 4, wireType 0 =*/32).int32(message.pending);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a RequestListResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.RequestListResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.RequestListResponse & yunhu.RequestListResponse.$Shape} RequestListResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        RequestListResponse.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.RequestListResponse();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.status = $root.yunhu.Status.decode(reader, reader.size(), $undefined, _depth + 1, message.status);
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.requests && message.requests.length))
+                            message.requests = [];
+                        message.requests.push($root.yunhu.FriendRequest.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.total = value;
+                        else
+                            delete message.total;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.pending = value;
+                        else
+                            delete message.pending;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return RequestListResponse;
+    })();
+
+    yunhu.GetUserRequest = (function() {
+
+        /**
+         * Properties of a GetUserRequest.
+         * @typedef {Object} yunhu.GetUserRequest.$Properties
+         * @property {string|null} [id] GetUserRequest id
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a GetUserRequest.
+         * @memberof yunhu
+         * @interface IGetUserRequest
+         * @augments yunhu.GetUserRequest.$Properties
+         * @deprecated Use yunhu.GetUserRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of a GetUserRequest.
+         * @typedef {yunhu.GetUserRequest.$Properties} yunhu.GetUserRequest.$Shape
+         */
+
+        /**
+         * Constructs a new GetUserRequest.
+         * @memberof yunhu
+         * @classdesc Represents a GetUserRequest.
+         * @constructor
+         * @param {yunhu.GetUserRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const GetUserRequest = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * GetUserRequest id.
+         * @member {string} id
+         * @memberof yunhu.GetUserRequest
+         * @instance
+         */
+        GetUserRequest.prototype.id = "";
+
+        /**
+         * Creates a new GetUserRequest instance using the specified properties.
+         * @function create
+         * @memberof yunhu.GetUserRequest
+         * @static
+         * @param {yunhu.GetUserRequest.$Properties=} [properties] Properties to set
+         * @returns {yunhu.GetUserRequest} GetUserRequest instance
+         * @type {{
+         *   (properties: yunhu.GetUserRequest.$Shape): yunhu.GetUserRequest & yunhu.GetUserRequest.$Shape;
+         *   (properties?: yunhu.GetUserRequest.$Properties): yunhu.GetUserRequest;
+         * }}
+         */
+        GetUserRequest.create = function(properties) {
+            return new GetUserRequest(properties);
+        };
+
+        /**
+         * Encodes the specified GetUserRequest message. Does not implicitly {@link yunhu.GetUserRequest.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.GetUserRequest
+         * @static
+         * @param {yunhu.GetUserRequest.$Properties} message GetUserRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GetUserRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.id != null && $Object.hasOwnProperty.call(message, "id") && message.id !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.id);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a GetUserRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.GetUserRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.GetUserRequest & yunhu.GetUserRequest.$Shape} GetUserRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GetUserRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.GetUserRequest();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.id = value;
+                        else
+                            delete message.id;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return GetUserRequest;
+    })();
+
+    yunhu.MedalInfo = (function() {
+
+        /**
+         * Properties of a MedalInfo.
+         * @typedef {Object} yunhu.MedalInfo.$Properties
+         * @property {Long|null} [id] MedalInfo id
+         * @property {string|null} [name] MedalInfo name
+         * @property {Long|null} [sort] MedalInfo sort
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a MedalInfo.
+         * @memberof yunhu
+         * @interface IMedalInfo
+         * @augments yunhu.MedalInfo.$Properties
+         * @deprecated Use yunhu.MedalInfo.$Properties instead.
+         */
+
+        /**
+         * Shape of a MedalInfo.
+         * @typedef {yunhu.MedalInfo.$Properties} yunhu.MedalInfo.$Shape
+         */
+
+        /**
+         * Constructs a new MedalInfo.
+         * @memberof yunhu
+         * @classdesc Represents a MedalInfo.
+         * @constructor
+         * @param {yunhu.MedalInfo.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const MedalInfo = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * MedalInfo id.
+         * @member {Long} id
+         * @memberof yunhu.MedalInfo
+         * @instance
+         */
+        MedalInfo.prototype.id = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * MedalInfo name.
+         * @member {string} name
+         * @memberof yunhu.MedalInfo
+         * @instance
+         */
+        MedalInfo.prototype.name = "";
+
+        /**
+         * MedalInfo sort.
+         * @member {Long} sort
+         * @memberof yunhu.MedalInfo
+         * @instance
+         */
+        MedalInfo.prototype.sort = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Creates a new MedalInfo instance using the specified properties.
+         * @function create
+         * @memberof yunhu.MedalInfo
+         * @static
+         * @param {yunhu.MedalInfo.$Properties=} [properties] Properties to set
+         * @returns {yunhu.MedalInfo} MedalInfo instance
+         * @type {{
+         *   (properties: yunhu.MedalInfo.$Shape): yunhu.MedalInfo & yunhu.MedalInfo.$Shape;
+         *   (properties?: yunhu.MedalInfo.$Properties): yunhu.MedalInfo;
+         * }}
+         */
+        MedalInfo.create = function(properties) {
+            return new MedalInfo(properties);
+        };
+
+        /**
+         * Encodes the specified MedalInfo message. Does not implicitly {@link yunhu.MedalInfo.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.MedalInfo
+         * @static
+         * @param {yunhu.MedalInfo.$Properties} message MedalInfo message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        MedalInfo.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.id != null && $Object.hasOwnProperty.call(message, "id") && (typeof message.id === "object" ? message.id.low || message.id.high : message.id !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.id);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
+            if (message.sort != null && $Object.hasOwnProperty.call(message, "sort") && (typeof message.sort === "object" ? message.sort.low || message.sort.high : message.sort !== 0))
+                writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.sort);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a MedalInfo message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.MedalInfo
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.MedalInfo & yunhu.MedalInfo.$Shape} MedalInfo
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        MedalInfo.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.MedalInfo();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.id = value;
+                        else
+                            delete message.id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.sort = value;
+                        else
+                            delete message.sort;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return MedalInfo;
+    })();
+
+    yunhu.RemarkInfo = (function() {
+
+        /**
+         * Properties of a RemarkInfo.
+         * @typedef {Object} yunhu.RemarkInfo.$Properties
+         * @property {string|null} [remark_name] RemarkInfo remark_name
+         * @property {string|null} [phone] RemarkInfo phone
+         * @property {string|null} [extra_remark] RemarkInfo extra_remark
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a RemarkInfo.
+         * @memberof yunhu
+         * @interface IRemarkInfo
+         * @augments yunhu.RemarkInfo.$Properties
+         * @deprecated Use yunhu.RemarkInfo.$Properties instead.
+         */
+
+        /**
+         * Shape of a RemarkInfo.
+         * @typedef {yunhu.RemarkInfo.$Properties} yunhu.RemarkInfo.$Shape
+         */
+
+        /**
+         * Constructs a new RemarkInfo.
+         * @memberof yunhu
+         * @classdesc Represents a RemarkInfo.
+         * @constructor
+         * @param {yunhu.RemarkInfo.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const RemarkInfo = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * RemarkInfo remark_name.
+         * @member {string} remark_name
+         * @memberof yunhu.RemarkInfo
+         * @instance
+         */
+        RemarkInfo.prototype.remark_name = "";
+
+        /**
+         * RemarkInfo phone.
+         * @member {string} phone
+         * @memberof yunhu.RemarkInfo
+         * @instance
+         */
+        RemarkInfo.prototype.phone = "";
+
+        /**
+         * RemarkInfo extra_remark.
+         * @member {string} extra_remark
+         * @memberof yunhu.RemarkInfo
+         * @instance
+         */
+        RemarkInfo.prototype.extra_remark = "";
+
+        /**
+         * Creates a new RemarkInfo instance using the specified properties.
+         * @function create
+         * @memberof yunhu.RemarkInfo
+         * @static
+         * @param {yunhu.RemarkInfo.$Properties=} [properties] Properties to set
+         * @returns {yunhu.RemarkInfo} RemarkInfo instance
+         * @type {{
+         *   (properties: yunhu.RemarkInfo.$Shape): yunhu.RemarkInfo & yunhu.RemarkInfo.$Shape;
+         *   (properties?: yunhu.RemarkInfo.$Properties): yunhu.RemarkInfo;
+         * }}
+         */
+        RemarkInfo.create = function(properties) {
+            return new RemarkInfo(properties);
+        };
+
+        /**
+         * Encodes the specified RemarkInfo message. Does not implicitly {@link yunhu.RemarkInfo.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.RemarkInfo
+         * @static
+         * @param {yunhu.RemarkInfo.$Properties} message RemarkInfo message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        RemarkInfo.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.remark_name != null && $Object.hasOwnProperty.call(message, "remark_name") && message.remark_name !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.remark_name);
+            if (message.phone != null && $Object.hasOwnProperty.call(message, "phone") && message.phone !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.phone);
+            if (message.extra_remark != null && $Object.hasOwnProperty.call(message, "extra_remark") && message.extra_remark !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.extra_remark);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a RemarkInfo message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.RemarkInfo
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.RemarkInfo & yunhu.RemarkInfo.$Shape} RemarkInfo
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        RemarkInfo.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.RemarkInfo();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.remark_name = value;
+                        else
+                            delete message.remark_name;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.phone = value;
+                        else
+                            delete message.phone;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.extra_remark = value;
+                        else
+                            delete message.extra_remark;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return RemarkInfo;
+    })();
+
+    yunhu.ProfileInfo = (function() {
+
+        /**
+         * Properties of a ProfileInfo.
+         * @typedef {Object} yunhu.ProfileInfo.$Properties
+         * @property {string|null} [last_active_time] ProfileInfo last_active_time
+         * @property {string|null} [introduction] ProfileInfo introduction
+         * @property {number|null} [gender] ProfileInfo gender
+         * @property {Long|null} [birthday_timestamp] ProfileInfo birthday_timestamp
+         * @property {string|null} [city] ProfileInfo city
+         * @property {string|null} [district] ProfileInfo district
+         * @property {string|null} [address] ProfileInfo address
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a ProfileInfo.
+         * @memberof yunhu
+         * @interface IProfileInfo
+         * @augments yunhu.ProfileInfo.$Properties
+         * @deprecated Use yunhu.ProfileInfo.$Properties instead.
+         */
+
+        /**
+         * Shape of a ProfileInfo.
+         * @typedef {yunhu.ProfileInfo.$Properties} yunhu.ProfileInfo.$Shape
+         */
+
+        /**
+         * Constructs a new ProfileInfo.
+         * @memberof yunhu
+         * @classdesc Represents a ProfileInfo.
+         * @constructor
+         * @param {yunhu.ProfileInfo.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const ProfileInfo = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * ProfileInfo last_active_time.
+         * @member {string} last_active_time
+         * @memberof yunhu.ProfileInfo
+         * @instance
+         */
+        ProfileInfo.prototype.last_active_time = "";
+
+        /**
+         * ProfileInfo introduction.
+         * @member {string} introduction
+         * @memberof yunhu.ProfileInfo
+         * @instance
+         */
+        ProfileInfo.prototype.introduction = "";
+
+        /**
+         * ProfileInfo gender.
+         * @member {number} gender
+         * @memberof yunhu.ProfileInfo
+         * @instance
+         */
+        ProfileInfo.prototype.gender = 0;
+
+        /**
+         * ProfileInfo birthday_timestamp.
+         * @member {Long} birthday_timestamp
+         * @memberof yunhu.ProfileInfo
+         * @instance
+         */
+        ProfileInfo.prototype.birthday_timestamp = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * ProfileInfo city.
+         * @member {string} city
+         * @memberof yunhu.ProfileInfo
+         * @instance
+         */
+        ProfileInfo.prototype.city = "";
+
+        /**
+         * ProfileInfo district.
+         * @member {string} district
+         * @memberof yunhu.ProfileInfo
+         * @instance
+         */
+        ProfileInfo.prototype.district = "";
+
+        /**
+         * ProfileInfo address.
+         * @member {string} address
+         * @memberof yunhu.ProfileInfo
+         * @instance
+         */
+        ProfileInfo.prototype.address = "";
+
+        /**
+         * Creates a new ProfileInfo instance using the specified properties.
+         * @function create
+         * @memberof yunhu.ProfileInfo
+         * @static
+         * @param {yunhu.ProfileInfo.$Properties=} [properties] Properties to set
+         * @returns {yunhu.ProfileInfo} ProfileInfo instance
+         * @type {{
+         *   (properties: yunhu.ProfileInfo.$Shape): yunhu.ProfileInfo & yunhu.ProfileInfo.$Shape;
+         *   (properties?: yunhu.ProfileInfo.$Properties): yunhu.ProfileInfo;
+         * }}
+         */
+        ProfileInfo.create = function(properties) {
+            return new ProfileInfo(properties);
+        };
+
+        /**
+         * Encodes the specified ProfileInfo message. Does not implicitly {@link yunhu.ProfileInfo.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.ProfileInfo
+         * @static
+         * @param {yunhu.ProfileInfo.$Properties} message ProfileInfo message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ProfileInfo.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.last_active_time != null && $Object.hasOwnProperty.call(message, "last_active_time") && message.last_active_time !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.last_active_time);
+            if (message.introduction != null && $Object.hasOwnProperty.call(message, "introduction") && message.introduction !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.introduction);
+            if (message.gender != null && $Object.hasOwnProperty.call(message, "gender") && message.gender !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).int32(message.gender);
+            if (message.birthday_timestamp != null && $Object.hasOwnProperty.call(message, "birthday_timestamp") && (typeof message.birthday_timestamp === "object" ? message.birthday_timestamp.low || message.birthday_timestamp.high : message.birthday_timestamp !== 0))
+                writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.birthday_timestamp);
+            if (message.city != null && $Object.hasOwnProperty.call(message, "city") && message.city !== "")
+                writer.uint32(/* id 5, wireType 2 =*/42).string(message.city);
+            if (message.district != null && $Object.hasOwnProperty.call(message, "district") && message.district !== "")
+                writer.uint32(/* id 6, wireType 2 =*/50).string(message.district);
+            if (message.address != null && $Object.hasOwnProperty.call(message, "address") && message.address !== "")
+                writer.uint32(/* id 7, wireType 2 =*/58).string(message.address);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a ProfileInfo message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.ProfileInfo
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.ProfileInfo & yunhu.ProfileInfo.$Shape} ProfileInfo
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ProfileInfo.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.ProfileInfo();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.last_active_time = value;
+                        else
+                            delete message.last_active_time;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.introduction = value;
+                        else
+                            delete message.introduction;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.gender = value;
+                        else
+                            delete message.gender;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.birthday_timestamp = value;
+                        else
+                            delete message.birthday_timestamp;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.city = value;
+                        else
+                            delete message.city;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.district = value;
+                        else
+                            delete message.district;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.address = value;
+                        else
+                            delete message.address;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return ProfileInfo;
+    })();
+
+    yunhu.GetUserData = (function() {
+
+        /**
+         * Properties of a GetUserData.
+         * @typedef {Object} yunhu.GetUserData.$Properties
+         * @property {string|null} [id] GetUserData id
+         * @property {string|null} [name] GetUserData name
+         * @property {Long|null} [name_id] GetUserData name_id
+         * @property {string|null} [avatar_url] GetUserData avatar_url
+         * @property {Long|null} [avatar_id] GetUserData avatar_id
+         * @property {Array.<yunhu.MedalInfo.$Properties>|null} [medal] GetUserData medal
+         * @property {string|null} [register_time] GetUserData register_time
+         * @property {boolean|null} [do_not_disturb] GetUserData do_not_disturb
+         * @property {Long|null} [ban_id] GetUserData ban_id
+         * @property {Long|null} [ban_until_timestamp] GetUserData ban_until_timestamp
+         * @property {number|null} [online_day] GetUserData online_day
+         * @property {number|null} [continuous_online_day] GetUserData continuous_online_day
+         * @property {boolean|null} [is_vip] GetUserData is_vip
+         * @property {Long|null} [vip_expired_timestamp] GetUserData vip_expired_timestamp
+         * @property {yunhu.VipStatus|null} [vip_status] GetUserData vip_status
+         * @property {boolean|null} [is_blocked] GetUserData is_blocked
+         * @property {boolean|null} [top] GetUserData top
+         * @property {yunhu.RemarkInfo.$Properties|null} [remark_info] GetUserData remark_info
+         * @property {yunhu.ProfileInfo.$Properties|null} [profile_info] GetUserData profile_info
+         * @property {string|null} [ip_geo] GetUserData ip_geo
+         * @property {string|null} [ban_reason] GetUserData ban_reason
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a GetUserData.
+         * @memberof yunhu
+         * @interface IGetUserData
+         * @augments yunhu.GetUserData.$Properties
+         * @deprecated Use yunhu.GetUserData.$Properties instead.
+         */
+
+        /**
+         * Shape of a GetUserData.
+         * @typedef {yunhu.GetUserData.$Properties} yunhu.GetUserData.$Shape
+         */
+
+        /**
+         * Constructs a new GetUserData.
+         * @memberof yunhu
+         * @classdesc Represents a GetUserData.
+         * @constructor
+         * @param {yunhu.GetUserData.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const GetUserData = function (properties) {
+            this.medal = [];
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * GetUserData id.
+         * @member {string} id
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.id = "";
+
+        /**
+         * GetUserData name.
+         * @member {string} name
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.name = "";
+
+        /**
+         * GetUserData name_id.
+         * @member {Long} name_id
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.name_id = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * GetUserData avatar_url.
+         * @member {string} avatar_url
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.avatar_url = "";
+
+        /**
+         * GetUserData avatar_id.
+         * @member {Long} avatar_id
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.avatar_id = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * GetUserData medal.
+         * @member {Array.<yunhu.MedalInfo.$Properties>} medal
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.medal = $util.emptyArray;
+
+        /**
+         * GetUserData register_time.
+         * @member {string} register_time
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.register_time = "";
+
+        /**
+         * GetUserData do_not_disturb.
+         * @member {boolean} do_not_disturb
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.do_not_disturb = false;
+
+        /**
+         * GetUserData ban_id.
+         * @member {Long} ban_id
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.ban_id = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * GetUserData ban_until_timestamp.
+         * @member {Long} ban_until_timestamp
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.ban_until_timestamp = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * GetUserData online_day.
+         * @member {number} online_day
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.online_day = 0;
+
+        /**
+         * GetUserData continuous_online_day.
+         * @member {number} continuous_online_day
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.continuous_online_day = 0;
+
+        /**
+         * GetUserData is_vip.
+         * @member {boolean} is_vip
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.is_vip = false;
+
+        /**
+         * GetUserData vip_expired_timestamp.
+         * @member {Long} vip_expired_timestamp
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.vip_expired_timestamp = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * GetUserData vip_status.
+         * @member {yunhu.VipStatus} vip_status
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.vip_status = 0;
+
+        /**
+         * GetUserData is_blocked.
+         * @member {boolean} is_blocked
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.is_blocked = false;
+
+        /**
+         * GetUserData top.
+         * @member {boolean} top
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.top = false;
+
+        /**
+         * GetUserData remark_info.
+         * @member {yunhu.RemarkInfo.$Properties|null|undefined} remark_info
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.remark_info = null;
+
+        /**
+         * GetUserData profile_info.
+         * @member {yunhu.ProfileInfo.$Properties|null|undefined} profile_info
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.profile_info = null;
+
+        /**
+         * GetUserData ip_geo.
+         * @member {string} ip_geo
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.ip_geo = "";
+
+        /**
+         * GetUserData ban_reason.
+         * @member {string} ban_reason
+         * @memberof yunhu.GetUserData
+         * @instance
+         */
+        GetUserData.prototype.ban_reason = "";
+
+        /**
+         * Creates a new GetUserData instance using the specified properties.
+         * @function create
+         * @memberof yunhu.GetUserData
+         * @static
+         * @param {yunhu.GetUserData.$Properties=} [properties] Properties to set
+         * @returns {yunhu.GetUserData} GetUserData instance
+         * @type {{
+         *   (properties: yunhu.GetUserData.$Shape): yunhu.GetUserData & yunhu.GetUserData.$Shape;
+         *   (properties?: yunhu.GetUserData.$Properties): yunhu.GetUserData;
+         * }}
+         */
+        GetUserData.create = function(properties) {
+            return new GetUserData(properties);
+        };
+
+        /**
+         * Encodes the specified GetUserData message. Does not implicitly {@link yunhu.GetUserData.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.GetUserData
+         * @static
+         * @param {yunhu.GetUserData.$Properties} message GetUserData message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GetUserData.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.id != null && $Object.hasOwnProperty.call(message, "id") && message.id !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.id);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
+            if (message.name_id != null && $Object.hasOwnProperty.call(message, "name_id") && (typeof message.name_id === "object" ? message.name_id.low || message.name_id.high : message.name_id !== 0))
+                writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.name_id);
+            if (message.avatar_url != null && $Object.hasOwnProperty.call(message, "avatar_url") && message.avatar_url !== "")
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.avatar_url);
+            if (message.avatar_id != null && $Object.hasOwnProperty.call(message, "avatar_id") && (typeof message.avatar_id === "object" ? message.avatar_id.low || message.avatar_id.high : message.avatar_id !== 0))
+                writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.avatar_id);
+            if (message.medal != null && message.medal.length)
+                for (let i = 0; i < message.medal.length; ++i)
+                    $root.yunhu.MedalInfo.encode(message.medal[i], writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+            if (message.register_time != null && $Object.hasOwnProperty.call(message, "register_time") && message.register_time !== "")
+                writer.uint32(/* id 7, wireType 2 =*/58).string(message.register_time);
+            if (message.do_not_disturb != null && $Object.hasOwnProperty.call(message, "do_not_disturb") && message.do_not_disturb !== false)
+                writer.uint32(/* id 8, wireType 0 =*/64).bool(message.do_not_disturb);
+            if (message.ban_id != null && $Object.hasOwnProperty.call(message, "ban_id") && (typeof message.ban_id === "object" ? message.ban_id.low || message.ban_id.high : message.ban_id !== 0))
+                writer.uint32(/* id 9, wireType 0 =*/72).int64(message.ban_id);
+            if (message.ban_until_timestamp != null && $Object.hasOwnProperty.call(message, "ban_until_timestamp") && (typeof message.ban_until_timestamp === "object" ? message.ban_until_timestamp.low || message.ban_until_timestamp.high : message.ban_until_timestamp !== 0))
+                writer.uint32(/* id 10, wireType 0 =*/80).int64(message.ban_until_timestamp);
+            if (message.online_day != null && $Object.hasOwnProperty.call(message, "online_day") && message.online_day !== 0)
+                writer.uint32(/* id 11, wireType 0 =*/88).int32(message.online_day);
+            if (message.continuous_online_day != null && $Object.hasOwnProperty.call(message, "continuous_online_day") && message.continuous_online_day !== 0)
+                writer.uint32(/* id 12, wireType 0 =*/96).int32(message.continuous_online_day);
+            if (message.is_vip != null && $Object.hasOwnProperty.call(message, "is_vip") && message.is_vip !== false)
+                writer.uint32(/* id 13, wireType 0 =*/104).bool(message.is_vip);
+            if (message.vip_expired_timestamp != null && $Object.hasOwnProperty.call(message, "vip_expired_timestamp") && (typeof message.vip_expired_timestamp === "object" ? message.vip_expired_timestamp.low || message.vip_expired_timestamp.high : message.vip_expired_timestamp !== 0))
+                writer.uint32(/* id 14, wireType 0 =*/112).uint64(message.vip_expired_timestamp);
+            if (message.vip_status != null && $Object.hasOwnProperty.call(message, "vip_status") && message.vip_status !== 0)
+                writer.uint32(/* id 15, wireType 0 =*/120).int32(message.vip_status);
+            if (message.is_blocked != null && $Object.hasOwnProperty.call(message, "is_blocked") && message.is_blocked !== false)
+                writer.uint32(/* id 16, wireType 0 =*/128).bool(message.is_blocked);
+            if (message.top != null && $Object.hasOwnProperty.call(message, "top") && message.top !== false)
+                writer.uint32(/* id 17, wireType 0 =*/136).bool(message.top);
+            if (message.remark_info != null && $Object.hasOwnProperty.call(message, "remark_info"))
+                $root.yunhu.RemarkInfo.encode(message.remark_info, writer.uint32(/* id 18, wireType 2 =*/146).fork(), _depth + 1).ldelim();
+            if (message.profile_info != null && $Object.hasOwnProperty.call(message, "profile_info"))
+                $root.yunhu.ProfileInfo.encode(message.profile_info, writer.uint32(/* id 19, wireType 2 =*/154).fork(), _depth + 1).ldelim();
+            if (message.ip_geo != null && $Object.hasOwnProperty.call(message, "ip_geo") && message.ip_geo !== "")
+                writer.uint32(/* id 20, wireType 2 =*/162).string(message.ip_geo);
+            if (message.ban_reason != null && $Object.hasOwnProperty.call(message, "ban_reason") && message.ban_reason !== "")
+                writer.uint32(/* id 21, wireType 2 =*/170).string(message.ban_reason);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a GetUserData message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.GetUserData
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.GetUserData & yunhu.GetUserData.$Shape} GetUserData
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GetUserData.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.GetUserData();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.id = value;
+                        else
+                            delete message.id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.name_id = value;
+                        else
+                            delete message.name_id;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.avatar_url = value;
+                        else
+                            delete message.avatar_url;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.avatar_id = value;
+                        else
+                            delete message.avatar_id;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.medal && message.medal.length))
+                            message.medal = [];
+                        message.medal.push($root.yunhu.MedalInfo.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.register_time = value;
+                        else
+                            delete message.register_time;
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.do_not_disturb = value;
+                        else
+                            delete message.do_not_disturb;
+                        continue;
+                    }
+                case 9: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.ban_id = value;
+                        else
+                            delete message.ban_id;
+                        continue;
+                    }
+                case 10: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.ban_until_timestamp = value;
+                        else
+                            delete message.ban_until_timestamp;
+                        continue;
+                    }
+                case 11: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.online_day = value;
+                        else
+                            delete message.online_day;
+                        continue;
+                    }
+                case 12: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.continuous_online_day = value;
+                        else
+                            delete message.continuous_online_day;
+                        continue;
+                    }
+                case 13: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.is_vip = value;
+                        else
+                            delete message.is_vip;
+                        continue;
+                    }
+                case 14: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.vip_expired_timestamp = value;
+                        else
+                            delete message.vip_expired_timestamp;
+                        continue;
+                    }
+                case 15: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.vip_status = value;
+                        else
+                            delete message.vip_status;
+                        continue;
+                    }
+                case 16: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.is_blocked = value;
+                        else
+                            delete message.is_blocked;
+                        continue;
+                    }
+                case 17: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.top = value;
+                        else
+                            delete message.top;
+                        continue;
+                    }
+                case 18: {
+                        if (wireType !== 2)
+                            break;
+                        message.remark_info = $root.yunhu.RemarkInfo.decode(reader, reader.size(), $undefined, _depth + 1, message.remark_info);
+                        continue;
+                    }
+                case 19: {
+                        if (wireType !== 2)
+                            break;
+                        message.profile_info = $root.yunhu.ProfileInfo.decode(reader, reader.size(), $undefined, _depth + 1, message.profile_info);
+                        continue;
+                    }
+                case 20: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.ip_geo = value;
+                        else
+                            delete message.ip_geo;
+                        continue;
+                    }
+                case 21: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.ban_reason = value;
+                        else
+                            delete message.ban_reason;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return GetUserData;
+    })();
+
+    yunhu.GetUserResponse = (function() {
+
+        /**
+         * Properties of a GetUserResponse.
+         * @typedef {Object} yunhu.GetUserResponse.$Properties
+         * @property {yunhu.Status.$Properties|null} [status] GetUserResponse status
+         * @property {yunhu.GetUserData.$Properties|null} [data] GetUserResponse data
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a GetUserResponse.
+         * @memberof yunhu
+         * @interface IGetUserResponse
+         * @augments yunhu.GetUserResponse.$Properties
+         * @deprecated Use yunhu.GetUserResponse.$Properties instead.
+         */
+
+        /**
+         * Shape of a GetUserResponse.
+         * @typedef {yunhu.GetUserResponse.$Properties} yunhu.GetUserResponse.$Shape
+         */
+
+        /**
+         * Constructs a new GetUserResponse.
+         * @memberof yunhu
+         * @classdesc Represents a GetUserResponse.
+         * @constructor
+         * @param {yunhu.GetUserResponse.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const GetUserResponse = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * GetUserResponse status.
+         * @member {yunhu.Status.$Properties|null|undefined} status
+         * @memberof yunhu.GetUserResponse
+         * @instance
+         */
+        GetUserResponse.prototype.status = null;
+
+        /**
+         * GetUserResponse data.
+         * @member {yunhu.GetUserData.$Properties|null|undefined} data
+         * @memberof yunhu.GetUserResponse
+         * @instance
+         */
+        GetUserResponse.prototype.data = null;
+
+        /**
+         * Creates a new GetUserResponse instance using the specified properties.
+         * @function create
+         * @memberof yunhu.GetUserResponse
+         * @static
+         * @param {yunhu.GetUserResponse.$Properties=} [properties] Properties to set
+         * @returns {yunhu.GetUserResponse} GetUserResponse instance
+         * @type {{
+         *   (properties: yunhu.GetUserResponse.$Shape): yunhu.GetUserResponse & yunhu.GetUserResponse.$Shape;
+         *   (properties?: yunhu.GetUserResponse.$Properties): yunhu.GetUserResponse;
+         * }}
+         */
+        GetUserResponse.create = function(properties) {
+            return new GetUserResponse(properties);
+        };
+
+        /**
+         * Encodes the specified GetUserResponse message. Does not implicitly {@link yunhu.GetUserResponse.verify|verify} messages.
+         * @function encode
+         * @memberof yunhu.GetUserResponse
+         * @static
+         * @param {yunhu.GetUserResponse.$Properties} message GetUserResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        GetUserResponse.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
+                $root.yunhu.Status.encode(message.status, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.data != null && $Object.hasOwnProperty.call(message, "data"))
+                $root.yunhu.GetUserData.encode(message.data, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a GetUserResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof yunhu.GetUserResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {yunhu.GetUserResponse & yunhu.GetUserResponse.$Shape} GetUserResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        GetUserResponse.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.yunhu.GetUserResponse();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.status = $root.yunhu.Status.decode(reader, reader.size(), $undefined, _depth + 1, message.status);
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        message.data = $root.yunhu.GetUserData.decode(reader, reader.size(), $undefined, _depth + 1, message.data);
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return GetUserResponse;
     })();
 
     yunhu.WsInfo = (function() {
