@@ -4,6 +4,7 @@ import WebSocket from 'ws'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { errorMessage, TransportError } from './errors'
 import { PendingRequests, type RequestKey } from './pending'
+import { HeartbeatLoop } from './heartbeat'
 import { silentLogger, type Logger, redactUrl } from '../log'
 import type { ConnectionState, ConnectionStatus } from '../../shared/connection'
 
@@ -64,9 +65,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
   private attempt = 0
   private everOnline = false
   private reconnectTimer?: ReturnType<typeof setTimeout>
-  private heartbeatTimer?: ReturnType<typeof setInterval>
-  private missed = 0
-  private heartbeatInFlight = false
+  private beats?: HeartbeatLoop
   private _status: ConnectionStatus = { state: 'idle' }
   private lastDelay?: number
   private generation = 0
@@ -256,7 +255,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
     })
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       if (gen !== this.generation) return
-      this.missed = 0
+      this.beats?.alive()
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer)
       if (buf.length > this.o.maxFrameBytes) {
         const reason = `frame of ${buf.length} bytes is over the limit (${this.o.maxFrameBytes})`
@@ -372,41 +371,26 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
     this.stopHeartbeat()
     const hb = this.o.heartbeat
     if (!hb) return
-    this.missed = 0
-    this.heartbeatInFlight = false
-    const beat = (): void => {
-      if (this.heartbeatInFlight) {
-        this.missed++
-        if (this.missed >= this.o.maxMissedHeartbeats) {
-          this.log.warn(`no answer to ${this.missed} heartbeats in a row: link is dead`)
-          this.stopHeartbeat()
-          this.ws?.terminate()
-          return
-        }
+    this.beats = new HeartbeatLoop({
+      intervalMs: this.o.heartbeatIntervalMs,
+      maxMissed: this.o.maxMissedHeartbeats,
+      beat: () => hb(this),
+      onAnswer: (rtt) => {
+        this.lastDelay = rtt
+        this.emit('delay', rtt)
+        if (this._status.state === 'online') this.setStatus({ state: 'online' })
+      },
+      onDead: (missed) => {
+        this.log.warn(`no answer to ${missed} heartbeats in a row: link is dead`)
+        this.ws?.terminate()
       }
-      const sentAt = performance.now()
-      this.heartbeatInFlight = true
-      hb(this).then(
-        () => {
-          this.heartbeatInFlight = false
-          this.missed = 0
-          this.lastDelay = Math.round((performance.now() - sentAt) * 10) / 10
-          this.emit('delay', this.lastDelay)
-          if (this._status.state === 'online') this.setStatus({ state: 'online' })
-        },
-        () => {
-          /* a missing answer is counted on the next tick */
-        }
-      )
-    }
-    beat()
-    this.heartbeatTimer = setInterval(beat, this.o.heartbeatIntervalMs)
+    })
+    this.beats.start()
   }
 
   private stopHeartbeat(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
-    this.heartbeatTimer = undefined
-    this.heartbeatInFlight = false
+    this.beats?.stop()
+    this.beats = undefined
   }
 }
 

@@ -21,6 +21,7 @@ import type { ConnectionStatus } from '../../../../shared/connection'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../../transport/backoff'
 import { errorMessage, TransportError } from '../../../transport/errors'
 import { PendingRequests } from '../../../transport/pending'
+import { HeartbeatLoop } from '../../../transport/heartbeat'
 import { describeSocketError } from '../../../transport/socket'
 import { redactUrl, silentLogger, type Logger } from '../../../log'
 import { firstLine, isObject, newRequestId, scalarText, sendAndAwait, type Json } from '../frames'
@@ -177,9 +178,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   private generation = 0
   private reconnectTimer?: ReturnType<typeof setTimeout>
   private connectTimer?: ReturnType<typeof setTimeout>
-  private heartbeatTimer?: ReturnType<typeof setInterval>
-  private heartbeatInFlight = false
-  private missed = 0
+  private beats?: HeartbeatLoop
   private lastDelay?: number
   private _status: ConnectionStatus = { state: 'idle' }
   private _login?: LoginInfo
@@ -546,46 +545,35 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   private startHeartbeat(): void {
     this.stopHeartbeat()
     const gen = this.generation
-    this.missed = 0
-    this.heartbeatInFlight = false
-    const beat = (): void => {
-      if (gen !== this.generation) return
-      if (this.heartbeatInFlight) {
-        this.missed++
-        if (this.missed >= this.o.maxMissedHeartbeats) {
-          this.log.warn(`v2: no answer to ${this.missed} heartbeats in a row: the link is dead`)
-          return this.onFailure(gen, new TransportError('timeout', 'The server stopped answering heartbeats'))
-        }
+    this.beats = new HeartbeatLoop({
+      intervalMs: this.o.heartbeatIntervalMs,
+      maxMissed: this.o.maxMissedHeartbeats,
+      beat: () => this.heartbeat(),
+      onAnswer: (rtt) => {
+        if (gen !== this.generation) return
+        this.lastDelay = rtt
+        this.emit('delay', rtt)
+        if (this._status.state === 'online') this.setStatus({ state: 'online' })
+      },
+      onDead: (missed) => {
+        if (gen !== this.generation) return
+        this.log.warn(`v2: no answer to ${missed} heartbeats in a row: the link is dead`)
+        this.onFailure(gen, new TransportError('timeout', 'The server stopped answering heartbeats'))
       }
-      const sentAt = performance.now()
-      this.heartbeatInFlight = true
-      this.heartbeat().then(
-        () => {
-          if (gen !== this.generation) return
-          this.heartbeatInFlight = false
-          this.missed = 0
-          this.lastDelay = Math.round((performance.now() - sentAt) * 10) / 10
-          this.emit('delay', this.lastDelay)
-          if (this._status.state === 'online') this.setStatus({ state: 'online' })
-        },
-        () => {
-          /* counted on the next beat */
-        }
-      )
-    }
-    beat()
-    this.heartbeatTimer = setInterval(beat, this.o.heartbeatIntervalMs)
+    })
+    this.beats.start()
   }
 
   private stopHeartbeat(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
-    this.heartbeatTimer = undefined
-    this.heartbeatInFlight = false
+    this.beats?.stop()
+    this.beats = undefined
   }
 
   // ------------------------------------------------------------------ incoming
 
   private onMessage(gen: number, arg: unknown): void {
+    // any frame proves the link (as on the raw WebSocket)
+    if (gen === this.generation) this.beats?.alive()
     const f = decodeV2Message(arg)
     if (!f.ok) return this.drop(f.reason)
     const c = classifyV2(f.frame)
