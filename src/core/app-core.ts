@@ -17,6 +17,8 @@ import { MediaError, MediaService, type MediaServiceOptions } from './media/serv
 import type { MediaErrorBody } from '../shared/media'
 import { silentLogger, type Logger } from './log'
 import { MemoryHistory, MemoryOutbox, isOutboxStore, type HistoryStore, type OutboxStore } from './storage/history'
+import { searchQueryOf } from './storage/search'
+import type { HistorySearchHit } from '../shared/search'
 import { GuardedHistory } from './storage/guarded-history'
 import { KEYS } from './storage/keys'
 import type { KeyValueStore, SecretBox } from './storage/storage'
@@ -129,6 +131,11 @@ export class AppCore {
     // One more try for what a full disk held back, then stop trying.
     if (this.history.heldCount) this.history.retry()
     this.history.close()
+  }
+
+  /** The local full-text search over every stored message (the query is checked: it comes from the renderer). */
+  searchHistory(query: unknown): HistorySearchHit[] {
+    return this.history.search(searchQueryOf(query))
   }
 
   info(): AppInfo {

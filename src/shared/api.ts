@@ -7,6 +7,7 @@
  * - `MainEvents` are the events main pushes (connection state, messages, coalesced stream deltas).
  * - `MioDeskApi` is what the renderer sees as `window.api`: `call(channel, ...args)` and `on(event, cb)`.
  */
+import type { HistorySearchHit, HistorySearchQuery } from './search'
 import type { ConnectionStatus } from './connection'
 import type { AiReply, ChatMessage, LlmContact, LoginInfo, MioPreset, ModelGroup, Segment, ShareResult, ToolApproval, ToolCall } from './mio'
 import type {
@@ -175,6 +176,8 @@ export interface ApiMethods {
 
   /** Messages of a conversation, oldest first; `before` = a message time (ms) to page backwards. */
   'history:list': (accountId: string, contactId: string, before?: number, limit?: number) => Promise<ChatMessage[]>
+  /** Full-text search over every stored conversation of every account, newest first (src/shared/search.ts). */
+  'history:search': (query: HistorySearchQuery) => Promise<HistorySearchHit[]>
 
   /**
    * Sends a message of parts (what the conversation's `capabilities.send` allows) through the account's
@@ -253,6 +256,7 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'contacts:save-llm': true,
   'contacts:delete-llm': true,
   'history:list': true,
+  'history:search': true,
   'messages:send': true,
   'messages:retry': true,
   'messages:recall': true,

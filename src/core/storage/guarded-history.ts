@@ -11,6 +11,8 @@ import type { ChatMessage } from '../../shared/mio'
 import type { StorageFault, StorageFaultKind } from '../../shared/api'
 import type { Logger } from '../log'
 import type { HistoryStore } from './history'
+import { searchLimit, searchMessages } from './search'
+import type { HistorySearchHit, HistorySearchQuery } from '../../shared/search'
 
 export interface GuardedHistoryOptions {
   /** A fault began, changed (the number held) or ended (`null`). */
@@ -107,6 +109,21 @@ export class GuardedHistory implements HistoryStore {
     if (!held.length) return stored
     const newest = held.sort(byTime)[held.length - 1]!
     return stored && byTime(stored, newest) > 0 && !held.some((m) => m.id === stored.id) ? stored : newest
+  }
+
+  /** The store's search, plus the messages held back from it (they are on screen, so they can be found). */
+  search(q: HistorySearchQuery): HistorySearchHit[] {
+    const inner = this.inner
+    const stored = inner.search ? this.read(() => inner.search!(q), []) : []
+    if (!this.held.size) return stored
+    const held = this.held
+    function* all(): Generator<{ accountId: string; message: ChatMessage }> {
+      for (const [accountId, byKey] of held) for (const message of byKey.values()) yield { accountId, message }
+    }
+    const extra = searchMessages(q, all())
+    const key = (h: HistorySearchHit): string => `${h.accountId}\u0000${h.messageId}`
+    const ids = new Set(extra.map(key))
+    return [...stored.filter((h) => !ids.has(key(h))), ...extra].sort((a, b) => b.time - a.time).slice(0, searchLimit(q))
   }
 
   clearAccount(accountId: string): void {

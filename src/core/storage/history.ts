@@ -6,6 +6,8 @@
  * settled yet. A durable store keeps the message and its queue entry in one transaction.
  */
 import type { ChatMessage } from '../../shared/mio'
+import type { HistorySearchHit, HistorySearchQuery } from '../../shared/search'
+import { searchMessages } from './search'
 
 /** One queued outgoing message. */
 export interface OutboxEntry {
@@ -55,6 +57,8 @@ export interface HistoryStore {
   clearAccount(accountId: string): void
   /** Inserts or replaces many messages at once (one transaction in a durable store). */
   putMany?(accountId: string, messages: ChatMessage[]): void
+  /** Full-text search over every stored message, newest first. */
+  search?(q: HistorySearchQuery): HistorySearchHit[]
 }
 
 /** `putMany` where the store has it, else one `put` per message. */
@@ -188,6 +192,14 @@ export class MemoryHistory implements HistoryStore, OutboxStore {
 
   putMany(accountId: string, messages: ChatMessage[]): void {
     for (const m of messages) this.put(accountId, m)
+  }
+
+  search(q: HistorySearchQuery): HistorySearchHit[] {
+    const convs = this.convs
+    function* all(): Generator<{ accountId: string; message: ChatMessage }> {
+      for (const [accountId, byContact] of convs) for (const list of byContact.values()) for (const message of list) yield { accountId, message }
+    }
+    return searchMessages(q, all())
   }
 
   outboxAdd(accountId: string, message: ChatMessage, clientId: string): OutboxEntry {

@@ -13,6 +13,8 @@ import type { ChatMessage } from '../../shared/mio'
 import type { HistoryStore, OutboxEntry, OutboxStore } from './history'
 import { setAsideDamaged } from './storage'
 import { faultKind } from './guarded-history'
+import { SEARCH_MIGRATION, SEARCH_REINDEX_ON_UPDATE, SearchIndex } from './search-index'
+import type { HistorySearchHit, HistorySearchQuery } from '../../shared/search'
 
 type Db = Database.Database
 type Stmt = Database.Statement
@@ -29,7 +31,16 @@ export interface SqliteHistoryOptions {
    * lost or truncated database (reported as damaged), not "a new database".
    */
   expectExisting?: boolean
+  /**
+   * How long after a write the search indexer starts (ms, default 100); -1 leaves indexing to
+   * `indexNow()` (tests and benchmarks that measure the write path alone).
+   */
+  indexDelayMs?: number
 }
+
+/** The indexer's slice of main-thread time, and its pause between slices (ms). */
+const INDEX_SLICE_MS = 8
+const INDEX_PAUSE_MS = 15
 
 /**
  * The message database is there but cannot be used as it is: `kind` says why — `damaged` (not a database,
@@ -72,8 +83,11 @@ export class StorageLoadError extends Error {
   }
 }
 
-/** Schema migrations, in order; `schema_version.version` = how many have been applied. */
-const MIGRATIONS: string[] = [
+/**
+ * Schema migrations, in order; `schema_version.version` = how many have been applied. Each runs in one
+ * transaction with its version bump: an interrupted migration leaves the database as it was.
+ */
+const MIGRATIONS: Array<string | ((db: Db) => void)> = [
   // 1: messages (one row per message, the message itself as JSON) and the outbox.
   `CREATE TABLE messages (
      account TEXT NOT NULL,
@@ -95,7 +109,10 @@ const MIGRATIONS: string[] = [
      attempts   INTEGER NOT NULL DEFAULT 0,
      in_flight  INTEGER NOT NULL DEFAULT 0,
      UNIQUE (account, message_id)
-   );`
+   );`,
+  // 2: full-text search: the search columns, the queue every write adds to, the FTS5 trigram index
+  // (see search-index.ts). Existing messages are queued and indexed in the background.
+  SEARCH_MIGRATION
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length
@@ -135,6 +152,9 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
   private readonly db: Db
   private readonly s: Record<string, Stmt>
   private readonly putTx: (accountId: string, messages: ChatMessage[]) => void
+  private readonly index: SearchIndex
+  private readonly indexDelayMs: number
+  private indexTimer?: ReturnType<typeof setTimeout>
 
   /** Opens (creating and migrating as needed) the database at `file` (':memory:' for a throwaway one). */
   constructor(file: string, options: SqliteHistoryOptions = {}) {
@@ -183,7 +203,8 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
     this.s = {
       upsert: p(
         `INSERT INTO messages (account, contact, id, time, status, self, body) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (account, id) DO UPDATE SET contact = excluded.contact, time = excluded.time, status = excluded.status, self = excluded.self, body = excluded.body`
+         ON CONFLICT (account, id) DO UPDATE SET contact = excluded.contact, time = excluded.time, status = excluded.status, self = excluded.self, body = excluded.body,
+           ${SEARCH_REINDEX_ON_UPDATE}`
       ),
       remove: p('DELETE FROM messages WHERE account = ? AND contact = ? AND id = ?'),
       get: p('SELECT body FROM messages WHERE account = ? AND id = ? AND contact = ?'),
@@ -208,6 +229,10 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
     this.putTx = this.db.transaction((accountId: string, messages: ChatMessage[]) => {
       for (const m of messages) this.write(accountId, m)
     })
+    this.index = new SearchIndex(this.db)
+    this.indexDelayMs = options.indexDelayMs ?? 100
+    // what an earlier run (or the migration) left queued
+    if (this.index.backlog > 0) this.scheduleIndexing()
   }
 
   private migrate(): void {
@@ -220,7 +245,9 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
     }
     for (let v = have; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!)
+        const step = MIGRATIONS[v]!
+        if (typeof step === 'string') this.db.exec(step)
+        else step(this.db)
         this.db.prepare('UPDATE schema_version SET version = ?').run(v + 1)
       })()
     }
@@ -236,11 +263,52 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
   }
 
   close(): void {
+    if (this.indexTimer) clearTimeout(this.indexTimer)
+    this.indexTimer = undefined
     if (this.db.open) this.db.close()
   }
 
   private write(accountId: string, m: ChatMessage): void {
     this.s.upsert!.run(accountId, m.contactId, m.id, m.time, m.status, m.self ? 1 : 0, JSON.stringify(m))
+    this.scheduleIndexing()
+  }
+
+  // ------------------------------------------------------------------ search
+
+  /** Full-text search over every stored message (see HistorySearchQuery), newest first. */
+  search(q: HistorySearchQuery): HistorySearchHit[] {
+    return this.index.search(q)
+  }
+
+  /** Messages stored and not indexed yet (they are still found: see SearchIndex). */
+  get searchBacklog(): number {
+    return this.index.backlog
+  }
+
+  /** Indexes every queued message now (tests, benchmarks, before a backup). */
+  indexNow(): void {
+    this.index.indexAll()
+  }
+
+  /** Indexing runs when writes pause, in slices of a few milliseconds, until the queue is empty. */
+  private scheduleIndexing(delay = this.indexDelayMs): void {
+    if (this.indexTimer || delay < 0 || !this.db.open) return
+    this.indexTimer = setTimeout(() => {
+      this.indexTimer = undefined
+      if (!this.db.open) return
+      const t0 = performance.now()
+      let more = true
+      try {
+        while (performance.now() - t0 < INDEX_SLICE_MS && (more = this.index.indexSome(50) === 50)) {
+          /* next batch */
+        }
+      } catch {
+        // a full or read-only disk: the rows stay queued (and findable) and are indexed on a later write
+        return
+      }
+      if (more) this.scheduleIndexing(INDEX_PAUSE_MS)
+    }, delay)
+    this.indexTimer.unref?.()
   }
 
   private static parse(row: unknown): ChatMessage | undefined {
