@@ -111,6 +111,19 @@ export class GuardedHistory implements HistoryStore {
     return stored && byTime(stored, newest) > 0 && !held.some((m) => m.id === stored.id) ? stored : newest
   }
 
+  /** The store's messages oldest first, then the ones held back from it (their newest copies). */
+  *iterate(accountId: string, contactId: string, batch = 500): Generator<ChatMessage[]> {
+    const held = this.heldOf(accountId, contactId).sort(byTime)
+    const heldIds = new Set(held.map((m) => m.id))
+    if (this.inner.iterate) {
+      for (const page of this.inner.iterate(accountId, contactId, batch)) {
+        const rest = heldIds.size ? page.filter((m) => !heldIds.has(m.id)) : page
+        if (rest.length) yield rest
+      }
+    }
+    if (held.length) yield held
+  }
+
   /** The store's search, plus the messages held back from it (they are on screen, so they can be found). */
   search(q: HistorySearchQuery): HistorySearchHit[] {
     const inner = this.inner

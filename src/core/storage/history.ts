@@ -59,6 +59,8 @@ export interface HistoryStore {
   putMany?(accountId: string, messages: ChatMessage[]): void
   /** Full-text search over every stored message, newest first. */
   search?(q: HistorySearchQuery): HistorySearchHit[]
+  /** Every message of a conversation, oldest first, in batches. */
+  iterate?(accountId: string, contactId: string, batch?: number): Generator<ChatMessage[]>
 }
 
 /** `putMany` where the store has it, else one `put` per message. */
@@ -192,6 +194,11 @@ export class MemoryHistory implements HistoryStore, OutboxStore {
 
   putMany(accountId: string, messages: ChatMessage[]): void {
     for (const m of messages) this.put(accountId, m)
+  }
+
+  *iterate(accountId: string, contactId: string, batch = 500): Generator<ChatMessage[]> {
+    const list = this.convs.get(accountId)?.get(contactId) ?? []
+    for (let i = 0; i < list.length; i += batch) yield structuredClone(list.slice(i, i + batch))
   }
 
   search(q: HistorySearchQuery): HistorySearchHit[] {

@@ -211,6 +211,10 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
       find: p('SELECT body FROM messages WHERE account = ? AND id = ?'),
       // Keyset pagination on (account, contact, time) — rowid (the insertion order) breaks ties — never OFFSET.
       page: p('SELECT body FROM messages WHERE account = ? AND contact = ? AND time < ? ORDER BY time DESC, rowid DESC LIMIT ?'),
+      // forward keyset on (time, rowid): every message once, in order, however many share a time
+      forward: p(
+        'SELECT rowid AS r, time, body FROM messages WHERE account = ? AND contact = ? AND (time > ? OR (time = ? AND rowid > ?)) ORDER BY time, rowid LIMIT ?'
+      ),
       newest: p('SELECT body FROM messages WHERE account = ? AND contact = ? ORDER BY time DESC, rowid DESC LIMIT ?'),
       count: p('SELECT count(*) AS n FROM messages WHERE account = ? AND contact = ?'),
       conversations: p('SELECT contact, count(*) AS n, max(time) AS last FROM messages WHERE account = ? GROUP BY contact ORDER BY last DESC'),
@@ -348,6 +352,29 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
 
   last(accountId: string, contactId: string): ChatMessage | undefined {
     return SqliteHistory.parse(this.s.newest!.get(accountId, contactId, 1))
+  }
+
+  /** Every message of a conversation, oldest first, `batch` at a time (memory stays bounded: exports). */
+  *iterate(accountId: string, contactId: string, batch = 500): Generator<ChatMessage[]> {
+    let time = -Number.MAX_VALUE
+    let rowid = -1
+    for (;;) {
+      const rows = this.s.forward!.all(accountId, contactId, time, time, rowid, batch) as { r: number; time: number; body: string }[]
+      if (rows.length === 0) return
+      const out: ChatMessage[] = []
+      for (const row of rows) {
+        try {
+          out.push(JSON.parse(row.body) as ChatMessage)
+        } catch {
+          /* an unreadable row is skipped, not fatal */
+        }
+      }
+      const last = rows[rows.length - 1]!
+      time = last.time
+      rowid = last.r
+      yield out
+      if (rows.length < batch) return
+    }
   }
 
   clearAccount(accountId: string): void {
