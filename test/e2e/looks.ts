@@ -51,10 +51,11 @@ export async function setLook(page: Page, look: Look): Promise<void> {
 
 /**
  * Screenshots `name` in every look and size (`name-zh-light-1280.png` …); `prepare` runs after each change
- * (re-open what a size change closes). Leaves the window at 1280×800 in zh/light.
+ * (re-open what a size change closes). Leaves the window at the size it had, in zh/light.
  */
 export async function shootLooks(h: Harness, name: string, prepare?: (size: (typeof SIZES)[number], look: Look) => Promise<void>): Promise<string[]> {
   const files: string[] = []
+  const before = h.page.viewportSize() ?? SIZES[0]
   for (const look of LOOKS) {
     await setLook(h.page, look)
     for (const size of SIZES) {
@@ -65,6 +66,6 @@ export async function shootLooks(h: Harness, name: string, prepare?: (size: (typ
     }
   }
   await setLook(h.page, LOOKS[0])
-  await h.page.setViewportSize(SIZES[0])
+  await h.page.setViewportSize(before)
   return files
 }

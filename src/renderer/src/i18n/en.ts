@@ -209,6 +209,7 @@ export default {
     idn: 'This link goes to {host} (an internationalised name, shown as it will be dialled: it may look like another site). Open it?',
     open: 'Open in browser'
   },
+  layout: { back: 'Back to the conversations' },
   remote: {
     blocked: 'Image from {host}',
     load: 'Load images',

@@ -209,6 +209,7 @@ const zh: typeof en = {
     idn: '此链接前往 {host}（国际化域名，以实际访问的形式显示，可能与其他网站相似）。要打开吗？',
     open: '在浏览器中打开'
   },
+  layout: { back: '返回会话列表' },
   remote: {
     blocked: '来自 {host} 的图片',
     load: '加载图片',
