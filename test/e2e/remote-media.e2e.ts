@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TEST_PNG, byTestId, login, messageWithText, openBot, sendText, startHarness, type Harness } from './harness'
+import { TEST_PNG, YUNHU_EMAIL, YUNHU_PASSWORD, byTestId, conversationItem, login, messageWithText, openBot, sendText, startHarness, type Harness } from './harness'
 import { bridgeCall, shootLooks } from './looks'
 
 let h: Harness
@@ -50,6 +50,7 @@ describe('remote media', () => {
     // The account's own server does not have this one: a placeholder with its name, not a broken image.
     await bridgeCall(page, 'messages:send', acc, 'bot', [{ type: 'image', data: { file: `${h.serverHttp}/nope/cat%20photo.png` } }])
     await bridgeCall(page, 'messages:send', acc, 'bot', [{ type: 'image', data: { file: `data:image/png;base64,${TEST_PNG}` } }])
+    await bridgeCall(page, 'messages:send', acc, 'bot', [{ type: 'text', data: { text: 'A small picture, with words beside it long enough to make the bubble wide' } }, { type: 'image', data: { file: `data:image/png;base64,${TEST_PNG}` } }])
 
     // Own copy and the bot's echo of each: 2 Markdown images and 2 image parts held back.
     const held = byTestId(page, 'remote-media-blocked')
@@ -69,6 +70,14 @@ describe('remote media', () => {
     const frame = await local.evaluate((el) => ({ frame: el.parentElement!.getBoundingClientRect().width, img: el.getBoundingClientRect().width }))
     expect(frame.img).toBe(48)
     expect(frame.frame).toBeLessThanOrEqual(50)
+    // …also beside text: the frame is the image's, not the bubble's width.
+    const mixed = messageWithText(page, 'A small picture, with words').last().locator('[data-testid="segment-image"]')
+    await expect.poll(() => mixed.locator('img').evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(48)
+    expect((await mixed.boundingBox())!.width).toBeLessThanOrEqual(50)
+    // A broken image's placeholder keeps the time off it (a line of its own below).
+    const broken = page.locator('[data-testid="message"][data-self="0"]').filter({ has: page.locator('[data-testid="segment-image-failed"]') }).last()
+    const [card, time] = await Promise.all([broken.locator('[data-testid="segment-image-failed"]').boundingBox(), broken.locator('.meta').boundingBox()])
+    expect(time!.y).toBeGreaterThanOrEqual(card!.y + card!.height - 0.5)
     await byTestId(page, 'remote-media-bar').waitFor()
     expect(await byTestId(page, 'remote-media-bar').getAttribute('data-allowed')).toBe('0')
     await shootLooks(h, 'remote-media-held', async () => {
@@ -87,6 +96,10 @@ describe('remote media', () => {
     expect(settings.remoteMediaConversations).toEqual([`${acc}:bot`])
     await shootLooks(h, 'remote-media-allowed', async () => {
       await messageWithText(page, 'a Markdown picture').last().scrollIntoViewIfNeeded()
+    })
+
+    await shootLooks(h, 'images-small-and-broken', async () => {
+      await page.locator('[data-testid="message"]').last().scrollIntoViewIfNeeded()
     })
 
     // Ask again: a new stranger image waits once more.
@@ -110,4 +123,47 @@ describe('remote media', () => {
     await expect.poll(async () => (await bridgeCall<{ remoteMedia: string }>(page, 'settings:get')).remoteMedia).toBe('ask')
     await page.keyboard.press('Escape')
   }, 60_000)
+
+  it('Yunhu HTML, Markdown and boards: a stranger’s <img> is held back by the sanitiser until allowed', async () => {
+    const y = await startHarness({ yunhu: true })
+    try {
+      const page = y.page
+      await byTestId(page, 'account-kind-yunhu').click()
+      await byTestId(page, 'yunhu-email').fill(YUNHU_EMAIL)
+      await byTestId(page, 'yunhu-password').fill(YUNHU_PASSWORD)
+      await byTestId(page, 'yunhu-api').fill(y.serverHttp)
+      await byTestId(page, 'yunhu-login-submit').click()
+      await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor({ timeout: 20_000 })
+      // The echo bot's token, from the console.
+      await byTestId(page, 'yunhu-section-console').click()
+      await page.locator('[data-testid="my-bot"][data-bot-id="60000001"]').click()
+      await byTestId(page, 'bot-tab-token').click()
+      await byTestId(page, 'detail-token-reveal').click()
+      await expect.poll(() => byTestId(page, 'detail-token').getAttribute('data-revealed')).toBe('1')
+      const token = (await byTestId(page, 'detail-token').textContent())!.trim()
+      await byTestId(page, 'yunhu-section-chats').click()
+      await conversationItem(page, '300000001').click()
+      await byTestId(page, 'composer').waitFor()
+      const send = async (path: string, body: unknown): Promise<void> => {
+        const r = await fetch(`${y.serverHttp}/open-apis/v1/bot/${path}?token=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        expect(((await r.json()) as { code: number }).code).toBe(1)
+      }
+      await send('send', { recvId: '300000001', recvType: 'group', contentType: 'html', content: { text: `<p>HTML picture</p><img src="${strangerOrigin}/yh-html.png" alt="html pic" srcset="${strangerOrigin}/yh-srcset.png 2x">` } })
+      await send('send', { recvId: '300000001', recvType: 'group', contentType: 'markdown', content: { text: `Markdown picture ![yh md](${strangerOrigin}/yh-md.png)` } })
+      await send('board', { chatId: '300000001', chatType: 'group', contentType: 'html', content: `<b>Board</b> <img src="${strangerOrigin}/yh-board.png">` })
+      const held = byTestId(page, 'remote-media-blocked')
+      await expect.poll(() => held.count(), { timeout: 15_000 }).toBe(3)
+      await page.waitForTimeout(800)
+      for (const p of ['/yh-html.png', '/yh-srcset.png', '/yh-md.png', '/yh-board.png']) expect(hit(p), p).toBe(0)
+      expect((await held.allTextContents()).some((x) => x.includes('html pic'))).toBe(true)
+      await shootLooks(y, 'remote-media-yunhu-held')
+      await byTestId(page, 'remote-media-allow').click()
+      await expect.poll(() => hit('/yh-html.png') > 0 && hit('/yh-md.png') > 0 && hit('/yh-board.png') > 0, { timeout: 10_000 }).toBe(true)
+      // srcset never comes back: the one address shown is the one the user allowed.
+      expect(hit('/yh-srcset.png')).toBe(0)
+      expect(await held.count()).toBe(0)
+    } finally {
+      await y.close()
+    }
+  }, 180_000)
 })
