@@ -99,6 +99,8 @@ describe('narrow windows', () => {
     // Back to the list; the same conversation opens again from it.
     await byTestId(page, 'narrow-back').click()
     expect(await layout(page)).toBe('list')
+    // The focus is on the conversation just left.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.outerHTML.slice(0, 200))).toContain('data-contact-id="bot"')
     await shootLooks(h, 'narrow-list', async (size) => {
       expect(await layout(page)).toBe(size.width === 1280 ? 'wide' : 'list')
     })
