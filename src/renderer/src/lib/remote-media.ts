@@ -13,6 +13,9 @@ export const DEFERRED_ATTR = 'data-remote-src'
 /** The placeholder's class; it is found by its data-testid (a message's markup has no data-* attributes: DOMPurify refuses them). */
 const PLACEHOLDER_CLASS = 'remote-media'
 
+/** Elements other than <img> that load an address by themselves (SVG names upper-cased). */
+const FETCHING_TAGS = new Set(['SOURCE', 'VIDEO', 'AUDIO', 'TRACK', 'INPUT', 'IMAGE', 'USE', 'FEIMAGE', 'TABLE', 'TD', 'TH', 'TR', 'BODY', 'EMBED', 'OBJECT', 'IFRAME'])
+
 /** DOMPurify hook (afterSanitizeAttributes): no remote address survives on an element. */
 export function deferRemoteMedia(node: Element): void {
   const tag = node.nodeName.toUpperCase()
@@ -26,9 +29,10 @@ export function deferRemoteMedia(node: Element): void {
     }
     return
   }
-  // Anything else that could fetch by itself: never from a remote address.
+  // Anything else that could fetch by itself: never from a remote address (a short tag list: this runs for
+  // every element of every sanitised block, streamed ones too).
+  if (!FETCHING_TAGS.has(tag) || !node.hasAttributes()) return
   for (const attr of ['src', 'srcset', 'poster', 'href', 'xlink:href', 'background']) {
-    if (attr === 'href' && tag === 'A') continue
     const v = node.getAttribute(attr)
     if (v && (attr === 'srcset' || isRemoteMediaUrl(v))) node.removeAttribute(attr)
   }
