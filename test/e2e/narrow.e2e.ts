@@ -164,6 +164,15 @@ describe('narrow windows', () => {
       await b.click()
       expect(await unusable(console_), tab).toEqual([])
     }
+    // Just wide enough for two panes (900 px): the list and the console side by side, the detail still usable.
+    await page.setViewportSize({ width: 900, height: 700 })
+    await page.waitForTimeout(100)
+    expect(await layout(page)).toBe('wide')
+    expect((await detail.boundingBox())!.width).toBeGreaterThanOrEqual(360)
+    expect(await unusable(console_)).toEqual([])
+    await h.screenshot('narrow-yunhu-console-en-light-900')
+    await page.setViewportSize({ width: 800, height: 600 })
+    await page.waitForTimeout(100)
     // The rail's settings gear stays in the window.
     expect(await unusable(page.locator('.rail'))).toEqual([])
     await byTestId(page, 'bot-tab-info').click()
