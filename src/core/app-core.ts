@@ -48,6 +48,11 @@ export interface AppCoreOptions extends MioAccountsTuning {
   mediaOptions?: Pick<MediaServiceOptions, 'maxFileBytes' | 'maxTotalBytes' | 'timeoutMs' | 'failureTtlMs'>
 }
 
+/** A list of `accountId:contactId` keys (muted conversations, conversations whose remote images load). */
+function conversationKeys(v: unknown): boolean {
+  return Array.isArray(v) && v.length <= 10_000 && v.every((x) => typeof x === 'string' && x.length < 400)
+}
+
 /** Each setting's check; a patch may only name these (own properties: "toString" is not a setting). */
 const SETTING_CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   locale: (v) => v === 'system' || v === 'zh-CN' || v === 'en',
@@ -57,7 +62,9 @@ const SETTING_CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   notifications: (v) => typeof v === 'boolean',
   privacyMode: (v) => typeof v === 'boolean',
   closeToTray: (v) => typeof v === 'boolean',
-  mutedConversations: (v) => Array.isArray(v) && v.length <= 10_000 && v.every((x) => typeof x === 'string' && x.length < 400)
+  mutedConversations: conversationKeys,
+  remoteMedia: (v) => v === 'ask' || v === 'always',
+  remoteMediaConversations: conversationKeys
 }
 
 export class AppCore {

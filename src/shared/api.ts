@@ -132,6 +132,10 @@ export interface Settings {
   closeToTray: boolean
   /** Conversations without notifications, as `accountId:contactId`. */
   mutedConversations: string[]
+  /** Images and media from other sites (not the account's server, not the platform's CDN): ask first, or always load them. */
+  remoteMedia: 'ask' | 'always'
+  /** Conversations whose remote images load without asking, as `accountId:contactId`. */
+  remoteMediaConversations: string[]
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -142,7 +146,9 @@ export const DEFAULT_SETTINGS: Settings = {
   notifications: true,
   privacyMode: false,
   closeToTray: true,
-  mutedConversations: []
+  mutedConversations: [],
+  remoteMedia: 'ask',
+  remoteMediaConversations: []
 }
 
 export interface ApiMethods {

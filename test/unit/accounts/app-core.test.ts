@@ -11,9 +11,18 @@ describe('settings', () => {
     for (const name of ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf']) {
       expect(() => c.setSettings(JSON.parse(`{"${name}": 1}`))).toThrow(`Unknown setting "${name}"`)
     }
-    expect(Object.keys(c.getSettings()).sort()).toEqual(['closeToTray', 'heartbeatIntervalMs', 'locale', 'mutedConversations', 'notifications', 'privacyMode', 'sendKey', 'theme'])
+    expect(Object.keys(c.getSettings()).sort()).toEqual(['closeToTray', 'heartbeatIntervalMs', 'locale', 'mutedConversations', 'notifications', 'privacyMode', 'remoteMedia', 'remoteMediaConversations', 'sendKey', 'theme'])
     expect(() => c.setSettings('dark' as never)).toThrow(/must be an object/)
     expect(c.setSettings({ theme: 'dark' }).theme).toBe('dark')
+  })
+
+  it('remote media: ask (the default) or always, and a list of conversations that load them; anything else is refused', () => {
+    const c = core()
+    expect(c.getSettings().remoteMedia).toBe('ask')
+    expect(c.getSettings().remoteMediaConversations).toEqual([])
+    expect(c.setSettings({ remoteMedia: 'always', remoteMediaConversations: ['acc:bot'] })).toMatchObject({ remoteMedia: 'always', remoteMediaConversations: ['acc:bot'] })
+    for (const bad of [{ remoteMedia: 'never' }, { remoteMedia: true }, { remoteMediaConversations: 'acc:bot' }, { remoteMediaConversations: [1] }]) expect(() => c.setSettings(bad as never), JSON.stringify(bad)).toThrow()
+    expect(c.getSettings()).toMatchObject({ remoteMedia: 'always', remoteMediaConversations: ['acc:bot'] })
   })
 })
 

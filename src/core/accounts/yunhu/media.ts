@@ -17,20 +17,9 @@ export const YUNHU_CDN = {
 
 export type YunhuMediaKind = keyof typeof YUNHU_CDN
 
-/**
- * Every host MioDesk fetches Yunhu media from: the Referer-checking CDN hosts, plus the two the docs
- * name as not checking it (signed storage URLs, and the host large files redirect to).
- */
-export const YUNHU_MEDIA_HOSTS: ReadonlySet<string> = new Set([
-  'chat-img.jwznb.com',
-  'chat-img2.jwznb.com',
-  'chat-img3.jwznb.com',
-  'chat-file.jwznb.com',
-  'chat-audio1.jwznb.com',
-  'chat-video1.jwznb.com',
-  'chat-storage1.jwznb.com',
-  'chat-file-oss.jwznb.com'
-])
+/** Every host MioDesk fetches Yunhu media from (shared: the renderer trusts them for images in messages). */
+import { YUNHU_MEDIA_HOSTS } from '../../../shared/yunhu-media-hosts'
+export { YUNHU_MEDIA_HOSTS }
 
 /**
  * A media field's value as a full URL: a value without a scheme is a key or relative path on the

@@ -209,6 +209,20 @@ export default {
     idn: 'This link goes to {host} (an internationalised name, shown as it will be dialled: it may look like another site). Open it?',
     open: 'Open in browser'
   },
+  layout: { back: 'Back to the conversations' },
+  remote: {
+    blocked: 'Image from {host}',
+    load: 'Load images',
+    loadHint: 'Load images from other sites in this conversation (their servers then see your address and that you read it)',
+    media: 'Media from {host}',
+    held: 'Images from other sites are hidden, so their servers do not learn your address or that you read this.',
+    allowed: 'Images from other sites load in this conversation.',
+    loadHere: 'Load in this conversation',
+    stop: 'Ask again',
+    setting: 'Images from other sites',
+    ask: 'Ask first',
+    always: 'Always load'
+  },
   storage: {
     'disk-full': 'The disk is full.',
     'read-only': 'The data folder cannot be written to.',

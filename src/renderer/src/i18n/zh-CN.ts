@@ -209,6 +209,20 @@ const zh: typeof en = {
     idn: '此链接前往 {host}（国际化域名，以实际访问的形式显示，可能与其他网站相似）。要打开吗？',
     open: '在浏览器中打开'
   },
+  layout: { back: '返回会话列表' },
+  remote: {
+    blocked: '来自 {host} 的图片',
+    load: '加载图片',
+    loadHint: '在此会话中加载来自其他网站的图片（对方服务器将看到你的地址并知道你已读）',
+    media: '来自 {host} 的媒体',
+    held: '已隐藏来自其他网站的图片，以免对方服务器得知你的地址或你已读此消息。',
+    allowed: '此会话会加载来自其他网站的图片。',
+    loadHere: '在此会话中加载',
+    stop: '重新询问',
+    setting: '来自其他网站的图片',
+    ask: '先询问',
+    always: '总是加载'
+  },
   storage: {
     'disk-full': '磁盘空间已满。',
     'read-only': '数据文件夹无法写入。',

@@ -4,10 +4,13 @@
  * KaTeX come with the Markdown chunk (see block-renderer.ts and lazy.ts).
  */
 import DOMPurify from 'dompurify'
+import { deferRemoteMedia } from './remote-media'
 
 type Purifier = ReturnType<typeof DOMPurify>
 
 function linkHook(node: Element): void {
+  // Remote images wait for the user (the rule is applied on the live DOM, see remote-media.ts).
+  deferRemoteMedia(node)
   if (node.tagName === 'A') {
     const href = node.getAttribute('href') ?? ''
     if (!/^https?:\/\//i.test(href) && !/^mailto:/i.test(href)) node.removeAttribute('href')
