@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   await run('yunhu decode', async () => (await import('./yunhu-decode')).benchYunhuDecode())
   await run('storage', async () => (await import('./storage')).benchStorage())
   await run('search', async () => (await import('./search')).benchSearch())
+  await run('export', async () => (await import('./export')).benchExport())
   await run('yunhu push loopback', async () => (await import('./yunhu-e2e')).benchYunhuPushLoopback())
   await run('cli first token', async () => (await import('./cli')).benchCli())
   if (args.has('--browser')) await run('browser', async () => (await import('./browser/index')).runBrowserBenches())

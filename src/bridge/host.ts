@@ -33,7 +33,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { extname, join, resolve } from 'node:path'
@@ -52,6 +52,9 @@ import { redactUrl } from '../core/log'
 import { mimeType, resolveRealFile, resolveStaticPath } from '../core/static-files'
 import { answerMedia, mediaErrorAnswer, type MediaAnswer } from '../core/media/respond'
 import { BRIDGE_MEDIA_PREFIX } from '../shared/media'
+
+/** Where the bridge serves finished exports from (the profile's exports folder). */
+export const BRIDGE_EXPORTS_PREFIX = '/exports/'
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 export const DEFAULT_STATIC_DIR = join(REPO_ROOT, 'out', 'renderer')
@@ -169,6 +172,15 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
     version: opts.version ?? packageVersion(),
     suggestedAccount: opts.suggestedAccount,
     mediaDir: join(dataDir, 'media-cache'),
+    // Exports go into the profile's exports folder; the page opens or downloads them by URL (token-checked).
+    exportTarget: async (fileName) => {
+      const dir = join(dataDir, 'exports')
+      mkdirSync(dir, { recursive: true })
+      const dot = fileName.lastIndexOf('.')
+      let name = fileName
+      for (let i = 2; existsSync(join(dir, name)); i++) name = `${fileName.slice(0, dot)} (${i})${fileName.slice(dot)}`
+      return { path: join(dir, name), url: `${BRIDGE_EXPORTS_PREFIX}${encodeURIComponent(name)}?token=${token}` }
+    },
     openExternal:
       opts.openExternal ??
       (async (url) => {
@@ -210,6 +222,7 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
     }
     if (pathname === '/bridge') return send(426, 'Upgrade required')
     if (pathname.startsWith(BRIDGE_MEDIA_PREFIX)) return serveMedia(req, res, pathname)
+    if (pathname.startsWith(BRIDGE_EXPORTS_PREFIX)) return serveExport(req, res, pathname, send)
     // Symlinks must not lead out of the root either (real paths).
     const real = await resolveRealFile(staticDir, pathname)
     if (!real) return send(404, 'Not found')
@@ -225,6 +238,29 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
       'content-type': mimeType(real),
       'content-length': String(body.length),
       'cache-control': isHtml ? 'no-store' : 'no-cache'
+    })
+    res.end(req.method === 'HEAD' ? undefined : body)
+  }
+
+  /** A finished export from the exports folder: token and same-origin checked, as a download. */
+  async function serveExport(req: IncomingMessage, res: ServerResponse, pathname: string, send: (status: number, body: string) => void): Promise<void> {
+    const u = new URL(req.url ?? '/', origin)
+    const site = String(req.headers['sec-fetch-site'] ?? '')
+    if (!tokenMatches(u.searchParams.get('token'), token) || (site !== '' && site !== 'same-origin' && site !== 'none')) return send(403, 'Forbidden')
+    const real = await resolveRealFile(join(dataDir, 'exports'), pathname.slice(BRIDGE_EXPORTS_PREFIX.length - 1))
+    if (!real || real.endsWith('.part')) return send(404, 'Not found')
+    const body = await readFile(real)
+    const name = decodeURIComponent(pathname.slice(BRIDGE_EXPORTS_PREFIX.length))
+    const ext = extname(real).toLowerCase()
+    const type = ext === '.html' ? 'text/html; charset=utf-8' : ext === '.json' ? 'application/json; charset=utf-8' : 'text/markdown; charset=utf-8'
+    res.writeHead(200, {
+      ...securityHeaders(),
+      // the export's own policy (no scripts, nothing from the network), whatever the page's is
+      'content-security-policy': "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; sandbox",
+      'content-type': type,
+      'content-length': String(body.length),
+      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+      'cache-control': 'no-store'
     })
     res.end(req.method === 'HEAD' ? undefined : body)
   }

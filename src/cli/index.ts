@@ -38,6 +38,11 @@ in ~/.config/miodesk/cli.json, mode 0600, or MIODESK_CLI_CONFIG):
   yunhu settings set --bot B --group G --json '{"fieldId": value, ...}'
   yunhu watch --ws URL --token T --user-id U [--device-id D] [--platform P]
                                 one JSON line per push event (streams with their text so far)
+
+History (the app's database: --db PATH, or MIODESK_DB, default the desktop app's profile):
+  conversations [--account ID]  stored conversations: account, conversation, messages, last time
+  export --account ID --conversation ID --out FILE [--format html|markdown|json] [--name N] [--locale zh-CN|en]
+                                one conversation as self-contained HTML (default), Markdown or JSON
 `
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -48,6 +53,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const args = parseArgs(rest, ['verbose', 'show-token', 'approve', 'deny'])
   try {
+    if (cmd === 'export' || cmd === 'conversations') {
+      const { runHistory } = await import('./history')
+      return await runHistory(cmd, args, io)
+    }
     if (cmd === 'yunhu') {
       const { runYunhu } = await import('./yunhu')
       return await runYunhu(args._[0] ?? '', { ...args, _: args._.slice(1) }, io)

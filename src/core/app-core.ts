@@ -6,10 +6,11 @@
 import { EventEmitter } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { AppInfo, MainEventName, MainEvents, Settings, StorageFault } from '../shared/api'
+import type { AppInfo, ExportOutcome, MainEventName, MainEvents, Settings, StorageFault } from '../shared/api'
 import { DEFAULT_SETTINGS } from '../shared/api'
 import { MioAccounts, type MioAccountsTuning } from './accounts/mio/provider'
 import type { AccountContext } from './accounts/provider'
+import { optionalText, requireId } from './validate'
 import { AccountRegistry } from './accounts/registry'
 import { YunhuAccounts, type YunhuAccountsTuning } from './accounts/yunhu/provider'
 import { monotonicClock } from './clock'
@@ -17,6 +18,10 @@ import { MediaError, MediaService, type MediaServiceOptions } from './media/serv
 import type { MediaErrorBody } from '../shared/media'
 import { silentLogger, type Logger } from './log'
 import { MemoryHistory, MemoryOutbox, isOutboxStore, type HistoryStore, type OutboxStore } from './storage/history'
+import { readFile } from 'node:fs/promises'
+import { EXPORT_FORMATS, exportConversation, exportFileName, writeExportFile, type ExportFormat } from './export'
+import { serverHttpBase } from '../shared/model/media-values'
+import { resolveLocale } from '../shared/locale'
 import { searchQueryOf } from './storage/search'
 import type { HistorySearchHit } from '../shared/search'
 import { GuardedHistory } from './storage/guarded-history'
@@ -36,6 +41,13 @@ export interface AppCoreOptions extends MioAccountsTuning {
   openExternal: (url: string) => Promise<void>
   /** Saves a remote file with the host's save dialog (Electron); absent where the host has none. */
   saveUrl?: (url: string) => Promise<void>
+  /**
+   * Where an export goes: the host asks (Electron's save dialog) or picks (the browser host's exports
+   * folder, with a URL the page may open); undefined when the user cancelled. Absent: exports are refused.
+   */
+  exportTarget?: (fileName: string, format: ExportFormat) => Promise<{ path: string; url?: string } | undefined>
+  /** The system's preferred languages (for `locale: 'system'`). */
+  systemLanguages?: () => readonly unknown[]
   /** Interval between coalesced stream events, ms (one animation frame). */
   streamFlushMs?: number
   /** Settings files found damaged at start and moved aside (their new paths), to tell the user. */
@@ -138,6 +150,54 @@ export class AppCore {
     // One more try for what a full disk held back, then stop trying.
     if (this.history.heldCount) this.history.retry()
     this.history.close()
+  }
+
+  /**
+   * Exports a conversation (or the chosen messages of it) to where the host says, streamed from the
+   * history; null when the user cancelled the save dialog.
+   */
+  async exportConversation(accountId: unknown, contactId: unknown, format: unknown, options?: unknown): Promise<ExportOutcome | null> {
+    const a = requireId(accountId, 'account')
+    const c = optionalText(contactId, 'conversation', 400)
+    if (!c) throw new Error('The conversation is missing')
+    if (typeof format !== 'string' || !(EXPORT_FORMATS as readonly string[]).includes(format)) throw new Error('Choose Markdown, HTML or JSON')
+    const fmt = format as ExportFormat
+    const o = (typeof options === 'object' && options !== null ? options : {}) as { messageIds?: unknown }
+    const messageIds = Array.isArray(o.messageIds) ? o.messageIds.filter((x): x is string => typeof x === 'string').slice(0, 100_000) : undefined
+    if (!this.o.exportTarget) throw new Error('Exports cannot be saved here')
+    const account = this.accounts.list().find((x) => x.id === a)
+    if (!account) throw new Error('That account is not here any more')
+    let contactName = c
+    try {
+      // (AbortSignal.timeout keeps no process alive and needs no clearing)
+      const late = new Promise<undefined>((r) => AbortSignal.timeout(3000).addEventListener('abort', () => r(undefined)))
+      const contacts = await Promise.race([this.accounts.contacts(a), late])
+      contactName = contacts?.find((x) => x.id === c)?.name || c
+    } catch {
+      /* offline: the id stands in for the name */
+    }
+    const now = new Date()
+    const fileName = exportFileName(contactName, fmt, now)
+    const target = await this.o.exportTarget(fileName, fmt)
+    if (!target) return null
+    const locale = resolveLocale(this.getSettings().locale, this.o.systemLanguages ?? (() => []))
+    const meta = { accountId: a, accountName: account.label || account.userId, platform: account.kind, contactId: c, contactName, locale, now, serverBase: serverHttpBase(account.server) }
+    const fetchImage = (url: string) => this.exportImage(a, url, meta.serverBase)
+    const r = await writeExportFile(target.path, (sink) => exportConversation(this.history.iterate(a, c), meta, fmt, sink, { messageIds, fetchImage }))
+    return { fileName, path: target.path, url: target.url, format: fmt, messages: r.messages, bytes: r.bytes }
+  }
+
+  /** An image for an export: through the media service where the account has one, else from its own server only. */
+  private async exportImage(accountId: string, url: string, serverBase: string): Promise<{ mime: string; bytes: Uint8Array } | undefined> {
+    if (this.accounts.mediaPolicy(accountId)) {
+      const got = await this.media.get(accountId, url)
+      return { mime: got.contentType, bytes: await readFile(got.path) }
+    }
+    if (!serverBase || new URL(url).origin !== new URL(serverBase).origin) return undefined
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000), redirect: 'error' })
+    if (!res.ok) return undefined
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    return { mime: (res.headers.get('content-type') ?? '').split(';')[0]!.trim(), bytes }
   }
 
   /** The local full-text search over every stored message (the query is checked: it comes from the renderer). */

@@ -26,6 +26,7 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'contacts:list': (id) => accounts.contacts(id),
     'history:list': (a, c, before, limit) => accounts.history(a, c, before, limit),
     'history:search': async (q) => core.searchHistory(q),
+    'history:export': (a, c, f, o) => core.exportConversation(a, c, f, o),
     'messages:send': (a, c, segs, options) => accounts.send(a, c, segs, options),
     'messages:retry': (a, c, m) => accounts.retry(a, c, m),
     'messages:recall': (a, c, m) => accounts.recall(a, c, m),

@@ -95,6 +95,14 @@ async function main(): Promise<void> {
     host: 'electron',
     version: app.getVersion(),
     openExternal: safeOpenURL,
+    exportTarget: async (fileName) => {
+      const win = mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined
+      const ext = fileName.slice(fileName.lastIndexOf('.') + 1)
+      const options = { defaultPath: join(app.getPath('downloads'), fileName), filters: [{ name: ext.toUpperCase(), extensions: [ext] }] }
+      const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)
+      return r.canceled || !r.filePath ? undefined : { path: r.filePath }
+    },
+    systemLanguages: () => app.getPreferredSystemLanguages(),
     // The session's will-download (hardenSession) asks where to save and reports progress.
     saveUrl: async (url) => {
       const wc = mainWindow?.webContents

@@ -108,6 +108,18 @@ export interface Contact {
   capabilities: ConversationCapabilities
 }
 
+/** A finished export. */
+export interface ExportOutcome {
+  fileName: string
+  /** Where it was written. */
+  path: string
+  /** A URL the page may open or download it from (browser host). */
+  url?: string
+  format: 'markdown' | 'html' | 'json'
+  messages: number
+  bytes: number
+}
+
 export interface AppInfo {
   version: string
   platform: string
@@ -184,6 +196,11 @@ export interface ApiMethods {
   'history:list': (accountId: string, contactId: string, before?: number, limit?: number) => Promise<ChatMessage[]>
   /** Full-text search over every stored conversation of every account, newest first (src/shared/search.ts). */
   'history:search': (query: HistorySearchQuery) => Promise<HistorySearchHit[]>
+  /**
+   * Exports a conversation (all of it, or `messageIds`) as Markdown, HTML or JSON: the host asks where
+   * (Electron) or saves into its exports folder (browser, with a URL to open); null when cancelled.
+   */
+  'history:export': (accountId: string, contactId: string, format: 'markdown' | 'html' | 'json', options?: { messageIds?: string[] }) => Promise<ExportOutcome | null>
 
   /**
    * Sends a message of parts (what the conversation's `capabilities.send` allows) through the account's
@@ -263,6 +280,7 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'contacts:delete-llm': true,
   'history:list': true,
   'history:search': true,
+  'history:export': true,
   'messages:send': true,
   'messages:retry': true,
   'messages:recall': true,

@@ -28,7 +28,18 @@ export function fileSink(file: string): FileSink {
     async write(chunk: string): Promise<void> {
       if (failed) throw failed
       bytes += Buffer.byteLength(chunk)
-      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), once(stream, 'error').then(([e]) => Promise.reject(e as Error))])
+      if (!stream.write(chunk)) {
+        await new Promise<void>((resolve, reject) => {
+          const done = (e?: Error): void => {
+            stream.off('drain', done)
+            stream.off('error', done)
+            if (e) reject(e)
+            else resolve()
+          }
+          stream.on('drain', done)
+          stream.on('error', done)
+        })
+      }
     },
     async commit(): Promise<void> {
       if (failed) throw failed

@@ -389,6 +389,11 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
     return (this.s.count!.get(accountId, contactId) as { n: number }).n
   }
 
+  /** The accounts with stored messages. */
+  accounts(): string[] {
+    return (this.db.prepare('SELECT DISTINCT account FROM messages ORDER BY account').all() as { account: string }[]).map((r) => r.account)
+  }
+
   /** The conversations of an account that have messages, most recent first (the summary, from the time index). */
   conversations(accountId: string): { contactId: string; messages: number; lastTime: number }[] {
     return (this.s.conversations!.all(accountId) as { contact: string; n: number; last: number }[]).map((r) => ({ contactId: r.contact, messages: r.n, lastTime: r.last }))
