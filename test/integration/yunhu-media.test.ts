@@ -139,6 +139,25 @@ describe('Yunhu media', () => {
     await expect(core.outgoing.read(staged.ref)).rejects.toThrow(/no longer there/)
   }, 30_000)
 
+  it('recalling a queued picture cancels it: gone from the chat and the outbox, never uploaded', async () => {
+    const { proxy, history, core, acc, uploads } = await setup()
+    proxy.setDown(true)
+    proxy.cut()
+    await until(() => core.accounts.list()[0]!.status.state !== 'online', 5000, 'the link to drop')
+    const s = await stage(core, demoPng('cancelled'), 'c.png', 'image/png')
+    const deleted: string[] = []
+    core.events.on('message-deleted', (p) => deleted.push(p.messageId))
+    const pending = await core.accounts.send(acc.id, FRIEND, [{ type: 'image', data: { staged: s.ref, name: s.name, size: s.size } }])
+    await core.accounts.recall(acc.id, FRIEND, pending.id)
+    expect(deleted).toEqual([pending.id])
+    expect(history.get(acc.id, FRIEND, pending.id)).toBeUndefined()
+    expect(history.outboxList(acc.id)).toEqual([])
+    proxy.setDown(false)
+    await until(() => core.accounts.list()[0]!.status.state === 'online', 5000, 'the link to come back')
+    await new Promise((r) => setTimeout(r, 300))
+    expect(uploads.posts).toEqual([])
+  }, 30_000)
+
   it('a file over the limit of /v1/misc/setting is refused in words before anything is uploaded', async () => {
     const { server, core, acc, friendSees, uploads } = await setup({ file: 1 })
     const big = Buffer.alloc(1.5 * 1024 * 1024, 1)
