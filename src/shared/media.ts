@@ -95,6 +95,8 @@ export interface UploadProgress {
   accountId: string
   contactId: string
   messageId: string
+  /** The staged file being uploaded (`StagedFile.ref`): how the composer knows its attachment before the send answers. */
+  ref?: string
   sent: number
   total: number
   done?: boolean

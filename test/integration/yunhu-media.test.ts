@@ -16,6 +16,7 @@ import type { Segment } from '../../src/shared/mio'
 import type { UploadProgress } from '../../src/shared/media'
 import { YunhuChatType, type YunhuMsgData } from '../../src/shared/yunhu'
 import { demoPng } from '../../server/yunhu/cdn'
+import { toneWav } from '../helpers/wav'
 import { until } from '../unit/storage/link-helpers'
 import { proxiedYunhu } from './yunhu-proxied'
 
@@ -45,26 +46,6 @@ async function stage(core: AppCore, bytes: Uint8Array, name: string, mime: strin
   return core.outgoing.stage({ name, mime, base64: Buffer.from(bytes).toString('base64') })
 }
 
-/** A short mono 8 kHz WAV of a tone. */
-function wav(seconds: number): Buffer {
-  const rate = 8000
-  const n = rate * seconds
-  const b = Buffer.alloc(44 + n * 2)
-  b.write('RIFF', 0)
-  b.writeUInt32LE(36 + n * 2, 4)
-  b.write('WAVEfmt ', 8)
-  b.writeUInt32LE(16, 16)
-  b.writeUInt16LE(1, 20)
-  b.writeUInt16LE(1, 22)
-  b.writeUInt32LE(rate, 24)
-  b.writeUInt32LE(rate * 2, 28)
-  b.writeUInt16LE(2, 32)
-  b.writeUInt16LE(16, 34)
-  b.write('data', 36)
-  b.writeUInt32LE(n * 2, 40)
-  for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(Math.sin((i / rate) * 2 * Math.PI * 440) * 8000), 44 + i * 2)
-  return b
-}
 
 describe('Yunhu media', () => {
   it('a picture: uploaded (region retry), sent, received by the other side, and fetched back with the Referer', async () => {
@@ -99,7 +80,7 @@ describe('Yunhu media', () => {
     const f = await stage(core, bytes, '2026Q3 路线图.csv', 'text/csv')
     const file = await core.accounts.send(acc.id, FRIEND, [{ type: 'file', data: { staged: f.ref, name: f.name, size: f.size } }])
     expect(file.status).toBe('sent')
-    const voiceBytes = wav(2)
+    const voiceBytes = toneWav(2)
     const v = await stage(core, voiceBytes, 'voice.wav', 'audio/wav')
     const voice = await core.accounts.send(acc.id, FRIEND, [{ type: 'record', data: { staged: v.ref, name: v.name, size: v.size, seconds: 2.2 } }])
     expect(voice.status).toBe('sent')

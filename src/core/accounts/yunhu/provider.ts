@@ -224,7 +224,7 @@ export function draftOf(segments: unknown): { contentType: keyof typeof YUNHU_CO
 
 export class YunhuAccounts implements AccountProvider {
   readonly kind = 'yunhu' as const
-  readonly capabilities: AccountCapabilities = { modelContacts: false, botConsole: true, relogin: true, ping: false, media: true }
+  readonly capabilities: AccountCapabilities = { modelContacts: false, botConsole: true, relogin: true, ping: false, media: true, uploads: true }
   private readonly stored: StoredAccounts<StoredYunhuAccount>
   /** The accounts started in this session, by id. */
   private readonly live = new Map<string, LiveYunhu>()

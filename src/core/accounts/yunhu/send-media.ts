@@ -280,8 +280,9 @@ export class YunhuMediaSender {
     const draft = mediaDraftOf(msg.segments)
     const ac = new AbortController()
     this.inflight.set(msg.id, ac)
+    const ref = draft.body.kind === 'sticker' ? undefined : draft.body.staged
     const progress = (sent: number, total: number, done?: boolean): void =>
-      this.d.emit('upload', { accountId: a.accountId, contactId: msg.contactId, messageId: msg.id, sent, total, ...(done ? { done } : {}) })
+      this.d.emit('upload', { accountId: a.accountId, contactId: msg.contactId, messageId: msg.id, ...(ref ? { ref } : {}), sent, total, ...(done ? { done } : {}) })
     try {
       let key: string | undefined
       const b = draft.body
