@@ -160,6 +160,22 @@ describe('Yunhu media in the window', () => {
     await expect.poll(() => newestImageLoaded(page), { timeout: 15_000 }).toBe(true)
   })
 
+  it('a voice message from a picked audio file shows its duration; a picture is saved to my stickers', async () => {
+    const page = h.page
+    await byTestId(page, 'attach-input').setInputFiles({ name: 'memo.wav', mimeType: 'audio/wav', buffer: toneWav(3) })
+    const item = page.locator('[data-testid="attach-item"][data-kind="audio"]')
+    await item.waitFor()
+    await expect.poll(() => byTestId(page, 'attach-meta').textContent()).toBe('3 s')
+    await byTestId(page, 'send').click()
+    await byTestId(page, 'attach-tray').waitFor({ state: 'detached', timeout: 15_000 })
+    await expect.poll(() => byTestId(page, 'segment-record-seconds').last().textContent()).toBe('3 s')
+    // The first picture of the chat (sent above) → my stickers.
+    const picture = messages(page).filter({ has: page.locator('[data-testid="segment-image"]') }).first()
+    await picture.click({ button: 'right' })
+    await byTestId(page, 'action-save-sticker').click()
+    await expect.poll(async () => (await h.bridge.core.yunhu.stickers(h.bridge.core.accounts.list()[0]!.id)).saved.length, { timeout: 10_000 }).toBe(2)
+  })
+
   it('the other side (the friend’s account beside it) sees the picture, the file, the voice message and the sticker', async () => {
     const page = h.page
     const friend = await h.bridge.core.accounts.add('yunhu', { api: h.serverHttp, token: h.server.yunhu!.tokenFor(FRIEND) })

@@ -100,7 +100,7 @@ export default {
     tray: 'To send',
     preparing: 'Preparing…',
     uploading: 'Uploading {pct}%',
-    waiting: 'Waits for the connection',
+    pending: 'Being sent…',
     seconds: '{n} s',
     dropHere: 'Drop pictures or files to attach',
     tooMany: 'At most {n} attachments at once',

@@ -100,7 +100,7 @@ const zh: typeof en = {
     tray: '待发送',
     preparing: '准备中…',
     uploading: '上传中 {pct}%',
-    waiting: '等待连接',
+    pending: '正在发送…',
     seconds: '{n} 秒',
     dropHere: '松开以添加图片或文件',
     tooMany: '一次最多 {n} 个附件',
