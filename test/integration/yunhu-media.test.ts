@@ -17,6 +17,8 @@ import type { UploadProgress } from '../../src/shared/media'
 import { YunhuChatType, type YunhuMsgData } from '../../src/shared/yunhu'
 import { demoPng } from '../../server/yunhu/cdn'
 import { toneWav } from '../helpers/wav'
+import { createServer } from 'node:http'
+import type { YunhuAccountsTuning } from '../../src/core/accounts/yunhu/provider'
 import { until } from '../unit/storage/link-helpers'
 import { proxiedYunhu } from './yunhu-proxied'
 
@@ -30,8 +32,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!()
 })
 
-async function setup(limits?: { image?: number; file?: number; video?: number }) {
-  const { dir, server, proxy, history, core, acc } = await proxiedYunhu(cleanups, { email: EMAIL, password: PASSWORD, prefix: 'miodesk-yh-media-', server: { uploadLimitsMb: limits }, mediaDir: true })
+async function setup(limits?: { image?: number; file?: number; video?: number }, yunhu?: YunhuAccountsTuning) {
+  const { dir, server, proxy, history, core, acc } = await proxiedYunhu(cleanups, { email: EMAIL, password: PASSWORD, prefix: 'miodesk-yh-media-', server: { uploadLimitsMb: limits }, mediaDir: true, yunhu })
   const friend = new YunhuApi(new YunhuHttp({ baseUrl: `http://127.0.0.1:${server.port}`, token: server.yunhu!.tokenFor(FRIEND) }))
   /** What the friend sees in their chat with the demo user. */
   const friendSees = async (): Promise<YunhuMsgData[]> => (await friend.listMessages({ chatId: ME, chatType: YunhuChatType.User, count: 100 })).data
@@ -133,10 +135,45 @@ describe('Yunhu media', () => {
     expect(deleted).toEqual([pending.id])
     expect(history.get(acc.id, FRIEND, pending.id)).toBeUndefined()
     expect(history.outboxList(acc.id)).toEqual([])
+    await expect(core.outgoing.read(s.ref)).rejects.toThrow(/no longer there/)
     proxy.setDown(false)
     await until(() => core.accounts.list()[0]!.status.state === 'online', 5000, 'the link to come back')
     await new Promise((r) => setTimeout(r, 300))
     expect(uploads.posts).toEqual([])
+  }, 30_000)
+
+  it('recalling a picture while it uploads aborts the upload and removes it; nothing is sent', async () => {
+    // An upload host that takes the bytes slowly and never answers.
+    let aborted = false
+    let received = 0
+    const slow = createServer((req) => {
+      req.on('data', (c: Buffer) => {
+        received += c.length
+        req.pause()
+        setTimeout(() => req.resume(), 50)
+      })
+      req.on('close', () => (aborted = true))
+    })
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise((r) => slow.close(r)))
+    const port = (slow.address() as { port: number }).port
+    const { history, core, acc, friendSees, progress } = await setup(undefined, { uploadBase: () => `http://127.0.0.1:${port}` })
+    const png = Buffer.concat([demoPng('slow'), Buffer.alloc(3 * 1024 * 1024, 1)])
+    const s = await stage(core, png, 'slow.png', 'image/png')
+    const sending = core.accounts.send(acc.id, FRIEND, [{ type: 'image', data: { staged: s.ref, name: s.name, size: s.size } }])
+    await until(() => progress.some((p) => p.sent > 0 && !p.done) && received > 0, 10_000, 'the upload to start')
+    const id = progress[0]!.messageId
+    const deleted: string[] = []
+    core.events.on('message-deleted', (p) => deleted.push(p.messageId))
+    await core.accounts.recall(acc.id, FRIEND, id)
+    const final = await sending
+    expect(final.status).toBe('failed')
+    expect(final.error).toBe('The upload was cancelled')
+    await until(() => deleted.includes(id) && aborted, 5000, 'the message to go and the upload to be cut')
+    expect(history.get(acc.id, FRIEND, id)).toBeUndefined()
+    expect(history.outboxList(acc.id)).toEqual([])
+    expect(received).toBeLessThan(png.length)
+    expect((await friendSees()).some((m) => m.msg_id === id)).toBe(false)
   }, 30_000)
 
   it('a file over the limit of /v1/misc/setting is refused in words before anything is uploaded', async () => {

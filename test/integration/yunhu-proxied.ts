@@ -9,11 +9,12 @@ import { join } from 'node:path'
 import { startServer } from '../../server/app'
 import type { YunhuOptions } from '../../server/yunhu'
 import { AppCore } from '../../src/core/app-core'
+import type { YunhuAccountsTuning } from '../../src/core/accounts/yunhu/provider'
 import { SqliteHistory } from '../../src/core/storage/sqlite-history'
 import { MemoryStore, plaintextSecretBox } from '../../src/core/storage/storage'
 import { startProxy } from '../unit/storage/link-helpers'
 
-export async function proxiedYunhu(cleanups: (() => unknown)[], o: { email: string; password: string; prefix: string; server?: Partial<YunhuOptions>; mediaDir?: boolean }) {
+export async function proxiedYunhu(cleanups: (() => unknown)[], o: { email: string; password: string; prefix: string; server?: Partial<YunhuOptions>; mediaDir?: boolean; yunhu?: YunhuAccountsTuning }) {
   const dir = mkdtempSync(join(tmpdir(), o.prefix))
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
   const server = await startServer({ port: 0, dataDir: dir, yunhu: { dataDir: dir, email: o.email, password: o.password, chunkDelayMs: 1, followUpMs: 10, ...o.server } })
@@ -31,7 +32,7 @@ export async function proxiedYunhu(cleanups: (() => unknown)[], o: { email: stri
     version: 'test',
     openExternal: async () => {},
     ...(o.mediaDir ? { mediaDir: join(dir, 'media') } : {}),
-    yunhu: { push: { loginSettleMs: 50, heartbeatIntervalMs: 500, backoff: { baseMs: 40, maxMs: 200, factor: 2, jitter: 0 } }, httpTimeoutMs: 3000, connectWaitMs: 5000 }
+    yunhu: { push: { loginSettleMs: 50, heartbeatIntervalMs: 500, backoff: { baseMs: 40, maxMs: 200, factor: 2, jitter: 0 } }, httpTimeoutMs: 3000, connectWaitMs: 5000, ...o.yunhu }
   })
   cleanups.push(() => core.stop())
   const acc = await core.accounts.add('yunhu', { api: `http://127.0.0.1:${proxy.port}`, email: o.email, password: o.password })

@@ -1028,6 +1028,7 @@ export class YunhuAccounts implements AccountProvider {
         if (this.media.takeCancelled(final.id) && final.status === 'failed') {
           this.c.history.remove(la.stored.id, final.contactId, final.id)
           this.c.emit('message-deleted', { accountId: la.stored.id, contactId: final.contactId, messageId: final.id })
+          void this.media.release(final, (ref) => this.queuedRefs(la, final.id).has(ref))
           return
         }
         this.touchContact(la, final, false)
@@ -1053,22 +1054,23 @@ export class YunhuAccounts implements AccountProvider {
     if (m.status === 'sending' && hasMediaPart(m.segments)) {
       // Cancel: an upload in flight is aborted (the outbox then lets go of it); a queued one is dropped here.
       if (!this.media.cancel(m.id)) {
-        const la = this.need(accountId)
         const inOutbox = la.outbox.entries().some((e) => e.messageId === m.id && e.inFlight)
         if (!inOutbox) {
           this.media.takeCancelled(m.id)
           this.c.outbox.outboxSettle(accountId, m.id, { ...m, status: 'failed', error: coreText('uploadCancelled') })
           this.c.history.remove(accountId, contactId, m.id)
           this.c.emit('message-deleted', { accountId, contactId, messageId: m.id })
+          await this.media.release(m, (ref) => this.queuedRefs(la, m.id).has(ref))
         }
       }
       return
     }
     if (m.status === 'sending') throw new Error('The message is still being sent')
     if (m.status === 'failed') {
-      // Never reached the server: just drop the local copy.
+      // Never reached the server: just drop the local copy (and the file it was to send).
       this.c.history.remove(accountId, contactId, m.id)
       this.c.emit('message-deleted', { accountId, contactId, messageId: m.id })
+      if (hasMediaPart(m.segments)) await this.media.release(m, (ref) => this.queuedRefs(la, m.id).has(ref))
       return
     }
     const chatType = this.requireChat(la, contactId)
