@@ -128,6 +128,16 @@ describe('Yunhu media in the window', () => {
     await expect.poll(() => page.locator('[data-testid="segment-file"]').last().textContent()).toContain('季度报告.csv')
   })
 
+  it('a picked video: a preview tile with its kind, then a video message', async () => {
+    const page = h.page
+    await byTestId(page, 'attach-input').setInputFiles({ name: 'clip.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(4096, 3) })
+    await page.locator('[data-testid="attach-item"][data-kind="video"]').waitFor()
+    await byTestId(page, 'send').click()
+    await byTestId(page, 'attach-tray').waitFor({ state: 'detached', timeout: 15_000 })
+    await page.locator('[data-testid="segment-video"] video').last().waitFor()
+    expect(h.server.yunhu!.uploads.uploads.at(-1)).toMatchObject({ bucket: 'chat68-video', size: 4096 })
+  })
+
   it('a voice message recorded from the microphone: level meter, duration, then a voice message', async () => {
     const page = h.page
     await byTestId(page, 'voice-record').click()
