@@ -237,7 +237,8 @@ export interface MediaAccount {
 }
 
 export class YunhuMediaSender {
-  private readonly uploaders = new Map<string, YunhuUploader>()
+  /** One uploader per API client (a new login makes a new client, with its own token). */
+  private readonly uploaders = new WeakMap<YunhuApi, YunhuUploader>()
   private readonly inflight = new Map<string, AbortController>()
   /** Messages the user cancelled: removed once the outbox lets go of them. */
   private readonly cancelled = new Set<string>()
@@ -249,17 +250,13 @@ export class YunhuMediaSender {
   }
 
   private uploader(a: MediaAccount): YunhuUploader {
-    let u = this.uploaders.get(a.accountId)
+    let u = this.uploaders.get(a.api)
     if (!u) {
       const base = (this.d.uploadBase ?? defaultUploadBase)(a.apiBase)
       u = new YunhuUploader({ http: a.api.http, ...(base ? { uploadBase: base } : {}), fetch: this.d.fetch, logger: this.d.logger })
-      this.uploaders.set(a.accountId, u)
+      this.uploaders.set(a.api, u)
     }
     return u
-  }
-
-  forget(accountId: string): void {
-    this.uploaders.delete(accountId)
   }
 
   /** The pending copy of a media message to queue (its segments; the caller adds id, time …). */
