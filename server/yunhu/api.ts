@@ -25,7 +25,7 @@ const MAX_TEXT_CHARS = 20_000
 const MAX_BOTS_PER_USER = 50
 const SETTING_ITEM_TYPES: ReadonlySet<string> = new Set(['radio', 'input', 'switch', 'checkbox', 'textarea', 'select'])
 /** Message content types a client may send. */
-const SENDABLE_TYPES: ReadonlySet<number> = new Set([1, 2, 3, 4, 5, 7, 8, 11])
+const SENDABLE_TYPES: ReadonlySet<number> = new Set([1, 2, 3, 4, 5, 7, 8, 10, 11])
 const TEXT_TYPES: ReadonlySet<number> = new Set([1, 3, 8])
 
 /** A failure answered with `code` (default -1) and `msg`. */
@@ -40,7 +40,7 @@ export class ApiError extends Error {
 
 type Json = Record<string, unknown>
 
-interface JsonRoute {
+export interface JsonRoute {
   kind: 'json'
   method: 'GET' | 'POST'
   auth: boolean
@@ -146,6 +146,7 @@ function checkContent(contentType: number | undefined, content: YunhuMsgContent 
   else if (contentType === 4) need(!!c.file_url, 'content.file_url')
   else if (contentType === 5) need(!!c.form, 'content.form')
   else if (contentType === 7) need(!!c.image, 'content.image')
+  else if (contentType === 10) need(!!c.video_url, 'content.video_url')
   else if (contentType === 11) need(!!c.audio_url, 'content.audio_url')
   if (c.buttons !== undefined) {
     try {

@@ -59,6 +59,27 @@ export function demoPng(seed: string, width = 240, height = 160): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))])
 }
 
+/** Answers bytes, with one `Range: bytes=a-b` honoured (voice and video players ask for ranges). */
+function serveBytes(req: IncomingMessage, res: ServerResponse, body: Buffer, type: string): true {
+  const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''))
+  if (range && (range[1] || range[2])) {
+    const start = range[1] ? Number(range[1]) : Math.max(0, body.length - Number(range[2]))
+    const end = range[1] && range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1
+    if (start > end || start >= body.length) {
+      res.writeHead(416, { 'content-range': `bytes */${body.length}` })
+      res.end()
+      return true
+    }
+    const part = body.subarray(start, end + 1)
+    res.writeHead(206, { 'content-type': type, 'content-length': part.length, 'content-range': `bytes ${start}-${end}/${body.length}`, 'accept-ranges': 'bytes' })
+    res.end(req.method === 'HEAD' ? undefined : part)
+    return true
+  }
+  res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'accept-ranges': 'bytes', 'cache-control': 'public, max-age=31536000' })
+  res.end(req.method === 'HEAD' ? undefined : body)
+  return true
+}
+
 function refererOk(referer: string | undefined): boolean {
   if (!referer) return false
   try {
@@ -75,7 +96,10 @@ export interface YunhuCdn {
   hits: Map<string, number>
 }
 
-export function createYunhuCdn(): YunhuCdn {
+/** A file uploaded to the reference server, served on its bucket's host (upload.ts). */
+export type UploadedFile = (host: string, path: string) => { body: Buffer; type: string } | undefined
+
+export function createYunhuCdn(uploaded?: UploadedFile): YunhuCdn {
   const hits = new Map<string, number>()
   const text = (res: ServerResponse, status: number, body: string): true => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) })
@@ -94,6 +118,8 @@ export function createYunhuCdn(): YunhuCdn {
       if (CHECKED.has(host) && !refererOk(req.headers.referer)) return text(res, 403, '403 Forbidden')
       hits.set(`${host}/${path}`, (hits.get(`${host}/${path}`) ?? 0) + 1)
       if (path.includes('missing')) return text(res, 404, '404 Not Found')
+      const up = uploaded?.(host, path)
+      if (up) return serveBytes(req, res, up.body, up.type)
       let body: Buffer
       let type: string
       if (IMAGE_HOSTS.has(host)) {

@@ -173,6 +173,8 @@ export class ChatService {
         return '[表单]'
       case 7:
         return '[表情]'
+      case 10:
+        return '[视频]'
       case 11:
         return '[语音]'
       default:

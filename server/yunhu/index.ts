@@ -10,6 +10,7 @@ import { ChatService } from './chat'
 import { createOpenApi } from './openapi'
 import { createYunhuCdn, type YunhuCdn } from './cdn'
 import { createPushHub } from './push'
+import { createYunhuUploads, type UploadLimitsMb, type YunhuUploads } from './upload'
 import { YunhuStore } from './store'
 import { createTimers } from '../ws'
 
@@ -24,6 +25,8 @@ export interface YunhuOptions {
   chunkDelayMs?: number
   /** Delay of the demo bot's own recall/edit after `/recall` and `/edit` (ms). Default 500. */
   followUpMs?: number
+  /** The size limits /v1/misc/setting gives and the upload stand-in enforces, MB (default 40 each). */
+  uploadLimitsMb?: Partial<UploadLimitsMb>
   log?: (line: string) => void
 }
 
@@ -39,6 +42,10 @@ export interface YunhuMounted {
   flush(): Promise<void>
   /** The media CDN stand-in at `/cdn/<host>/<path>` (Referer-checked like the real hosts). */
   cdn: YunhuCdn
+  /** Upload tokens, limits, the Qiniu upload stand-in at `/qiniu-up/<region>/`, stickers. */
+  uploads: YunhuUploads
+  /** A fresh login token of a stored user, e.g. the demo friend (tests: the other side of a chat). */
+  tokenFor(userId: string): string
 }
 
 export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Promise<YunhuMounted> {
@@ -54,9 +61,12 @@ export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Pro
   const api = createYunhuApi({ store, chats, bots, publicUrl: () => server.url, later, log })
   const openApi = createOpenApi({ store, chats })
 
+  const uploads = createYunhuUploads({ dataDir: opts.dataDir, limitsMb: opts.uploadLimitsMb, log })
+  Object.assign(api.routes, uploads.routes)
   server.registerHttp('/v1/', api.handle)
+  server.registerHttp(uploads.uploadPath, uploads.handleUpload)
   server.registerHttp('/open-apis/v1/bot/', openApi.handle)
-  const cdn = createYunhuCdn()
+  const cdn = createYunhuCdn((host, path) => uploads.file(host, path))
   server.registerHttp('/cdn/', cdn.handle)
   server.registerUpgrade('/ws', hub.handleUpgrade)
   server.onClose(async () => {
@@ -66,5 +76,12 @@ export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Pro
     await store.flush()
   })
 
-  return { dataFile: store.file, email: opened.email, generatedPassword: opened.generatedPassword, created: opened.created, flush: () => store.flush(), cdn }
+  return { dataFile: store.file, email: opened.email, generatedPassword: opened.generatedPassword, created: opened.created, flush: () => store.flush(), cdn,
+    uploads,
+    tokenFor: (userId) => {
+      const u = store.user(userId)
+      if (!u) throw new Error(`no Yunhu user ${userId}`)
+      return store.issueToken(u)
+    }
+  }
 }

@@ -36,6 +36,8 @@ in ~/.config/miodesk/cli.json, mode 0600, or MIODESK_CLI_CONFIG):
                                 the bot's settings form (settingJson)
   yunhu settings get --bot B --group G
   yunhu settings set --bot B --group G --json '{"fieldId": value, ...}'
+  yunhu send --user U | --group G | --bot B | --chat ID --chat-type N  --image PATH | --file PATH | --text T
+                                uploads the picture or file (progress on stderr) and sends it
   yunhu watch --ws URL --token T --user-id U [--device-id D] [--platform P]
                                 one JSON line per push event (streams with their text so far)
 

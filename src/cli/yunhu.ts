@@ -101,6 +101,8 @@ function bool01(v: string | boolean | string[] | undefined): number | undefined 
 function chatTarget(args: ParsedArgs): { chatId: string; chatType: number } {
   const group = str(args, 'group')
   const bot = str(args, 'bot')
+  const user = str(args, 'user')
+  if (user) return { chatId: user, chatType: 1 }
   const chat = str(args, 'chat')
   if (chat) {
     const t = Number(str(args, 'chat-type') ?? '2')
@@ -109,7 +111,7 @@ function chatTarget(args: ParsedArgs): { chatId: string; chatType: number } {
   }
   if (group) return { chatId: group, chatType: 2 }
   if (bot) return { chatId: bot, chatType: 3 }
-  throw new UsageError('Missing --group G, --bot B or --chat ID --chat-type N')
+  throw new UsageError('Missing --user U, --group G, --bot B or --chat ID --chat-type N')
 }
 
 export async function runYunhu(cmd: string, args: ParsedArgs, io: Io): Promise<number> {
@@ -162,6 +164,11 @@ export async function runYunhu(cmd: string, args: ParsedArgs, io: Io): Promise<n
       return runSettings(args._[0] ?? '', args, io)
     case 'watch':
       return watch(args, io)
+    case 'send': {
+      const { api } = await apiFrom(args)
+      const { sendCommand } = await import('./yunhu-send')
+      return sendCommand(api, chatTarget(args), args, io, logger(args))
+    }
     default:
       throw new UsageError(`Unknown command "yunhu ${cmd}"`)
   }

@@ -15,6 +15,7 @@ import { AccountRegistry } from './accounts/registry'
 import { YunhuAccounts, type YunhuAccountsTuning } from './accounts/yunhu/provider'
 import { monotonicClock } from './clock'
 import { MediaError, MediaService, type MediaServiceOptions } from './media/service'
+import { OutgoingFiles } from './media/outgoing'
 import type { MediaErrorBody } from '../shared/media'
 import { silentLogger, type Logger } from './log'
 import { MemoryHistory, MemoryOutbox, isOutboxStore, type HistoryStore, type OutboxStore } from './storage/history'
@@ -56,6 +57,8 @@ export interface AppCoreOptions extends MioAccountsTuning {
   yunhu?: YunhuAccountsTuning
   /** The media cache folder (default: miodesk-media in the system's temp folder). */
   mediaDir?: string
+  /** Files waiting to be sent (default: beside the media cache, `<mediaDir>-outgoing`). */
+  outgoingDir?: string
   /** MediaService limits (tests). */
   mediaOptions?: Pick<MediaServiceOptions, 'maxFileBytes' | 'maxTotalBytes' | 'timeoutMs' | 'failureTtlMs'>
 }
@@ -93,6 +96,8 @@ export class AppCore {
   readonly yunhu: YunhuAccounts
   /** Platform media for the renderer (Yunhu's need a Referer), fetched and cached on disk. */
   readonly media: MediaService
+  /** Files handed over to be sent (pictures, files, voice, video), kept until their message is sent. */
+  readonly outgoing: OutgoingFiles
   private readonly o: AppCoreOptions
   private settings: Settings
 
@@ -126,10 +131,12 @@ export class AppCore {
       streamFlushMs: options.streamFlushMs
     }
     this.mio = new MioAccounts(context, options)
-    this.yunhu = new YunhuAccounts(context, options.yunhu)
+    const mediaDir = options.mediaDir ?? join(tmpdir(), 'miodesk-media')
+    this.outgoing = new OutgoingFiles(options.outgoingDir ?? `${mediaDir.replace(/[\\/]+$/, '')}-outgoing`)
+    this.yunhu = new YunhuAccounts(context, { ...options.yunhu, outgoing: this.outgoing })
     this.accounts = new AccountRegistry([this.mio, this.yunhu])
     this.media = new MediaService({
-      dir: options.mediaDir ?? join(tmpdir(), 'miodesk-media'),
+      dir: mediaDir,
       policyOf: (accountId) => this.accounts.mediaPolicy(accountId),
       logger: options.logger,
       ...options.mediaOptions

@@ -15,6 +15,7 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'app:open-external': (url) => core.openExternal(url),
     'app:save-url': (url) => core.saveUrl(url),
     'media:status': (a, url) => core.mediaStatus(a, url),
+    'media:stage': (file) => core.outgoing.stage(file),
     'settings:get': async () => core.getSettings(),
     'settings:set': async (patch) => core.setSettings(patch),
     // Generic: routed by account id (or kind) through the registry.
@@ -62,7 +63,9 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'yunhu:group-settings': (a, bot, group) => yunhu.groupSettings(a, bot, group),
     'yunhu:save-group-settings': (a, bot, group, values) => yunhu.saveGroupSettings(a, bot, group, values),
     'yunhu:board': (a, c) => yunhu.board(a, c),
-    'yunhu:button': (a, c, m, v) => yunhu.button(a, c, m, v)
+    'yunhu:button': (a, c, m, v) => yunhu.button(a, c, m, v),
+    'yunhu:stickers': (a) => yunhu.stickers(a),
+    'yunhu:save-sticker': (a, url) => yunhu.saveSticker(a, url)
   }
 }
 

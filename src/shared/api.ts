@@ -26,7 +26,7 @@ import type {
 import type { YunhuBotData } from './yunhu'
 import type { AccountCapabilities, ConversationCapabilities } from './model/capabilities'
 import type { PreviewToken } from './model/parts'
-import type { MediaErrorBody } from './media'
+import type { MediaErrorBody, StagedFile, StageFileInput, StickerCatalog, UploadProgress } from './media'
 
 export type AccountKind = 'mio' | 'yunhu'
 
@@ -177,6 +177,11 @@ export interface ApiMethods {
    * the app's media URL (src/shared/media.ts) failed, to show the reason.
    */
   'media:status': (accountId: string, url: string) => Promise<MediaErrorBody['error'] | null>
+  /**
+   * Hands the core a file to send (its bytes, base64; at most 40 MB): the answer's `ref` goes into a message
+   * part as `data.staged` (image, file, record, video). The core keeps the file until the message is sent.
+   */
+  'media:stage': (file: StageFileInput) => Promise<StagedFile>
   'settings:get': () => Promise<Settings>
   'settings:set': (patch: Partial<Settings>) => Promise<Settings>
 
@@ -254,6 +259,10 @@ export interface ApiMethods {
   'yunhu:board': (accountId: string, contactId: string) => Promise<YunhuBoard | null>
   /** A click on a message button: reports it per the facts file (actionType 3 / value) and opens links via app:open-external in the renderer. */
   'yunhu:button': (accountId: string, contactId: string, messageId: string, value: string) => Promise<void>
+  /** The user's saved stickers and sticker packs (expression/list, sticker/list), for the sticker picker. */
+  'yunhu:stickers': (accountId: string) => Promise<StickerCatalog>
+  /** Adds a picture (e.g. a received sticker) to the saved stickers (expression/create). */
+  'yunhu:save-sticker': (accountId: string, url: string) => Promise<void>
 }
 
 export type ApiChannel = keyof ApiMethods
@@ -268,6 +277,7 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'app:open-external': true,
   'app:save-url': true,
   'media:status': true,
+  'media:stage': true,
   'settings:get': true,
   'settings:set': true,
   'accounts:list': true,
@@ -312,7 +322,9 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'yunhu:group-settings': true,
   'yunhu:save-group-settings': true,
   'yunhu:board': true,
-  'yunhu:button': true
+  'yunhu:button': true,
+  'yunhu:stickers': true,
+  'yunhu:save-sticker': true
 }
 
 export const API_CHANNELS = Object.keys(CHANNELS) as ApiChannel[]
@@ -357,6 +369,8 @@ export interface MainEvents {
   catalog: { accountId: string; what: 'presets' | 'tools' }
   /** A file being saved through the main process: its progress, then how it ended. */
   download: DownloadProgress
+  /** The upload of a picture, file, voice message or video being sent: bytes so far, then `done`. */
+  upload: UploadProgress
   /** The history could not be written (messages are held in memory and written later), or `fault: null`: all written. */
   storage: { fault: StorageFault | null }
 }
@@ -395,7 +409,8 @@ const MAIN_EVENT_TABLE: { [K in MainEventName]: true } = {
   'relogin-required': true,
   catalog: true,
   storage: true,
-  download: true
+  download: true,
+  upload: true
 }
 
 export const MAIN_EVENTS = Object.keys(MAIN_EVENT_TABLE) as MainEventName[]

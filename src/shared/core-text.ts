@@ -35,7 +35,15 @@ const EN = {
   questionClosed: 'That question is no longer open',
   notConnected: 'Not connected to the server',
   offlineQueued: 'Not connected: the message is queued and sent when the connection is back',
-  unknownError: 'Unknown error'
+  unknownError: 'Unknown error',
+  imageTooLarge: 'The image is too large ({size} MB): Yunhu takes images up to {limit} MB',
+  fileTooLarge: 'The file is too large ({size} MB): Yunhu takes files up to {limit} MB',
+  videoTooLarge: 'The video is too large ({size} MB): Yunhu takes videos up to {limit} MB',
+  audioTooLarge: 'The voice message is too large ({size} MB): Yunhu takes up to {limit} MB',
+  uploadFailed: 'The upload failed: {why}',
+  uploadCancelled: 'The upload was cancelled',
+  uploadFileGone: 'The file to send is no longer there: {name}',
+  uploadEmpty: 'The file is empty: {name}'
 } as const
 
 export type CoreTextKey = keyof typeof EN
@@ -68,7 +76,15 @@ const ZH: { [K in CoreTextKey]: string } = {
   questionClosed: '这个问题已经不需要回答了',
   notConnected: '未连接到服务器',
   offlineQueued: '未连接：消息已排队，连接恢复后发出',
-  unknownError: '未知错误'
+  unknownError: '未知错误',
+  imageTooLarge: '图片太大（{size} MB）：云湖只接受不超过 {limit} MB 的图片',
+  fileTooLarge: '文件太大（{size} MB）：云湖只接受不超过 {limit} MB 的文件',
+  videoTooLarge: '视频太大（{size} MB）：云湖只接受不超过 {limit} MB 的视频',
+  audioTooLarge: '语音太大（{size} MB）：云湖只接受不超过 {limit} MB 的语音',
+  uploadFailed: '上传失败：{why}',
+  uploadCancelled: '上传已取消',
+  uploadFileGone: '要发送的文件已不存在：{name}',
+  uploadEmpty: '文件是空的：{name}'
 }
 
 const TABLE: Record<AppLocale, { [K in CoreTextKey]: string }> = { en: EN, 'zh-CN': ZH }

@@ -74,3 +74,54 @@ export function parseMediaError(body: unknown): MediaErrorBody['error'] | null {
   if (!e || typeof e !== 'object' || typeof e.message !== 'string' || !MEDIA_ERROR_CODES.includes(e.code)) return null
   return { code: e.code, message: e.message }
 }
+
+/** A file to send, as the renderer hands it to the core (`media:stage`): its bytes in base64, never a path. */
+export interface StageFileInput {
+  name: string
+  mime?: string
+  base64: string
+}
+
+/** A file the core holds for a message to be sent: `ref` goes into the message part as `data.staged`. */
+export interface StagedFile {
+  ref: string
+  name: string
+  size: number
+  mime?: string
+}
+
+/** An upload of a message being sent: `sent` of `total` bytes; `done` when it ended (sent, failed or cancelled). */
+export interface UploadProgress {
+  accountId: string
+  contactId: string
+  messageId: string
+  /** The staged file being uploaded (`StagedFile.ref`): how the composer knows its attachment before the send answers. */
+  ref?: string
+  sent: number
+  total: number
+  done?: boolean
+}
+
+/** A saved sticker (expression) or a pack's sticker, as the picker shows it. */
+export interface StickerItem {
+  /** The relative path as the platform gives it (`expression/…`, `sticker/…`): what the message carries. */
+  path: string
+  /** The full URL to show it (through the app's media URL). */
+  url: string
+  name?: string
+  expressionId?: string
+  itemId?: string
+  packId?: string
+}
+
+export interface StickerPack {
+  id: string
+  name: string
+  items: StickerItem[]
+}
+
+/** The sticker picker's content: the user's saved stickers, then their packs. */
+export interface StickerCatalog {
+  saved: StickerItem[]
+  packs: StickerPack[]
+}

@@ -23,6 +23,10 @@ export interface HarnessOptions {
   yunhu?: boolean
   /** Also mount today's Mio-Chat generation (Socket.IO at /socket.io/): the app then detects and speaks it. */
   mioV2?: boolean
+  /** Extra Chromium flags (e.g. a fake microphone playing a file). */
+  chromiumArgs?: string[]
+  /** Permissions granted to the page (e.g. 'microphone'). */
+  permissions?: string[]
 }
 
 /** The Yunhu demo account of the reference server (when `yunhu` is set). */
@@ -122,13 +126,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     // Reconnect quickly after the server comes back (the default backoff grows to 30 s).
     core: { clientOptions: { backoff: BACKOFF }, v2Options: { backoff: BACKOFF } }
   })
-  const browser = await launchChromium()
+  const browser = await launchChromium(opts.chromiumArgs)
   const context = await browser.newContext({
     viewport: opts.viewport ?? { width: 1280, height: 800 },
     deviceScaleFactor: 1,
     locale: opts.locale ?? 'en-US',
     colorScheme: opts.colorScheme ?? 'light'
   })
+  if (opts.permissions?.length) await context.grantPermissions(opts.permissions, { origin: bridge.origin })
   await context.addInitScript(pageProbe)
   const pageErrors: string[] = []
   const consoleErrors: string[] = []
@@ -258,6 +263,27 @@ export async function pasteImage(page: Page, pngBase64: string, name = 'pixel.pn
     },
     { b64: pngBase64, name }
   )
+}
+
+/** Signs in to the reference server's Yunhu demo account (with `yunhu`) and waits until it is online. */
+export async function signInYunhu(h: Harness): Promise<void> {
+  const page = h.page
+  await byTestId(page, 'account-kind-yunhu').click()
+  await byTestId(page, 'yunhu-email').fill(YUNHU_EMAIL)
+  await byTestId(page, 'yunhu-password').fill(YUNHU_PASSWORD)
+  await byTestId(page, 'yunhu-api').fill(h.serverHttp)
+  await byTestId(page, 'yunhu-login-submit').click()
+  await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor({ timeout: 20_000 })
+}
+
+/** Sets the language and theme in the settings dialog, and closes it. */
+export async function setLook(page: Page, locale: 'en' | 'zh-CN', theme: 'light' | 'dark'): Promise<void> {
+  await byTestId(page, 'open-settings').first().click()
+  await byTestId(page, 'settings-locale').selectOption(locale)
+  await byTestId(page, 'settings-theme').selectOption(theme)
+  await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme)
+  await page.keyboard.press('Escape')
+  await byTestId(page, 'settings-theme').waitFor({ state: 'detached' })
 }
 
 /** Opens the context menu of a message and clicks one of its actions. */

@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
-import { YUNHU_EMAIL, YUNHU_PASSWORD, byTestId, login, openBot, startHarness, type Harness } from './harness'
+import { byTestId, login, openBot, signInYunhu, startHarness, type Harness } from './harness'
 import { setLook, shootLooks } from './looks'
 
 const harnesses: Harness[] = []
@@ -15,15 +15,7 @@ afterAll(async () => {
   for (const h of harnesses) await h.close()
 })
 
-async function signIn(h: Harness): Promise<void> {
-  const page = h.page
-  await byTestId(page, 'account-kind-yunhu').click()
-  await byTestId(page, 'yunhu-email').fill(YUNHU_EMAIL)
-  await byTestId(page, 'yunhu-password').fill(YUNHU_PASSWORD)
-  await byTestId(page, 'yunhu-api').fill(h.serverHttp)
-  await byTestId(page, 'yunhu-login-submit').click()
-  await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor({ timeout: 20_000 })
-}
+const signIn = signInYunhu
 
 /** Each section tab: is its label cut, and is its icon shown? */
 const tabs = (page: Page) =>

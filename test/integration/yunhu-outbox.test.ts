@@ -4,20 +4,17 @@
  * sends with the link cut three times reaches the server exactly once each, in order — the client's
  * msg_id makes every resend idempotent. Counted on the server itself (its message list).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startServer } from '../../server/app'
 import { AppCore } from '../../src/core/app-core'
 import { YunhuApi } from '../../src/core/protocols/yunhu/api'
 import { YunhuHttp } from '../../src/core/protocols/yunhu/http'
 import { SqliteHistory } from '../../src/core/storage/sqlite-history'
-import { MemoryStore, plaintextSecretBox } from '../../src/core/storage/storage'
+import { plaintextSecretBox } from '../../src/core/storage/storage'
 import type { ChatMessage } from '../../src/shared/mio'
 import { draftSegments } from '../../src/shared/model/compose'
 import { YunhuChatType } from '../../src/shared/yunhu'
-import { startProxy, until } from '../unit/storage/link-helpers'
+import { until } from '../unit/storage/link-helpers'
+import { proxiedYunhu } from './yunhu-proxied'
 
 const EMAIL = 'demo@miodesk.local'
 const PASSWORD = 'outbox-pw-1'
@@ -29,27 +26,7 @@ afterEach(async () => {
 })
 
 async function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'miodesk-yh-outbox-'))
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
-  const server = await startServer({ port: 0, dataDir: dir, yunhu: { dataDir: dir, email: EMAIL, password: PASSWORD, chunkDelayMs: 1, followUpMs: 10 } })
-  cleanups.push(() => server.close())
-  const proxy = await startProxy(server.port)
-  cleanups.push(() => proxy.close())
-  const history = new SqliteHistory(join(dir, 'history.sqlite'))
-  cleanups.push(() => history.close())
-  const store = new MemoryStore()
-  const core = new AppCore({
-    store,
-    secrets: plaintextSecretBox,
-    history,
-    host: 'browser',
-    version: 'test',
-    openExternal: async () => {},
-    yunhu: { push: { loginSettleMs: 50, heartbeatIntervalMs: 500, backoff: { baseMs: 40, maxMs: 200, factor: 2, jitter: 0 } }, httpTimeoutMs: 3000, connectWaitMs: 5000 }
-  })
-  cleanups.push(() => core.stop())
-  const acc = await core.accounts.add('yunhu', { api: `http://127.0.0.1:${proxy.port}`, email: EMAIL, password: PASSWORD })
-  await core.accounts.contacts(acc.id)
+  const { server, proxy, history, store, core, acc } = await proxiedYunhu(cleanups, { email: EMAIL, password: PASSWORD, prefix: 'miodesk-yh-outbox-' })
   const token = plaintextSecretBox.decrypt(store.get<{ secret: string }[]>('yunhu-accounts')![0]!.secret)
   // Straight to the server, not through the proxy: what it stored.
   const direct = new YunhuApi(new YunhuHttp({ baseUrl: `http://127.0.0.1:${server.port}`, token }))

@@ -53,6 +53,11 @@ export interface AccountCapabilities {
    * (src/shared/media.ts), because its media hosts need what a page cannot send (Yunhu: a Referer).
    */
   media?: boolean
+  /**
+   * Pictures, files, voice and video are handed to the core as files (`media:stage`) and sent one per
+   * message, uploaded by the core (Yunhu); without it a picture goes inline in the message (Mio-Chat).
+   */
+  uploads?: boolean
 }
 
 export const NO_CONVERSATION_CAPABILITIES: ConversationCapabilities = {

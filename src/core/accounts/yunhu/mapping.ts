@@ -26,7 +26,7 @@ export interface YunhuContact extends Omit<Contact, 'capabilities'> {
   kind: 'user' | 'group' | 'bot'
 }
 
-const CHAT_CAPS = { send: ['text', 'markdown', 'html', 'quote'], recall: true, edit: true, quote: true, board: true, textFormat: 'plain' } as const
+const CHAT_CAPS = { send: ['text', 'markdown', 'html', 'quote', 'image', 'file', 'audio', 'video', 'sticker', 'mention'], recall: true, edit: true, quote: true, board: true, textFormat: 'plain' } as const
 
 /** What a Yunhu conversation can do, by its kind. */
 export function yunhuCapabilities(kind: YunhuContact['kind']): ConversationCapabilities {

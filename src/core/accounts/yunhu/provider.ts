@@ -50,6 +50,11 @@ import { lastMessageOf, previewOf } from '../preview'
 import { StoredAccounts } from '../stored-accounts'
 import type { MediaPolicy } from '../../media/policy'
 import { yunhuMediaPolicy } from './media'
+import { OutgoingFiles } from '../../media/outgoing'
+import type { StickerCatalog } from '../../../shared/media'
+import { hasMediaPart, YunhuMediaSender, type MediaAccount } from './send-media'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { StreamCoalescer, type StreamTarget } from '../stream-coalescer'
 import {
   boardOf,
@@ -81,6 +86,10 @@ export interface YunhuAccountsTuning {
   platform?: NodeJS.Platform
   /** A stream with no new chunk for this long is stored as it is, ms. Default 5000. */
   streamIdleMs?: number
+  /** Files waiting to be sent (the app's; default a folder in the system's temp folder). */
+  outgoing?: OutgoingFiles
+  /** The upload host for an API base (tests); default: send-media.ts defaultUploadBase. */
+  uploadBase?: (api: string) => string | undefined
 }
 
 export interface StoredYunhuAccount {
@@ -215,12 +224,14 @@ export function draftOf(segments: unknown): { contentType: keyof typeof YUNHU_CO
 
 export class YunhuAccounts implements AccountProvider {
   readonly kind = 'yunhu' as const
-  readonly capabilities: AccountCapabilities = { modelContacts: false, botConsole: true, relogin: true, ping: false, media: true }
+  readonly capabilities: AccountCapabilities = { modelContacts: false, botConsole: true, relogin: true, ping: false, media: true, uploads: true }
   private readonly stored: StoredAccounts<StoredYunhuAccount>
   /** The accounts started in this session, by id. */
   private readonly live = new Map<string, LiveYunhu>()
   /** Bot replies streamed in pieces, coalesced like every other stream. */
   private readonly streamer: StreamCoalescer
+  /** Pictures, files, voice, video and stickers (send-media.ts). */
+  readonly media: YunhuMediaSender
 
   constructor(
     private readonly c: AccountContext,
@@ -228,6 +239,17 @@ export class YunhuAccounts implements AccountProvider {
   ) {
     this.stored = new StoredAccounts(c.store, KEYS.yunhuAccounts)
     this.streamer = new StreamCoalescer((d) => c.emit('stream', d), { flushMs: c.streamFlushMs, checkpoint: (t) => this.checkpoint(t) })
+    this.media = new YunhuMediaSender({
+      files: o.outgoing ?? new OutgoingFiles(join(tmpdir(), 'miodesk-outgoing')),
+      emit: c.emit,
+      logger: c.logger,
+      fetch: o.fetch,
+      uploadBase: o.uploadBase
+    })
+  }
+
+  private mediaAccount(la: LiveYunhu): MediaAccount {
+    return { accountId: la.stored.id, api: la.api, apiBase: la.stored.api, isOnline: () => !la.closed && !la.needsLogin && la.push?.status.state === 'online', nameOf: this.nameOf(la) }
   }
 
   /** True when the account id is a Yunhu account (stored or live). */
@@ -873,6 +895,7 @@ export class YunhuAccounts implements AccountProvider {
     const la = this.need(accountId)
     if (la.needsLogin) throw new Error(YUNHU_RELOGIN_MESSAGE)
     this.requireChat(la, contactId)
+    if (hasMediaPart(segments)) return this.sendMedia(la, contactId, segments, options)
     const draft = draftOf(segments)
     const body = draft.text
     if (!body.trim()) throw new Error('Type a message first')
@@ -891,6 +914,35 @@ export class YunhuAccounts implements AccountProvider {
     const done = la.outbox.enqueue(msg, msgId)
     this.touchContact(la, msg, false)
     return done
+  }
+
+  /** A picture, file, voice message, video or sticker: queued like text; uploaded and sent by the outbox. */
+  private sendMedia(la: LiveYunhu, contactId: string, segments: Segment[], options: SendOptions): Promise<ChatMessage> {
+    const accountId = la.stored.id
+    const given = typeof options.quoteText === 'string' ? options.quoteText : undefined
+    const { draft, segments: pending } = this.media.compose(segments, (id) => {
+      if (given !== undefined) return given
+      const q = this.c.history.get(accountId, contactId, id)
+      return q ? previewOf(q) : undefined
+    })
+    const msgId = newYunhuMsgId()
+    const msg: ChatMessage = { id: msgId, contactId, self: true, senderId: la.stored.userId, time: this.c.clock(), segments: pending, status: 'sending' }
+    if (draft.quoteId) msg.replyTo = draft.quoteId
+    const done = la.outbox.enqueue(msg, msgId)
+    this.touchContact(la, msg, false)
+    return done
+  }
+
+  /** The user's saved stickers and sticker packs, for the picker. */
+  async stickers(accountId: string): Promise<StickerCatalog> {
+    return this.call(accountId, (api) => this.media.stickers(api))
+  }
+
+  /** Adds a picture (a received sticker) to the user's saved stickers. */
+  async saveSticker(accountId: string, url: string): Promise<void> {
+    const u = typeof url === 'string' ? url.trim() : ''
+    if (!u || u.length > 2000) throw new Error('This picture has no address that Yunhu can save')
+    return this.call(accountId, (api) => this.media.saveSticker(api, u))
   }
 
   async retry(accountId: string, contactId: string, messageId: string): Promise<ChatMessage> {
@@ -943,6 +995,14 @@ export class YunhuAccounts implements AccountProvider {
       resendsAmbiguous: () => true,
       transmit: async (msg: ChatMessage, e: OutboxEntry) => {
         const chatType = this.requireChat(la, msg.contactId)
+        if (hasMediaPart(msg.segments)) {
+          const quoted = msg.replyTo ? this.c.history.get(la.stored.id, msg.contactId, msg.replyTo) : undefined
+          const sent = await this.media.transmit(this.mediaAccount(la), msg, e.clientId, chatType, quoted)
+          await this.media.release(msg, (ref) => this.queuedRefs(la, msg.id).has(ref))
+          const current = this.c.history.get(la.stored.id, msg.contactId, msg.id)
+          if (current && current.status !== 'sending') return current
+          return sent
+        }
         const draft = draftOf(msg.segments)
         const content: { text: string; quote_msg_text?: string } = { text: draft.text }
         if (draft.quoteId && draft.quoteText) content.quote_msg_text = draft.quoteText
@@ -954,6 +1014,8 @@ export class YunhuAccounts implements AccountProvider {
         return { ...msg, status: 'sent', error: undefined }
       },
       classify: (err: unknown): SendFailure => {
+        const upload = this.media.classify(err, this.mediaAccount(la).isOnline())
+        if (upload) return upload
         // Logged out: keep it queued; it goes after the new login.
         if (err instanceof YunhuLoggedOutError) return { kind: 'offline' }
         if (err instanceof YunhuHttpStatusError) return err.status >= 500 ? { kind: 'ambiguous' } : { kind: 'refused', message: yunhuErrorText(err) }
@@ -962,8 +1024,26 @@ export class YunhuAccounts implements AccountProvider {
         if (err instanceof TransportError && err.kind === 'offline') return { kind: 'offline' }
         return { kind: 'refused', message: yunhuErrorText(err) }
       },
-      settled: (final) => this.touchContact(la, final, false)
+      settled: (final) => {
+        if (this.media.takeCancelled(final.id) && final.status === 'failed') {
+          this.c.history.remove(la.stored.id, final.contactId, final.id)
+          this.c.emit('message-deleted', { accountId: la.stored.id, contactId: final.contactId, messageId: final.id })
+          void this.media.release(final, (ref) => this.queuedRefs(la, final.id).has(ref))
+          return
+        }
+        this.touchContact(la, final, false)
+      }
     }
+  }
+
+  /** The staged files other queued messages of the account still name. */
+  private queuedRefs(la: LiveYunhu, except: string): Set<string> {
+    const refs = new Set<string>()
+    for (const e of la.outbox.entries()) {
+      if (e.messageId === except) continue
+      for (const s of this.c.history.get(la.stored.id, e.contactId, e.messageId)?.segments ?? []) if (typeof s.data?.staged === 'string') refs.add(s.data.staged)
+    }
+    return refs
   }
 
   async recall(accountId: string, contactId: string, messageId: string): Promise<void> {
@@ -971,11 +1051,26 @@ export class YunhuAccounts implements AccountProvider {
     const m = this.c.history.get(accountId, contactId, String(messageId ?? ''))
     if (!m) throw new Error('That message no longer exists')
     if (m.status === 'recalled') return
+    if (m.status === 'sending' && hasMediaPart(m.segments)) {
+      // Cancel: an upload in flight is aborted (the outbox then lets go of it); a queued one is dropped here.
+      if (!this.media.cancel(m.id)) {
+        const inOutbox = la.outbox.entries().some((e) => e.messageId === m.id && e.inFlight)
+        if (!inOutbox) {
+          this.media.takeCancelled(m.id)
+          this.c.outbox.outboxSettle(accountId, m.id, { ...m, status: 'failed', error: coreText('uploadCancelled') })
+          this.c.history.remove(accountId, contactId, m.id)
+          this.c.emit('message-deleted', { accountId, contactId, messageId: m.id })
+          await this.media.release(m, (ref) => this.queuedRefs(la, m.id).has(ref))
+        }
+      }
+      return
+    }
     if (m.status === 'sending') throw new Error('The message is still being sent')
     if (m.status === 'failed') {
-      // Never reached the server: just drop the local copy.
+      // Never reached the server: just drop the local copy (and the file it was to send).
       this.c.history.remove(accountId, contactId, m.id)
       this.c.emit('message-deleted', { accountId, contactId, messageId: m.id })
+      if (hasMediaPart(m.segments)) await this.media.release(m, (ref) => this.queuedRefs(la, m.id).has(ref))
       return
     }
     const chatType = this.requireChat(la, contactId)
