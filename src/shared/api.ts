@@ -23,6 +23,7 @@ import type {
   YunhuStoreBot
 } from './yunhu-api'
 import type { YunhuBotData } from './yunhu'
+import type { YunhuChatCommands, YunhuCommandInput, YunhuGroupInfoView, YunhuMemberPage } from './yunhu-api'
 import type { AccountCapabilities, ConversationCapabilities } from './model/capabilities'
 import type { PreviewToken } from './model/parts'
 import type { MediaErrorBody } from './media'
@@ -228,6 +229,19 @@ export interface ApiMethods {
   'yunhu:board': (accountId: string, contactId: string) => Promise<YunhuBoard | null>
   /** A click on a message button: reports it per the facts file (actionType 3 / value) and opens links via app:open-external in the renderer. */
   'yunhu:button': (accountId: string, contactId: string, messageId: string, value: string) => Promise<void>
+  // Yunhu groups and bot commands (src/core/accounts/yunhu/groups.ts).
+  'yunhu:group-info': (accountId: string, groupId: string) => Promise<YunhuGroupInfoView>
+  /** One page (from 1) of a group's members, optionally matching `keywords`. */
+  'yunhu:members': (accountId: string, groupId: string, page: number, keywords?: string) => Promise<YunhuMemberPage>
+  /** Mutes a member for `seconds` (600, 3600, 21600, 43200, -1 for ever, 0 off); owner or admin. */
+  'yunhu:mute-member': (accountId: string, groupId: string, userId: string, seconds: number) => Promise<void>
+  'yunhu:remove-member': (accountId: string, groupId: string, userId: string) => Promise<void>
+  /** The bot commands and quick menus of a chat (a group, or a private bot chat). */
+  'yunhu:commands': (accountId: string, contactId: string) => Promise<YunhuChatCommands>
+  /** Sends a bot command (by its id from yunhu:commands) with its text or form values. */
+  'yunhu:send-command': (accountId: string, contactId: string, commandId: string, input: YunhuCommandInput) => Promise<ChatMessage>
+  /** Fires a quick-menu button (with the choice of a toggle or drop-down). */
+  'yunhu:menu-event': (accountId: string, contactId: string, menuId: string, value?: string) => Promise<void>
 }
 
 export type ApiChannel = keyof ApiMethods
@@ -284,7 +298,14 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'yunhu:group-settings': true,
   'yunhu:save-group-settings': true,
   'yunhu:board': true,
-  'yunhu:button': true
+  'yunhu:button': true,
+  'yunhu:group-info': true,
+  'yunhu:members': true,
+  'yunhu:mute-member': true,
+  'yunhu:remove-member': true,
+  'yunhu:commands': true,
+  'yunhu:send-command': true,
+  'yunhu:menu-event': true
 }
 
 export const API_CHANNELS = Object.keys(CHANNELS) as ApiChannel[]

@@ -35,7 +35,17 @@ const EN = {
   questionClosed: 'That question is no longer open',
   notConnected: 'Not connected to the server',
   offlineQueued: 'Not connected: the message is queued and sent when the connection is back',
-  unknownError: 'Unknown error'
+  unknownError: 'Unknown error',
+  // Yunhu groups and bot commands: the platform's refusals (zh = the platform's own sentence), then the app's own.
+  yunhuCannotMuteOwner: 'The group owner cannot be muted',
+  yunhuCannotRemoveOwner: 'The group owner cannot be removed',
+  yunhuNotInGroup: 'That user is not in this group, try again',
+  yunhuBadMuteDuration: 'That mute duration is not allowed, try again',
+  yunhuNoGroupPermission: 'You have no permission in this group: ask the owner or an admin',
+  yunhuNotAGroup: 'This conversation is not a Yunhu group',
+  yunhuNoCommands: 'This conversation has no bot commands',
+  yunhuUnknownCommand: 'That bot command is no longer offered here',
+  yunhuCommandText: 'Type the text for the command first'
 } as const
 
 export type CoreTextKey = keyof typeof EN
@@ -68,7 +78,16 @@ const ZH: { [K in CoreTextKey]: string } = {
   questionClosed: '这个问题已经不需要回答了',
   notConnected: '未连接到服务器',
   offlineQueued: '未连接：消息已排队，连接恢复后发出',
-  unknownError: '未知错误'
+  unknownError: '未知错误',
+  yunhuCannotMuteOwner: '不可以禁言群主！',
+  yunhuCannotRemoveOwner: '不可以移除群主！',
+  yunhuNotInGroup: '该用户不在这个群聊，请重试',
+  yunhuBadMuteDuration: '禁言时长错误，请重试',
+  yunhuNoGroupPermission: '您无权操作此群聊，请联系群主或者管理员',
+  yunhuNotAGroup: '这个会话不是云湖群聊',
+  yunhuNoCommands: '这个会话没有机器人指令',
+  yunhuUnknownCommand: '这里已经没有这个机器人指令了',
+  yunhuCommandText: '请先输入指令的内容'
 }
 
 const TABLE: Record<AppLocale, { [K in CoreTextKey]: string }> = { en: EN, 'zh-CN': ZH }

@@ -32,9 +32,11 @@ const CHAT_CAPS = { send: ['text', 'markdown', 'html', 'quote'], recall: true, e
 export function yunhuCapabilities(kind: YunhuContact['kind']): ConversationCapabilities {
   return conversationCapabilities({
     ...CHAT_CAPS,
-    send: [...CHAT_CAPS.send],
+    send: kind === 'group' ? [...CHAT_CAPS.send, 'mention'] : [...CHAT_CAPS.send],
     botProfile: kind === 'bot',
-    groupBotSettings: kind === 'group'
+    groupBotSettings: kind === 'group',
+    groupInfo: kind === 'group',
+    commands: kind === 'group' || kind === 'bot'
   })
 }
 
