@@ -36,6 +36,10 @@ in ~/.config/miodesk/cli.json, mode 0600, or MIODESK_CLI_CONFIG):
                                 the bot's settings form (settingJson)
   yunhu settings get --bot B --group G
   yunhu settings set --bot B --group G --json '{"fieldId": value, ...}'
+  yunhu members GROUP [--keywords K] [--page N | --all]
+                                a group's members (50 a page, from page 1)
+  yunhu commands BOT | --group G
+                                the bot commands of a bot's chat, or of a group's bots
   yunhu watch --ws URL --token T --user-id U [--device-id D] [--platform P]
                                 one JSON line per push event (streams with their text so far)
 `

@@ -17,6 +17,8 @@ import { createMemoryLogger } from '../../src/core/log'
 import type { AccountInfo, MainEvents } from '../../src/shared/api'
 import type { ChatMessage } from '../../src/shared/mio'
 import { waitFor } from '../unit/yunhu/helpers'
+import { main } from '../../src/cli/index'
+import type { Io } from '../../src/cli/mio'
 
 const EMAIL = 'demo@miodesk.local'
 const PASSWORD = 'groups-it-pw-1'
@@ -166,5 +168,41 @@ describe('Yunhu bot commands against the reference server', () => {
     const page = await h['history:list'](account.id, DEMO_GROUP, undefined, 50)
     const back = page.find((x) => x.id === m.id)!
     expect(back.segments.find((s) => s.type === 'at')?.data).toMatchObject({ qq: FRIEND })
+  })
+})
+
+describe('the CLI: yunhu members and yunhu commands', () => {
+  function io(): Io & { text: () => string } {
+    let out = ''
+    return { out: (s) => (out += s), err: () => {}, interrupted: new Promise<void>(() => {}), text: () => out }
+  }
+
+  it('logs in, lists every member page with --all, searches, and lists a bot\'s and a group\'s commands', async () => {
+    process.env.MIODESK_CLI_CONFIG = join(dir, 'cli.json')
+    try {
+      expect(await main(['yunhu', 'login', '--api', server.url, '--email', EMAIL, '--password', PASSWORD], io())).toBe(0)
+      const all = io()
+      expect(await main(['yunhu', 'members', DEMO_GROUP, '--all'], all)).toBe(0)
+      const r = JSON.parse(all.text()) as { total: number; members: { userId: string; role: string }[]; hasMore: boolean }
+      expect(r.members.length).toBe(r.total)
+      expect(r.total).toBeGreaterThan(50)
+      expect(r.hasMore).toBe(false)
+      expect(r.members[0]).toMatchObject({ userId: '1000001', role: 'owner' })
+      const one = io()
+      expect(await main(['yunhu', 'members', DEMO_GROUP], one)).toBe(0)
+      expect(JSON.parse(one.text())).toMatchObject({ hasMore: true })
+      const kw = io()
+      expect(await main(['yunhu', 'members', DEMO_GROUP, '--keywords', 'Kevin'], kw)).toBe(0)
+      expect(JSON.parse(kw.text()).members.map((m: { name: string }) => m.name)).toEqual(['Kevin Zhao'])
+      const cmds = io()
+      expect(await main(['yunhu', 'commands', ECHO_BOT], cmds)).toBe(0)
+      expect(JSON.parse(cmds.text()).commands.map((c: { name: string; kind: string }) => `${c.name}:${c.kind}`)).toEqual(['润色:normal', '重新构建:form'])
+      const g = io()
+      expect(await main(['yunhu', 'commands', '--group', DEMO_GROUP], g)).toBe(0)
+      expect(JSON.parse(g.text()).commands).toHaveLength(4)
+      expect(await main(['yunhu', 'members'], io())).toBe(1)
+    } finally {
+      delete process.env.MIODESK_CLI_CONFIG
+    }
   })
 })

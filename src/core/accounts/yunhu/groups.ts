@@ -44,7 +44,7 @@ import { toNum } from './mapping'
 /** What the provider lends this module. */
 export interface YunhuGroupsHost {
   /** The account's client and own user id, and the chat type of one of its conversations (throws a sentence). */
-  session(accountId: string, contactId: string): { api: YunhuApi; userId: string; chatType: number }
+  session(accountId: string, contactId: string): { api: YunhuApi; userId: string; chatType: number; name: string }
   /** Runs a call for the account; anything thrown becomes a sentence. */
   call<T>(accountId: string, fn: (api: YunhuApi) => Promise<T>): Promise<T>
   /** Stores a message the account sent and shows it. */
@@ -154,6 +154,13 @@ const MAX_COMMAND_TEXT = 20_000
 export class YunhuGroups {
   /** The commands last listed per chat (account:contact), to send one by id. */
   private readonly known = new Map<string, YunhuCommandView[]>()
+  /** Names of the group members seen (account:user → name): mentions of them read with their names. */
+  private readonly names = new Map<string, string>()
+
+  /** A group member's name seen in a member list (for mentions in messages). */
+  memberName(accountId: string, userId: string): string | undefined {
+    return this.names.get(`${accountId}:${userId}`)
+  }
 
   constructor(private readonly host: YunhuGroupsHost) {}
 
@@ -185,6 +192,8 @@ export class YunhuGroups {
     const k = typeof keywords === 'string' ? keywords.trim().slice(0, MAX_KEYWORDS) : ''
     const r = await this.host.call(accountId, (api) => fetchMembers(api.http, { groupId, page: p, size: YUNHU_MEMBER_PAGE_SIZE, keywords: k }))
     const members = (r.user ?? []).map(memberView).filter((m) => m.userId)
+    for (const m of members) if (m.name && m.name !== m.userId) this.names.set(`${accountId}:${m.userId}`, m.name)
+    if (this.names.size > 20_000) this.names.clear()
     const total = typeof r.total === 'number' ? r.total : members.length
     // Without a total (MX's schema has none) a full page means there may be more.
     const hasMore = typeof r.total === 'number' ? (p - 1) * YUNHU_MEMBER_PAGE_SIZE + members.length < total && members.length > 0 : members.length >= YUNHU_MEMBER_PAGE_SIZE
@@ -215,7 +224,7 @@ export class YunhuGroups {
       result = { commands, menus: (r.menu ?? []).map(menuView).filter((m): m is YunhuQuickMenuView => !!m) }
     } else if (s.chatType === YunhuChatType.Bot) {
       const list = await this.host.call(accountId, (api) => fetchBotInstructions(api.http, contactId))
-      result = { commands: botCommandViews(list, '').map((c) => ({ ...c, botId: c.botId || contactId })), menus: [] }
+      result = { commands: botCommandViews(list, s.name).map((c) => ({ ...c, botId: c.botId || contactId })), menus: [] }
     } else result = { commands: [], menus: [] }
     this.known.set(`${accountId}:${contactId}`, result.commands)
     return result

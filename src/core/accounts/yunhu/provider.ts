@@ -232,7 +232,7 @@ export class YunhuAccounts implements AccountProvider {
     session: (accountId, contactId) => {
       const la = this.need(accountId)
       if (la.needsLogin) throw new Error(YUNHU_RELOGIN_MESSAGE)
-      return { api: la.api, userId: la.stored.userId, chatType: this.requireChat(la, contactId) }
+      return { api: la.api, userId: la.stored.userId, chatType: this.requireChat(la, contactId), name: la.contacts.get(contactId)?.name ?? '' }
     },
     call: (accountId, fn) => this.call(accountId, (api) => fn(api)),
     record: (accountId, m) => {
@@ -580,7 +580,8 @@ export class YunhuAccounts implements AccountProvider {
   // ------------------------------------------------------------------ contacts
 
   private nameOf(la: LiveYunhu): NameOf {
-    return (id) => (id === la.stored.userId ? la.stored.name : la.contacts.get(id)?.kind !== 'group' ? la.contacts.get(id)?.name : undefined)
+    const known = (id: string): string | undefined => (id === la.stored.userId ? la.stored.name : la.contacts.get(id)?.kind !== 'group' ? la.contacts.get(id)?.name : undefined)
+    return (id) => known(id) ?? this.groups.memberName(la.stored.id, id)
   }
 
   private chatTypeOf(la: LiveYunhu, contactId: string): number | undefined {
