@@ -2,7 +2,7 @@
  * Yunhu groups and bot commands in the window, against the reference server: a group's info panel
  * (members searched and paged with "load more", role badges), muting a member as the owner (and the
  * plain member's refusal in the platform's words), running bot commands from "/" (normal, direct and
- * form) with the bot's answers, and mentioning a member with "@". Screenshots in zh/en, light/dark,
+ * form) and a quick-menu button with the bot's answers, and mentioning a member with "@". Screenshots in zh/en, light/dark,
  * 1280×800 and 800×600 go to screenshots/.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -139,6 +139,14 @@ describe('Yunhu bot commands and mentions', () => {
     await byTestId(page, 'command-option').first().click()
     await messageWithText(page, '指令 /今日天气 已执行').first().waitFor({ timeout: 15_000 })
     expect(await composer.inputValue()).toBe('')
+  })
+
+  it("a group's quick-menu button fires menu/event and the bot answers", async () => {
+    const page = h.page
+    const button = byTestId(page, 'quick-menu').filter({ hasText: '最近构建' })
+    await button.waitFor({ timeout: 10_000 })
+    await button.click()
+    await messageWithText(page, '菜单「最近构建」: recent-builds').first().waitFor({ timeout: 15_000 })
   })
 
   it("a form command opens its form and sends the values (in the bot's private chat, from instruction/list)", async () => {

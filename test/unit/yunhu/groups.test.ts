@@ -20,6 +20,7 @@ import {
 } from '../../../src/core/protocols/yunhu/groups'
 import { botCommandViews, groupCommandViews, memberView, platformRefusal, roleOf } from '../../../src/core/accounts/yunhu/groups'
 import { draftOf } from '../../../src/core/accounts/yunhu/provider'
+import { msgDataToMessage } from '../../../src/core/accounts/yunhu/mapping'
 import { localizeCoreText } from '../../../src/shared/core-text'
 import type { YunhuSettingsForm } from '../../../src/shared/yunhu-api'
 import { FIXTURE_DIR, fakeFetch, fixture, fixtureResponse, jsonResponse, type Responder } from './helpers'
@@ -170,5 +171,19 @@ describe('fixture replies as the app shows them', () => {
     expect(localizeCoreText(owner.message, 'zh-CN')).toBe('不可以禁言群主！')
     const other = new YunhuApiError('/x', -1, '别的错误')
     expect(platformRefusal(other)).toBe(other)
+  })
+})
+
+describe('received command messages', () => {
+  it('read "/name" before what went with them; a direct one (empty content) is not an empty message', () => {
+    const direct = msgDataToMessage({ msg_id: 'm1', sender: { chat_id: 'u' }, direction: 'left', content_type: 1, content: {}, cmd: { cmd_id: '1033', name: '今日天气', type: 2 } }, 'g', 'me')
+    expect(direct.segments).toEqual([{ type: 'text', data: { text: '/今日天气' } }])
+    const normal = msgDataToMessage({ msg_id: 'm2', sender: { chat_id: 'u' }, content_type: 1, content: { text: '北京', quote_msg_text: 'a: b' }, quote_msg_id: 'q', cmd: { cmd_id: '1032', name: '天气查询', type: 1 } }, 'g', 'me')
+    expect(normal.segments).toEqual([
+      { type: 'reply', data: { id: 'q', text: 'a: b' } },
+      { type: 'text', data: { text: '/天气查询 北京' } }
+    ])
+    const plain = msgDataToMessage({ msg_id: 'm3', sender: { chat_id: 'u' }, content_type: 1, content: { text: 'hi' }, cmd: { cmd_id: '5' } }, 'g', 'me')
+    expect(plain.segments).toEqual([{ type: 'text', data: { text: 'hi' } }])
   })
 })
