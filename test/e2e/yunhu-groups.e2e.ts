@@ -1,9 +1,9 @@
 /**
  * Yunhu groups and bot commands in the window, against the reference server: a group's info panel
- * (members searched and paged with "load more", role badges), muting a member as the owner (and the
- * plain member's refusal in the platform's words), running bot commands from "/" (normal, direct and
- * form) and a quick-menu button with the bot's answers, and mentioning a member with "@". Screenshots in zh/en, light/dark,
- * 1280×800 and 800×600 go to screenshots/.
+ * (members searched and paged with "load more", role badges), muting and removing a member as the
+ * owner (a plain member gets no member menu), running bot commands from "/" (normal, direct and
+ * form) and a quick-menu button with the bot's answers, and mentioning a member with "@".
+ * Screenshots in zh/en, light/dark, 1280×800 and 800×600 go to screenshots/.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
@@ -92,6 +92,22 @@ describe('Yunhu groups', () => {
     await openPanel(page)
     await byTestId(page, 'member-search').fill('小云')
     await expect.poll(() => rows(page).first().locator('[data-testid="member-muted"]').count(), { timeout: 10_000 }).toBe(1)
+    await page.keyboard.press('Escape')
+  })
+
+  it('removes a member as the owner after a confirmation', async () => {
+    const page = h.page
+    await openPanel(page)
+    await byTestId(page, 'member-search').fill('2000055')
+    await expect.poll(() => rows(page).count(), { timeout: 10_000 }).toBe(1)
+    const row = rows(page).first()
+    const name = (await row.locator('.yhg-member__name').textContent())!.trim()
+    await row.locator('[data-testid="member-menu"]').click()
+    await row.locator('[data-testid="member-remove"]').click()
+    await expect.poll(() => byTestId(page, 'confirm-text').textContent()).toContain(name)
+    await byTestId(page, 'confirm-ok').click()
+    await expect.poll(() => rows(page).count(), { timeout: 10_000 }).toBe(0)
+    await expect.poll(() => byTestId(page, 'group-count').textContent()).toContain('62')
     await page.keyboard.press('Escape')
   })
 
