@@ -312,6 +312,7 @@ export function createYunhuApi(opts: ApiOptions) {
       if (stored ? stored.senderType === 1 && stored.senderId === user.id : store.wasSent(user.id, chat.key, msgId)) return {}
       if (stored) throw new ApiError('msg_id 已被该会话中的另一条消息使用')
       if (chat.kind === 'bot' && store.bot(chat.botId)?.isStop) throw new ApiError('该机器人已停用')
+      groups.checkCanPost(chat, user.id)
       const isCommand = !!body.command_id && body.command_id !== '0'
       const content = isCommand ? groups.commandContent(chat, body.command_id as string, body.content_type, body.content) : checkContent(body.content_type, body.content)
       const quote = body.quote_msg_id && chats.find(chat, body.quote_msg_id) ? body.quote_msg_id : undefined

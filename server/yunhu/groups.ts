@@ -17,7 +17,9 @@ export const GROUP_WORDS = {
   notMember: '该用户不在这个群聊，请重试',
   badGag: '禁言时长错误，请重试',
   gagOwner: '不可以禁言群主！',
-  removeOwner: '不可以移除群主！'
+  removeOwner: '不可以移除群主！',
+  /** The server's own words: the platform's refusal of a muted member's message is undocumented. */
+  muted: '你已被禁言，暂时不能在本群发言'
 } as const
 
 /** gag-member's durations (seconds; 0 off, -1 for ever). */
@@ -113,6 +115,13 @@ export function createGroups(deps: GroupDeps) {
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ApiError('content.form 必须是 JSON 对象')
     }
     return c
+  }
+
+  /** A muted member may not post in the group (the owner and admins are never muted). */
+  function checkCanPost(chat: Chat, userId: string): void {
+    if (chat.kind !== 'group') return
+    const g = store.group(chat.groupId)
+    if (g && levelOf(g, userId) === 0 && gagOf(g, userId) !== undefined) throw new ApiError(GROUP_WORDS.muted)
   }
 
   /** A command message arrived: its bot answers (true), or it was no command (false). */
@@ -257,5 +266,5 @@ export function createGroups(deps: GroupDeps) {
     })
   }
 
-  return { routes, commandContent, onCommand }
+  return { routes, commandContent, onCommand, checkCanPost }
 }

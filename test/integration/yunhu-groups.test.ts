@@ -5,7 +5,7 @@
  * and form commands and the bot's answers, quick menus, and a message with mentions.
  */
 import type { EventEmitter } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,6 +18,8 @@ import type { AccountInfo, MainEvents } from '../../src/shared/api'
 import type { ChatMessage } from '../../src/shared/mio'
 import { waitFor } from '../unit/yunhu/helpers'
 import { main } from '../../src/cli/index'
+import { YunhuApi } from '../../src/core/protocols/yunhu/api'
+import { fetchMembers } from '../../src/core/protocols/yunhu/groups'
 import type { Io } from '../../src/cli/mio'
 
 const EMAIL = 'demo@miodesk.local'
@@ -204,5 +206,27 @@ describe('the CLI: yunhu members and yunhu commands', () => {
     } finally {
       delete process.env.MIODESK_CLI_CONFIG
     }
+  })
+})
+
+describe('a muted member of the reference server', () => {
+  it('cannot post in the group until the mute ends (the server refuses in words)', async () => {
+    await server.yunhu!.flush()
+    const file = server.yunhu!.dataFile
+    const url = server.url
+    const port = server.port
+    await server.close()
+    const data = JSON.parse(await readFile(file, 'utf8')) as { groups: { groupId: string; gags?: Record<string, number> }[] }
+    data.groups.find((g) => g.groupId === DEV_GROUP)!.gags = { '1000001': -1 }
+    await writeFile(file, JSON.stringify(data))
+    server = await startServer({ port, dataDir: dir, yunhu: { dataDir: dir, email: EMAIL, password: PASSWORD } })
+    expect(server.url).toBe(url)
+    const api = new YunhuApi({ baseUrl: url })
+    await api.emailLogin({ email: EMAIL, password: PASSWORD, deviceId: 'it-muted' })
+    const send = (chatId: string) => api.sendMessage({ chat_id: chatId, chat_type: 2, content_type: 1, content: { text: 'hi' } })
+    await expect(send(DEV_GROUP)).rejects.toThrow('你已被禁言，暂时不能在本群发言')
+    await expect(send(DEMO_GROUP)).resolves.toMatch(/^[0-9a-f]{32}$/)
+    const members = await fetchMembers(api.http, { groupId: DEV_GROUP, page: 1, keywords: '1000001' })
+    expect(members.user?.[0]).toMatchObject({ is_gag: true, gag_time: '-1' })
   })
 })
