@@ -134,6 +134,12 @@ describe('Yunhu bot commands and mentions', () => {
     await composer.pressSequentially('/')
     await byTestId(page, 'command-picker').waitFor()
     await expect.poll(() => byTestId(page, 'command-option').count(), { timeout: 10_000 }).toBe(4)
+    // The input names the highlighted option (combobox pattern); arrows move it.
+    await expect.poll(() => composer.getAttribute('aria-activedescendant')).toBe('yhc-cmd-2101')
+    expect(await composer.getAttribute('aria-expanded')).toBe('true')
+    await composer.press('ArrowDown')
+    await expect.poll(() => composer.getAttribute('aria-activedescendant')).toBe('yhc-cmd-3051')
+    await composer.press('ArrowUp')
     await h.screenshot('yunhu-command-picker-en-light')
     await composer.pressSequentially('天气')
     await expect.poll(() => byTestId(page, 'command-option').count()).toBe(2)
