@@ -229,4 +229,24 @@ describe('a muted member of the reference server', () => {
     const members = await fetchMembers(api.http, { groupId: DEV_GROUP, page: 1, keywords: '1000001' })
     expect(members.user?.[0]).toMatchObject({ is_gag: true, gag_time: '-1' })
   })
+
+  it('an admin (not the owner) may mute and remove members, not the owner', async () => {
+    await server.yunhu!.flush()
+    const file = server.yunhu!.dataFile
+    const port = server.port
+    await server.close()
+    const data = JSON.parse(await readFile(file, 'utf8')) as { groups: { groupId: string; members: string[]; admins: string[]; gags?: Record<string, number> }[] }
+    const dev = data.groups.find((g) => g.groupId === DEV_GROUP)!
+    dev.gags = {}
+    dev.admins.push('1000001')
+    dev.members.push('1000003')
+    await writeFile(file, JSON.stringify(data))
+    server = await startServer({ port, dataDir: dir, yunhu: { dataDir: dir, email: EMAIL, password: PASSWORD } })
+    expect((await h['yunhu:group-info'](account.id, DEV_GROUP)).myRole).toBe('admin')
+    await h['yunhu:mute-member'](account.id, DEV_GROUP, '1000003', 43200)
+    expect((await h['yunhu:members'](account.id, DEV_GROUP, 1, '阿湖')).members[0]).toMatchObject({ role: 'member', muted: true })
+    await expect(h['yunhu:mute-member'](account.id, DEV_GROUP, FRIEND, 600)).rejects.toThrow('The group owner cannot be muted')
+    await h['yunhu:remove-member'](account.id, DEV_GROUP, '1000003')
+    expect((await h['yunhu:members'](account.id, DEV_GROUP, 1)).members.map((m) => m.userId).sort()).toEqual(['1000001', FRIEND])
+  })
 })
