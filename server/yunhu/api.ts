@@ -15,6 +15,7 @@ import type { YunhuBodyName, YunhuBodyTypes, YunhuBotBoardMessage, YunhuBotData,
 import { HttpError, readBody, requestUrl } from '../http'
 import type { createBots } from './bot'
 import { botChat, ChatError, groupChat, userChat, type Chat, type ChatService } from './chat'
+import { createGroups } from './groups'
 import { OFFICIAL_ID } from './seed'
 import { verifyPassword, type YunhuStore } from './store'
 import type { BotRec, GroupRec, MsgRec, SettingItem, UserRec } from './types'
@@ -38,7 +39,7 @@ export class ApiError extends Error {
   }
 }
 
-type Json = Record<string, unknown>
+export type Json = Record<string, unknown>
 
 export interface JsonRoute {
   kind: 'json'
@@ -47,7 +48,7 @@ export interface JsonRoute {
   handle: (user: UserRec, body: Json) => unknown | Promise<unknown>
 }
 
-interface ProtoRoute<Req extends YunhuBodyName = YunhuBodyName, Res extends YunhuBodyName = YunhuBodyName> {
+export interface ProtoRoute<Req extends YunhuBodyName = YunhuBodyName, Res extends YunhuBodyName = YunhuBodyName> {
   kind: 'proto'
   method: 'GET' | 'POST'
   request?: Req
@@ -55,9 +56,9 @@ interface ProtoRoute<Req extends YunhuBodyName = YunhuBodyName, Res extends Yunh
   handle: (user: UserRec, body: YunhuBodyTypes[Req]) => Omit<YunhuBodyTypes[Res], 'status'>
 }
 
-type Route = JsonRoute | ProtoRoute<any, any>
+export type Route = JsonRoute | ProtoRoute<any, any>
 
-const NO_DATA = Symbol('no data')
+export const NO_DATA = Symbol('no data')
 
 export interface ApiOptions {
   store: YunhuStore
@@ -70,7 +71,7 @@ export interface ApiOptions {
 
 // ---------------------------------------------------------------------------------- input helpers
 
-function str(body: Json, key: string, opts: { required?: boolean; max?: number } = {}): string {
+export function str(body: Json, key: string, opts: { required?: boolean; max?: number } = {}): string {
   const v = body[key]
   if (v === undefined || v === null || v === '') {
     if (opts.required ?? true) throw new ApiError(`参数错误: ${key} 不能为空`)
@@ -279,7 +280,11 @@ export function createYunhuApi(opts: ApiOptions) {
     method: 'GET' | 'POST' = 'POST'
   ): ProtoRoute<Req, Res> => ({ kind: 'proto', method, request, response, handle })
 
+  const groups = createGroups({ store, chats, botData, json: (h) => json(h), proto: (req, res, h) => proto(req, res, h), resolveChat, later })
+
   const routes: Record<string, Route> = {
+    // ---- groups and bot commands: groups.ts
+    ...groups.routes,
     // ---- account
     '/v1/user/email-login': json(async (_u, body) => {
       const email = str(body, 'email')
@@ -308,11 +313,13 @@ export function createYunhuApi(opts: ApiOptions) {
       if (stored ? stored.senderType === 1 && stored.senderId === user.id : store.wasSent(user.id, chat.key, msgId)) return {}
       if (stored) throw new ApiError('msg_id 已被该会话中的另一条消息使用')
       if (chat.kind === 'bot' && store.bot(chat.botId)?.isStop) throw new ApiError('该机器人已停用')
-      const content = checkContent(body.content_type, body.content)
+      groups.checkCanPost(chat, user.id)
+      const isCommand = !!body.command_id && body.command_id !== '0'
+      const content = isCommand ? groups.commandContent(chat, body.command_id as string, body.content_type, body.content) : checkContent(body.content_type, body.content)
       const quote = body.quote_msg_id && chats.find(chat, body.quote_msg_id) ? body.quote_msg_id : undefined
       const m = chats.post(chat, { senderId: user.id, senderType: 1, contentType: body.content_type as number, content, msgId, quoteMsgId: quote, commandId: body.command_id })
       store.recordSent(user.id, chat.key, msgId)
-      if (chat.kind !== 'user') later(0, () => bots.onUserMessage(chat, m, user.id))
+      if (chat.kind !== 'user') later(0, () => groups.onCommand(chat, m) || bots.onUserMessage(chat, m, user.id))
       return {}
     }),
     '/v1/msg/edit-message': proto('SendMsgRequest', 'StatusResponse', (user, body) => {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { encodeWsFrame, type YunhuWsEventInput } from '../../src/core/protocols/yunhu/codec/yunhu'
-import type { YunhuMsgContent, YunhuMsgData, YunhuPushMessage, YunhuSender } from '../../src/shared/yunhu'
+import type { YunhuCmd, YunhuMsgContent, YunhuMsgData, YunhuPushMessage, YunhuSender } from '../../src/shared/yunhu'
 import type { YunhuStore } from './store'
 import type { BoardRec, ConvRec, MsgRec, UserRec } from './types'
 
@@ -122,6 +122,12 @@ export class ChatService {
     return s
   }
 
+  /** The cmd a command message carries: its id, and the name and type of the bot command with that id. */
+  private cmdOf(commandId: string): YunhuCmd {
+    const i = this.store.data.bots.flatMap((b) => b.instructions ?? []).find((x) => x.id === commandId)
+    return i ? { cmd_id: commandId, name: i.name, type: i.type } : { cmd_id: commandId, type: 1 }
+  }
+
   pushMessage(chat: Chat, m: MsgRec, userId: string): YunhuPushMessage {
     const v = this.view(chat, userId)
     const p: YunhuPushMessage = {
@@ -136,7 +142,7 @@ export class ChatService {
       msg_seq: String(m.seq)
     }
     if (m.quoteMsgId) p.quote_msg_id = m.quoteMsgId
-    if (m.commandId) p.cmd = { cmd_id: m.commandId, type: 1 }
+    if (m.commandId) p.cmd = this.cmdOf(m.commandId)
     if (m.recallTimeMs) p.delete_timestamp = String(m.recallTimeMs)
     if (m.editTimeMs) p.edit_time = String(m.editTimeMs)
     return p
@@ -152,7 +158,7 @@ export class ChatService {
       send_time: String(m.sendTimeMs),
       msg_seq: String(m.seq)
     }
-    if (m.commandId) d.cmd = { cmd_id: m.commandId, type: 1 }
+    if (m.commandId) d.cmd = this.cmdOf(m.commandId)
     if (m.recallTimeMs) d.recall_time = String(m.recallTimeMs)
     if (m.quoteMsgId) d.quote_msg_id = m.quoteMsgId
     if (m.editTimeMs) d.edit_time = String(m.editTimeMs)

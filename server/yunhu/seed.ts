@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { YunhuContentType } from '../../src/shared/yunhu'
-import { DATA_VERSION, type BotRec, type LlmSettings, type MsgRec, type SettingItem, type YunhuData } from './types'
+import { DATA_VERSION, type BotRec, type InstructionRec, type LlmSettings, type MsgRec, type SettingItem, type YunhuData } from './types'
 
 export const DEMO_USER_ID = '1000001'
 export const FRIEND_ID = '1000002'
@@ -24,6 +24,35 @@ export const DEMO_GROUP_ID = '300000001'
 export const DEV_GROUP_ID = '300000002'
 
 const AVATAR = (seed: string): string => `https://chat-img.jwznb.com/miodesk-demo/${seed}.png`
+
+/** Members of the demo group beside the demo user, 小云 and 阿湖 (the names of the c_http_list_member fixture, then numbered ones): two pages of 50. */
+export const EXTRA_MEMBERS: ReadonlyArray<{ id: string; name: string }> = [
+  { id: '3920475', name: 'Kevin Zhao' },
+  { id: '5184731', name: '陈默' },
+  { id: '7358021', name: '林晓雨' },
+  { id: '6402913', name: '王思远' },
+  ...Array.from({ length: 56 }, (_, i) => ({ id: String(2000001 + i), name: i % 2 ? `Member ${String(i + 1).padStart(2, '0')}` : `成员${String(i + 1).padStart(2, '0')}` }))
+]
+
+/** The bot commands of the c_http_bot_list / c_http_bot_instruction fixtures (ids kept). */
+export const WEATHER_COMMANDS: InstructionRec[] = [
+  { id: '1032', name: '天气查询', desc: '查询城市天气', type: 1, hintText: '输入城市名' },
+  { id: '1033', name: '今日天气', desc: '直接发送', type: 2, sort: 1 }
+]
+export const ECHO_COMMANDS: InstructionRec[] = [
+  { id: '2101', name: '润色', desc: '润色一段文字', type: 1, defaultText: '请润色：' },
+  {
+    id: '3051',
+    name: '重新构建',
+    desc: 'Rebuild a branch',
+    type: 5,
+    form: JSON.stringify([
+      { key: 0, type: 'input', title: 'Input 输入框', propsValue: { label: '分支', defaultValue: 'main', placeholder: 'branch' }, id: 'brnchx' },
+      { key: 1, type: 'switch', title: 'Switch 开关', propsValue: { label: '清理缓存', defaultValue: '0' }, id: 'clnchx' },
+      { key: 2, type: 'radio', title: 'Radio 单选框', propsValue: { label: '环境', options: '测试#生产' }, id: 'envrdx' }
+    ])
+  }
+]
 
 /** A settings form with all six item types, in the seed's exact shape. */
 export function demoSettingForm(): SettingItem[] {
@@ -170,7 +199,8 @@ export function seedData(demo: { email: string; passwordHash: string }, nowMs = 
       { id: DEMO_USER_ID, name: 'MioDesk 演示用户', avatarUrl: AVATAR('user-demo'), email: demo.email, passwordHash: demo.passwordHash, tokens: [], isVip: true },
       { id: FRIEND_ID, name: '小云', avatarUrl: AVATAR('user-friend'), tokens: [] },
       { id: MEMBER_ID, name: '阿湖', avatarUrl: AVATAR('user-member'), tokens: [] },
-      { id: OFFICIAL_ID, name: '云湖官方', avatarUrl: AVATAR('user-official'), tokens: [] }
+      { id: OFFICIAL_ID, name: '云湖官方', avatarUrl: AVATAR('user-official'), tokens: [] },
+      ...EXTRA_MEMBERS.map((m) => ({ id: m.id, name: m.name, avatarUrl: AVATAR(`user-${m.id}`), tokens: [] }))
     ],
     bots: [
       bot({
@@ -182,7 +212,9 @@ export function seedData(demo: { email: string; passwordHash: string }, nowMs = 
         settingJson: JSON.stringify(form),
         followers: [DEMO_USER_ID],
         headcountBonus: 24,
-        link: 'https://example.com/yunhu/subscribe'
+        link: 'https://example.com/yunhu/subscribe',
+        instructions: ECHO_COMMANDS,
+        menus: [{ id: '88', name: '最近构建', content: 'recent-builds', menuType: 1, createTime: now - day }]
       }),
       bot({
         botId: STREAM_BOT_ID,
@@ -214,7 +246,8 @@ export function seedData(demo: { email: string; passwordHash: string }, nowMs = 
         createBy: OFFICIAL_ID,
         createTime: now - 400 * day,
         followers: [DEMO_USER_ID, FRIEND_ID],
-        headcountBonus: 1200
+        headcountBonus: 1200,
+        instructions: WEATHER_COMMANDS
       }),
       bot({ botId: SECRET_BOT_ID, nickname: '小云的私有机器人', introduction: '不公开', createBy: FRIEND_ID, createTime: now - 5 * day, private: 1, followers: [FRIEND_ID] })
     ],
@@ -227,7 +260,7 @@ export function seedData(demo: { email: string; passwordHash: string }, nowMs = 
         avatarId: 8001,
         createBy: DEMO_USER_ID,
         createTime: now - 20 * day,
-        members: [DEMO_USER_ID, FRIEND_ID, MEMBER_ID],
+        members: [DEMO_USER_ID, FRIEND_ID, MEMBER_ID, ...EXTRA_MEMBERS.map((m) => m.id)],
         admins: [DEMO_USER_ID],
         bots: [ECHO_BOT_ID, WEATHER_BOT_ID],
         categoryId: 3,

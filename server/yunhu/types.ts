@@ -66,6 +66,31 @@ export interface BotRec {
   llm: LlmSettings
   /** Shown in the store under this many users on top of the real followers. */
   headcountBonus: number
+  /** The bot's commands ("instructions"), groups.ts. Absent in older files (none). */
+  instructions?: InstructionRec[]
+  /** Quick-menu buttons, groups.ts. */
+  menus?: MenuRec[]
+}
+
+/** A bot command: type 1 normal, 2 direct, 5 custom input (form = JSON array of form items). */
+export interface InstructionRec {
+  id: string
+  name: string
+  desc: string
+  type: 1 | 2 | 5
+  hintText?: string
+  defaultText?: string
+  sort?: number
+  form?: string
+}
+
+/** A quick-menu button (menu_type 1 button, 2 toggle, 3 drop-down). */
+export interface MenuRec {
+  id: string
+  name: string
+  content: string
+  menuType: 1 | 2 | 3
+  createTime: number
 }
 
 export interface GroupRec {
@@ -85,6 +110,8 @@ export interface GroupRec {
   categoryId: number
   category: string
   private: 0 | 1
+  /** user id → muted until (Unix seconds; -1 for ever), groups.ts. Absent in older files (nobody muted). */
+  gags?: Record<string, number>
 }
 
 /** A board set by a bot: in a group (chatType 2) or in its private chat with a user (chatType 1, chatId = user id). */

@@ -38,6 +38,10 @@ in ~/.config/miodesk/cli.json, mode 0600, or MIODESK_CLI_CONFIG):
   yunhu settings set --bot B --group G --json '{"fieldId": value, ...}'
   yunhu send --user U | --group G | --bot B | --chat ID --chat-type N  --image PATH | --file PATH | --text T
                                 uploads the picture or file (progress on stderr) and sends it
+  yunhu members GROUP [--keywords K] [--page N | --all]
+                                a group's members (50 a page, from page 1)
+  yunhu commands BOT | --group G
+                                the bot commands of a bot's chat, or of a group's bots
   yunhu watch --ws URL --token T --user-id U [--device-id D] [--platform P]
                                 one JSON line per push event (streams with their text so far)
 

@@ -17,6 +17,7 @@ import { createConsoleLogger, silentLogger, type Logger } from '../core/log'
 import { YUNHU_DEFAULT_API, YUNHU_DEFAULT_WS, YUNHU_PLATFORMS, type YunhuPlatform } from '../shared/yunhu-api'
 import { str, type ParsedArgs } from './args'
 import { UsageError, type Io } from './mio'
+import { listCommands, listMembers } from './yunhu-groups'
 
 export interface YunhuCliConfig {
   api?: string
@@ -156,6 +157,16 @@ export async function runYunhu(cmd: string, args: ParsedArgs, io: Io): Promise<n
     case 'models': {
       const { api } = await apiFrom(args)
       print(io, await api.llmModels())
+      return 0
+    }
+    case 'members': {
+      const { api } = await apiFrom(args)
+      print(io, await listMembers(api, args))
+      return 0
+    }
+    case 'commands': {
+      const { api } = await apiFrom(args)
+      print(io, await listCommands(api, args))
       return 0
     }
     case 'bot':

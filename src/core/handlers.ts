@@ -65,7 +65,15 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'yunhu:board': (a, c) => yunhu.board(a, c),
     'yunhu:button': (a, c, m, v) => yunhu.button(a, c, m, v),
     'yunhu:stickers': (a) => yunhu.stickers(a),
-    'yunhu:save-sticker': (a, url) => yunhu.saveSticker(a, url)
+    'yunhu:save-sticker': (a, url) => yunhu.saveSticker(a, url),
+    // Yunhu groups and bot commands.
+    'yunhu:group-info': (a, g) => yunhu.groups.info(a, g),
+    'yunhu:members': (a, g, page, keywords) => yunhu.groups.members(a, g, page, keywords),
+    'yunhu:mute-member': (a, g, u, s) => yunhu.groups.mute(a, g, u, s),
+    'yunhu:remove-member': (a, g, u) => yunhu.groups.remove(a, g, u),
+    'yunhu:commands': (a, c) => yunhu.groups.commands(a, c),
+    'yunhu:send-command': (a, c, id, input) => yunhu.groups.sendCommand(a, c, id, input),
+    'yunhu:menu-event': (a, c, id, v) => yunhu.groups.menuEvent(a, c, id, v)
   }
 }
 

@@ -24,6 +24,7 @@ import type {
   YunhuStoreBot
 } from './yunhu-api'
 import type { YunhuBotData } from './yunhu'
+import type { YunhuChatCommands, YunhuCommandInput, YunhuGroupInfoView, YunhuMemberPage } from './yunhu-api'
 import type { AccountCapabilities, ConversationCapabilities } from './model/capabilities'
 import type { PreviewToken } from './model/parts'
 import type { MediaErrorBody, StagedFile, StageFileInput, StickerCatalog, UploadProgress } from './media'
@@ -262,7 +263,20 @@ export interface ApiMethods {
   /** The user's saved stickers and sticker packs (expression/list, sticker/list), for the sticker picker. */
   'yunhu:stickers': (accountId: string) => Promise<StickerCatalog>
   /** Adds a picture (e.g. a received sticker) to the saved stickers (expression/create). */
-  'yunhu:save-sticker': (accountId: string, url: string) => Promise<void>
+  'yunhu:save-sticker': (accountId: string, url: string) => Promise<void>,
+  // Yunhu groups and bot commands (src/core/accounts/yunhu/groups.ts).
+  'yunhu:group-info': (accountId: string, groupId: string) => Promise<YunhuGroupInfoView>
+  /** One page (from 1) of a group's members, optionally matching `keywords`. */
+  'yunhu:members': (accountId: string, groupId: string, page: number, keywords?: string) => Promise<YunhuMemberPage>
+  /** Mutes a member for `seconds` (600, 3600, 21600, 43200, -1 for ever, 0 off); owner or admin. */
+  'yunhu:mute-member': (accountId: string, groupId: string, userId: string, seconds: number) => Promise<void>
+  'yunhu:remove-member': (accountId: string, groupId: string, userId: string) => Promise<void>
+  /** The bot commands and quick menus of a chat (a group, or a private bot chat). */
+  'yunhu:commands': (accountId: string, contactId: string) => Promise<YunhuChatCommands>
+  /** Sends a bot command (by its id from yunhu:commands) with its text or form values. */
+  'yunhu:send-command': (accountId: string, contactId: string, commandId: string, input: YunhuCommandInput) => Promise<ChatMessage>
+  /** Fires a quick-menu button (with the choice of a toggle or drop-down). */
+  'yunhu:menu-event': (accountId: string, contactId: string, menuId: string, value?: string) => Promise<void>
 }
 
 export type ApiChannel = keyof ApiMethods
@@ -324,7 +338,14 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'yunhu:board': true,
   'yunhu:button': true,
   'yunhu:stickers': true,
-  'yunhu:save-sticker': true
+  'yunhu:save-sticker': true,
+  'yunhu:group-info': true,
+  'yunhu:members': true,
+  'yunhu:mute-member': true,
+  'yunhu:remove-member': true,
+  'yunhu:commands': true,
+  'yunhu:send-command': true,
+  'yunhu:menu-event': true
 }
 
 export const API_CHANNELS = Object.keys(CHANNELS) as ApiChannel[]

@@ -43,7 +43,17 @@ const EN = {
   uploadFailed: 'The upload failed: {why}',
   uploadCancelled: 'The upload was cancelled',
   uploadFileGone: 'The file to send is no longer there: {name}',
-  uploadEmpty: 'The file is empty: {name}'
+  uploadEmpty: 'The file is empty: {name}',
+  // Yunhu groups and bot commands: the platform's refusals (zh = the platform's own sentence), then the app's own.
+  yunhuCannotMuteOwner: 'The group owner cannot be muted',
+  yunhuCannotRemoveOwner: 'The group owner cannot be removed',
+  yunhuNotInGroup: 'That user is not in this group, try again',
+  yunhuBadMuteDuration: 'That mute duration is not allowed, try again',
+  yunhuNoGroupPermission: 'You have no permission in this group: ask the owner or an admin',
+  yunhuNotAGroup: 'This conversation is not a Yunhu group',
+  yunhuNoCommands: 'This conversation has no bot commands',
+  yunhuUnknownCommand: 'That bot command is no longer offered here',
+  yunhuCommandText: 'Type the text for the command first'
 } as const
 
 export type CoreTextKey = keyof typeof EN
@@ -84,7 +94,16 @@ const ZH: { [K in CoreTextKey]: string } = {
   uploadFailed: '上传失败：{why}',
   uploadCancelled: '上传已取消',
   uploadFileGone: '要发送的文件已不存在：{name}',
-  uploadEmpty: '文件是空的：{name}'
+  uploadEmpty: '文件是空的：{name}',
+  yunhuCannotMuteOwner: '不可以禁言群主！',
+  yunhuCannotRemoveOwner: '不可以移除群主！',
+  yunhuNotInGroup: '该用户不在这个群聊，请重试',
+  yunhuBadMuteDuration: '禁言时长错误，请重试',
+  yunhuNoGroupPermission: '您无权操作此群聊，请联系群主或者管理员',
+  yunhuNotAGroup: '这个会话不是云湖群聊',
+  yunhuNoCommands: '这个会话没有机器人指令',
+  yunhuUnknownCommand: '这里已经没有这个机器人指令了',
+  yunhuCommandText: '请先输入指令的内容'
 }
 
 const TABLE: Record<AppLocale, { [K in CoreTextKey]: string }> = { en: EN, 'zh-CN': ZH }

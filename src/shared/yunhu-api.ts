@@ -295,3 +295,96 @@ export type YunhuPushUpdate =
   | { kind: 'draft_input'; seq: string; cmd: string; message: YunhuMsgInput }
   | { kind: 'live_video_user_hang_up'; seq: string; cmd: string; message: YunhuLiveMessage }
   | { kind: 'invite_apply'; seq: string; cmd: string }
+
+// ---------------------------------------------------------------------------------------- groups and bot commands
+
+/** A member's role in a group (permission level 100 owner, 2 admin, else member). */
+export type YunhuGroupRole = 'owner' | 'admin' | 'member'
+
+/** A bot of a group (group/info bot, group/bot-list bot). */
+export interface YunhuGroupBotView {
+  botId: string
+  name: string
+  avatarUrl: string
+  introduction: string
+}
+
+/** POST /v1/group/info, as the app shows it. */
+export interface YunhuGroupInfoView {
+  groupId: string
+  name: string
+  avatarUrl: string
+  introduction: string
+  memberCount: number
+  /** The logged-in user's role. */
+  myRole: YunhuGroupRole
+  ownerId: string
+  bots: YunhuGroupBotView[]
+}
+
+/** One member of a group (group/list-member). */
+export interface YunhuGroupMemberView {
+  userId: string
+  name: string
+  avatarUrl: string
+  role: YunhuGroupRole
+  muted: boolean
+  /** Muted until (Unix seconds as the platform sends it; -1 for ever), when muted. */
+  mutedUntil?: number
+}
+
+/** One page of members. Pages count from 1. */
+export interface YunhuMemberPage {
+  members: YunhuGroupMemberView[]
+  /** All members matching (the platform's total). */
+  total: number
+  page: number
+  hasMore: boolean
+}
+
+/** The mute durations the platform takes, in seconds: off, 10 min, 1 h, 6 h, 12 h, for ever. */
+export const YUNHU_MUTE_CHOICES = [600, 3600, 21600, 43200, -1, 0] as const
+export type YunhuMuteSeconds = (typeof YUNHU_MUTE_CHOICES)[number]
+
+/** How a bot command is sent: normal (text with the command), direct (at once), form (its form's values). */
+export type YunhuCommandKind = 'normal' | 'direct' | 'form'
+
+/** A bot command ("instruction") of a chat. */
+export interface YunhuCommandView {
+  /** The instruction id (int64, as digits): the message's command_id. */
+  id: string
+  botId: string
+  botName: string
+  name: string
+  description: string
+  kind: YunhuCommandKind
+  /** Placeholder of the input (normal commands). */
+  hint: string
+  /** Prefilled text (normal commands). */
+  defaultText: string
+  /** The form (form commands). */
+  form?: YunhuSettingsForm
+}
+
+/** A quick-menu button of a bot (BotListResponse.menu). */
+export interface YunhuQuickMenuView {
+  id: string
+  botId: string
+  name: string
+  content: string
+  /** 1 button, 2 toggle, 3 drop-down. */
+  menuType: number
+  select?: string
+}
+
+/** The commands and quick menus of a chat (a group's bots, or the bot of a private bot chat). */
+export interface YunhuChatCommands {
+  commands: YunhuCommandView[]
+  menus: YunhuQuickMenuView[]
+}
+
+/** What a command message carries: the text (normal) or the form's values (form); nothing for direct. */
+export interface YunhuCommandInput {
+  text?: string
+  values?: YunhuSettingsValues
+}

@@ -131,7 +131,9 @@ const dialogs = {
   ForwardPicker: dialog('ForwardPicker'),
   ShareDialog: dialog('ShareDialog'),
   LlmEditor: dialog('LlmEditor'),
-  Lightbox: dialog('Lightbox')
+  Lightbox: dialog('Lightbox'),
+  YunhuGroupPanel: dialog('YunhuGroupPanel'),
+  CommandFormDialog: dialog('CommandFormDialog')
 }
 export const SettingsDialog = dialogs.SettingsDialog.component
 export const GroupSettingsDialog = dialogs.GroupSettingsDialog.component
@@ -142,6 +144,8 @@ export const ForwardPicker = dialogs.ForwardPicker.component
 export const ShareDialog = dialogs.ShareDialog.component
 export const LlmEditor = dialogs.LlmEditor.component
 export const Lightbox = dialogs.Lightbox.component
+export const YunhuGroupPanel = dialogs.YunhuGroupPanel.component
+export const CommandFormDialog = dialogs.CommandFormDialog.component
 
 // The dialogs share one chunk: prefetching one of them fetches them all.
 const ALL: LazyComponent<unknown>[] = [markdown, dialogs.SettingsDialog, yunhuConsole, yunhuStore]

@@ -29,6 +29,10 @@ export interface ConversationCapabilities {
   groupBotSettings: boolean
   /** The conversation can carry a bot board. */
   board: boolean
+  /** The group's info and member list can be opened (with mute and remove for its owner and admins). */
+  groupInfo?: boolean
+  /** Bot commands can be picked with "/" in the composer (a group with bots, a bot's chat). */
+  commands?: boolean
   /** How plain text parts are read: as Markdown (Mio-Chat bots write it in text) or as plain text (Yunhu, which has a Markdown kind of its own). */
   textFormat: 'markdown' | 'plain'
 }

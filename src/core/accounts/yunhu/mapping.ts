@@ -16,7 +16,7 @@
 import type { Contact, ContactKind, YunhuBoard } from '../../../shared/api'
 import type { ChatMessage, Segment } from '../../../shared/mio'
 import { conversationCapabilities, type ConversationCapabilities } from '../../../shared/model/capabilities'
-import { YunhuChatType, YunhuContentType, type YunhuBotBoardMessage, type YunhuConversation, type YunhuMsgContent, type YunhuMsgData, type YunhuPushMessage } from '../../../shared/yunhu'
+import { YunhuChatType, YunhuContentType, type YunhuBotBoardMessage, type YunhuCmd, type YunhuConversation, type YunhuMsgContent, type YunhuMsgData, type YunhuPushMessage } from '../../../shared/yunhu'
 import { parseYunhuButtons } from '../../protocols/yunhu/codec/yunhu'
 import { yunhuMediaUrl } from './media'
 
@@ -32,9 +32,11 @@ const CHAT_CAPS = { send: ['text', 'markdown', 'html', 'quote', 'image', 'file',
 export function yunhuCapabilities(kind: YunhuContact['kind']): ConversationCapabilities {
   return conversationCapabilities({
     ...CHAT_CAPS,
-    send: [...CHAT_CAPS.send],
+    send: kind === 'group' ? [...CHAT_CAPS.send, 'mention'] : [...CHAT_CAPS.send],
     botProfile: kind === 'bot',
-    groupBotSettings: kind === 'group'
+    groupBotSettings: kind === 'group',
+    groupInfo: kind === 'group',
+    commands: kind === 'group' || kind === 'bot'
   })
 }
 
@@ -153,6 +155,20 @@ interface WireMessage {
   content?: YunhuMsgContent
   quote_msg_id?: string
   edit_time?: string
+  cmd?: YunhuCmd
+}
+
+/** A command message reads "/name" before what went with it (a direct command carries nothing else). */
+function withCommand(segs: Segment[], name: string | undefined): Segment[] {
+  if (!name) return segs
+  const at = segs[0]?.type === 'reply' ? 1 : 0
+  const first = segs[at]
+  if (first?.type === 'text' && typeof first.data.text === 'string') {
+    const out = [...segs]
+    out[at] = { type: 'text', data: { ...first.data, text: `/${name} ${first.data.text}` } }
+    return out
+  }
+  return [...segs.slice(0, at), { type: 'text', data: { text: `/${name}` } }, ...segs.slice(at)]
 }
 
 function toChatMessage(w: WireMessage, contactId: string, selfId: string, time: number, recalled: boolean, nameOf?: NameOf, self?: boolean): ChatMessage {
@@ -162,7 +178,7 @@ function toChatMessage(w: WireMessage, contactId: string, selfId: string, time: 
     contactId,
     self: self ?? (senderId !== undefined && senderId === selfId),
     time,
-    segments: messageSegments(w.content_type, w.content, w.quote_msg_id, nameOf),
+    segments: withCommand(messageSegments(w.content_type, w.content, w.quote_msg_id, nameOf), w.cmd?.name),
     status: recalled ? 'recalled' : 'sent'
   }
   if (senderId) m.senderId = senderId

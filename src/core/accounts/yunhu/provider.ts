@@ -55,6 +55,7 @@ import type { StickerCatalog } from '../../../shared/media'
 import { hasMediaPart, YunhuMediaSender, type MediaAccount } from './send-media'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { YunhuGroups } from './groups'
 import { StreamCoalescer, type StreamTarget } from '../stream-coalescer'
 import {
   boardOf,
@@ -196,11 +197,12 @@ function normalizeWs(s: string): string {
 const YUNHU_CONTENT_TYPES = { text: YunhuContentType.Text, markdown: YunhuContentType.Markdown, html: YunhuContentType.Html } as const
 
 /** What a Yunhu message carries, read from its parts: one text, Markdown or HTML body and an optional quote. */
-export function draftOf(segments: unknown): { contentType: keyof typeof YUNHU_CONTENT_TYPES; text: string; quoteId?: string; quoteText?: string } {
+export function draftOf(segments: unknown): { contentType: keyof typeof YUNHU_CONTENT_TYPES; text: string; quoteId?: string; quoteText?: string; mentions?: string[] } {
   if (!Array.isArray(segments) || segments.length === 0) throw new Error('The message is empty')
   let body: { contentType: keyof typeof YUNHU_CONTENT_TYPES; text: string } | undefined
   let quoteId: string | undefined
   let quoteText: string | undefined
+  const mentions: string[] = []
   for (const s of segments as Segment[]) {
     const data = s && typeof s === 'object' && s.data && typeof s.data === 'object' ? s.data : {}
     const type = s && typeof s === 'object' ? s.type : undefined
@@ -212,14 +214,18 @@ export function draftOf(segments: unknown): { contentType: keyof typeof YUNHU_CO
       body = { contentType: type, text: typeof text === 'string' ? text : '' }
     } else if (type === 'text' && body?.contentType === 'text') {
       body.text += typeof data.text === 'string' ? data.text : ''
-    } else if (type === 'at' && body?.contentType === 'text') {
+    } else if (type === 'at' && (!body || body.contentType === 'text')) {
+      body ??= { contentType: 'text', text: '' }
       body.text += `@${String(data.name ?? data.qq ?? '')}`
+      // The "@name" stays in the text; the id goes in content.mentioned_id (facts §2.3).
+      const id = typeof data.qq === 'string' || typeof data.qq === 'number' ? String(data.qq) : ''
+      if (id && !mentions.includes(id)) mentions.push(id)
     } else {
       throw new Error('A Yunhu message is text, Markdown or HTML, optionally with a quote')
     }
   }
   if (!body) throw new Error('A Yunhu message is text, Markdown or HTML')
-  return { ...body, ...(quoteId ? { quoteId } : {}), ...(quoteText !== undefined ? { quoteText } : {}) }
+  return { ...body, ...(quoteId ? { quoteId } : {}), ...(quoteText !== undefined ? { quoteText } : {}), ...(mentions.length ? { mentions } : {}) }
 }
 
 export class YunhuAccounts implements AccountProvider {
@@ -232,6 +238,22 @@ export class YunhuAccounts implements AccountProvider {
   private readonly streamer: StreamCoalescer
   /** Pictures, files, voice, video and stickers (send-media.ts). */
   readonly media: YunhuMediaSender
+  /** Groups (info, members, mute, remove) and bot commands: groups.ts. */
+  readonly groups = new YunhuGroups({
+    session: (accountId, contactId) => {
+      const la = this.need(accountId)
+      if (la.needsLogin) throw new Error(YUNHU_RELOGIN_MESSAGE)
+      return { api: la.api, userId: la.stored.userId, chatType: this.requireChat(la, contactId), name: la.contacts.get(contactId)?.name ?? '' }
+    },
+    call: (accountId, fn) => this.call(accountId, (api) => fn(api)),
+    record: (accountId, m) => {
+      const la = this.need(accountId)
+      const stored = this.put(la, m)
+      this.touchContact(la, stored, false)
+      return stored
+    },
+    now: () => this.c.clock()
+  })
 
   constructor(
     private readonly c: AccountContext,
@@ -580,7 +602,8 @@ export class YunhuAccounts implements AccountProvider {
   // ------------------------------------------------------------------ contacts
 
   private nameOf(la: LiveYunhu): NameOf {
-    return (id) => (id === la.stored.userId ? la.stored.name : la.contacts.get(id)?.kind !== 'group' ? la.contacts.get(id)?.name : undefined)
+    const known = (id: string): string | undefined => (id === la.stored.userId ? la.stored.name : la.contacts.get(id)?.kind !== 'group' ? la.contacts.get(id)?.name : undefined)
+    return (id) => known(id) ?? this.groups.memberName(la.stored.id, id)
   }
 
   private chatTypeOf(la: LiveYunhu, contactId: string): number | undefined {
@@ -907,9 +930,11 @@ export class YunhuAccounts implements AccountProvider {
       if (q) quoteText = previewOf(q)
     }
     const msgId = newYunhuMsgId()
-    const content: { text: string; quote_msg_text?: string } = { text: body }
+    const content: { text: string; quote_msg_text?: string; mentioned_id?: string[] } = { text: body }
     if (quoteMsgId && quoteText) content.quote_msg_text = quoteText
-    const msg: ChatMessage = { id: msgId, contactId, self: true, senderId: la.stored.userId, time: this.c.clock(), segments: messageSegments(YUNHU_CONTENT_TYPES[draft.contentType], content, quoteMsgId), status: 'sending' }
+    if (draft.mentions) content.mentioned_id = draft.mentions
+    const names = new Map(segments.filter((x) => x?.type === 'at').map((x) => [String(x.data?.qq ?? ''), String(x.data?.name ?? '')]))
+    const msg: ChatMessage = { id: msgId, contactId, self: true, senderId: la.stored.userId, time: this.c.clock(), segments: messageSegments(YUNHU_CONTENT_TYPES[draft.contentType], content, quoteMsgId, (id) => names.get(id) || undefined), status: 'sending' }
     if (quoteMsgId) msg.replyTo = quoteMsgId
     const done = la.outbox.enqueue(msg, msgId)
     this.touchContact(la, msg, false)
@@ -1004,8 +1029,9 @@ export class YunhuAccounts implements AccountProvider {
           return sent
         }
         const draft = draftOf(msg.segments)
-        const content: { text: string; quote_msg_text?: string } = { text: draft.text }
+        const content: { text: string; quote_msg_text?: string; mentioned_id?: string[] } = { text: draft.text }
         if (draft.quoteId && draft.quoteText) content.quote_msg_text = draft.quoteText
+        if (draft.mentions) content.mentioned_id = draft.mentions
         const contentType = YUNHU_CONTENT_TYPES[draft.contentType]
         await la.api.sendMessage({ msg_id: e.clientId, chat_id: msg.contactId, chat_type: chatType, content_type: contentType, content, ...(draft.quoteId ? { quote_msg_id: draft.quoteId } : {}) })
         // The push of our own message may have come first: keep that (server) copy.

@@ -1,3 +1,4 @@
+import { GROUP_WORDS } from './yunhu-groups'
 import { PREVIEW_WORDS } from '@shared/model/parts'
 
 export default {
@@ -159,6 +160,7 @@ export default {
     forwardRef: 'Forwarded messages (ID {id})'
   },
   preview: { ...PREVIEW_WORDS.en },
+  yhGroups: GROUP_WORDS.en,
   ai: {
     thinking: 'Thinking…',
     generating: 'Generating…',

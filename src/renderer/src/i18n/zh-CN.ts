@@ -1,3 +1,4 @@
+import { GROUP_WORDS } from './yunhu-groups'
 import { PREVIEW_WORDS } from '@shared/model/parts'
 import type en from './en'
 
@@ -159,6 +160,7 @@ const zh: typeof en = {
     forwardRef: '聊天记录（ID {id}）'
   },
   preview: { ...PREVIEW_WORDS['zh-CN'] },
+  yhGroups: GROUP_WORDS['zh-CN'],
   ai: {
     thinking: '思考中…',
     generating: '生成中…',
