@@ -12,6 +12,7 @@ import { defineStore } from 'pinia'
 import type { StreamDelta } from '@shared/api'
 import { useCompletionsApi } from '../composables/useCompletionsApi'
 import { applyDelta, coalesceDeltas, createFrameBatcher, isTerminal } from '../lib/stream'
+import { holdToolStates } from '../lib/tool-hold'
 import { useConversationsStore, type Conversation } from './conversations'
 
 export const useStreamStore = defineStore('stream', () => {
@@ -19,7 +20,13 @@ export const useStreamStore = defineStore('stream', () => {
   const conversations = useConversationsStore()
 
   /** Applies one frame's deltas. */
-  function applyBatch(batch: StreamDelta[]): void {
+  function applyBatch(all: StreamDelta[]): void {
+    // A tool call changes state at most once a frame (each state is seen); the rest waits for the next frame.
+    const { now: batch, later } = holdToolStates(all, (d) => {
+      const c = conversations.conv(d.accountId, d.contactId)
+      const at = c.index.get(d.messageId)
+      return at === undefined ? undefined : c.messages.value[at]?.ai?.toolCalls
+    })
     const touched = new Set<Conversation>()
     for (const d of coalesceDeltas(batch)) {
       const c = conversations.conv(d.accountId, d.contactId)
@@ -40,6 +47,7 @@ export const useStreamStore = defineStore('stream', () => {
       }
     }
     for (const c of touched) conversations.touch(c)
+    for (const d of later) push(d)
   }
 
   const push = createFrameBatcher<StreamDelta>(applyBatch)
