@@ -6,6 +6,7 @@
  * A Mio-Chat server keeps no history, so the local history is the only copy.
  */
 import { coreText } from '../../../shared/core-text'
+import { accountDisplayName } from '../../../shared/account-name'
 import { createHash, randomUUID } from 'node:crypto'
 import type { AccountInfo, AddMioAccountInput, Contact } from '../../../shared/api'
 import { toolBaseName, type AiReply, type ChatMessage, type ChatTurn, type Dialect, type LlmContact, type LoginInfo, type ModelGroup, type MioPreset, type Segment, type ShareResult } from '../../../shared/mio'
@@ -57,6 +58,8 @@ export interface StoredMioAccount {
   userId: string
   /** The access code, encrypted with the SecretBox. */
   secret: string
+  /** Whether the user gave the label (absent on accounts stored before: told from its form, see isMadeUpLabel). */
+  labelGiven?: boolean
   /** The server's generation found when the account was added (re-checked when connections fail): raw WebSocket or Socket.IO. */
   generation?: 'v1' | 'v2'
 }
@@ -160,7 +163,10 @@ export class MioAccounts implements AccountProvider {
     const la = this.live.get(a.id)
     const status = la ? { ...la.client.status, delayMs: la.client.delayMs } : { state: 'offline' as const }
     const v2 = this.login(a.id)?.dialect === 'v2'
-    return { id: a.id, kind: a.kind, label: a.label, server: a.server, userId: a.userId, status, login: this.login(a.id), capabilities: { ...this.capabilities, toolApproval: v2, serverTools: v2, presets: v2 } }
+    const login = this.login(a.id)
+    const nickname = login?.serverName
+    const displayName = accountDisplayName({ label: a.label, userId: a.userId, server: a.server, platformName: nickname, labelGiven: a.labelGiven })
+    return { id: a.id, kind: a.kind, label: a.label, displayName, ...(nickname ? { nickname } : {}), server: a.server, userId: a.userId, status, login, capabilities: { ...this.capabilities, toolApproval: v2, serverTools: v2, presets: v2 } }
   }
 
   /** The live login of an account, else the last one (shown while offline, e.g. after an offline start). */
@@ -298,6 +304,7 @@ export class MioAccounts implements AccountProvider {
       id: randomUUID(),
       kind: 'mio',
       label: (typeof i.label === 'string' ? i.label.trim() : '') || `${id}@${gatewayUrl(server).host}`,
+      labelGiven: typeof i.label === 'string' && i.label.trim() !== '',
       server,
       userId: id,
       secret: this.c.secrets.encrypt(token),

@@ -12,6 +12,7 @@
  *   `relogin-required` is emitted, contacts and history stay, and `relogin` resumes the account.
  */
 import { coreText } from '../../../shared/core-text'
+import { accountDisplayName } from '../../../shared/account-name'
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { AccountInfo, AddYunhuAccountInput, Contact, YunhuBoard } from '../../../shared/api'
 import type { ConnectionStatus } from '../../../shared/connection'
@@ -92,6 +93,9 @@ export interface StoredYunhuAccount {
   /** Push WebSocket URL. */
   ws: string
   userId: string
+  /** Whether the user gave the label (absent on accounts stored before: told from its form, see isMadeUpLabel). */
+  labelGiven?: boolean
+  /** The user's nickname on Yunhu (GET /v1/user/info). */
   name?: string
   avatar?: string
   /** The login email (for the relogin form); never the password. */
@@ -306,7 +310,8 @@ export class YunhuAccounts implements AccountProvider {
   }
 
   private accountInfo(a: StoredYunhuAccount): AccountInfo {
-    return { id: a.id, kind: 'yunhu', label: a.label, server: a.api, userId: a.userId, status: this.status(this.live.get(a.id)), capabilities: this.capabilities }
+    const displayName = accountDisplayName({ label: a.label, userId: a.userId, server: a.api, platformName: a.name, labelGiven: a.labelGiven })
+    return { id: a.id, kind: 'yunhu', label: a.label, displayName, ...(a.name ? { nickname: a.name } : {}), server: a.api, userId: a.userId, status: this.status(this.live.get(a.id)), capabilities: this.capabilities }
   }
 
   private need(accountId: string): LiveYunhu {
@@ -360,6 +365,7 @@ export class YunhuAccounts implements AccountProvider {
       api,
       ws,
       userId: who.userId,
+      labelGiven: typeof input.label === 'string' && input.label.trim() !== '',
       secret: this.c.secrets.encrypt(who.token)
     }
     if (who.name) acc.name = who.name

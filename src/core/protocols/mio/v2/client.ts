@@ -418,6 +418,8 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
       adminQq: base?.adminQq || this._login?.adminQq || '',
       botQq: base?.botQq || this._login?.botQq || ''
     }
+    const serverName = base?.title || this._login?.serverName
+    if (serverName) login.serverName = serverName
     const dm = defaultModelOf(providers)
     if (dm) login.defaultModel = dm
     const previousBoot = this.bootId

@@ -373,8 +373,8 @@ export function parseToolNames(body: unknown): string[] {
   return out.slice(0, 500)
 }
 
-/** `GET /api/base_info` → the QQs and the providers' default models. */
-export function parseBaseInfo(body: unknown): { adminQq: string; botQq: string; defaults: Record<string, string> } | undefined {
+/** `GET /api/base_info` → the QQs, the providers' default models and the server's title. */
+export function parseBaseInfo(body: unknown): { adminQq: string; botQq: string; defaults: Record<string, string>; title: string } | undefined {
   if (!isObject(body) || !isObject(body.data)) return undefined
   const d = body.data
   const defaults: Record<string, string> = {}
@@ -383,7 +383,8 @@ export function parseBaseInfo(body: unknown): { adminQq: string; botQq: string; 
       if (isObject(p) && typeof p.displayName === 'string' && typeof p.default_model === 'string' && p.default_model) defaults[p.displayName] = p.default_model
     }
   }
-  return { adminQq: scalarText(d.admin_qq), botQq: scalarText(d.bot_qq), defaults }
+  const title = typeof d.title === 'string' ? d.title.replace(/\s+/g, ' ').trim().slice(0, 60) : ''
+  return { adminQq: scalarText(d.admin_qq), botQq: scalarText(d.bot_qq), defaults, title }
 }
 
 /** The app frame inside a `message` event (JSON text; an object is taken as it is). Never throws. */
