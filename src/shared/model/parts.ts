@@ -168,6 +168,8 @@ export interface PreviewLabels {
   video: string
   forward: string
   recalled: string
+  /** Before the text of a model reply the connection cut off (absent: the English word). */
+  interrupted?: string
   unknown: (type: string) => string
 }
 
@@ -182,7 +184,8 @@ export const PREVIEW_WORDS: Record<AppLocale, PreviewWords> = {
     record: '[Voice]',
     video: '[Video]',
     forward: '[Forwarded messages]',
-    recalled: 'Message recalled'
+    recalled: 'Message recalled',
+    interrupted: '[Interrupted]'
   },
   'zh-CN': {
     image: '[图片]',
@@ -191,7 +194,8 @@ export const PREVIEW_WORDS: Record<AppLocale, PreviewWords> = {
     record: '[语音]',
     video: '[视频]',
     forward: '[聊天记录]',
-    recalled: '消息已撤回'
+    recalled: '消息已撤回',
+    interrupted: '[已中断]'
   }
 }
 
@@ -273,7 +277,8 @@ function partToken(p: Part): PreviewToken {
 /** The preview of a message as tokens (text capped; the labels are worded by `renderPreview`). */
 export function previewTokens(m: ChatMessage): PreviewToken[] {
   if (m.status === 'recalled') return [{ label: 'recalled' }]
-  if (m.ai) return [m.ai.text.slice(0, MAX_PREVIEW_SOURCE)]
+  // A reply the connection cut off says so before what it got to (the list shows it was not finished).
+  if (m.ai) return m.ai.status === 'interrupted' ? [{ label: 'interrupted' }, ' ', m.ai.text.slice(0, MAX_PREVIEW_SOURCE)] : [m.ai.text.slice(0, MAX_PREVIEW_SOURCE)]
   const out: PreviewToken[] = []
   let room = MAX_PREVIEW_SOURCE
   for (const seg of m.segments) {
@@ -293,9 +298,9 @@ export function renderPreview(tokens: PreviewToken[], labels: PreviewLabels = EN
   const first = tokens[0]
   if (tokens.length === 1 && typeof first === 'object' && 'label' in first && first.label === 'recalled') return labels.recalled
   const text = tokens
-    .map((t) => (typeof t === 'string' ? t : 'unknown' in t ? labels.unknown(t.unknown) : t.label === 'file' ? `${labels.file} ${t.text ?? ''}`.trim() : labels[t.label]))
+    .map((t) => (typeof t === 'string' ? t : 'unknown' in t ? labels.unknown(t.unknown) : t.label === 'file' ? `${labels.file} ${t.text ?? ''}`.trim() : (labels[t.label] ?? EN_PREVIEW[t.label] ?? '')))
     .join('')
-  return stripMarkdown(text.slice(0, MAX_PREVIEW_SOURCE)).slice(0, 200)
+  return stripMarkdown(text.slice(0, MAX_PREVIEW_SOURCE)).trim().slice(0, 200)
 }
 
 export function previewMessage(m: ChatMessage, labels: PreviewLabels = EN_PREVIEW): string {

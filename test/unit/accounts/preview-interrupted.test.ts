@@ -1,0 +1,18 @@
+/** An interrupted reply's preview in the conversation list says it was interrupted. */
+import { describe, expect, it } from 'vitest'
+import { lastMessageOf } from '../../../src/core/accounts/preview'
+import { previewLabels, renderPreview } from '../../../src/shared/model/parts'
+import type { ChatMessage } from '../../../src/shared/mio'
+
+const msg = (p: Partial<ChatMessage>): ChatMessage => ({ id: 'm', contactId: 'llm:1', self: false, time: 1, segments: [], status: 'sent', ...p })
+
+describe('an interrupted reply in the conversation list', () => {
+  it('says it was interrupted, in the reader’s language', () => {
+    const m = msg({ contactId: 'llm:1', segments: [], ai: { requestId: 1, status: 'interrupted', text: 'The answer is', reasoning: '', toolCalls: [], error: 'The connection was lost before the reply finished' } })
+    const last = lastMessageOf(m)
+    expect(last.preview).toBe('[Interrupted] The answer is')
+    expect(renderPreview(last.tokens!, previewLabels('zh-CN'))).toBe('[已中断] The answer is')
+    const done = lastMessageOf({ ...m, ai: { ...m.ai!, status: 'completed' } })
+    expect(done.preview).toBe('The answer is')
+  })
+})
