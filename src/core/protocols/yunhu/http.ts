@@ -11,6 +11,7 @@
  *   connection dropped once the request was out) and 'timeout' = it may have reached the server.
  * Plain Node: never import electron here. Tokens and passwords are never logged.
  */
+import { coreText } from '../../../shared/core-text'
 import { EventEmitter } from 'node:events'
 import { decodeYunhuBody, isCodecError } from './codec/yunhu'
 import { TransportError, type TransportErrorKind } from '../../transport/errors'
@@ -261,7 +262,7 @@ export class YunhuHttp extends EventEmitter<YunhuHttpEvents> {
           `The connection to the Yunhu server at ${this.base.host} was lost before it answered ${method} ${path} (${words}); the request may have reached it`
         )
       }
-      return new TransportError('unreachable', `Cannot reach the Yunhu server at ${this.base.host}: ${words}`)
+      return new TransportError('unreachable', coreText('yunhuUnreachableWhy', { host: this.base.host, why: words }))
     }
     let res: Response
     try {
