@@ -1,0 +1,132 @@
+/**
+ * What a demanding user notices (issue #12): an account is shown by a name, not `id@127.0.0.1:port`, and its
+ * initials come from it; after a restart the app reopens the conversation and the message at the top that
+ * the user left; a quote in a Yunhu group names the member who wrote the quoted message, not the group.
+ * Screens: zh and en, light and dark, 1280×800 and 800×600.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { YUNHU_EMAIL, YUNHU_PASSWORD, byTestId, conversationItem, login, messageAction, openAi, sendText, startHarness, type Harness } from './harness'
+
+const harnesses: Harness[] = []
+afterAll(async () => {
+  for (const h of harnesses) await h.close()
+})
+
+async function setLook(page: Page, locale: 'en' | 'zh-CN', theme: 'light' | 'dark'): Promise<void> {
+  await byTestId(page, 'open-settings').first().click()
+  await byTestId(page, 'settings-locale').selectOption(locale)
+  await byTestId(page, 'settings-theme').selectOption(theme)
+  await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme)
+  await page.keyboard.press('Escape')
+  await byTestId(page, 'settings-theme').waitFor({ state: 'detached' })
+}
+
+/** Eight screenshots of what is on screen: zh/en × light/dark × 1280×800/800×600. */
+async function shoot(h: Harness, name: string, before?: (page: Page) => Promise<void>): Promise<void> {
+  for (const locale of ['zh-CN', 'en'] as const) {
+    for (const theme of ['light', 'dark'] as const) {
+      await setLook(h.page, locale, theme)
+      for (const size of [
+        { width: 1280, height: 800 },
+        { width: 800, height: 600 }
+      ]) {
+        await h.page.setViewportSize(size)
+        await before?.(h.page)
+        await h.page.waitForTimeout(150)
+        await h.screenshot(`${name}-${locale === 'en' ? 'en' : 'zh'}-${theme}-${size.width}`)
+      }
+    }
+  }
+  await h.page.setViewportSize({ width: 1280, height: 800 })
+  await setLook(h.page, 'en', 'light')
+}
+
+/** The message at the top of the list and how far it is scrolled past. */
+async function topMessage(page: Page): Promise<{ id: string; offset: number }> {
+  return page.evaluate(() => {
+    const list = document.querySelector<HTMLElement>('[data-testid="message-list"]')!
+    const top = list.getBoundingClientRect().top
+    const rows = [...list.querySelectorAll<HTMLElement>('[data-testid="message"]')]
+    const row = rows.find((r) => r.getBoundingClientRect().bottom > top + 1)!
+    return { id: row.dataset.messageId!, offset: Math.round(top - row.getBoundingClientRect().top) }
+  })
+}
+
+describe('a Mio-Chat account', () => {
+  it('is named by a readable host with its initial, and reopens the conversation and the message at the top after a restart', async () => {
+    const h = await startHarness({ chunkDelayMs: 2 })
+    harnesses.push(h)
+    const page = h.page
+    await login(h)
+    // The account rail and header: a name, never id@127.0.0.1:port; its initial from that name.
+    const name = `localhost:${h.serverPort}`
+    await expect.poll(() => byTestId(page, 'account-title').textContent()).toBe(name)
+    const rail = page.locator('[data-testid="account-item"]').first()
+    expect(await rail.getAttribute('aria-label')).toContain(name)
+    expect(await rail.locator('.avatar').textContent()).toBe('L')
+    expect(await page.locator('body').textContent()).not.toContain(`alice@127.0.0.1`)
+
+    // A conversation long enough to scroll.
+    await openAi(page)
+    for (let i = 0; i < 3; i++) {
+      await sendText(page, `write something long ${i}`)
+      await expect.poll(() => page.locator('[data-testid="reply-status"][data-status="completed"]').count(), { timeout: 30_000 }).toBe(i + 1)
+    }
+    const title = await byTestId(page, 'chat-title').textContent()
+    // The chat subtitle is no raw contact id.
+    expect(await page.locator('.chat__sub').first().textContent()).not.toMatch(/llm:|·\s*bot\b/)
+    await shoot(h, 'demanding-account')
+
+    // Scroll up to the middle, then restart the page.
+    await byTestId(page, 'message-list').evaluate((el) => (el.scrollTop = Math.max(0, el.scrollHeight / 2 - 137)))
+    await page.waitForTimeout(600)
+    const before = await topMessage(page)
+    const p2 = await h.reload()
+    await expect.poll(() => byTestId(p2, 'chat-title').textContent(), { timeout: 15_000 }).toBe(title)
+    await expect.poll(async () => (await topMessage(p2)).id, { timeout: 10_000 }).toBe(before.id)
+    await p2.waitForTimeout(500)
+    const after = await topMessage(p2)
+    expect(after.id).toBe(before.id)
+    expect(Math.abs(after.offset - before.offset)).toBeLessThanOrEqual(4)
+    // Not pinned to the bottom: the "newest" button shows.
+    await byTestId(p2, 'new-messages').waitFor()
+    await shoot(h, 'demanding-restored')
+    expect(h.pageErrors).toEqual([])
+  }, 240_000)
+})
+
+describe('a Yunhu group', () => {
+  it('a quote names the member who wrote the quoted message; the account is shown by the user’s nickname', async () => {
+    const h = await startHarness({ yunhu: true })
+    harnesses.push(h)
+    const page = h.page
+    await byTestId(page, 'account-kind-yunhu').click()
+    await byTestId(page, 'yunhu-email').fill(YUNHU_EMAIL)
+    await byTestId(page, 'yunhu-password').fill(YUNHU_PASSWORD)
+    await byTestId(page, 'yunhu-api').fill(h.serverHttp)
+    await byTestId(page, 'yunhu-login-submit').click()
+    await page.locator('[data-testid="conversation-item"][data-kind="group"]').first().waitFor({ timeout: 20_000 })
+    const accountName = (await byTestId(page, 'account-title').textContent())!.trim()
+    expect(accountName).not.toMatch(/@|\(Yunhu\)/)
+    expect(accountName.length).toBeGreaterThan(0)
+
+    const group = page.locator('[data-testid="conversation-item"][data-kind="group"]').first()
+    const groupId = (await group.getAttribute('data-contact-id'))!
+    await conversationItem(page, groupId).click()
+    await byTestId(page, 'composer').waitFor()
+    const groupName = (await byTestId(page, 'chat-title').textContent())!.trim()
+    const theirs = page.locator('[data-testid="message"][data-self="0"]').filter({ has: page.locator('[data-testid="message-sender"]') }).last()
+    await theirs.waitFor({ timeout: 15_000 })
+    const sender = (await theirs.locator('[data-testid="message-sender"]').textContent())!.trim()
+    expect(sender).not.toBe(groupName)
+    await messageAction(page, theirs, 'reply')
+    await sendText(page, '引用一下')
+    const quote = page.locator('[data-testid="message"][data-self="1"] [data-testid="segment-reply"] .seg-quote__name').last()
+    await expect.poll(() => quote.textContent(), { timeout: 15_000 }).toBe(sender)
+    await shoot(h, 'demanding-yunhu-quote', async (p) => {
+      await p.locator('[data-testid="message"]').last().scrollIntoViewIfNeeded()
+    })
+    expect(h.pageErrors).toEqual([])
+  }, 240_000)
+})
