@@ -149,6 +149,21 @@ const EN = {
   noReasonGiven: 'no reason given',
   privateOnOff: '"Private" must be on or off',
   privateZeroOne: '"Private" must be 0 (public) or 1 (private)',
+  yunhuJsonNotProto: 'Yunhu {what} answered JSON where a protobuf {type} was expected',
+  yunhuBadProto: 'Yunhu {what} sent a reply that is not a valid {type}: {why}',
+  yunhuJsonNotObject: 'Yunhu {what} sent JSON that is not an object',
+  yunhuJsonNoCode: 'Yunhu {what} sent JSON without a numeric "code"',
+  yunhuNoAnswerWithin: 'The Yunhu server did not answer {what} within {s} s',
+  yunhuCancelled: 'Yunhu {what} was cancelled',
+  yunhuLostBeforeAnswer: 'The connection to the Yunhu server at {host} was lost before it answered {what} ({why}); the request may have reached it',
+  yunhuApiAddressInvalid: 'Invalid Yunhu API address "{s}"',
+  yunhuApiSchemeUnsupported: 'Unsupported Yunhu API address scheme "{s}"',
+  netConnectionReset: 'connection reset',
+  netCertExpired: 'the certificate has expired',
+  netSelfSigned: 'the certificate is self-signed',
+  netCertUnverified: 'the certificate cannot be verified',
+  netWasClosed: 'the connection was closed',
+  netAborted: 'the connection was aborted',
   unknownError: 'Unknown error'
 } as const
 
@@ -295,6 +310,21 @@ const ZH: { [K in CoreTextKey]: string } = {
   noReasonGiven: '没有给出原因',
   privateOnOff: '“私有”只能是开或关',
   privateZeroOne: '“私有”只能是 0（公开）或 1（私有）',
+  yunhuJsonNotProto: '云湖 {what} 返回了 JSON，而不是预期的 protobuf {type}',
+  yunhuBadProto: '云湖 {what} 的回复不是有效的 {type}：{why}',
+  yunhuJsonNotObject: '云湖 {what} 返回的 JSON 不是对象',
+  yunhuJsonNoCode: '云湖 {what} 返回的 JSON 没有数字 “code”',
+  yunhuNoAnswerWithin: '云湖服务器没有在 {s} 秒内回应 {what}',
+  yunhuCancelled: '云湖 {what} 已取消',
+  yunhuLostBeforeAnswer: '与云湖服务器 {host} 的连接在它回应 {what} 前断开了（{why}）；请求可能已经送达',
+  yunhuApiAddressInvalid: '云湖 API 地址无效：“{s}”',
+  yunhuApiSchemeUnsupported: '不支持的云湖 API 地址协议：“{s}”',
+  netConnectionReset: '连接被重置',
+  netCertExpired: '证书已过期',
+  netSelfSigned: '证书是自签名的',
+  netCertUnverified: '无法验证证书',
+  netWasClosed: '连接已关闭',
+  netAborted: '连接被中止',
   unknownError: '未知错误'
 }
 

@@ -49,6 +49,7 @@ const USER_FACING = [
   'protocols/mio/stream.ts',
   'protocols/mio/share.ts',
   'protocols/yunhu/push.ts',
+  'protocols/yunhu/http.ts',
   'transport/socket.ts',
   'transport/pending.ts',
   'app-core.ts'
