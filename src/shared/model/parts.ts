@@ -137,6 +137,12 @@ function toSegments(v: unknown): Segment[] {
   return []
 }
 
+/** A forwarded node's sender as the data names it: `name`/`nickname`, a onebot `sender` object's card or nickname. */
+function senderOf(d: Record<string, unknown>): string | undefined {
+  const sender = d.sender && typeof d.sender === 'object' ? (d.sender as Record<string, unknown>) : {}
+  return str(d.name) || str(d.nickname) || str(sender.card) || str(sender.nickname) || undefined
+}
+
 /** The forwarded messages of a `nodes` or `forward` segment, whatever shape the server used. */
 export function forwardNodes(seg: Segment): ForwardNode[] {
   const d = seg.data ?? {}
@@ -146,12 +152,12 @@ export function forwardNodes(seg: Segment): ForwardNode[] {
     if (Array.isArray(item)) return { segments: toSegments(item) }
     if (isSegment(item) && item.type === 'node') {
       const nd = item.data ?? {}
-      return { senderName: str(nd.name ?? nd.nickname) || undefined, messageId: (nd.id as string | number | undefined) ?? undefined, segments: toSegments(nd.content ?? nd.message) }
+      return { senderName: senderOf(nd), messageId: (nd.id as string | number | undefined) ?? undefined, segments: toSegments(nd.content ?? nd.message) }
     }
     if (item && typeof item === 'object') {
       const o = item as Record<string, unknown>
       return {
-        senderName: str(o.senderName ?? o.name ?? o.nickname) || undefined,
+        senderName: str(o.senderName) || senderOf(o),
         messageId: (o.message_id ?? o.messageId) as string | number | undefined,
         segments: toSegments(o.segments ?? o.message ?? o.content)
       }

@@ -483,7 +483,10 @@ export class MioAccounts implements AccountProvider {
       return m
     })
     picked.sort((a, b) => a.time - b.time)
-    const nodesSeg: Segment = { type: 'nodes', data: { messages: picked.map((m) => messageSegments(m)) } }
+    // Each node names its sender (the forward viewer shows it): this account, or the conversation forwarded from.
+    const me = this.accountInfo(la.stored).displayName ?? la.stored.label
+    const them = this.contactList(accountId).find((c) => c.id === fromContactId)?.name ?? ''
+    const nodesSeg: Segment = { type: 'nodes', data: { messages: picked.map((m) => ({ type: 'node', data: { name: m.self ? me : them, content: messageSegments(m) } })) } }
     let id = `local-${randomUUID()}`
     if (toContactId === BOT_CONTACT_ID) {
       try {
