@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { YUNHU_EMAIL, YUNHU_PASSWORD, byTestId, conversationItem, login, messageAction, openAi, sendText, startHarness, type Harness } from './harness'
+import { YUNHU_EMAIL, YUNHU_PASSWORD, byTestId, conversationItem, login, messageAction, openAi, recordedToolStates, sendText, startHarness, type Harness } from './harness'
 
 const harnesses: Harness[] = []
 afterAll(async () => {
@@ -67,11 +67,16 @@ describe('a Mio-Chat account', () => {
     expect(await rail.locator('.avatar').textContent()).toBe('L')
     expect(await page.locator('body').textContent()).not.toContain(`alice@127.0.0.1`)
 
-    // A conversation long enough to scroll.
     await openAi(page)
+    // A tool call whose states arrive 2 ms apart (the real server sends running and finished within
+    // milliseconds): every state is on screen for a frame, running included.
+    await sendText(page, 'what time is it')
+    await expect.poll(() => page.locator('[data-testid="reply-status"][data-status="completed"]').count(), { timeout: 30_000 }).toBe(1)
+    expect((await recordedToolStates(page)).clock).toEqual(['started', 'pending', 'running', 'finished'])
+    // A conversation long enough to scroll.
     for (let i = 0; i < 3; i++) {
       await sendText(page, `write something long ${i}`)
-      await expect.poll(() => page.locator('[data-testid="reply-status"][data-status="completed"]').count(), { timeout: 30_000 }).toBe(i + 1)
+      await expect.poll(() => page.locator('[data-testid="reply-status"][data-status="completed"]').count(), { timeout: 30_000 }).toBe(i + 2)
     }
     const title = await byTestId(page, 'chat-title').textContent()
     // The chat subtitle is no raw contact id.

@@ -74,4 +74,28 @@ describe('the stream store with a fake requestAnimationFrame', () => {
     expect(conversations.findMessage(ACC, LLM, 'r1')!.ai!.text).toBe('It is noon')
     expect(frames.length).toBe(0)
   })
+
+  it('a reply’s final message that comes within the same frame waits for its deltas', async () => {
+    const { useChatStore } = await import('@renderer/stores/chat')
+    const { useConversationsStore } = await import('@renderer/stores/conversations')
+    useChatStore().wire()
+    const conversations = useConversationsStore()
+    emit('message', { accountId: ACC, message: reply([tc('pending')]) })
+    emit('stream', delta({ toolCalls: [tc('running')] }))
+    emit('stream', delta({ toolCalls: [tc('finished')] }))
+    const done = reply([tc('finished')])
+    emit('message', { accountId: ACC, message: { ...done, ai: { ...done.ai!, status: 'completed', text: 'Noon.' } } })
+    const ai = () => conversations.findMessage(ACC, LLM, 'r1')!.ai!
+    expect(ai().toolCalls[0]!.state).toBe('pending')
+    runFrame()
+    expect(ai().toolCalls[0]!.state).toBe('running')
+    expect(ai().status).toBe('streaming')
+    runFrame()
+    expect(ai().toolCalls[0]!.state).toBe('finished')
+    expect(ai().status).toBe('completed')
+    expect(ai().text).toBe('Noon.')
+    // Nothing queued: a message comes through at once again.
+    emit('message', { accountId: ACC, message: { ...done, id: 'r2', ai: { ...done.ai!, status: 'completed', text: 'x' } } })
+    expect(conversations.findMessage(ACC, LLM, 'r2')).toBeDefined()
+  })
 })
