@@ -135,3 +135,32 @@ describe('a Yunhu group', () => {
     expect(h.pageErrors).toEqual([])
   }, 240_000)
 })
+
+describe('a reply the server cut off', () => {
+  it('says so in the UI’s language, with a full-width colon in Chinese, and the banner says “connection lost” once', async () => {
+    const h = await startHarness({ locale: 'zh-CN', chunkDelayMs: 20 })
+    harnesses.push(h)
+    const page = h.page
+    await login(h)
+    await openAi(page)
+    await sendText(page, 'write something long')
+    await page.waitForFunction(() => (document.querySelector('[data-testid="message"][data-ai-status="streaming"]')?.textContent ?? '').length > 200)
+    await h.killServer()
+    const status = page.locator('[data-testid="reply-status"]').last()
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 15_000 }).toBe('interrupted')
+    const words = (await status.locator('.ai__status-text').textContent())!
+    expect(words).toMatch(/^回复被中断：/)
+    expect(words).not.toMatch(/[A-Za-z]{3}|: /)
+    const banner = byTestId(page, 'connection-banner').first()
+    await banner.waitFor({ timeout: 15_000 })
+    const said = (await banner.textContent())!
+    expect(said.match(/连接已断开/g)?.length ?? 0).toBeLessThanOrEqual(1)
+    expect(said).not.toMatch(/Connection lost|the server|broke off/)
+    await shoot(h, 'demanding-interrupted', async (p) => {
+      await p.locator('[data-testid="reply-status"]').last().scrollIntoViewIfNeeded()
+    })
+    // In English the same reply reads in English.
+    await setLook(page, 'en', 'light')
+    await expect.poll(() => status.locator('.ai__status-text').textContent()).toMatch(/^The reply was interrupted: /)
+  }, 240_000)
+})

@@ -284,7 +284,7 @@ function partToken(p: Part): PreviewToken {
 export function previewTokens(m: ChatMessage): PreviewToken[] {
   if (m.status === 'recalled') return [{ label: 'recalled' }]
   // A reply the connection cut off says so before what it got to (the list shows it was not finished).
-  if (m.ai) return m.ai.status === 'interrupted' ? [{ label: 'interrupted' }, ' ', m.ai.text.slice(0, MAX_PREVIEW_SOURCE)] : [m.ai.text.slice(0, MAX_PREVIEW_SOURCE)]
+  if (m.ai) return m.ai.status === 'interrupted' ? [{ label: 'interrupted' }, ` ${stripMarkdown(m.ai.text.slice(0, MAX_PREVIEW_SOURCE))}`] : [m.ai.text.slice(0, MAX_PREVIEW_SOURCE)]
   const out: PreviewToken[] = []
   let room = MAX_PREVIEW_SOURCE
   for (const seg of m.segments) {

@@ -8,12 +8,12 @@ const msg = (p: Partial<ChatMessage>): ChatMessage => ({ id: 'm', contactId: 'll
 
 describe('an interrupted reply in the conversation list', () => {
   it('says it was interrupted, in the reader’s language', () => {
-    const m = msg({ contactId: 'llm:1', segments: [], ai: { requestId: 1, status: 'interrupted', text: 'The answer is', reasoning: '', toolCalls: [], error: 'The connection was lost before the reply finished' } })
+    const m = msg({ contactId: 'llm:1', segments: [], ai: { requestId: 1, status: 'interrupted', text: '# Heading\n\nThe answer is', reasoning: '', toolCalls: [], error: 'The connection was lost before the reply finished' } })
     const last = lastMessageOf(m)
-    expect(last.preview).toBe('[Interrupted] The answer is')
-    expect(renderPreview(last.tokens!, previewLabels('zh-CN'))).toBe('[已中断] The answer is')
+    expect(last.preview).toBe('[Interrupted] Heading The answer is')
+    expect(renderPreview(last.tokens!, previewLabels('zh-CN'))).toBe('[已中断] Heading The answer is')
     const done = lastMessageOf({ ...m, ai: { ...m.ai!, status: 'completed' } })
-    expect(done.preview).toBe('The answer is')
+    expect(done.preview).toBe('Heading The answer is')
   })
 })
 
