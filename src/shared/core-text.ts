@@ -164,6 +164,24 @@ const EN = {
   netCertUnverified: 'the certificate cannot be verified',
   netWasClosed: 'the connection was closed',
   netAborted: 'the connection was aborted',
+  // Checks of what the window sends (validate.ts), and the names of what they check.
+  validMissing: 'The {what} is missing',
+  validInvalid: 'The {what} is not valid',
+  validMustBeText: 'The {what} must be text',
+  validTooLong: 'The {what} is too long (at most {n} characters)',
+  validTooLongBare: 'The {what} is too long',
+  enterWhat: 'Enter the {what}',
+  urlInvalid: 'The {what} is not a valid address (it must start with http:// or https://)',
+  urlScheme: 'The {what} must be an http:// or https:// address',
+  fieldBotId: 'bot id',
+  fieldGroupId: 'group id',
+  fieldIntroduction: 'introduction',
+  fieldBotName: 'bot name',
+  fieldAvatarUrl: 'avatar URL',
+  fieldUserId: 'user id',
+  fieldSubscriptionLink: 'subscription link',
+  fieldQuotedMessageId: 'quoted message id',
+  fieldMessageId: 'message id',
   unknownError: 'Unknown error'
 } as const
 
@@ -325,6 +343,23 @@ const ZH: { [K in CoreTextKey]: string } = {
   netCertUnverified: '无法验证证书',
   netWasClosed: '连接已关闭',
   netAborted: '连接被中止',
+  validMissing: '缺少{what}',
+  validInvalid: '{what}无效',
+  validMustBeText: '{what}必须是文本',
+  validTooLong: '{what}太长了（最多 {n} 个字符）',
+  validTooLongBare: '{what}太长了',
+  enterWhat: '请输入{what}',
+  urlInvalid: '{what}不是有效的地址（必须以 http:// 或 https:// 开头）',
+  urlScheme: '{what}必须是 http:// 或 https:// 地址',
+  fieldBotId: '机器人 ID',
+  fieldGroupId: '群 ID',
+  fieldIntroduction: '简介',
+  fieldBotName: '机器人名字',
+  fieldAvatarUrl: '头像地址',
+  fieldUserId: '用户 ID',
+  fieldSubscriptionLink: '订阅链接',
+  fieldQuotedMessageId: '被引用消息的 ID',
+  fieldMessageId: '消息 ID',
   unknownError: '未知错误'
 }
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { AppCore } from '../../../src/core/app-core'
 import { MemoryStore, plaintextSecretBox } from '../../../src/core/storage/storage'
+import { optionalText, requireHttpUrl, requireId } from '../../../src/core/validate'
 import { connectionReason, coreText, localizeCoreText, splitCoreText, type CoreTextKey } from '../../../src/shared/core-text'
 
 /** Two Latin words in a row, outside names the Chinese keeps (platforms, formats, addresses). */
@@ -52,7 +53,8 @@ const USER_FACING = [
   'protocols/yunhu/http.ts',
   'transport/socket.ts',
   'transport/pending.ts',
-  'app-core.ts'
+  'app-core.ts',
+  'validate.ts'
 ]
 
 describe('the core’s errors in a Chinese UI', () => {
@@ -78,7 +80,10 @@ describe('the core’s errors in a Chinese UI', () => {
       () => c.accounts.add('yunhu', { api: 'http://127.0.0.1:1', email: 'a@b.c' }),
       () => c.accounts.add('yunhu', { api: 'gopher://x' }),
       () => c.accounts.send('nope', 'bot', [{ type: 'text', data: { text: 'x' } }]),
-      () => c.setSettings('dark' as never)
+      () => c.setSettings('dark' as never),
+      () => requireId('', 'bot id'),
+      () => optionalText('x'.repeat(60), 'bot name', 50),
+      () => requireHttpUrl('ftp://x', 'subscription link')
     ]
     for (const t of tries) {
       const e = await Promise.resolve()
