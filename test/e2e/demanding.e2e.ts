@@ -96,6 +96,12 @@ describe('a Mio-Chat account', () => {
     expect(Math.abs(after.offset - before.offset)).toBeLessThanOrEqual(4)
     // Not pinned to the bottom: the "newest" button shows.
     await byTestId(p2, 'new-messages').waitFor()
+    // Another conversation and back: the same message at the top again.
+    await conversationItem(p2, 'bot').click()
+    await expect.poll(() => byTestId(p2, 'chat-title').textContent()).not.toBe(title)
+    await p2.waitForTimeout(400)
+    await p2.locator('[data-testid="conversation-item"][data-contact-id^="llm:"]').first().click()
+    await expect.poll(async () => (await topMessage(p2)).id, { timeout: 10_000 }).toBe(before.id)
     await shoot(h, 'demanding-restored')
     expect(h.pageErrors).toEqual([])
   }, 240_000)
