@@ -182,6 +182,21 @@ const EN = {
   fieldSubscriptionLink: 'subscription link',
   fieldQuotedMessageId: 'quoted message id',
   fieldMessageId: 'message id',
+  unsupportedV1: '{what} is not supported by this server (it speaks the original Mio-Chat dialect)',
+  unsupportedV2: '{what} is not supported by this server (a Mio-Chat server of the Socket.IO generation has no such request for clients)',
+  opRecall: 'Recalling a message',
+  opForward: 'Forwarding messages',
+  opListModels: 'Listing models',
+  stoppedBeforeFinished: 'Stopped before it finished',
+  serverAsksPermission: 'The server asks for permission to go on',
+  replyFailedHttp: 'The reply failed (HTTP {status})',
+  v2AddressInvalidEg: 'The server address is not valid (e.g. http://127.0.0.1:3000)',
+  answerUnusable: 'The server could not use the answer',
+  errorNoDetails: 'The server reported an error without details',
+  ambiguousSend: 'The connection dropped while sending: the server may or may not have received it. Retry to send it again.',
+  somethingWrong: 'Something went wrong.',
+  nothingToRecall: 'Nothing to recall',
+  completionNeedsModel: 'A completion needs a model',
   unknownError: 'Unknown error'
 } as const
 
@@ -360,6 +375,21 @@ const ZH: { [K in CoreTextKey]: string } = {
   fieldSubscriptionLink: '订阅链接',
   fieldQuotedMessageId: '被引用消息的 ID',
   fieldMessageId: '消息 ID',
+  unsupportedV1: '这个服务器不支持{what}（它使用最初的 Mio-Chat 协议）',
+  unsupportedV2: '这个服务器不支持{what}（Socket.IO 这一代 Mio-Chat 服务器没有给客户端的这种请求）',
+  opRecall: '撤回消息',
+  opForward: '转发消息',
+  opListModels: '列出模型',
+  stoppedBeforeFinished: '在完成前被停止',
+  serverAsksPermission: '服务器请求允许继续',
+  replyFailedHttp: '回复失败了（HTTP {status}）',
+  v2AddressInvalidEg: '服务器地址无效（例如 http://127.0.0.1:3000）',
+  answerUnusable: '服务器无法使用这个回答',
+  errorNoDetails: '服务器报告了一个错误，但没有给出详情',
+  ambiguousSend: '发送时连接断开了：服务器可能收到了，也可能没收到。重试即可再发一次。',
+  somethingWrong: '出了点问题。',
+  nothingToRecall: '没有可撤回的内容',
+  completionNeedsModel: '生成回复需要选择模型',
   unknownError: '未知错误'
 }
 

@@ -84,7 +84,7 @@ export function httpBase(server: string): URL {
 }
 
 const UNSUPPORTED = (what: string): TransportError =>
-  new TransportError('unsupported', `${what} is not supported by this server (it speaks the original Mio-Chat dialect)`)
+  new TransportError('unsupported', coreText('unsupportedV1', { what }))
 
 /** A raw-WebSocket Mio-Chat server (the seed's spec dialect, or the field server of March 2025). */
 export class MioClient extends EventEmitter<MioConnectionEvents> implements MioConnection {
@@ -312,13 +312,13 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
 
   async recall(contactId: string, messageId: string | number): Promise<void> {
     const dialect = this.requireOnline()
-    if (dialect === 'field') throw UNSUPPORTED('Recalling a message')
+    if (dialect === 'field') throw UNSUPPORTED(coreText('opRecall'))
     await this.request(deleteMessageFrame(newRequestId(), contactId, messageId), 'recall')
   }
 
   async forward(contactId: string, nodes: { message_id: string | number; message: Segment[] }[]): Promise<string | undefined> {
     const dialect = this.requireOnline()
-    if (dialect === 'field') throw UNSUPPORTED('Forwarding messages')
+    if (dialect === 'field') throw UNSUPPORTED(coreText('opForward'))
     if (nodes.length === 0) throw new TransportError('protocol', coreText('nothingToForward'))
     const r = await this.request(forwardFrame(newRequestId(), contactId, nodes), 'forward')
     const d = isObject(r.data) ? r.data : {}
@@ -329,7 +329,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
     const dialect = this.requireOnline()
     if (dialect === 'field') {
       if (this._login?.models) return this._login.models
-      throw UNSUPPORTED('Listing models')
+      throw UNSUPPORTED(coreText('opListModels'))
     }
     const r = await this.request(modelsFrame(newRequestId()), 'model list')
     const d = isObject(r.data) ? r.data : {}

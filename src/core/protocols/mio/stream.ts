@@ -156,7 +156,7 @@ export class ReplyAssembler {
             : detail
               ? shortError(detail)
               : isObject(data.error)
-                ? 'The server reported an error without details'
+                ? coreText('errorNoDetails')
                 : coreText('replyFailed')
         return this.fail(reason, detail)
       }

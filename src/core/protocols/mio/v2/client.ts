@@ -113,7 +113,7 @@ interface ActiveStream {
 type Phase = 'opening' | 'joined' | 'online'
 
 const UNSUPPORTED = (what: string): TransportError =>
-  new TransportError('unsupported', `${what} is not supported by this server (a Mio-Chat server of the Socket.IO generation has no such request for clients)`)
+  new TransportError('unsupported', coreText('unsupportedV2', { what }))
 
 /** The words for a refused access code; the code itself is never repeated. */
 function authRefusal(message: string): TransportError | undefined {
@@ -803,13 +803,13 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   /** v2 has no recall request for clients. */
   async recall(...args: [contactId: string, messageId: string | number]): Promise<void> {
     void args
-    throw UNSUPPORTED('Recalling a message')
+    throw UNSUPPORTED(coreText('opRecall'))
   }
 
   /** v2 has no forward request for clients. */
   async forward(...args: [contactId: string, nodes: { message_id: string | number; message: Segment[] }[]]): Promise<string | undefined> {
     void args
-    throw UNSUPPORTED('Forwarding messages')
+    throw UNSUPPORTED(coreText('opForward'))
   }
 
   /** The server's presets ("agents") to start a model chat with (`get_presets`; cached until the server says they changed). */
