@@ -26,6 +26,7 @@ async function setLook(page: Page, locale: 'en' | 'zh-CN', theme: 'light' | 'dar
 async function shoot(h: Harness, name: string, before?: (page: Page) => Promise<void>): Promise<void> {
   for (const locale of ['zh-CN', 'en'] as const) {
     for (const theme of ['light', 'dark'] as const) {
+      await h.page.keyboard.press('Escape')
       await setLook(h.page, locale, theme)
       for (const size of [
         { width: 1280, height: 800 },
@@ -39,6 +40,7 @@ async function shoot(h: Harness, name: string, before?: (page: Page) => Promise<
     }
   }
   await h.page.setViewportSize({ width: 1280, height: 800 })
+  await h.page.keyboard.press('Escape')
   await setLook(h.page, 'en', 'light')
 }
 
@@ -66,6 +68,13 @@ describe('a Mio-Chat account', () => {
     expect(await rail.getAttribute('aria-label')).toContain(name)
     expect(await rail.locator('.avatar').textContent()).toBe('L')
     expect(await page.locator('body').textContent()).not.toContain(`alice@127.0.0.1`)
+    // The account's card: the same name, its initial.
+    await shoot(h, 'demanding-account-card', async (p) => {
+      await p.keyboard.press('Escape')
+      await p.locator('[data-testid="account-item"]').first().click()
+      await expect.poll(() => byTestId(p, 'account-card-name').textContent()).toContain(name)
+    })
+    await page.keyboard.press('Escape')
 
     await openAi(page)
     // A tool call whose states arrive 2 ms apart (the real server sends running and finished within
