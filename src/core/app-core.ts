@@ -3,6 +3,7 @@
  * receives, and the account registry (every platform's accounts behind one interface). The Electron
  * shell (ipc.ts) and the browser bridge both drive it through the same handler table (handlers.ts).
  */
+import { coreText } from '../shared/core-text'
 import { EventEmitter } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -230,7 +231,7 @@ export class AppCore {
   /** Saves an http/https file through the host (a save dialog and progress events), where it can. */
   async saveUrl(url: string): Promise<void> {
     const u = httpUrl(url, 'files can be saved')
-    if (!this.o.saveUrl) throw new Error('Saving files is done by the browser here')
+    if (!this.o.saveUrl) throw new Error(coreText('browserSaves'))
     await this.o.saveUrl(u)
   }
 
@@ -241,7 +242,7 @@ export class AppCore {
       return null
     } catch (e) {
       if (e instanceof MediaError) return { code: e.code, message: e.message }
-      return { code: 'network', message: e instanceof Error ? e.message : 'The media could not be loaded' }
+      return { code: 'network', message: e instanceof Error ? e.message : coreText('mediaNotLoaded') }
     }
   }
 
@@ -251,7 +252,7 @@ export class AppCore {
 
   setSettings(patch: Partial<Settings>): Settings {
     const next: Settings = { ...this.settings }
-    if (patch !== undefined && (typeof patch !== 'object' || patch === null || Array.isArray(patch))) throw new Error('Settings must be an object')
+    if (patch !== undefined && (typeof patch !== 'object' || patch === null || Array.isArray(patch))) throw new Error(coreText('settingsObject'))
     for (const [k, v] of Object.entries(patch ?? {})) {
       const check = Object.prototype.hasOwnProperty.call(SETTING_CHECKS, k) ? SETTING_CHECKS[k as keyof Settings] : undefined
       if (!check) throw new Error(`Unknown setting "${k}"`)
@@ -271,7 +272,7 @@ function httpUrl(url: string, what: string): string {
   try {
     u = new URL(url)
   } catch {
-    throw new Error('That link is not a valid address')
+    throw new Error(coreText('linkInvalid'))
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`Only http and https ${what}`)
   return u.toString()

@@ -2,20 +2,21 @@
  * Validation of untrusted arguments shared by every account kind (the renderer and the bridge are not
  * trusted): ids, bounded text, http(s) URLs and history paging. Errors are sentences for the user.
  */
+import { coreText } from '../shared/core-text'
 
 /** A non-empty id without white space, at most 128 characters (numbers are accepted as their decimal text). */
 export function requireId(v: unknown, what: string): string {
   const s = typeof v === 'string' || typeof v === 'number' ? String(v).trim() : ''
-  if (!s) throw new Error(`The ${what} is missing`)
-  if (s.length > 128 || /\s/.test(s)) throw new Error(`The ${what} is not valid`)
+  if (!s) throw new Error(coreText('validMissing', { what }))
+  if (s.length > 128 || /\s/.test(s)) throw new Error(coreText('validInvalid', { what }))
   return s
 }
 
 /** Optional text of at most `max` characters ('' when absent). */
 export function optionalText(v: unknown, what: string, max: number): string {
   if (v === undefined || v === null) return ''
-  if (typeof v !== 'string') throw new Error(`The ${what} must be text`)
-  if (v.length > max) throw new Error(`The ${what} is too long (at most ${max} characters)`)
+  if (typeof v !== 'string') throw new Error(coreText('validMustBeText', { what }))
+  if (v.length > max) throw new Error(coreText('validTooLong', { what, n: String(max) }))
   return v
 }
 
@@ -24,16 +25,16 @@ export function requireHttpUrl(v: unknown, what: string, allowEmpty = false): st
   const s = typeof v === 'string' ? v.trim() : ''
   if (!s) {
     if (allowEmpty) return ''
-    throw new Error(`Enter the ${what}`)
+    throw new Error(coreText('enterWhat', { what }))
   }
-  if (s.length > 2000) throw new Error(`The ${what} is too long`)
+  if (s.length > 2000) throw new Error(coreText('validTooLongBare', { what }))
   let u: URL
   try {
     u = new URL(s)
   } catch {
-    throw new Error(`The ${what} is not a valid address (it must start with http:// or https://)`)
+    throw new Error(coreText('urlInvalid', { what }))
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`The ${what} must be an http:// or https:// address`)
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(coreText('urlScheme', { what }))
   return s
 }
 

@@ -34,7 +34,15 @@ export type AccountKind = 'mio' | 'yunhu'
 export interface AccountInfo {
   id: string
   kind: AccountKind
+  /** The label stored with the account (the one the user gave it, or one made up when the account was added). */
   label: string
+  /**
+   * The name to show for the account: the user's label, else the platform's name for it (`nickname`), else a
+   * readable host (src/shared/account-name.ts). Read it with `shownAccountName`.
+   */
+  displayName?: string
+  /** The platform's name for the account, when it gives one (Mio-Chat: the server's title; Yunhu: the user's nickname). */
+  nickname?: string
   /** Server URL (Mio-Chat) or API base (Yunhu). */
   server: string
   /** The account's user id (mio-chat-id, Yunhu user id). */

@@ -46,6 +46,8 @@ export interface LoginInfo {
   pendingTasks?: string[]
   /** v2: changes when the server restarts (every reply in flight on the old one is gone). */
   bootId?: string
+  /** v2: the server's own name (`title` of /api/base_info), when it gives one. */
+  serverName?: string
 }
 
 /** v2: a provider (its display name, as completions name it) and its models. */

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { forwardNodes } from '../../src/shared/model/parts'
 import { startServer, type RunningServer } from '../../server/app'
 import { AppCore } from '../../src/core/app-core'
 import { MemoryStore, type SecretBox } from '../../src/core/storage/storage'
@@ -120,8 +121,11 @@ describe('AppCore against the reference server', () => {
     const c = await core.accounts.send(acc.id, 'bot', [{ type: 'text', data: { text: 'third' } }])
     const fwd = await core.accounts.forward(acc.id, 'bot', [c.id, b.id], 'bot')
     expect(fwd.segments[0]!.type).toBe('nodes')
-    const nodes = fwd.segments[0]!.data.messages as { type: string; data: { text: string } }[][]
-    expect(nodes.map((n) => n[0]!.data.text)).toEqual(['second', 'third'])
+    const nodes = forwardNodes(fwd.segments[0]!)
+    expect(nodes.map((n) => n.segments[0]!.data.text)).toEqual(['second', 'third'])
+    // Each node names its sender: this account by its shown name.
+    expect(nodes.map((n) => n.senderName)).toEqual([acc.displayName, acc.displayName])
+    expect(acc.displayName).toMatch(/^localhost:\d+$/)
   })
 
   it('streams an AI reply with a tool call through every state, coalescing deltas', async () => {

@@ -7,6 +7,7 @@
  * The platform part is an `OutboxLink`: whether it is online, how to transmit one queued message and
  * how to read a failure.
  */
+import { coreText } from '../../shared/core-text'
 import type { ChatMessage } from '../../shared/mio'
 import type { Logger } from '../log'
 import type { HistoryStore, OutboxEntry, OutboxStore } from '../storage/history'
@@ -14,7 +15,7 @@ import type { Emit } from './provider'
 
 /** Automatic attempts at one message before it is handed to the user as "retry". */
 export const MAX_AUTO_ATTEMPTS = 5
-export const AMBIGUOUS_SEND_ERROR = 'The connection dropped while sending: the server may or may not have received it. Retry to send it again.'
+export const AMBIGUOUS_SEND_ERROR = coreText('ambiguousSend')
 
 /**
  * How a failed attempt ended: `offline` — it never left, send it later; `ambiguous` — it may have

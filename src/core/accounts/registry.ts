@@ -2,6 +2,7 @@
  * The account registry: the providers of every platform, and the one place that routes an operation on
  * an account to its provider — by account id. Untrusted arguments are checked here once (ids, paging).
  */
+import { coreText } from '../../shared/core-text'
 import type { AccountInfo, AccountKind, Contact } from '../../shared/api'
 import type { ChatMessage, Segment } from '../../shared/mio'
 import { pageArgs } from '../validate'
@@ -26,7 +27,7 @@ export class AccountRegistry {
   of(accountId: unknown): AccountProvider {
     const id = typeof accountId === 'string' ? accountId : ''
     for (const p of this.byKind.values()) if (id && p.owns(id)) return p
-    throw new Error('Unknown account')
+    throw new Error(coreText('unknownAccount'))
   }
 
   /** The provider of a kind of account, or an error in words. */

@@ -52,6 +52,12 @@ interface Pending {
   timer?: ReturnType<typeof setTimeout>
 }
 
+/** Whether a tool call of `prev` is in another state in `next`. */
+function statesMoved(prev: ToolCall[], next: ToolCall[]): boolean {
+  const was = new Map(prev.map((c) => [c.key, c.state]))
+  return next.some((c) => was.has(c.key) && was.get(c.key) !== c.state)
+}
+
 export class StreamCoalescer {
   private readonly pending = new Map<string, Pending>()
   private readonly lastCheckpoint = new Map<string, number>()
@@ -75,6 +81,12 @@ export class StreamCoalescer {
   change(target: StreamTarget, c: StreamChange): void {
     const key = StreamCoalescer.key(target)
     let p = this.pending.get(key)
+    // A tool call that moves on again before the pending change went out (running, then finished within
+    // milliseconds): the pending state goes out first, so the renderer gets — and shows — every state.
+    if (p?.delta.toolCalls && c.toolCalls && statesMoved(p.delta.toolCalls, c.toolCalls)) {
+      this.flushKey(key)
+      p = undefined
+    }
     if (!p) {
       p = { delta: { accountId: target.accountId, contactId: target.contactId, messageId: target.messageId, status: c.status, textAppend: '', reasoningAppend: '' } }
       this.pending.set(key, p)

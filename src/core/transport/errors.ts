@@ -1,3 +1,4 @@
+import { coreText } from '../../shared/core-text'
 /** Error kinds every protocol shares. `message` is always a sentence a user can read. */
 export type TransportErrorKind =
   | 'timeout' // a request got no reply in time
@@ -38,6 +39,6 @@ export function errorMessage(e: unknown): string {
   else if (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') msg = (e as { message: string }).message
   else msg = ''
   msg = msg.trim()
-  if (!msg) msg = 'Something went wrong.'
+  if (!msg) msg = coreText('somethingWrong')
   return msg.length > MAX_ERROR_LENGTH ? `${msg.slice(0, MAX_ERROR_LENGTH)}…` : msg
 }

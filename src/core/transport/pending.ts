@@ -1,4 +1,5 @@
 import { TransportError } from './errors'
+import { coreText } from '../../shared/core-text'
 import type { Logger } from '../log'
 
 /** Request ids as sent: a string and a number with the same digits are different ids. */
@@ -33,7 +34,7 @@ export class PendingRequests {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.map.delete(id)
-        reject(new TransportError('timeout', `The server did not answer the ${label} within ${Math.round(timeoutMs / 100) / 10} s`))
+        reject(new TransportError('timeout', coreText('noAnswerWithin', { what: String(label), s: String(Math.round(timeoutMs / 100) / 10) })))
       }, timeoutMs)
       this.map.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, label })
     })

@@ -144,7 +144,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
   }
 
   /** Closes the link for good; pending requests fail with `reason`. */
-  stop(reason = 'Disconnected'): void {
+  stop(reason = coreText('disconnected')): void {
     this.running = false
     this.generation++
     clearTimeout(this.reconnectTimer)
@@ -171,7 +171,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
   send(data: string | Uint8Array): void {
     const ws = this.ws
     if (!ws || ws.readyState !== WebSocket.OPEN) {
-      throw new TransportError('offline', 'Not connected to the server')
+      throw new TransportError('offline', coreText('notConnected'))
     }
     ws.send(data)
   }
@@ -226,7 +226,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
               'auth',
               `No answer from the server within ${this.o.connectTimeoutMs / 1000} s (on a Mio-Chat server of the real/field kind this usually means a wrong access code)`
             )
-          : new TransportError('timeout', `The server did not accept the connection within ${this.o.connectTimeoutMs / 1000} s`)
+          : new TransportError('timeout', coreText('acceptTimeout', { s: String(this.o.connectTimeoutMs / 1000) }))
       ws.terminate()
     }, this.o.connectTimeoutMs)
 
@@ -237,7 +237,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
     ws.on('unexpected-response', (_req, res) => {
       failure =
         res.statusCode === 401 || res.statusCode === 403
-          ? new TransportError('auth', 'Invalid credentials: the server refused the connection')
+          ? new TransportError('auth', coreText('connectionRefusedCreds'))
           : new TransportError(
               'unreachable',
               `The server refused the WebSocket upgrade (HTTP ${res.statusCode})${res.statusCode === 404 ? ': there is no gateway at this address' : ''}`
@@ -346,7 +346,7 @@ export class ManagedSocket extends EventEmitter<ManagedSocketEvents> {
       this.fatal(err)
       return
     }
-    this.pending.failAll(new TransportError('closed', `${err.message}; the request was not completed`))
+    this.pending.failAll(new TransportError('closed', coreText('requestNotCompleted', { why: err.message })))
     this.emit('down', err)
     if (!this.running) {
       this.setStatus({ state: 'offline' })

@@ -137,6 +137,12 @@ function toSegments(v: unknown): Segment[] {
   return []
 }
 
+/** A forwarded node's sender as the data names it: `name`/`nickname`, a onebot `sender` object's card or nickname. */
+function senderOf(d: Record<string, unknown>): string | undefined {
+  const sender = d.sender && typeof d.sender === 'object' ? (d.sender as Record<string, unknown>) : {}
+  return str(d.name) || str(d.nickname) || str(sender.card) || str(sender.nickname) || undefined
+}
+
 /** The forwarded messages of a `nodes` or `forward` segment, whatever shape the server used. */
 export function forwardNodes(seg: Segment): ForwardNode[] {
   const d = seg.data ?? {}
@@ -146,12 +152,12 @@ export function forwardNodes(seg: Segment): ForwardNode[] {
     if (Array.isArray(item)) return { segments: toSegments(item) }
     if (isSegment(item) && item.type === 'node') {
       const nd = item.data ?? {}
-      return { senderName: str(nd.name ?? nd.nickname) || undefined, messageId: (nd.id as string | number | undefined) ?? undefined, segments: toSegments(nd.content ?? nd.message) }
+      return { senderName: senderOf(nd), messageId: (nd.id as string | number | undefined) ?? undefined, segments: toSegments(nd.content ?? nd.message) }
     }
     if (item && typeof item === 'object') {
       const o = item as Record<string, unknown>
       return {
-        senderName: str(o.senderName ?? o.name ?? o.nickname) || undefined,
+        senderName: str(o.senderName) || senderOf(o),
         messageId: (o.message_id ?? o.messageId) as string | number | undefined,
         segments: toSegments(o.segments ?? o.message ?? o.content)
       }
@@ -168,6 +174,8 @@ export interface PreviewLabels {
   video: string
   forward: string
   recalled: string
+  /** Before the text of a model reply the connection cut off (absent: the English word). */
+  interrupted?: string
   unknown: (type: string) => string
 }
 
@@ -182,7 +190,8 @@ export const PREVIEW_WORDS: Record<AppLocale, PreviewWords> = {
     record: '[Voice]',
     video: '[Video]',
     forward: '[Forwarded messages]',
-    recalled: 'Message recalled'
+    recalled: 'Message recalled',
+    interrupted: '[Interrupted]'
   },
   'zh-CN': {
     image: '[图片]',
@@ -191,7 +200,8 @@ export const PREVIEW_WORDS: Record<AppLocale, PreviewWords> = {
     record: '[语音]',
     video: '[视频]',
     forward: '[聊天记录]',
-    recalled: '消息已撤回'
+    recalled: '消息已撤回',
+    interrupted: '[已中断]'
   }
 }
 
@@ -273,7 +283,8 @@ function partToken(p: Part): PreviewToken {
 /** The preview of a message as tokens (text capped; the labels are worded by `renderPreview`). */
 export function previewTokens(m: ChatMessage): PreviewToken[] {
   if (m.status === 'recalled') return [{ label: 'recalled' }]
-  if (m.ai) return [m.ai.text.slice(0, MAX_PREVIEW_SOURCE)]
+  // A reply the connection cut off says so before what it got to (the list shows it was not finished).
+  if (m.ai) return m.ai.status === 'interrupted' ? [{ label: 'interrupted' }, ` ${stripMarkdown(m.ai.text.slice(0, MAX_PREVIEW_SOURCE))}`] : [m.ai.text.slice(0, MAX_PREVIEW_SOURCE)]
   const out: PreviewToken[] = []
   let room = MAX_PREVIEW_SOURCE
   for (const seg of m.segments) {
@@ -293,9 +304,9 @@ export function renderPreview(tokens: PreviewToken[], labels: PreviewLabels = EN
   const first = tokens[0]
   if (tokens.length === 1 && typeof first === 'object' && 'label' in first && first.label === 'recalled') return labels.recalled
   const text = tokens
-    .map((t) => (typeof t === 'string' ? t : 'unknown' in t ? labels.unknown(t.unknown) : t.label === 'file' ? `${labels.file} ${t.text ?? ''}`.trim() : labels[t.label]))
+    .map((t) => (typeof t === 'string' ? t : 'unknown' in t ? labels.unknown(t.unknown) : t.label === 'file' ? `${labels.file} ${t.text ?? ''}`.trim() : (labels[t.label] ?? EN_PREVIEW[t.label] ?? '')))
     .join('')
-  return stripMarkdown(text.slice(0, MAX_PREVIEW_SOURCE)).slice(0, 200)
+  return stripMarkdown(text.slice(0, MAX_PREVIEW_SOURCE)).trim().slice(0, 200)
 }
 
 export function previewMessage(m: ChatMessage, labels: PreviewLabels = EN_PREVIEW): string {

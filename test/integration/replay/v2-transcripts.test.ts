@@ -68,7 +68,9 @@ function recordedLogin(s: V2ConnScript): LoginInfo {
     defaultModel: providers[0]!.models[0]!.models[0],
     onebotEnabled: d.onebot_enabled,
     pendingTasks: d.pendingTasks,
-    bootId: d.bootId
+    bootId: d.bootId,
+    // /api/base_info's title: the account's name when the user gave it none.
+    serverName: 'MioChat'
   }
 }
 

@@ -184,10 +184,10 @@ describe('v2 server frames', () => {
     expect(parseV2Login({})).toEqual({ isAdmin: false, providers: [], models: [], onebotEnabled: false, pendingTasks: [] })
   })
 
-  it('/api/base_info → the QQs and the providers’ default models', () => {
+  it('/api/base_info → the QQs, the providers’ default models and the server’s title', () => {
     const body = loadV2Transcript('v2-l_http').entries.find((e) => e.dir === 'http-response' && e.path === '/api/base_info')!.body
-    expect(parseBaseInfo(body)).toEqual({ adminQq: '10000001', botQq: '20000001', defaults: {} })
-    expect(parseBaseInfo({ data: { llm_providers: [{ displayName: 'S', default_model: 'm' }] } })).toEqual({ adminQq: '', botQq: '', defaults: { S: 'm' } })
+    expect(parseBaseInfo(body)).toEqual({ adminQq: '10000001', botQq: '20000001', defaults: {}, title: 'MioChat' })
+    expect(parseBaseInfo({ data: { llm_providers: [{ displayName: 'S', default_model: 'm' }] } })).toEqual({ adminQq: '', botQq: '', defaults: { S: 'm' }, title: '' })
     expect(parseBaseInfo('x')).toBeUndefined()
   })
 

@@ -2,6 +2,7 @@
  * The AI (model) contacts of a Mio-Chat account: kept by the client (the server has no contact list),
  * one list per account under the key `llm:<accountId>`.
  */
+import { coreText } from '../../../shared/core-text'
 import { randomUUID } from 'node:crypto'
 import { toolBaseName, type LlmContact, type LoginInfo } from '../../../shared/mio'
 import { KEYS } from '../../storage/keys'
@@ -21,7 +22,7 @@ export class LlmContacts {
   of(accountId: string, contactId: string): LlmContact {
     const id = contactId.startsWith(LLM_PREFIX) ? contactId.slice(LLM_PREFIX.length) : undefined
     const c = id ? this.list(accountId).find((x) => x.id === id) : undefined
-    if (!c) throw new Error('This conversation is not an AI contact')
+    if (!c) throw new Error(coreText('notLlmContact'))
     return c
   }
 
@@ -73,11 +74,11 @@ function names(list: unknown[]): string[] {
 }
 
 export function validateLlm(c: LlmContact): LlmContact {
-  if (!c || typeof c !== 'object') throw new Error('Invalid contact')
+  if (!c || typeof c !== 'object') throw new Error(coreText('invalidContact'))
   const name = String(c.name ?? '').trim()
-  if (!name) throw new Error('Give the contact a name')
+  if (!name) throw new Error(coreText('nameContact'))
   const model = String(c.model ?? '').trim()
-  if (!model) throw new Error('Pick a model')
+  if (!model) throw new Error(coreText('pickModel'))
   return {
     id: typeof c.id === 'string' && c.id ? c.id.replace(/^llm:/, '') : randomUUID(),
     name: name.slice(0, 80),

@@ -6,6 +6,7 @@
  * A Mio-Chat server keeps no history, so the local history is the only copy.
  */
 import { coreText } from '../../../shared/core-text'
+import { accountDisplayName } from '../../../shared/account-name'
 import { createHash, randomUUID } from 'node:crypto'
 import type { AccountInfo, AddMioAccountInput, Contact } from '../../../shared/api'
 import { toolBaseName, type AiReply, type ChatMessage, type ChatTurn, type Dialect, type LlmContact, type LoginInfo, type ModelGroup, type MioPreset, type Segment, type ShareResult } from '../../../shared/mio'
@@ -57,6 +58,8 @@ export interface StoredMioAccount {
   userId: string
   /** The access code, encrypted with the SecretBox. */
   secret: string
+  /** Whether the user gave the label (absent on accounts stored before: told from its form, see isMadeUpLabel). */
+  labelGiven?: boolean
   /** The server's generation found when the account was added (re-checked when connections fail): raw WebSocket or Socket.IO. */
   generation?: 'v1' | 'v2'
 }
@@ -97,10 +100,10 @@ export function clientMessageId(accountId: string, localId: string): number {
 }
 
 export function validateSegments(segments: unknown): Segment[] {
-  if (!Array.isArray(segments) || segments.length === 0) throw new Error('The message is empty')
-  if (segments.length > MAX_SEGMENTS) throw new Error(`A message can have at most ${MAX_SEGMENTS} parts`)
+  if (!Array.isArray(segments) || segments.length === 0) throw new Error(coreText('messageEmpty'))
+  if (segments.length > MAX_SEGMENTS) throw new Error(coreText('tooManyParts', { n: String(MAX_SEGMENTS) }))
   return segments.map((s) => {
-    if (typeof s !== 'object' || s === null || typeof (s as Segment).type !== 'string') throw new Error('A message part is malformed')
+    if (typeof s !== 'object' || s === null || typeof (s as Segment).type !== 'string') throw new Error(coreText('partMalformed'))
     const data = (s as Segment).data
     return { type: (s as Segment).type, data: typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {} }
   })
@@ -160,7 +163,10 @@ export class MioAccounts implements AccountProvider {
     const la = this.live.get(a.id)
     const status = la ? { ...la.client.status, delayMs: la.client.delayMs } : { state: 'offline' as const }
     const v2 = this.login(a.id)?.dialect === 'v2'
-    return { id: a.id, kind: a.kind, label: a.label, server: a.server, userId: a.userId, status, login: this.login(a.id), capabilities: { ...this.capabilities, toolApproval: v2, serverTools: v2, presets: v2 } }
+    const login = this.login(a.id)
+    const nickname = login?.serverName
+    const displayName = accountDisplayName({ label: a.label, userId: a.userId, server: a.server, platformName: nickname, labelGiven: a.labelGiven })
+    return { id: a.id, kind: a.kind, label: a.label, displayName, ...(nickname ? { nickname } : {}), server: a.server, userId: a.userId, status, login, capabilities: { ...this.capabilities, toolApproval: v2, serverTools: v2, presets: v2 } }
   }
 
   /** The live login of an account, else the last one (shown while offline, e.g. after an offline start). */
@@ -283,21 +289,22 @@ export class MioAccounts implements AccountProvider {
     const server = String(i.server ?? '').trim()
     const id = String(i.id ?? '').trim()
     const token = String(i.token ?? '')
-    if (!server) throw new Error('Enter the server address')
-    if (!id) throw new Error('Enter your id')
-    if (!token) throw new Error('Enter the access code')
+    if (!server) throw new Error(coreText('enterServer'))
+    if (!id) throw new Error(coreText('enterId'))
+    if (!token) throw new Error(coreText('enterCode'))
     try {
       gatewayUrl(server)
     } catch {
-      throw new Error('The server address is not valid (e.g. ws://127.0.0.1:8787)')
+      throw new Error(coreText('serverAddressInvalidEg'))
     }
-    if (this.stored.all().some((a) => a.server === server && a.userId === id)) throw new Error('This account is already added')
+    if (this.stored.all().some((a) => a.server === server && a.userId === id)) throw new Error(coreText('accountAlreadyAdded'))
     // Which generation answers there: today's Socket.IO server, or a raw-WebSocket one (spec or field, told apart at login).
     const found = await (this.t.detect ?? detectMioGeneration)(server).catch((): MioGeneration => 'none')
     const acc: StoredMioAccount = {
       id: randomUUID(),
       kind: 'mio',
       label: (typeof i.label === 'string' ? i.label.trim() : '') || `${id}@${gatewayUrl(server).host}`,
+      labelGiven: typeof i.label === 'string' && i.label.trim() !== '',
       server,
       userId: id,
       secret: this.c.secrets.encrypt(token),
@@ -320,7 +327,7 @@ export class MioAccounts implements AccountProvider {
   }
 
   async relogin(): Promise<AccountInfo> {
-    throw new Error('A Mio-Chat account signs in again by itself: reconnect it, or remove it and add it with the new access code')
+    throw new Error(coreText('mioNoRelogin'))
   }
 
   remove(accountId: string): void {
@@ -342,7 +349,7 @@ export class MioAccounts implements AccountProvider {
 
   private need(accountId: string): LiveAccount {
     const la = this.live.get(accountId)
-    if (!la) throw new Error('Unknown account')
+    if (!la) throw new Error(coreText('unknownAccount'))
     return la
   }
 
@@ -428,7 +435,7 @@ export class MioAccounts implements AccountProvider {
 
   async send(accountId: string, contactId: string, segments: Segment[]): Promise<ChatMessage> {
     const la = this.need(accountId)
-    if (contactId !== BOT_CONTACT_ID) throw new Error('Messages to an AI contact are sent with a prompt')
+    if (contactId !== BOT_CONTACT_ID) throw new Error(coreText('llmNeedsPrompt'))
     const segs = validateSegments(segments)
     const msg: ChatMessage = { id: `local-${randomUUID()}`, contactId, self: true, time: this.c.clock(), segments: segs, status: 'sending', replyTo: replyTarget(segs) }
     return la.outbox.enqueue(msg, String(clientMessageId(accountId, msg.id)))
@@ -442,16 +449,16 @@ export class MioAccounts implements AccountProvider {
   async retry(accountId: string, contactId: string, messageId: string): Promise<ChatMessage> {
     const la = this.need(accountId)
     const m = this.c.history.get(accountId, contactId, messageId)
-    if (!m) throw new Error('That message no longer exists')
-    if (m.status !== 'failed') throw new Error('Only a message that failed to send can be retried')
+    if (!m) throw new Error(coreText('messageGone'))
+    if (m.status !== 'failed') throw new Error(coreText('retryOnlyFailed'))
     return la.outbox.enqueue({ ...m, status: 'sending', error: undefined }, String(clientMessageId(accountId, m.id)))
   }
 
   async recall(accountId: string, contactId: string, messageId: string): Promise<void> {
     const la = this.need(accountId)
     const m = this.c.history.get(accountId, contactId, messageId)
-    if (!m) throw new Error('That message no longer exists')
-    if (!m.self) throw new Error('You can only recall your own messages')
+    if (!m) throw new Error(coreText('messageGone'))
+    if (!m.self) throw new Error(coreText('recallOwnOnly'))
     if (contactId === BOT_CONTACT_ID) {
       try {
         await la.client.recall(la.client.onebotTarget(), wireId(messageId))
@@ -463,20 +470,23 @@ export class MioAccounts implements AccountProvider {
   }
 
   async edit(): Promise<ChatMessage> {
-    throw new Error('Mio-Chat messages cannot be edited after sending')
+    throw new Error(coreText('mioNoEdit'))
   }
 
   async forward(accountId: string, fromContactId: string, messageIds: string[], toContactId: string): Promise<ChatMessage> {
     const la = this.need(accountId)
-    if (!Array.isArray(messageIds) || messageIds.length === 0) throw new Error('Pick at least one message to forward')
+    if (!Array.isArray(messageIds) || messageIds.length === 0) throw new Error(coreText('forwardPickOne'))
     const picked = messageIds.map((id) => {
       const m = this.c.history.get(accountId, fromContactId, id)
-      if (!m) throw new Error('A message to forward no longer exists')
-      if (m.status === 'recalled') throw new Error('A recalled message cannot be forwarded')
+      if (!m) throw new Error(coreText('forwardGone'))
+      if (m.status === 'recalled') throw new Error(coreText('forwardRecalled'))
       return m
     })
     picked.sort((a, b) => a.time - b.time)
-    const nodesSeg: Segment = { type: 'nodes', data: { messages: picked.map((m) => messageSegments(m)) } }
+    // Each node names its sender (the forward viewer shows it): this account, or the conversation forwarded from.
+    const me = this.accountInfo(la.stored).displayName ?? la.stored.label
+    const them = this.contactList(accountId).find((c) => c.id === fromContactId)?.name ?? ''
+    const nodesSeg: Segment = { type: 'nodes', data: { messages: picked.map((m) => ({ type: 'node', data: { name: m.self ? me : them, content: messageSegments(m) } })) } }
     let id = `local-${randomUUID()}`
     if (toContactId === BOT_CONTACT_ID) {
       try {
@@ -544,7 +554,7 @@ export class MioAccounts implements AccountProvider {
     const la = this.need(accountId)
     const llm = this.llm.of(accountId, contactId)
     const text = String(prompt ?? '')
-    if (!text.trim()) throw new Error('Type a message first')
+    if (!text.trim()) throw new Error(coreText('typeFirst'))
     const userMessage = this.store(accountId, { id: `u-${randomUUID()}`, contactId, self: true, time: this.c.clock(), segments: [{ type: 'text', data: { text } }], status: 'sent' })
     const replyMessage = this.startReply(la, llm, contactId, `r-${randomUUID()}`, this.c.clock())
     this.emitContacts(accountId)
@@ -555,8 +565,8 @@ export class MioAccounts implements AccountProvider {
     const la = this.need(accountId)
     const llm = this.llm.of(accountId, contactId)
     const old = this.c.history.get(accountId, contactId, replyMessageId)
-    if (!old?.ai) throw new Error('That reply no longer exists')
-    if (old.ai.status === 'pending' || old.ai.status === 'streaming') throw new Error('The reply is still running')
+    if (!old?.ai) throw new Error(coreText('replyGone'))
+    if (old.ai.status === 'pending' || old.ai.status === 'streaming') throw new Error(coreText('replyStillRunning'))
     return { replyMessage: this.startReply(la, llm, contactId, replyMessageId, old.time) }
   }
 
@@ -692,8 +702,8 @@ export class MioAccounts implements AccountProvider {
     const handle = la.replies.get(String(replyMessageId ?? ''))?.handle
     const question = handle?.reply.approval
     if (!handle || !question || question.state !== 'waiting') throw new Error(coreText('questionClosed'))
-    if (!handle.answer) throw new Error('This server does not ask before running tools')
-    if (typeof approved !== 'boolean') throw new Error('Answer with yes or no')
+    if (!handle.answer) throw new Error(coreText('noToolQuestions'))
+    if (typeof approved !== 'boolean') throw new Error(coreText('answerYesNo'))
     const why = typeof reason === 'string' ? reason.slice(0, 500) : undefined
     if (always === true && approved && question.tool && this.llm.has(accountId, contactId)) {
       const llm = this.llm.of(accountId, contactId)

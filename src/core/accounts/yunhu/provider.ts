@@ -12,6 +12,7 @@
  *   `relogin-required` is emitted, contacts and history stay, and `relogin` resumes the account.
  */
 import { coreText } from '../../../shared/core-text'
+import { accountDisplayName } from '../../../shared/account-name'
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { AccountInfo, AddYunhuAccountInput, Contact, YunhuBoard } from '../../../shared/api'
 import type { ConnectionStatus } from '../../../shared/connection'
@@ -102,6 +103,9 @@ export interface StoredYunhuAccount {
   /** Push WebSocket URL. */
   ws: string
   userId: string
+  /** Whether the user gave the label (absent on accounts stored before: told from its form, see isMadeUpLabel). */
+  labelGiven?: boolean
+  /** The user's nickname on Yunhu (GET /v1/user/info). */
   name?: string
   avatar?: string
   /** The login email (for the relogin form); never the password. */
@@ -141,7 +145,7 @@ interface LiveYunhu {
 }
 
 
-export const YUNHU_RELOGIN_MESSAGE = 'Your Yunhu login has expired or was refused: log in again'
+export const YUNHU_RELOGIN_MESSAGE = coreText('yunhuRelogin')
 const MAX_TEXT = 20_000
 const PAGE_MAX = 100
 
@@ -161,7 +165,7 @@ export function yunhuPlatformOf(p: NodeJS.Platform): YunhuPlatform {
 export function yunhuErrorText(e: unknown): string {
   if (e instanceof YunhuLoggedOutError) return YUNHU_RELOGIN_MESSAGE
   if (e instanceof YunhuSettingsError) return e.message
-  if (e instanceof YunhuApiError) return `The Yunhu server refused it: ${e.msg || `error ${e.code}`}`
+  if (e instanceof YunhuApiError) return coreText('yunhuRefusedWhy', { why: e.msg || coreText('yunhuServerError', { code: String(e.code) }) })
   return friendlyError(e)
 }
 
@@ -172,9 +176,9 @@ function normalizeApi(s: string | undefined): string {
   try {
     u = new URL(t)
   } catch {
-    throw new Error('The Yunhu server address is not valid (e.g. https://chat-go.jwzhd.com)')
+    throw new Error(coreText('yunhuApiInvalid'))
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('The Yunhu server address must start with http:// or https://')
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(coreText('yunhuApiScheme'))
   u.search = ''
   u.hash = ''
   return u.toString().replace(/\/$/, '')
@@ -185,9 +189,9 @@ function normalizeWs(s: string): string {
   try {
     u = new URL(s.trim())
   } catch {
-    throw new Error('The Yunhu push address is not valid (e.g. wss://chat-ws-go.jwzhd.com/ws)')
+    throw new Error(coreText('yunhuWsInvalid'))
   }
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error('The Yunhu push address must start with ws:// or wss://')
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error(coreText('yunhuWsScheme'))
   return u.toString()
 }
 
@@ -198,7 +202,7 @@ const YUNHU_CONTENT_TYPES = { text: YunhuContentType.Text, markdown: YunhuConten
 
 /** What a Yunhu message carries, read from its parts: one text, Markdown or HTML body and an optional quote. */
 export function draftOf(segments: unknown): { contentType: keyof typeof YUNHU_CONTENT_TYPES; text: string; quoteId?: string; quoteText?: string; mentions?: string[] } {
-  if (!Array.isArray(segments) || segments.length === 0) throw new Error('The message is empty')
+  if (!Array.isArray(segments) || segments.length === 0) throw new Error(coreText('messageEmpty'))
   let body: { contentType: keyof typeof YUNHU_CONTENT_TYPES; text: string } | undefined
   let quoteId: string | undefined
   let quoteText: string | undefined
@@ -221,10 +225,10 @@ export function draftOf(segments: unknown): { contentType: keyof typeof YUNHU_CO
       const id = typeof data.qq === 'string' || typeof data.qq === 'number' ? String(data.qq) : ''
       if (id && !mentions.includes(id)) mentions.push(id)
     } else {
-      throw new Error('A Yunhu message is text, Markdown or HTML, optionally with a quote')
+      throw new Error(coreText('yunhuBodyQuote'))
     }
   }
-  if (!body) throw new Error('A Yunhu message is text, Markdown or HTML')
+  if (!body) throw new Error(coreText('yunhuBody'))
   return { ...body, ...(quoteId ? { quoteId } : {}), ...(quoteText !== undefined ? { quoteText } : {}), ...(mentions.length ? { mentions } : {}) }
 }
 
@@ -350,12 +354,13 @@ export class YunhuAccounts implements AccountProvider {
   }
 
   private accountInfo(a: StoredYunhuAccount): AccountInfo {
-    return { id: a.id, kind: 'yunhu', label: a.label, server: a.api, userId: a.userId, status: this.status(this.live.get(a.id)), capabilities: this.capabilities }
+    const displayName = accountDisplayName({ label: a.label, userId: a.userId, server: a.api, platformName: a.name, labelGiven: a.labelGiven })
+    return { id: a.id, kind: 'yunhu', label: a.label, displayName, ...(a.name ? { nickname: a.name } : {}), server: a.api, userId: a.userId, status: this.status(this.live.get(a.id)), capabilities: this.capabilities }
   }
 
   private need(accountId: string): LiveYunhu {
     const la = this.live.get(accountId)
-    if (!la) throw new Error('Unknown Yunhu account')
+    if (!la) throw new Error(coreText('unknownYunhuAccount'))
     return la
   }
 
@@ -368,7 +373,7 @@ export class YunhuAccounts implements AccountProvider {
     const email = String(input?.email ?? '').trim()
     const password = String(input?.password ?? '')
     const given = String(input?.token ?? '').trim()
-    if (!given && !(email && password)) throw new Error(email ? 'Enter the password' : 'Enter your email and password, or a token')
+    if (!given && !(email && password)) throw new Error(email ? coreText('enterPassword') : coreText('enterEmailOrToken'))
     const client = new YunhuApi(this.newHttp(api, given))
     let token = given
     if (!given) {
@@ -381,10 +386,10 @@ export class YunhuAccounts implements AccountProvider {
     }
     try {
       const me = await client.userInfo()
-      if (!me.id) throw new Error('The Yunhu server did not say who this account is')
+      if (!me.id) throw new Error(coreText('yunhuWhoUnknown'))
       return { token, userId: me.id, name: me.name || undefined, avatar: me.avatar_url || undefined }
     } catch (e) {
-      if (e instanceof YunhuLoggedOutError) throw new Error(given ? 'The Yunhu server refused this token' : 'The Yunhu server refused the new login')
+      if (e instanceof YunhuLoggedOutError) throw new Error(given ? coreText('yunhuTokenRefused') : coreText('yunhuNewLoginRefused'))
       throw new Error(yunhuErrorText(e))
     }
   }
@@ -395,7 +400,7 @@ export class YunhuAccounts implements AccountProvider {
     const ws = typeof input.ws === 'string' && input.ws.trim() ? normalizeWs(input.ws) : yunhuWsUrl(api)
     const who = await this.login(api, input)
     const existing = this.stored.all().find((a) => a.api === api && a.userId === who.userId)
-    if (existing) throw new Error('This Yunhu account is already added')
+    if (existing) throw new Error(coreText('yunhuAlreadyAdded'))
     const email = String(input?.email ?? '').trim()
     const acc: StoredYunhuAccount = {
       id: randomUUID(),
@@ -404,6 +409,7 @@ export class YunhuAccounts implements AccountProvider {
       api,
       ws,
       userId: who.userId,
+      labelGiven: typeof input.label === 'string' && input.label.trim() !== '',
       secret: this.c.secrets.encrypt(who.token)
     }
     if (who.name) acc.name = who.name
@@ -415,7 +421,7 @@ export class YunhuAccounts implements AccountProvider {
     } catch (e) {
       this.shutdown(la)
       this.live.delete(acc.id)
-      throw new Error(`The Yunhu push server refused the login: ${friendlyError(e)}`)
+      throw new Error(coreText('yunhuPushRefusedWhy', { why: friendlyError(e) }))
     }
     this.stored.add(acc)
     try {
@@ -431,9 +437,9 @@ export class YunhuAccounts implements AccountProvider {
   async relogin(accountId: string, raw: unknown): Promise<AccountInfo> {
     const input = (raw ?? {}) as AddYunhuAccountInput
     const acc = this.stored.get(accountId)
-    if (!acc) throw new Error('Unknown Yunhu account')
+    if (!acc) throw new Error(coreText('unknownYunhuAccount'))
     const who = await this.login(acc.api, input)
-    if (who.userId !== acc.userId) throw new Error('That is a different Yunhu account: log in as the same user')
+    if (who.userId !== acc.userId) throw new Error(coreText('yunhuOtherAccount'))
     const email = String(input?.email ?? '').trim()
     const next: StoredYunhuAccount = { ...acc, secret: this.c.secrets.encrypt(who.token) }
     if (who.name) next.name = who.name
@@ -456,7 +462,7 @@ export class YunhuAccounts implements AccountProvider {
     try {
       await this.connectPush(la)
     } catch (e) {
-      throw new Error(`The Yunhu push server refused the login: ${friendlyError(e)}`)
+      throw new Error(coreText('yunhuPushRefusedWhy', { why: friendlyError(e) }))
     }
     try {
       await this.refreshContacts(la)
@@ -905,7 +911,7 @@ export class YunhuAccounts implements AccountProvider {
 
   private requireChat(la: LiveYunhu, contactId: string): number {
     const t = this.chatTypeOf(la, String(contactId ?? ''))
-    if (t === undefined) throw new Error('Unknown Yunhu conversation')
+    if (t === undefined) throw new Error(coreText('unknownYunhuConversation'))
     return t
   }
 
@@ -921,8 +927,8 @@ export class YunhuAccounts implements AccountProvider {
     if (hasMediaPart(segments)) return this.sendMedia(la, contactId, segments, options)
     const draft = draftOf(segments)
     const body = draft.text
-    if (!body.trim()) throw new Error('Type a message first')
-    if (body.length > MAX_TEXT) throw new Error(`The message is too long (at most ${MAX_TEXT} characters)`)
+    if (!body.trim()) throw new Error(coreText('typeFirst'))
+    if (body.length > MAX_TEXT) throw new Error(coreText('tooLong', { n: String(MAX_TEXT) }))
     const quoteMsgId = draft.quoteId ? requireId(draft.quoteId, 'quoted message id') : undefined
     let quoteText = typeof options.quoteText === 'string' ? options.quoteText.slice(0, 500) : draft.quoteText?.slice(0, 500)
     if (quoteMsgId && quoteText === undefined) {
@@ -974,8 +980,8 @@ export class YunhuAccounts implements AccountProvider {
     const la = this.need(accountId)
     if (la.needsLogin) throw new Error(YUNHU_RELOGIN_MESSAGE)
     const m = this.c.history.get(accountId, contactId, String(messageId ?? ''))
-    if (!m) throw new Error('That message no longer exists')
-    if (m.status !== 'failed') throw new Error('Only a message that failed to send can be retried')
+    if (!m) throw new Error(coreText('messageGone'))
+    if (m.status !== 'failed') throw new Error(coreText('retryOnlyFailed'))
     return la.outbox.enqueue({ ...m, status: 'sending', error: undefined }, m.id)
   }
 
@@ -984,12 +990,12 @@ export class YunhuAccounts implements AccountProvider {
     const la = this.need(accountId)
     const chatType = this.requireChat(la, contactId)
     const m = this.c.history.get(accountId, contactId, String(messageId ?? ''))
-    if (!m) throw new Error('That message no longer exists')
-    if (!m.self) throw new Error('You can only edit your own messages')
-    if (m.status !== 'sent') throw new Error('Only a sent message can be edited')
+    if (!m) throw new Error(coreText('messageGone'))
+    if (!m.self) throw new Error(coreText('editOwnOnly'))
+    if (m.status !== 'sent') throw new Error(coreText('editOnlySent'))
     const draft = draftOf(segments)
-    if (!draft.text.trim()) throw new Error('Type a message first')
-    if (draft.text.length > MAX_TEXT) throw new Error(`The message is too long (at most ${MAX_TEXT} characters)`)
+    if (!draft.text.trim()) throw new Error(coreText('typeFirst'))
+    if (draft.text.length > MAX_TEXT) throw new Error(coreText('tooLong', { n: String(MAX_TEXT) }))
     const old = draftOf(m.segments.filter((s) => s.type === 'reply' || s.type === 'text' || s.type === 'markdown' || s.type === 'html' || s.type === 'at'))
     const quoteId = draft.quoteId ?? old.quoteId
     const quoteText = draft.quoteText ?? old.quoteText
@@ -1004,7 +1010,7 @@ export class YunhuAccounts implements AccountProvider {
   }
 
   async forward(): Promise<ChatMessage> {
-    throw new Error('Forwarding Yunhu messages is not available yet')
+    throw new Error(coreText('yunhuNoForward'))
   }
 
   /** The queued messages of an account, oldest first (tests, diagnostics). */
@@ -1075,7 +1081,7 @@ export class YunhuAccounts implements AccountProvider {
   async recall(accountId: string, contactId: string, messageId: string): Promise<void> {
     const la = this.need(accountId)
     const m = this.c.history.get(accountId, contactId, String(messageId ?? ''))
-    if (!m) throw new Error('That message no longer exists')
+    if (!m) throw new Error(coreText('messageGone'))
     if (m.status === 'recalled') return
     if (m.status === 'sending' && hasMediaPart(m.segments)) {
       // Cancel: an upload in flight is aborted (the outbox then lets go of it); a queued one is dropped here.
@@ -1091,7 +1097,7 @@ export class YunhuAccounts implements AccountProvider {
       }
       return
     }
-    if (m.status === 'sending') throw new Error('The message is still being sent')
+    if (m.status === 'sending') throw new Error(coreText('stillSending'))
     if (m.status === 'failed') {
       // Never reached the server: just drop the local copy (and the file it was to send).
       this.c.history.remove(accountId, contactId, m.id)
@@ -1111,8 +1117,8 @@ export class YunhuAccounts implements AccountProvider {
     const chatType = this.requireChat(la, contactId)
     const id = requireId(messageId, 'message id')
     const v = typeof value === 'string' ? value : ''
-    if (!v) throw new Error('This button has no value to report')
-    if (v.length > 1000) throw new Error('The button value is too long')
+    if (!v) throw new Error(coreText('buttonNoValue'))
+    if (v.length > 1000) throw new Error(coreText('buttonValueLong'))
     await this.call(accountId, (api) => api.buttonReport({ msg_id: id, chat_type: chatType, chat_id: contactId, user_id: la.stored.userId, button_value: v }))
   }
 
@@ -1150,21 +1156,21 @@ export class YunhuAccounts implements AccountProvider {
 
   async createBot(accountId: string, input: YunhuCreateBotInput): Promise<YunhuBotData> {
     const name = optionalText(input?.name, 'bot name', 50).trim()
-    if (!name) throw new Error('Give the bot a name')
+    if (!name) throw new Error(coreText('nameBot'))
     const introduction = optionalText(input?.introduction, 'introduction', 1000)
     const avatarUrl = requireHttpUrl(input?.avatarUrl, 'avatar URL', true)
-    if (input?.private !== undefined && typeof input.private !== 'boolean') throw new Error('"Private" must be on or off')
+    if (input?.private !== undefined && typeof input.private !== 'boolean') throw new Error(coreText('privateOnOff'))
     return this.call(accountId, (api) => api.createBot({ name, introduction, avatarUrl, private: input?.private ?? false }))
   }
 
   async editBot(accountId: string, input: YunhuEditBotRequest): Promise<void> {
     const botId = requireId(input?.botId, 'bot id')
     const nickname = optionalText(input?.nickname, 'bot name', 50).trim()
-    if (!nickname) throw new Error('Give the bot a name')
+    if (!nickname) throw new Error(coreText('nameBot'))
     const introduction = optionalText(input?.introduction, 'introduction', 1000)
     const avatarUrl = requireHttpUrl(input?.avatarUrl, 'avatar URL', true)
     const priv = input?.private === undefined ? 0 : Number(input.private)
-    if (priv !== 0 && priv !== 1) throw new Error('"Private" must be 0 (public) or 1 (private)')
+    if (priv !== 0 && priv !== 1) throw new Error(coreText('privateZeroOne'))
     return this.call(accountId, (api) => api.editBot({ botId, nickname, introduction, avatarUrl, private: priv }))
   }
 
@@ -1204,7 +1210,7 @@ export class YunhuAccounts implements AccountProvider {
   /** Saves a bot's settings form (checked first). */
   async editSettingForm(accountId: string, botId: string, form: YunhuSettingsForm): Promise<void> {
     const id = requireId(botId, 'bot id')
-    if (!form || typeof form !== 'object' || !Array.isArray(form.fields)) throw new Error('The settings form is missing its fields')
+    if (!form || typeof form !== 'object' || !Array.isArray(form.fields)) throw new Error(coreText('formNoFields'))
     const issues = validateSettingsForm(form)
     if (issues.length) throw new Error(`The settings form is not valid: ${issues.map((i) => i.message).join('; ')}`)
     return this.call(accountId, (api) => api.editSettingJson(id, form))
@@ -1220,7 +1226,7 @@ export class YunhuAccounts implements AccountProvider {
   async saveGroupSettings(accountId: string, botId: string, groupId: string, values: YunhuSettingsValues): Promise<YunhuGroupSettings> {
     const id = requireId(botId, 'bot id')
     const gid = requireId(groupId, 'group id')
-    if (!values || typeof values !== 'object' || Array.isArray(values)) throw new Error('The settings must be a set of values by field id')
+    if (!values || typeof values !== 'object' || Array.isArray(values)) throw new Error(coreText('settingsNotValues'))
     return this.call(accountId, async (api) => {
       const current = await api.groupSettings(id, gid)
       const issues = validateSettingsValues(current.form, values)

@@ -84,7 +84,7 @@ export function httpBase(server: string): URL {
 }
 
 const UNSUPPORTED = (what: string): TransportError =>
-  new TransportError('unsupported', `${what} is not supported by this server (it speaks the original Mio-Chat dialect)`)
+  new TransportError('unsupported', coreText('unsupportedV1', { what }))
 
 /** A raw-WebSocket Mio-Chat server (the seed's spec dialect, or the field server of March 2025). */
 export class MioClient extends EventEmitter<MioConnectionEvents> implements MioConnection {
@@ -153,7 +153,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
 
   stop(): void {
     this.socket.stop()
-    this.interruptAll('Disconnected')
+    this.interruptAll(coreText('disconnected'))
   }
 
   /** Starts and resolves on the first successful login, or rejects with the reason (e.g. invalid credentials). */
@@ -243,13 +243,13 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
         // A spec reply always has a code, a field server never answers this request: something else
         // (e.g. our own frame echoed) is talking.
         this.handshakeWaiter = undefined
-        w.reject(new TransportError('protocol', 'The server answered the login with something other than a Mio-Chat reply: it is probably not a Mio-Chat server'))
+        w.reject(new TransportError('protocol', coreText('notMioServer')))
         return
       }
       const err = replyError(frame)
       if (err) {
         this.handshakeWaiter = undefined
-        w.reject(new TransportError('auth', `Invalid credentials: ${err}`))
+        w.reject(new TransportError('auth', coreText('invalidCredentialsWhy', { why: String(err) })))
         return
       }
       this.finishLogin('spec', parseLoginData(isObject(frame.data) ? frame.data : {}))
@@ -273,7 +273,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
   // ------------------------------------------------------------------ requests
 
   private requireOnline(): Dialect {
-    if (!this.socket.isOnline || !this._dialect) throw new TransportError('offline', 'Not connected to the server')
+    if (!this.socket.isOnline || !this._dialect) throw new TransportError('offline', coreText('notConnected'))
     return this._dialect
   }
 
@@ -307,19 +307,19 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
       this.seenIds.seen(String(id))
       return String(id)
     }
-    throw new TransportError('protocol', 'The server accepted the message but returned no message id')
+    throw new TransportError('protocol', coreText('noMessageId'))
   }
 
   async recall(contactId: string, messageId: string | number): Promise<void> {
     const dialect = this.requireOnline()
-    if (dialect === 'field') throw UNSUPPORTED('Recalling a message')
+    if (dialect === 'field') throw UNSUPPORTED(coreText('opRecall'))
     await this.request(deleteMessageFrame(newRequestId(), contactId, messageId), 'recall')
   }
 
   async forward(contactId: string, nodes: { message_id: string | number; message: Segment[] }[]): Promise<string | undefined> {
     const dialect = this.requireOnline()
-    if (dialect === 'field') throw UNSUPPORTED('Forwarding messages')
-    if (nodes.length === 0) throw new TransportError('protocol', 'Nothing to forward')
+    if (dialect === 'field') throw UNSUPPORTED(coreText('opForward'))
+    if (nodes.length === 0) throw new TransportError('protocol', coreText('nothingToForward'))
     const r = await this.request(forwardFrame(newRequestId(), contactId, nodes), 'forward')
     const d = isObject(r.data) ? r.data : {}
     return typeof d.message_id === 'string' || typeof d.message_id === 'number' ? String(d.message_id) : undefined
@@ -329,12 +329,12 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
     const dialect = this.requireOnline()
     if (dialect === 'field') {
       if (this._login?.models) return this._login.models
-      throw UNSUPPORTED('Listing models')
+      throw UNSUPPORTED(coreText('opListModels'))
     }
     const r = await this.request(modelsFrame(newRequestId()), 'model list')
     const d = isObject(r.data) ? r.data : {}
     const models = parseModels(d.models)
-    if (!models) throw new TransportError('protocol', 'The server sent no model list')
+    if (!models) throw new TransportError('protocol', coreText('noModelList'))
     return models
   }
 
@@ -355,10 +355,10 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
   complete(req: CompletionRequest, listener: StreamListener = () => {}): StreamHandle {
     const dialect = this.requireOnline()
     // Callers across IPC are untyped: without a message list nothing may be sent (a field server crashes on it).
-    if (!Array.isArray(req?.messages)) throw new TransportError('protocol', 'A completion needs a list of messages')
+    if (!Array.isArray(req?.messages)) throw new TransportError('protocol', coreText('completionNeedsList'))
     const requestId = newRequestId()
     const messages: ChatTurn[] = req.messages.filter((m) => isObject(m) && typeof m.content === 'string')
-    if (messages.length === 0) throw new TransportError('protocol', 'A completion needs at least one message')
+    if (messages.length === 0) throw new TransportError('protocol', coreText('completionNeedsOne'))
     const data: Json = {
       model: req.model,
       messages,
@@ -378,7 +378,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
     try {
       this.sendFrame(completionFrame(requestId, data))
     } catch (e) {
-      this.endStream(requestId, active, assembler.interrupt(e instanceof Error ? e.message : 'Could not send the request'))
+      this.endStream(requestId, active, assembler.interrupt(e instanceof Error ? e.message : coreText('couldNotSend')))
     }
     return {
       requestId,
@@ -394,7 +394,7 @@ export class MioClient extends EventEmitter<MioConnectionEvents> implements MioC
   /** (Re)starts the stream's idle timeout; called on every frame of the stream. */
   private armIdle(requestId: RequestId, s: ActiveStream): void {
     const ms = this.o.streamIdleTimeoutMs ?? 120_000
-    s.idleTimer = restartTimer(s.idleTimer, () => this.endStream(requestId, s, s.assembler.interrupt('The server stopped sending the reply')), ms)
+    s.idleTimer = restartTimer(s.idleTimer, () => this.endStream(requestId, s, s.assembler.interrupt(coreText('replyStopped'))), ms)
   }
 
   private onStreamFrame(requestId: RequestId, s: ActiveStream, frame: Json): void {

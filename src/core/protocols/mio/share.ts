@@ -1,4 +1,5 @@
 /** Sharing a bot contact over HTTP: the same request in every generation, only the path and answer differ. */
+import { coreText } from '../../../shared/core-text'
 import type { ShareResult } from '../../../shared/mio'
 import { TransportError } from '../../transport/errors'
 import { isObject } from './frames'
@@ -18,7 +19,7 @@ export async function postShare(url: URL, base: URL, contactor: Record<string, u
     })
   } catch (e) {
     const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
-    throw new TransportError(timedOut ? 'timeout' : 'unreachable', timedOut ? 'The server did not answer the share request in time' : 'Cannot reach the server to share the bot')
+    throw new TransportError(timedOut ? 'timeout' : 'unreachable', timedOut ? 'The server did not answer the share request in time' : coreText('shareUnreachable'))
   }
   let body: unknown
   try {
@@ -33,6 +34,6 @@ export async function postShare(url: URL, base: URL, contactor: Record<string, u
   const d = isObject(body.data) ? body.data : {}
   const shareUrl = typeof d.shareUrl === 'string' ? new URL(d.shareUrl, base).toString() : ''
   const previewImage = typeof d.previewImg === 'string' ? d.previewImg : typeof d.previewImage === 'string' ? d.previewImage : ''
-  if (!shareUrl) throw new TransportError('protocol', 'The server returned no share link')
+  if (!shareUrl) throw new TransportError('protocol', coreText('shareNoLink'))
   return { shareUrl, previewImage }
 }

@@ -156,8 +156,8 @@ export class ReplyAssembler {
             : detail
               ? shortError(detail)
               : isObject(data.error)
-                ? 'The server reported an error without details'
-                : 'The reply failed'
+                ? coreText('errorNoDetails')
+                : coreText('replyFailed')
         return this.fail(reason, detail)
       }
       default:
@@ -183,7 +183,7 @@ export class ReplyAssembler {
   abort(now = Date.now()): ApplyResult {
     if (this.done) return NO_CHANGE
     this.reply.status = 'aborted'
-    this.reply.error = 'Stopped'
+    this.reply.error = coreText('stopped')
     return this.ended(now)
   }
 
@@ -443,7 +443,7 @@ export class ReplyAssembler {
       }
     }
     if (state === 'failed') {
-      call.error = typeof tc.error === 'string' ? tc.error : 'The tool failed'
+      call.error = typeof tc.error === 'string' ? tc.error : coreText('toolFailed')
       if (resultIsOwn && tc.result !== undefined && tc.result !== '') call.result = tc.result
     }
     return true
@@ -470,7 +470,7 @@ function readToolResult(r: unknown): { result: unknown; error?: string } {
   if (e === null || e === undefined || e === '') return withError(r.result, errorInResult(r.result))
   if (typeof e === 'string') return { result: r.result, error: e }
   if (isObject(e) && typeof e.message === 'string') return { result: r.result, error: e.message }
-  return { result: r.result, error: 'The tool failed (the server gave no details)' }
+  return { result: r.result, error: coreText('toolFailedNoDetail') }
 }
 
 function withError(result: unknown, error: string | undefined): { result: unknown; error?: string } {
@@ -489,13 +489,13 @@ const ERROR_TEXT = /^\s*(?:\[System Error\]|(?:[A-Z][A-Za-z]*)?Error\b)/
  * `success: false`. Anything else is a result, even when it mentions errors.
  */
 function errorInResult(v: unknown): string | undefined {
-  if (typeof v === 'string') return ERROR_TEXT.test(v) ? firstLine(v) || 'The tool failed' : undefined
+  if (typeof v === 'string') return ERROR_TEXT.test(v) ? firstLine(v) || coreText('toolFailed') : undefined
   if (!isObject(v)) return undefined
   const e = v.error
   const own = typeof e === 'string' ? words(e) : isObject(e) ? words(e.message) : undefined
-  if (v.is_error === true || v.isError === true) return own ?? words(v.content) ?? words(v.message) ?? 'The tool reported an error'
+  if (v.is_error === true || v.isError === true) return own ?? words(v.content) ?? words(v.message) ?? coreText('toolError')
   if (own) return own
-  if (v.success === false) return words(v.message) ?? 'The tool reported a failure'
+  if (v.success === false) return words(v.message) ?? coreText('toolFailure')
   return undefined
 }
 
@@ -514,5 +514,5 @@ function words(v: unknown): string | undefined {
 
 /** "Error: 404 The model `x` does not exist…\n    at …" → "404 The model `x` does not exist…" */
 export function shortError(stack: string): string {
-  return firstLine(stack).replace(/^(?:[A-Za-z]*Error):\s*/, '') || 'The reply failed'
+  return firstLine(stack).replace(/^(?:[A-Za-z]*Error):\s*/, '') || coreText('replyFailed')
 }

@@ -3,6 +3,7 @@
  * (docs/protocol/yunhu-seed.txt) plus the account, conversation and message endpoints of the facts
  * sheet (docs/protocol/yunhu.md §5). Paths and field names exactly as those documents give them.
  */
+import { coreText } from '../../../shared/core-text'
 import { randomBytes } from 'node:crypto'
 import {
   encodeBoardRequest,
@@ -170,7 +171,7 @@ export class YunhuApi {
   /** POST /v1/msg/recall-msg (one id) or /v1/msg/recall-msg-batch (several). */
   async recall(input: { chatId: string; chatType: number; msgIds: string | string[] }, opts?: YunhuCallOptions): Promise<void> {
     const ids = Array.isArray(input.msgIds) ? input.msgIds : [input.msgIds]
-    if (ids.length === 0) throw new TransportError('protocol', 'Nothing to recall')
+    if (ids.length === 0) throw new TransportError('protocol', coreText('nothingToRecall'))
     const path = ids.length > 1 ? '/v1/msg/recall-msg-batch' : '/v1/msg/recall-msg'
     await this.http.proto(path, encode(encodeRecallMsg, { msg_id: ids, chat_id: input.chatId, chat_type: input.chatType }, path), 'StatusResponse', opts)
   }

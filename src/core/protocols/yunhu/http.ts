@@ -11,6 +11,7 @@
  *   connection dropped once the request was out) and 'timeout' = it may have reached the server.
  * Plain Node: never import electron here. Tokens and passwords are never logged.
  */
+import { coreText } from '../../../shared/core-text'
 import { EventEmitter } from 'node:events'
 import { decodeYunhuBody, isCodecError } from './codec/yunhu'
 import { TransportError, type TransportErrorKind } from '../../transport/errors'
@@ -106,17 +107,17 @@ function causeCode(e: unknown): string | undefined {
 }
 
 const NET_WORDS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host name not found',
-  EAI_AGAIN: 'host name not found',
-  ECONNRESET: 'connection reset',
-  ETIMEDOUT: 'timed out',
-  CERT_HAS_EXPIRED: 'the certificate has expired',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate cannot be verified',
-  UND_ERR_SOCKET: 'the server closed the connection',
-  EPIPE: 'the connection was closed',
-  ECONNABORTED: 'the connection was aborted'
+  ECONNREFUSED: coreText('connectionRefused'),
+  ENOTFOUND: coreText('hostNotFound'),
+  EAI_AGAIN: coreText('hostNotFound'),
+  ECONNRESET: coreText('netConnectionReset'),
+  ETIMEDOUT: coreText('timedOut'),
+  CERT_HAS_EXPIRED: coreText('netCertExpired'),
+  DEPTH_ZERO_SELF_SIGNED_CERT: coreText('netSelfSigned'),
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: coreText('netCertUnverified'),
+  UND_ERR_SOCKET: coreText('closeNormal'),
+  EPIPE: coreText('netWasClosed'),
+  ECONNABORTED: coreText('netAborted')
 }
 
 /**
@@ -185,14 +186,14 @@ export class YunhuHttp extends EventEmitter<YunhuHttpEvents> {
       // Some endpoints answer errors (e.g. -101) as JSON whatever the request format.
       const reply = this.parseJsonReply(method, path, bytes)
       this.check(path, reply.code, reply.msg)
-      throw new TransportError('protocol', `Yunhu ${method} ${path} answered JSON where a protobuf ${response} was expected`)
+      throw new TransportError('protocol', coreText('yunhuJsonNotProto', { what: `${method} ${path}`, type: String(response) }))
     }
     let decoded: YunhuBodyTypes[K]
     try {
       decoded = decodeYunhuBody(response, bytes)
     } catch (e) {
       const why = isCodecError(e) ? e.message : String(e)
-      throw new TransportError('protocol', `Yunhu ${method} ${path} sent a reply that is not a valid ${response}: ${why}`)
+      throw new TransportError('protocol', coreText('yunhuBadProto', { what: `${method} ${path}`, type: String(response), why }))
     }
     const status = (decoded as { status?: YunhuStatus }).status
     if (!status) throw new YunhuApiError(path, 0, 'the reply carried no status', 'protocol')
@@ -223,9 +224,9 @@ export class YunhuHttp extends EventEmitter<YunhuHttpEvents> {
         `Yunhu ${method} ${path} sent a reply that is not valid JSON${snippet ? `: "${snippet}"` : ' (empty body)'}`
       )
     }
-    if (!isObject(body)) throw new TransportError('protocol', `Yunhu ${method} ${path} sent JSON that is not an object`)
+    if (!isObject(body)) throw new TransportError('protocol', coreText('yunhuJsonNotObject', { what: `${method} ${path}` }))
     const code = typeof body.code === 'number' ? body.code : typeof body.code === 'string' && /^-?\d+$/.test(body.code) ? Number(body.code) : undefined
-    if (code === undefined) throw new TransportError('protocol', `Yunhu ${method} ${path} sent JSON without a numeric "code"`)
+    if (code === undefined) throw new TransportError('protocol', coreText('yunhuJsonNoCode', { what: `${method} ${path}` }))
     const msg = typeof body.msg === 'string' ? body.msg : ''
     return { code, msg, data: body.data }
   }
@@ -251,17 +252,17 @@ export class YunhuHttp extends EventEmitter<YunhuHttpEvents> {
     if (contentType) headers['content-type'] = contentType
     this.log.debug(`Yunhu ${method} ${path}`, redact({ headers, bytes: body?.length ?? 0 }))
     const failure = (e: unknown, replying: boolean): TransportError => {
-      if (timeout.aborted) return new TransportError('timeout', `The Yunhu server did not answer ${method} ${path} within ${Math.round(timeoutMs / 100) / 10} s`)
-      if (opts.signal?.aborted) return new TransportError('aborted', `Yunhu ${method} ${path} was cancelled`)
+      if (timeout.aborted) return new TransportError('timeout', coreText('yunhuNoAnswerWithin', { what: `${method} ${path}`, s: String(Math.round(timeoutMs / 100) / 10) }))
+      if (opts.signal?.aborted) return new TransportError('aborted', coreText('yunhuCancelled', { what: `${method} ${path}` }))
       const code = causeCode(e)
       const words = (code && NET_WORDS[code]) ?? (code ? code : e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e))
       if (replying || (code !== undefined && DROPPED_CODES.has(code))) {
         return new TransportError(
           'closed',
-          `The connection to the Yunhu server at ${this.base.host} was lost before it answered ${method} ${path} (${words}); the request may have reached it`
+          coreText('yunhuLostBeforeAnswer', { host: this.base.host, what: `${method} ${path}`, why: words })
         )
       }
-      return new TransportError('unreachable', `Cannot reach the Yunhu server at ${this.base.host}: ${words}`)
+      return new TransportError('unreachable', coreText('yunhuUnreachableWhy', { host: this.base.host, why: words }))
     }
     let res: Response
     try {
@@ -289,9 +290,9 @@ function normalizeBase(s: string): URL {
   try {
     u = new URL(t)
   } catch {
-    throw new TransportError('unreachable', `Invalid Yunhu API address "${s}"`)
+    throw new TransportError('unreachable', coreText('yunhuApiAddressInvalid', { s }))
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TransportError('unreachable', `Unsupported Yunhu API address scheme "${u.protocol}"`)
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TransportError('unreachable', coreText('yunhuApiSchemeUnsupported', { s: u.protocol }))
   u.search = ''
   u.hash = ''
   return u

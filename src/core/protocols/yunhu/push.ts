@@ -4,6 +4,7 @@
  * assembled per msg_id. Reconnect, backoff, dead-link detection and request failure on a drop are
  * the transport's (the same rules as the Mio-Chat connection).
  */
+import { coreText } from '../../../shared/core-text'
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { ManagedSocket } from '../../transport/socket'
@@ -285,7 +286,7 @@ export class YunhuPush extends EventEmitter<YunhuPushEvents> {
   }
 
   private requireOnline(): void {
-    if (!this.socket.isOnline) throw new TransportError('offline', 'Not connected to the Yunhu push server')
+    if (!this.socket.isOnline) throw new TransportError('offline', coreText('yunhuPushOffline'))
   }
 
   // ------------------------------------------------------------------ incoming

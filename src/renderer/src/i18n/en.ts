@@ -3,7 +3,7 @@ import { PREVIEW_WORDS } from '@shared/model/parts'
 
 export default {
   app: { name: 'MioDesk', loading: 'Loading…', noBackend: 'No backend connected', noBackendHint: 'Open MioDesk from the app, or start the browser bridge and use the address it prints.' },
-  common: { cancel: 'Cancel', save: 'Save', delete: 'Delete', close: 'Close', copy: 'Copy', copied: 'Copied', open: 'Open', download: 'Save', retry: 'Retry', confirm: 'Confirm', edit: 'Edit', you: 'You', search: 'Search', back: 'Back' },
+  common: { cancel: 'Cancel', save: 'Save', delete: 'Delete', close: 'Close', copy: 'Copy', copied: 'Copied', open: 'Open', download: 'Save', retry: 'Retry', confirm: 'Confirm', edit: 'Edit', you: 'You', search: 'Search', back: 'Back', withReason: '{what}: {why}', withDetail: '{what} ({why})' },
   login: {
     title: 'Sign in to Mio-Chat',
     subtitle: 'Connect MioDesk to your Mio-Chat server.',

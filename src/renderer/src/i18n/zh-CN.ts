@@ -4,7 +4,7 @@ import type en from './en'
 
 const zh: typeof en = {
   app: { name: 'MioDesk', loading: '正在加载…', noBackend: '未连接后端', noBackendHint: '请从应用中打开 MioDesk，或启动浏览器桥接并使用它输出的地址。' },
-  common: { cancel: '取消', save: '保存', delete: '删除', close: '关闭', copy: '复制', copied: '已复制', open: '打开', download: '保存', retry: '重试', confirm: '确定', edit: '编辑', you: '你', search: '搜索', back: '返回' },
+  common: { cancel: '取消', save: '保存', delete: '删除', close: '关闭', copy: '复制', copied: '已复制', open: '打开', download: '保存', retry: '重试', confirm: '确定', edit: '编辑', you: '你', search: '搜索', back: '返回', withReason: '{what}：{why}', withDetail: '{what}（{why}）' },
   login: {
     title: '登录 Mio-Chat',
     subtitle: '将 MioDesk 连接到你的 Mio-Chat 服务器。',

@@ -1,10 +1,18 @@
 /** Locale-aware formatting and error wording. */
-import { coreText, localizeCoreText } from '@shared/core-text'
+import { connectionReason, coreText, localizeCoreText, splitCoreText } from '@shared/core-text'
 import { i18n, type AppLocale } from '../i18n'
 
 /** A sentence from the core (a connection state, a reply's reason, an error) in the UI's language. */
 export function coreWords(text: string): string {
   return localizeCoreText(text, i18n.global.locale.value as AppLocale)
+}
+/** A core sentence in the UI's language without the technical reason it may end in (that is `detail`, for "details"). */
+export function coreWordsSplit(text: string): { text: string; detail?: string } {
+  return splitCoreText(text, i18n.global.locale.value as AppLocale)
+}
+/** A connection error under a state that already says the link is down: only the reason (not "connection lost" twice). */
+export function connectionWords(text: string): string {
+  return coreWordsSplit(connectionReason(text)).text
 }
 export function sameDay(a: Date, b: Date): boolean {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate()

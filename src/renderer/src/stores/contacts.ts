@@ -23,6 +23,7 @@ function previewLabels(): PreviewLabels {
     video: t('preview.video'),
     forward: t('preview.forward'),
     recalled: t('preview.recalled'),
+    interrupted: t('preview.interrupted'),
     unknown: (type) => `[${type}]`
   }
 }

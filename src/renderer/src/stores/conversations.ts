@@ -9,6 +9,7 @@
  * the stream store (stream.ts) uses it so that a frame that only grows a reply's text re-renders
  * that reply's row and nothing else.
  */
+import { useStreamStore } from './stream'
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowReactive, shallowRef, triggerRef, type ShallowRef } from 'vue'
 import type { StreamDelta } from '@shared/api'
@@ -267,7 +268,8 @@ export const useConversationsStore = defineStore('conversations', () => {
   function wire(): void {
     if (wired) return
     wired = true
-    api.onMessage((p) => upsert(p.accountId, p.message))
+    // A reply's message whose stream deltas are still queued waits for them (stores/stream.ts).
+    api.onMessage((p) => void (useStreamStore().holdFinal(p) || upsert(p.accountId, p.message)))
     api.onMessageDeleted((p) => markRecalled(p.accountId, p.contactId, p.messageId))
   }
 

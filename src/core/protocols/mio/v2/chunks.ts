@@ -5,13 +5,14 @@
  * Tool-call states stay mapped in the assembler (`mapToolAction`); this file only says where each v2
  * field goes.
  */
+import { coreText } from '../../../../shared/core-text'
 import type { AiReply, ToolApproval } from '../../../../shared/mio'
 import { firstLine, isObject, type Json } from '../frames'
 import { ReplyAssembler, type ApplyResult, type FailInfo, type ReplyDelta } from '../stream'
 
 /** How the server words an interrupted tool, in words. */
 const TOOL_ERROR_WORDS: Record<string, string> = {
-  USER_ABORT: 'Stopped before it finished'
+  USER_ABORT: coreText('stoppedBeforeFinished')
 }
 
 function finiteNumber(v: unknown): number | undefined {
@@ -38,7 +39,7 @@ export function v2Approval(c: unknown): ToolApproval | undefined {
   if (typeof c.interactionId !== 'string' || !c.interactionId) return undefined
   const a: ToolApproval = {
     interactionId: c.interactionId,
-    prompt: typeof c.prompt === 'string' && c.prompt.trim() ? c.prompt.trim() : 'The server asks for permission to go on',
+    prompt: typeof c.prompt === 'string' && c.prompt.trim() ? c.prompt.trim() : coreText('serverAsksPermission'),
     state: 'waiting'
   }
   const meta = isObject(c.meta) ? c.meta : {}
@@ -76,7 +77,7 @@ export function v2Failure(e: unknown): { reason: string; info: FailInfo } {
   if (typeof o.code === 'string' && o.code) info.code = o.code
   else if (typeof o.code === 'number' && Number.isFinite(o.code)) info.code = String(o.code)
   if (typeof o.status === 'number' && Number.isFinite(o.status)) info.status = o.status
-  const reason = message ? firstLine(message) : info.status ? `The reply failed (HTTP ${info.status})` : 'The reply failed'
+  const reason = message ? firstLine(message) : info.status ? coreText('replyFailedHttp', { status: String(info.status) }) : coreText('replyFailed')
   if (message && message !== reason) info.detail = message
   return { reason, info }
 }

@@ -114,12 +114,12 @@ interface ActiveStream {
 type Phase = 'opening' | 'joined' | 'online'
 
 const UNSUPPORTED = (what: string): TransportError =>
-  new TransportError('unsupported', `${what} is not supported by this server (a Mio-Chat server of the Socket.IO generation has no such request for clients)`)
+  new TransportError('unsupported', coreText('unsupportedV2', { what }))
 
 /** The words for a refused access code; the code itself is never repeated. */
 function authRefusal(message: string): TransportError | undefined {
-  if (message === '无效token') return new TransportError('auth', 'Invalid credentials: the server refused the access code')
-  if (message === '缺少ID') return new TransportError('auth', 'Invalid credentials: the server refused the user id (it needs a real id)')
+  if (message === '无效token') return new TransportError('auth', coreText('codeRefused'))
+  if (message === '缺少ID') return new TransportError('auth', coreText('idRefused'))
   return undefined
 }
 
@@ -127,15 +127,15 @@ function authRefusal(message: string): TransportError | undefined {
 function describeDisconnect(reason: string): TransportError {
   switch (reason) {
     case 'io server disconnect':
-      return new TransportError('closed', 'The server ended the connection (it may be shutting down or restarting)', reason)
+      return new TransportError('closed', coreText('serverEnded'), reason)
     case 'ping timeout':
-      return new TransportError('timeout', 'The server stopped answering (ping timeout)', reason)
+      return new TransportError('timeout', coreText('pingTimeout'), reason)
     case 'transport close':
       return new TransportError('closed', coreText('connectionLost', { why: coreText('closeClosed') }), reason)
     case 'transport error':
       return new TransportError('closed', coreText('connectionLost', { why: coreText('closeBrokeOff') }), reason)
     case 'parse error':
-      return new TransportError('protocol', 'The server sent something that is not Socket.IO', reason)
+      return new TransportError('protocol', coreText('notSocketIo'), reason)
     default:
       return new TransportError('closed', coreText('connectionLostBare'), reason)
   }
@@ -143,7 +143,7 @@ function describeDisconnect(reason: string): TransportError {
 
 /** An engine-level connect failure (refused, DNS, HTTP status on the upgrade, timeout) in words. */
 function describeEngineError(e: Error & { description?: unknown }, timeoutMs: number): TransportError {
-  if (e.message === 'timeout') return new TransportError('timeout', `The server did not accept the connection within ${timeoutMs / 1000} s`)
+  if (e.message === 'timeout') return new TransportError('timeout', coreText('acceptTimeout', { s: String(timeoutMs / 1000) }))
   const d = e.description as { error?: { code?: unknown; message?: unknown }; message?: unknown; code?: unknown } | undefined
   const inner = (d && typeof d === 'object' && d.error && typeof d.error === 'object' ? d.error : d) as { code?: unknown; message?: unknown } | undefined
   const code = typeof inner?.code === 'string' ? inner.code : undefined
@@ -245,8 +245,8 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     this.generation++
     clearTimeout(this.reconnectTimer)
     this.teardown()
-    this.pending.failAll(new TransportError('closed', 'Disconnected'))
-    this.interruptAll('Disconnected')
+    this.pending.failAll(new TransportError('closed', coreText('disconnected')))
+    this.interruptAll(coreText('disconnected'))
     this.setStatus({ state: 'offline' })
   }
 
@@ -282,12 +282,12 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     const gen = ++this.generation
     this.phase = 'opening'
     this.setStatus({ state: 'connecting', attempt: this.attempt })
-    if (!this.o.id.trim()) return this.fatal(new TransportError('auth', 'A user id is needed to sign in'))
+    if (!this.o.id.trim()) return this.fatal(new TransportError('auth', coreText('needUserId')))
     let target: { origin: string; path: string }
     try {
       target = v2SocketTarget(this.o.server)
     } catch (e) {
-      return this.fatal(e instanceof TransportError ? e : new TransportError('unreachable', 'The server address is not valid'))
+      return this.fatal(e instanceof TransportError ? e : new TransportError('unreachable', coreText('serverAddressInvalid')))
     }
     const sock = io(target.origin, {
       path: target.path,
@@ -309,7 +309,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
               this.everOnline ? 'timeout' : 'protocol',
               `The server accepted the connection but sent no login within ${this.o.connectTimeoutMs / 1000} s: it is probably not a Mio-Chat server`
             )
-          : new TransportError('timeout', `The server did not accept the connection within ${this.o.connectTimeoutMs / 1000} s`)
+          : new TransportError('timeout', coreText('acceptTimeout', { s: String(this.o.connectTimeoutMs / 1000) }))
       )
     }, this.o.connectTimeoutMs)
     sock.on('connect', () => {
@@ -323,7 +323,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
         // A CONNECT_ERROR from the server: its middleware refused the handshake.
         const refusal = authRefusal(err.message)
         if (refusal) return this.onFailure(gen, refusal)
-        return this.onFailure(gen, new TransportError('server', `The server refused the connection: ${firstLine(err.message) || 'no reason given'}`))
+        return this.onFailure(gen, new TransportError('server', coreText('serverRefusedWhy', { why: firstLine(err.message) || coreText('noReasonGiven') })))
       }
       this.onFailure(gen, describeEngineError(err, this.o.connectTimeoutMs))
     })
@@ -363,7 +363,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     this.generation++
     this.teardown()
     if (err.kind === 'auth' || (!this.everOnline && err.kind === 'protocol')) return this.fatal(err)
-    this.pending.failAll(new TransportError('closed', `${err.message}; the request was not completed`))
+    this.pending.failAll(new TransportError('closed', coreText('requestNotCompleted', { why: err.message })))
     this.linkLost()
     if (!this.running) return this.setStatus({ state: 'offline' })
     const delay = backoffDelay(this.attempt++, this.backoff, this.random)
@@ -417,6 +417,8 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
       adminQq: base?.adminQq || this._login?.adminQq || '',
       botQq: base?.botQq || this._login?.botQq || ''
     }
+    const serverName = base?.title || this._login?.serverName
+    if (serverName) login.serverName = serverName
     const dm = defaultModelOf(providers)
     if (dm) login.defaultModel = dm
     const previousBoot = this.bootId
@@ -501,7 +503,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
       if (!s.awaitingReconnect) continue
       s.awaitingReconnect = false
       if (!s.contactorId || !kept.has(s.contactorId)) {
-        this.endStream(s, s.assembler.interrupt('The server no longer has this reply: it was lost while the connection was down'))
+        this.endStream(s, s.assembler.interrupt(coreText('replyLostWhileDown')))
         continue
       }
       if (!asked.has(s.contactorId)) {
@@ -509,14 +511,14 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
         try {
           this.sendFrame(v2EnterChatFrame(newRequestId(), s.contactorId))
         } catch (e) {
-          this.endStream(s, s.assembler.interrupt(`Could not ask the server for the rest of the reply: ${errorMessage(e)}`))
+          this.endStream(s, s.assembler.interrupt(coreText('resumeFailedWhy', { why: errorMessage(e) })))
           continue
         }
       }
       s.awaitingResume = true
       clearTimeout(s.resumeTimer)
       s.resumeTimer = setTimeout(() => {
-        if (s.awaitingResume && this.streams.get(s.messageId) === s) this.endStream(s, s.assembler.interrupt('The server did not send the rest of the reply after reconnecting'))
+        if (s.awaitingResume && this.streams.get(s.messageId) === s) this.endStream(s, s.assembler.interrupt(coreText('replyNotResumed')))
       }, this.o.resumeTimeoutMs)
     }
   }
@@ -558,7 +560,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
       onDead: (missed) => {
         if (gen !== this.generation) return
         this.log.warn(`v2: no answer to ${missed} heartbeats in a row: the link is dead`)
-        this.onFailure(gen, new TransportError('timeout', 'The server stopped answering heartbeats'))
+        this.onFailure(gen, new TransportError('timeout', coreText('heartbeatsUnanswered')))
       }
     })
     this.beats.start()
@@ -714,7 +716,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
         if (!w) continue
         s.answers.delete(id)
         clearTimeout(w.timer)
-        w.reject(new TransportError('server', `The server did not take the answer: ${error}`))
+        w.reject(new TransportError('server', coreText('answerRefusedWhy', { why: String(error) })))
       }
     }
   }
@@ -730,7 +732,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   // ------------------------------------------------------------------ sending
 
   private requireOnline(): void {
-    if (!this.isOnline || !this.sock?.connected) throw new TransportError('offline', 'Not connected to the server')
+    if (!this.isOnline || !this.sock?.connected) throw new TransportError('offline', coreText('notConnected'))
   }
 
   /**
@@ -739,7 +741,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
    */
   private emitSafe(event: V2Event, arg: unknown): void {
     const sock = this.sock
-    if (!sock || !sock.connected) throw new TransportError('offline', 'Not connected to the server')
+    if (!sock || !sock.connected) throw new TransportError('offline', coreText('notConnected'))
     const wire = v2WireValue(arg)
     if (typeof wire === 'string' && wire.length > V2_MAX_PAYLOAD - 64) {
       throw new TransportError('protocol', `The message is too large for the server (over ${Math.floor(V2_MAX_PAYLOAD / 1_048_576)} MB)`)
@@ -756,7 +758,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     try {
       text = JSON.stringify(frame)
     } catch {
-      throw new TransportError('protocol', 'The request could not be encoded')
+      throw new TransportError('protocol', coreText('cannotEncode'))
     }
     this.emitSafe('message', text)
   }
@@ -775,7 +777,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   async sendMessage(contactId: string, segments: Segment[]): Promise<string> {
     this.requireOnline()
     // Callers across IPC are untyped: only a list of segments is a message (anything else would be sent as an empty one).
-    if (!Array.isArray(segments)) throw new TransportError('protocol', 'A message needs a list of segments')
+    if (!Array.isArray(segments)) throw new TransportError('protocol', coreText('needSegments'))
     const r = await this.request(v2SendMessageFrame(newRequestId(), String(contactId), segments, this.o.id), 'message')
     const d = isObject(r.data) ? r.data : {}
     const id = d.message_id
@@ -783,19 +785,19 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
       this.seenIds.seen(String(id))
       return String(id)
     }
-    throw new TransportError('protocol', 'The server accepted the message but returned no message id')
+    throw new TransportError('protocol', coreText('noMessageId'))
   }
 
   /** v2 has no recall request for clients. */
   async recall(...args: [contactId: string, messageId: string | number]): Promise<void> {
     void args
-    throw UNSUPPORTED('Recalling a message')
+    throw UNSUPPORTED(coreText('opRecall'))
   }
 
   /** v2 has no forward request for clients. */
   async forward(...args: [contactId: string, nodes: { message_id: string | number; message: Segment[] }[]]): Promise<string | undefined> {
     void args
-    throw UNSUPPORTED('Forwarding messages')
+    throw UNSUPPORTED(coreText('opForward'))
   }
 
   /** The server's presets ("agents") to start a model chat with (`get_presets`; cached until the server says they changed). */
@@ -810,7 +812,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   async models(): Promise<ModelGroup[]> {
     const m = this._login?.models
     if (m) return m
-    throw new TransportError('offline', 'Not connected to the server yet: the model list comes with the login')
+    throw new TransportError('offline', coreText('modelsWithLogin'))
   }
 
   /** Shares a bot contact: `POST /api/share/set {contactor}` → an absolute share link (no preview). */
@@ -832,7 +834,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   /** Asks for the replies the server keeps for `contactorId` (`enter_chat`): they come as `resumed` events or merge into open streams. */
   resume(contactorId: string): void {
     this.requireOnline()
-    if (typeof contactorId !== 'string' || !contactorId) throw new TransportError('protocol', 'A conversation id is needed to resume its replies')
+    if (typeof contactorId !== 'string' || !contactorId) throw new TransportError('protocol', coreText('resumeNeedsId'))
     this.sendFrame(v2EnterChatFrame(newRequestId(), contactorId))
   }
 
@@ -879,13 +881,13 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     const fallback = newRequestId()
     const frame = v2CompletionFrame(req && typeof req === 'object' ? { ...req, tools: this.resolveTools(req.tools) } : req, { providers: this._login?.providers, fallbackMessageId: fallback })
     const messageId = String(frame.request_id)
-    if (this.streams.has(messageId)) throw new TransportError('protocol', 'A reply with this message id is already streaming')
+    if (this.streams.has(messageId)) throw new TransportError('protocol', coreText('replyIdBusy'))
     const contactorId = (frame.metaData as Json).contactorId as string | undefined
     const s = this.newStream(messageId, contactorId, listener)
     try {
       this.sendFrame(frame)
     } catch (e) {
-      this.endStream(s, s.assembler.interrupt(e instanceof Error ? e.message : 'Could not send the request'))
+      this.endStream(s, s.assembler.interrupt(e instanceof Error ? e.message : coreText('couldNotSend')))
     }
     return s.handle
   }
@@ -930,10 +932,10 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
   /** Answers the reply's open question with `tool:interact` (always with a payload object). */
   private answer(messageId: string, interactionId: string, approved: boolean, reason?: string): Promise<void> {
     const s = this.streams.get(messageId)
-    if (!s) return Promise.reject(new TransportError('protocol', 'This reply has ended: there is no question to answer'))
+    if (!s) return Promise.reject(new TransportError('protocol', coreText('replyEndedNoQuestion')))
     const a = s.assembler.reply.approval
-    if (!a || a.interactionId !== interactionId) return Promise.reject(new TransportError('protocol', 'This reply has no open question with that id'))
-    if (a.state !== 'waiting') return Promise.reject(new TransportError('protocol', 'This question was already answered'))
+    if (!a || a.interactionId !== interactionId) return Promise.reject(new TransportError('protocol', coreText('noSuchQuestion')))
+    if (a.state !== 'waiting') return Promise.reject(new TransportError('protocol', coreText('alreadyAnswered')))
     try {
       this.requireOnline()
       this.emitSafe('tool:interact', v2InteractArg(interactionId, messageId, approved === true, typeof reason === 'string' ? reason : undefined))
@@ -971,7 +973,7 @@ export class MioV2Client extends EventEmitter<MioConnectionEvents> implements Mi
     s.idleTimer = restartTimer(
       s.idleTimer,
       () => {
-        if (this.streams.get(s.messageId) === s) this.endStream(s, s.assembler.interrupt('The server stopped sending the reply'))
+        if (this.streams.get(s.messageId) === s) this.endStream(s, s.assembler.interrupt(coreText('replyStopped')))
       },
       this.o.streamIdleTimeoutMs
     )

@@ -7,6 +7,7 @@
  * text; two other client events exist, `interruptGeneration` and `tool:interact`, whose argument is an
  * object.
  */
+import { coreText } from '../../../../shared/core-text'
 import { toolBaseName, type CompletionRequest, type LoginInfo, type MioPreset, type ModelGroup, type ModelMeta, type ModelProvider, type RequestId, type Segment } from '../../../../shared/mio'
 import { TransportError } from '../../../transport/errors'
 import { adaptSegmentsForDialect, classify, firstLine, isObject, parseModels, scalarText, type Incoming, type Json } from '../frames'
@@ -34,7 +35,7 @@ export function v2HttpBase(server: string): URL {
   try {
     u = new URL(s)
   } catch {
-    throw new TransportError('unreachable', 'The server address is not valid (e.g. http://127.0.0.1:3000)')
+    throw new TransportError('unreachable', coreText('v2AddressInvalidEg'))
   }
   if (u.protocol === 'ws:') u.protocol = 'http:'
   else if (u.protocol === 'wss:') u.protocol = 'https:'
@@ -112,7 +113,7 @@ export function v2CompletionFrame(req: CompletionRequest, ctx: V2CompletionConte
     .filter((m) => isObject(m) && typeof m.content === 'string' && typeof m.role === 'string')
     .map((m) => ({ role: m.role, content: m.content }))
   if (messages.length === 0) throw new TransportError('protocol', 'A completion needs at least one message')
-  if (typeof req.model !== 'string' || !req.model) throw new TransportError('protocol', 'A completion needs a model')
+  if (typeof req.model !== 'string' || !req.model) throw new TransportError('protocol', coreText('completionNeedsModel'))
   const messageId = typeof req.messageId === 'string' && req.messageId ? req.messageId : ctx.fallbackMessageId
   const settings: Json = {}
   const provider = providerFor(req.model, ctx.providers, typeof req.provider === 'string' ? req.provider : undefined)
@@ -373,8 +374,8 @@ export function parseToolNames(body: unknown): string[] {
   return out.slice(0, 500)
 }
 
-/** `GET /api/base_info` → the QQs and the providers' default models. */
-export function parseBaseInfo(body: unknown): { adminQq: string; botQq: string; defaults: Record<string, string> } | undefined {
+/** `GET /api/base_info` → the QQs, the providers' default models and the server's title. */
+export function parseBaseInfo(body: unknown): { adminQq: string; botQq: string; defaults: Record<string, string>; title: string } | undefined {
   if (!isObject(body) || !isObject(body.data)) return undefined
   const d = body.data
   const defaults: Record<string, string> = {}
@@ -383,7 +384,8 @@ export function parseBaseInfo(body: unknown): { adminQq: string; botQq: string; 
       if (isObject(p) && typeof p.displayName === 'string' && typeof p.default_model === 'string' && p.default_model) defaults[p.displayName] = p.default_model
     }
   }
-  return { adminQq: scalarText(d.admin_qq), botQq: scalarText(d.bot_qq), defaults }
+  const title = typeof d.title === 'string' ? d.title.replace(/\s+/g, ' ').trim().slice(0, 60) : ''
+  return { adminQq: scalarText(d.admin_qq), botQq: scalarText(d.bot_qq), defaults, title }
 }
 
 /** The app frame inside a `message` event (JSON text; an object is taken as it is). Never throws. */
@@ -420,7 +422,7 @@ export function classifyV2(f: Json): V2Incoming {
         return {
           kind: 'interact-error',
           interactionId: typeof d.interactionId === 'string' ? d.interactionId : undefined,
-          error: typeof d.error === 'string' && d.error ? firstLine(d.error) : 'The server could not use the answer'
+          error: typeof d.error === 'string' && d.error ? firstLine(d.error) : coreText('answerUnusable')
         }
       }
       case 'chat_title_updated':
