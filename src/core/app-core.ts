@@ -167,14 +167,14 @@ export class AppCore {
   async exportConversation(accountId: unknown, contactId: unknown, format: unknown, options?: unknown): Promise<ExportOutcome | null> {
     const a = requireId(accountId, 'account')
     const c = optionalText(contactId, 'conversation', 400)
-    if (!c) throw new Error('The conversation is missing')
-    if (typeof format !== 'string' || !(EXPORT_FORMATS as readonly string[]).includes(format)) throw new Error('Choose Markdown, HTML or JSON')
+    if (!c) throw new Error(coreText('conversationMissing'))
+    if (typeof format !== 'string' || !(EXPORT_FORMATS as readonly string[]).includes(format)) throw new Error(coreText('exportChooseFormat'))
     const fmt = format as ExportFormat
     const o = (typeof options === 'object' && options !== null ? options : {}) as { messageIds?: unknown }
     const messageIds = Array.isArray(o.messageIds) ? o.messageIds.filter((x): x is string => typeof x === 'string').slice(0, 100_000) : undefined
-    if (!this.o.exportTarget) throw new Error('Exports cannot be saved here')
+    if (!this.o.exportTarget) throw new Error(coreText('exportNotHere'))
     const account = this.accounts.list().find((x) => x.id === a)
-    if (!account) throw new Error('That account is not here any more')
+    if (!account) throw new Error(coreText('accountGone'))
     let contactName = c
     try {
       // (AbortSignal.timeout keeps no process alive and needs no clearing)

@@ -216,7 +216,13 @@ const EN = {
   somethingWrong: 'Something went wrong.',
   nothingToRecall: 'Nothing to recall',
   completionNeedsModel: 'A completion needs a model',
-  unknownError: 'Unknown error'
+  stickerNoAddress: 'This picture has no address that Yunhu can save',
+  exportChooseFormat: 'Choose Markdown, HTML or JSON',
+  exportNotHere: 'Exports cannot be saved here',
+  accountGone: 'That account is not here any more',
+  conversationMissing: 'The conversation is missing',
+  searchNeedsText: 'The search needs some text',
+  searchTooLong: 'The search text is too long (at most {max} characters)'
 } as const
 
 export type CoreTextKey = keyof typeof EN
@@ -427,7 +433,13 @@ const ZH: { [K in CoreTextKey]: string } = {
   somethingWrong: '出了点问题。',
   nothingToRecall: '没有可撤回的内容',
   completionNeedsModel: '生成回复需要选择模型',
-  unknownError: '未知错误'
+  stickerNoAddress: '这张图片没有云湖可以保存的地址',
+  exportChooseFormat: '请选择 Markdown、HTML 或 JSON',
+  exportNotHere: '这里无法保存导出文件',
+  accountGone: '这个账号已不在了',
+  conversationMissing: '缺少会话',
+  searchNeedsText: '请输入要搜索的内容',
+  searchTooLong: '搜索内容太长（最多 {max} 个字符）'
 }
 
 const TABLE: Record<AppLocale, { [K in CoreTextKey]: string }> = { en: EN, 'zh-CN': ZH }

@@ -4,6 +4,7 @@
  * query answered in memory (search-index.ts runs the SQL).
  */
 import type { ChatMessage } from '../../shared/mio'
+import { coreText } from '../../shared/core-text'
 import type { HistorySearchHit, HistorySearchQuery, SearchKindFilter } from '../../shared/search'
 import { SEARCH_KINDS, searchKind, searchText } from './search-text'
 
@@ -147,8 +148,8 @@ const shortText = (v: unknown, max: number): string | undefined => (typeof v ===
  * does not fit is dropped, and a query without text is refused.
  */
 export function searchQueryOf(v: unknown): HistorySearchQuery {
-  if (!isRecord(v) || typeof v.text !== 'string') throw new Error('The search needs some text')
-  if (v.text.length > 1000) throw new Error('The search text is too long (at most 1000 characters)')
+  if (!isRecord(v) || typeof v.text !== 'string') throw new Error(coreText('searchNeedsText'))
+  if (v.text.length > 1000) throw new Error(coreText('searchTooLong', { max: '1000' }))
   const ids = (x: unknown): string[] | undefined =>
     Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string' && s.length > 0 && s.length <= 200).slice(0, 100) : undefined
   const kinds = Array.isArray(v.kinds) ? v.kinds.filter((k): k is SearchKindFilter => typeof k === 'string' && (SEARCH_KINDS as readonly string[]).includes(k)) : undefined

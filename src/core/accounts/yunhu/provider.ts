@@ -972,7 +972,7 @@ export class YunhuAccounts implements AccountProvider {
   /** Adds a picture (a received sticker) to the user's saved stickers. */
   async saveSticker(accountId: string, url: string): Promise<void> {
     const u = typeof url === 'string' ? url.trim() : ''
-    if (!u || u.length > 2000) throw new Error('This picture has no address that Yunhu can save')
+    if (!u || u.length > 2000) throw new Error(coreText('stickerNoAddress'))
     return this.call(accountId, (api) => this.media.saveSticker(api, u))
   }
 
