@@ -18,6 +18,7 @@ import { botChat, ChatError, groupChat, userChat, type Chat, type ChatService } 
 import { OFFICIAL_ID } from './seed'
 import { verifyPassword, type YunhuStore } from './store'
 import type { BotRec, GroupRec, MsgRec, SettingItem, UserRec } from './types'
+import { NO_DATA, type SocialJsonRoute, type SocialProtoRoute } from './social'
 
 export const MAX_JSON_BODY = 256 * 1024
 export const MAX_PROTO_BODY = 256 * 1024
@@ -57,7 +58,8 @@ interface ProtoRoute<Req extends YunhuBodyName = YunhuBodyName, Res extends Yunh
 
 type Route = JsonRoute | ProtoRoute<any, any>
 
-const NO_DATA = Symbol('no data')
+/** A JSON route's answer without data: `{code:1, msg:"success"}`. */
+export { NO_DATA }
 
 export interface ApiOptions {
   store: YunhuStore
@@ -66,6 +68,8 @@ export interface ApiOptions {
   publicUrl: () => string
   later: (ms: number, fn: () => void) => void
   log: (line: string) => void
+  /** More routes (server/yunhu/social.ts: conversations and people). */
+  extraRoutes?: Record<string, SocialJsonRoute | SocialProtoRoute>
 }
 
 // ---------------------------------------------------------------------------------- input helpers
@@ -553,7 +557,8 @@ export function createYunhuApi(opts: ApiOptions) {
       else store.data.groupSettings[key] = body.settingJson as string
       store.changed()
       return NO_DATA
-    })
+    }),
+    ...opts.extraRoutes
   }
 
   function recall(user: UserRec, body: YunhuBodyTypes['RecallMsg']): Record<string, never> {

@@ -4,7 +4,8 @@
  * See server/yunhu/README.md.
  */
 import type { RunningServer } from '../app'
-import { createYunhuApi } from './api'
+import { ApiError, createYunhuApi } from './api'
+import { createSocial, type YunhuSocialHooks } from './social'
 import { createBots } from './bot'
 import { ChatService } from './chat'
 import { createOpenApi } from './openapi'
@@ -39,6 +40,8 @@ export interface YunhuMounted {
   flush(): Promise<void>
   /** The media CDN stand-in at `/cdn/<host>/<path>` (Referer-checked like the real hosts). */
   cdn: YunhuCdn
+  /** Test hooks: friend requests and messages from seeded users (server/yunhu/social.ts). */
+  social: YunhuSocialHooks
 }
 
 export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Promise<YunhuMounted> {
@@ -51,7 +54,8 @@ export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Pro
   const hub = createPushHub({ store, log })
   const chats = new ChatService(store, (userId, frame) => hub.deliver(userId, frame), log)
   const bots = createBots({ store, chats, chunkDelayMs: Math.max(0, opts.chunkDelayMs ?? 25), followUpMs: Math.max(0, opts.followUpMs ?? 500), later })
-  const api = createYunhuApi({ store, chats, bots, publicUrl: () => server.url, later, log })
+  const social = createSocial({ store, chats, deliver: (userId, frame) => hub.deliver(userId, frame), error: (msg, code) => new ApiError(msg, code) })
+  const api = createYunhuApi({ store, chats, bots, publicUrl: () => server.url, later, log, extraRoutes: social.routes })
   const openApi = createOpenApi({ store, chats })
 
   server.registerHttp('/v1/', api.handle)
@@ -66,5 +70,5 @@ export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Pro
     await store.flush()
   })
 
-  return { dataFile: store.file, email: opened.email, generatedPassword: opened.generatedPassword, created: opened.created, flush: () => store.flush(), cdn }
+  return { dataFile: store.file, email: opened.email, generatedPassword: opened.generatedPassword, created: opened.created, flush: () => store.flush(), cdn, social: social.hooks }
 }

@@ -30,6 +30,12 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'messages:recall': (a, c, m) => accounts.recall(a, c, m),
     'messages:edit': (a, c, m, segs) => accounts.edit(a, c, m, segs),
     'messages:forward': (a, from, ids, to) => accounts.forward(a, from, ids, to),
+    'messages:search': (a, c, word, before) => accounts.search(a, c, word, before),
+    'history:around': (a, c, m) => accounts.around(a, c, m),
+    'conversations:read': (a, c) => accounts.markRead(a, c),
+    'conversations:pin': (a, c, on) => accounts.pin(a, c, on),
+    'conversations:remove': (a, c) => accounts.removeConversation(a, c),
+    'conversations:mute': (a, c, on) => accounts.mute(a, c, on),
     // Mio-Chat only: model contacts, share, models, completions.
     'contacts:save-llm': async (id, c) => mio.saveLlm(id, c),
     'contacts:delete-llm': async (id, c) => mio.deleteLlm(id, c),
@@ -60,7 +66,11 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'yunhu:group-settings': (a, bot, group) => yunhu.groupSettings(a, bot, group),
     'yunhu:save-group-settings': (a, bot, group, values) => yunhu.saveGroupSettings(a, bot, group, values),
     'yunhu:board': (a, c) => yunhu.board(a, c),
-    'yunhu:button': (a, c, m, v) => yunhu.button(a, c, m, v)
+    'yunhu:button': (a, c, m, v) => yunhu.button(a, c, m, v),
+    'yunhu:address-book': (a) => yunhu.addressBook(a),
+    'yunhu:profile': (a, id, kind) => yunhu.profile(a, id, kind),
+    'yunhu:requests': (a) => yunhu.requests(a),
+    'yunhu:answer-request': (a, id, accept) => yunhu.answerRequest(a, id, accept)
   }
 }
 

@@ -23,6 +23,7 @@ import type {
   YunhuStoreBot
 } from './yunhu-api'
 import type { YunhuBotData } from './yunhu'
+import type { YunhuAddressBook, YunhuProfile, YunhuRequests } from './yunhu-social'
 import type { AccountCapabilities, ConversationCapabilities } from './model/capabilities'
 import type { PreviewToken } from './model/parts'
 import type { MediaErrorBody } from './media'
@@ -41,6 +42,8 @@ export interface AccountInfo {
   login?: LoginInfo
   /** What the account can do (declared by its provider). */
   capabilities: AccountCapabilities
+  /** The account's own avatar (Yunhu: from /v1/user/info), where the platform has one. */
+  avatarUrl?: string
 }
 
 export interface AddMioAccountInput {
@@ -103,8 +106,24 @@ export interface Contact {
   lastMessage?: { id?: string; preview: string; time: number; tokens?: PreviewToken[] }
   /** Unread messages known to the server (Yunhu); the renderer also counts what arrives while away. */
   unread?: number
+  /** Pinned to the top of the list (on the server, where `capabilities.pin`). */
+  pinned?: boolean
+  /** The server sends no notifications for it (where `capabilities.mute`): no notification, a quiet badge. */
+  muted?: boolean
   /** What this conversation can do (declared by the account's provider). */
   capabilities: ConversationCapabilities
+}
+
+/** A message found by the platform's search inside a conversation (`messages:search`). */
+export interface SearchHit {
+  messageId: string
+  /** The platform's sequence number, to jump there (as text: 64-bit). */
+  seq?: string
+  senderName: string
+  senderAvatar?: string
+  text: string
+  /** ms */
+  time: number
 }
 
 export interface AppInfo {
@@ -188,6 +207,18 @@ export interface ApiMethods {
   /** Edits an own sent message (where `capabilities.edit`). */
   'messages:edit': (accountId: string, contactId: string, messageId: string, segments: Segment[]) => Promise<ChatMessage>
   'messages:forward': (accountId: string, fromContactId: string, messageIds: string[], toContactId: string) => Promise<ChatMessage>
+  /** The platform's history search inside a conversation (where `capabilities.search`); `before` = ms, to page older. */
+  'messages:search': (accountId: string, contactId: string, word: string, before?: number) => Promise<SearchHit[]>
+  /** Messages around one message (a search hit), oldest first, stored and shown in the conversation. */
+  'history:around': (accountId: string, contactId: string, messageId: string) => Promise<ChatMessage[]>
+  /** The conversation was read here: the server's unread count drops (where the platform counts them). */
+  'conversations:read': (accountId: string, contactId: string) => Promise<void>
+  /** Pins or unpins a conversation (where `capabilities.pin`). */
+  'conversations:pin': (accountId: string, contactId: string, pinned: boolean) => Promise<void>
+  /** Removes a conversation from the list (not the contact; where `capabilities.remove`). */
+  'conversations:remove': (accountId: string, contactId: string) => Promise<void>
+  /** Turns the server's notifications for a conversation off or on (where `capabilities.mute`). */
+  'conversations:mute': (accountId: string, contactId: string, muted: boolean) => Promise<void>
   'mio:share': (accountId: string, contactId: string) => Promise<ShareResult>
   'mio:models': (accountId: string) => Promise<ModelGroup[]>
   /** Starts an AI reply in an LLM conversation; the reply grows through `stream` events. */
@@ -228,6 +259,14 @@ export interface ApiMethods {
   'yunhu:board': (accountId: string, contactId: string) => Promise<YunhuBoard | null>
   /** A click on a message button: reports it per the facts file (actionType 3 / value) and opens links via app:open-external in the renderer. */
   'yunhu:button': (accountId: string, contactId: string, messageId: string, value: string) => Promise<void>
+  /** The address book: friends, groups, bots. */
+  'yunhu:address-book': (accountId: string) => Promise<YunhuAddressBook>
+  /** A user's profile (get-user) or, for a bot id, the bot's (bot-info). */
+  'yunhu:profile': (accountId: string, id: string, kind?: 'user' | 'bot') => Promise<YunhuProfile>
+  /** Friend requests and group invitations (request-list). */
+  'yunhu:requests': (accountId: string) => Promise<YunhuRequests>
+  /** Accepts or declines a request (agree-apply); resolves with the list as it is then. */
+  'yunhu:answer-request': (accountId: string, requestId: string, accept: boolean) => Promise<YunhuRequests>
 }
 
 export type ApiChannel = keyof ApiMethods
@@ -284,7 +323,17 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'yunhu:group-settings': true,
   'yunhu:save-group-settings': true,
   'yunhu:board': true,
-  'yunhu:button': true
+  'yunhu:button': true,
+  'messages:search': true,
+  'history:around': true,
+  'conversations:read': true,
+  'conversations:pin': true,
+  'conversations:remove': true,
+  'conversations:mute': true,
+  'yunhu:address-book': true,
+  'yunhu:profile': true,
+  'yunhu:requests': true,
+  'yunhu:answer-request': true
 }
 
 export const API_CHANNELS = Object.keys(CHANNELS) as ApiChannel[]
@@ -331,6 +380,8 @@ export interface MainEvents {
   download: DownloadProgress
   /** The history could not be written (messages are held in memory and written later), or `fault: null`: all written. */
   storage: { fault: StorageFault | null }
+  /** Friend requests or invitations changed (Yunhu invite_apply): how many wait for an answer. */
+  requests: { accountId: string; pending: number }
 }
 
 export interface DownloadProgress {
@@ -367,7 +418,8 @@ const MAIN_EVENT_TABLE: { [K in MainEventName]: true } = {
   'relogin-required': true,
   catalog: true,
   storage: true,
-  download: true
+  download: true,
+  requests: true
 }
 
 export const MAIN_EVENTS = Object.keys(MAIN_EVENT_TABLE) as MainEventName[]

@@ -29,6 +29,14 @@ export interface ConversationCapabilities {
   groupBotSettings: boolean
   /** The conversation can carry a bot board. */
   board: boolean
+  /** Can be pinned to the top of the list (on the server). */
+  pin?: boolean
+  /** Can be removed from the conversation list (the contact stays). */
+  remove?: boolean
+  /** The server's notifications for it can be turned off. */
+  mute?: boolean
+  /** The platform searches its history. */
+  search?: boolean
   /** How plain text parts are read: as Markdown (Mio-Chat bots write it in text) or as plain text (Yunhu, which has a Markdown kind of its own). */
   textFormat: 'markdown' | 'plain'
 }

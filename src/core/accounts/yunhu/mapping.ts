@@ -26,7 +26,7 @@ export interface YunhuContact extends Omit<Contact, 'capabilities'> {
   kind: 'user' | 'group' | 'bot'
 }
 
-const CHAT_CAPS = { send: ['text', 'markdown', 'html', 'quote'], recall: true, edit: true, quote: true, board: true, textFormat: 'plain' } as const
+const CHAT_CAPS = { send: ['text', 'markdown', 'html', 'quote'], recall: true, edit: true, quote: true, board: true, textFormat: 'plain', forward: true, pin: true, remove: true, mute: true, search: true } as const
 
 /** What a Yunhu conversation can do, by its kind. */
 export function yunhuCapabilities(kind: YunhuContact['kind']): ConversationCapabilities {
@@ -211,6 +211,7 @@ export function conversationToContact(c: YunhuConversation): YunhuContact | unde
   const time = toNum(c.timestamp_ms) ?? (toNum(c.send_timestamp) !== undefined ? toNum(c.send_timestamp)! * 1000 : undefined)
   if (c.chat_content !== undefined || time !== undefined) contact.lastMessage = { preview: (c.chat_content ?? '').replace(/\s+/g, ' ').slice(0, 80), time: time ?? 0 }
   contact.unread = c.unread_msg ?? 0
+  if (c.do_not_disturb) contact.muted = true
   return contact
 }
 

@@ -13,7 +13,8 @@
  */
 import { coreText } from '../../../shared/core-text'
 import { randomBytes, randomUUID } from 'node:crypto'
-import type { AccountInfo, AddYunhuAccountInput, Contact, YunhuBoard } from '../../../shared/api'
+import type { AccountInfo, AddYunhuAccountInput, Contact, SearchHit, YunhuBoard } from '../../../shared/api'
+import type { YunhuAddressBook, YunhuProfile, YunhuRequests } from '../../../shared/yunhu-social'
 import type { ConnectionStatus } from '../../../shared/connection'
 import type { ChatMessage, Segment } from '../../../shared/mio'
 import type { AccountCapabilities } from '../../../shared/model/capabilities'
@@ -39,6 +40,8 @@ import { friendlyError } from '../../errors'
 import { YunhuApi, newYunhuMsgId } from '../../protocols/yunhu/api'
 import { YunhuApiError, YunhuHttp, YunhuHttpStatusError, YunhuLoggedOutError } from '../../protocols/yunhu/http'
 import { YunhuPush, type YunhuPushOptions } from '../../protocols/yunhu/push'
+import { YunhuSocialApi, type YunhuSticky } from '../../protocols/yunhu/social'
+import { addressBookOf, applyPins, botProfileOf, requestsOf, searchHitsOf, userProfileOf } from './conversations'
 import { YunhuSettingsError, validateSettingsForm, validateSettingsValues } from '../../protocols/yunhu/settings-schema'
 import { putMany, type OutboxEntry } from '../../storage/history'
 import { KEYS } from '../../storage/keys'
@@ -112,6 +115,10 @@ interface PendingStream {
 interface LiveYunhu {
   stored: StoredYunhuAccount
   api: YunhuApi
+  /** Conversations and people (read, pin, mute, address book, requests, profiles, forward, search). */
+  social: YunhuSocialApi
+  /** The pinned chats as sticky/list last said. */
+  pins?: YunhuSticky[]
   push?: YunhuPush
   /** The token was refused (-101 / push login refused): waiting for relogin. */
   needsLogin: boolean
@@ -306,7 +313,9 @@ export class YunhuAccounts implements AccountProvider {
   }
 
   private accountInfo(a: StoredYunhuAccount): AccountInfo {
-    return { id: a.id, kind: 'yunhu', label: a.label, server: a.api, userId: a.userId, status: this.status(this.live.get(a.id)), capabilities: this.capabilities }
+    const info: AccountInfo = { id: a.id, kind: 'yunhu', label: a.label, server: a.api, userId: a.userId, status: this.status(this.live.get(a.id)), capabilities: this.capabilities }
+    if (a.avatar) info.avatarUrl = a.avatar
+    return info
   }
 
   private need(accountId: string): LiveYunhu {
@@ -446,6 +455,7 @@ export class YunhuAccounts implements AccountProvider {
     const la: LiveYunhu = {
       stored: acc,
       api,
+      social: new YunhuSocialApi(api.http),
       needsLogin: false,
       closed: false,
       wasOnline: false,
@@ -570,7 +580,9 @@ export class YunhuAccounts implements AccountProvider {
   cachedContacts(accountId: string): Contact[] {
     const la = this.live.get(accountId)
     const list = la ? [...la.contacts.values()] : (this.c.store.get(KEYS.yunhuContacts(accountId)) ?? [])
-    return list.map((c) => ({ ...c, capabilities: yunhuCapabilities(c.kind) })).sort((a, b) => (b.lastMessage?.time ?? 0) - (a.lastMessage?.time ?? 0))
+    return list
+      .map((c) => ({ ...c, capabilities: yunhuCapabilities(c.kind) }))
+      .sort((a, b) => Number(!!b.pinned) - Number(!!a.pinned) || (b.lastMessage?.time ?? 0) - (a.lastMessage?.time ?? 0))
   }
 
   /** The conversations: refreshed from the server (waiting a little), else from the cache. */
@@ -597,14 +609,24 @@ export class YunhuAccounts implements AccountProvider {
     if (la.needsLogin || la.closed) return Promise.resolve()
     if (la.refreshing) return la.refreshing
     const run = async (): Promise<void> => {
-      const r = await la.api.conversations(la.md5)
+      const [r, pins] = await Promise.all([la.api.conversations(la.md5), this.stickyList(la)])
       if (la.closed) return
-      if (r.data.length === 0 && r.md5 && r.md5 === la.md5) return
+      const pinsChanged = pins !== undefined && JSON.stringify(pins) !== JSON.stringify(la.pins)
+      if (pins) la.pins = pins
+      if (r.data.length === 0 && r.md5 && r.md5 === la.md5) {
+        if (pinsChanged) {
+          applyPins(la.contacts, la.pins ?? [])
+          this.contactsChanged(la, true)
+        }
+        return
+      }
       const next = new Map<string, YunhuContact>()
       for (const conv of r.data) {
         const c = conversationToContact(conv)
         if (c) next.set(c.id, c)
       }
+      if (la.pins) applyPins(next, la.pins)
+      else for (const [id, c] of next) if (la.contacts.get(id)?.pinned) c.pinned = true
       la.contacts = next
       la.md5 = r.md5
       this.contactsChanged(la, true)
@@ -613,6 +635,17 @@ export class YunhuAccounts implements AccountProvider {
       la.refreshing = undefined
     })
     return la.refreshing
+  }
+
+  /** The pinned chats (undefined when the server does not say: the pins shown stay). */
+  private async stickyList(la: LiveYunhu): Promise<YunhuSticky[] | undefined> {
+    try {
+      return await la.social.stickyList()
+    } catch (e) {
+      if (e instanceof YunhuLoggedOutError) throw e
+      this.c.logger.warn(`Yunhu ${la.stored.label}: pinned chats: ${yunhuErrorText(e)}`)
+      return undefined
+    }
   }
 
   private saveContacts(la: LiveYunhu): void {
@@ -817,6 +850,9 @@ export class YunhuAccounts implements AccountProvider {
         this.touchContact(la, m, !m.self)
         return
       }
+      case 'invite_apply':
+        void this.onInvite(la).catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: requests: ${yunhuErrorText(e)}`))
+        return
       case 'bot_board_message': {
         const b = u.message
         const chatId = b.chat_id
@@ -926,8 +962,30 @@ export class YunhuAccounts implements AccountProvider {
     return edited
   }
 
-  async forward(): Promise<ChatMessage> {
-    throw new Error('Forwarding Yunhu messages is not available yet')
+  /**
+   * Forwards messages to another chat of the account (msg-forward: one call per message, in order). The
+   * server delivers the copies; the target's latest page is fetched and its newest message returned.
+   */
+  async forward(accountId: string, fromContactId: string, messageIds: string[], toContactId: string): Promise<ChatMessage> {
+    const la = this.need(accountId)
+    const fromType = this.requireChat(la, fromContactId)
+    const toType = this.requireChat(la, toContactId)
+    if (!Array.isArray(messageIds) || messageIds.length === 0) throw new Error('Pick the messages to forward')
+    if (messageIds.length > 50) throw new Error('Forward at most 50 messages at once')
+    const ids = messageIds.map((id) => requireId(id, 'message id'))
+    for (const id of ids) {
+      const m = this.c.history.get(accountId, fromContactId, id)
+      if (!m) throw new Error('That message no longer exists')
+      if (m.status === 'sending' || m.status === 'failed' || m.status === 'recalled') throw new Error('Only sent messages can be forwarded')
+    }
+    await this.call(accountId, async (_api, live) => {
+      for (const id of ids) await live.social.forward(id, fromType, [{ chatId: toContactId, chatType: toType }])
+    })
+    await this.call(accountId, (_api, live) => this.fetchPage(live, toContactId, toType, undefined, 20, true))
+    const newest = this.c.history.list(accountId, toContactId, undefined, 1)[0]
+    if (!newest) throw new Error('The Yunhu server did not deliver the forwarded message')
+    this.touchContact(la, newest, false)
+    return newest
   }
 
   /** The queued messages of an account, oldest first (tests, diagnostics). */
@@ -1001,6 +1059,128 @@ export class YunhuAccounts implements AccountProvider {
     const chatType = this.requireChat(la, contactId)
     if (chatType === 1) return null
     return this.call(accountId, async (api) => boardOf(await api.board(contactId, chatType), contactId))
+  }
+
+  // ------------------------------------------------------------------ conversations and people
+
+  private contactOf(la: LiveYunhu, contactId: string): YunhuContact {
+    const c = la.contacts.get(String(contactId ?? ''))
+    if (!c) throw new Error('Unknown Yunhu conversation')
+    return c
+  }
+
+  /** The chat was read here (dismiss-notification): its unread count drops to 0. */
+  async markRead(accountId: string, contactId: string): Promise<void> {
+    const la = this.need(accountId)
+    const c = this.contactOf(la, contactId)
+    await this.call(accountId, (_api, live) => live.social.dismissNotification(c.id))
+    if (c.unread) {
+      c.unread = 0
+      this.contactsChanged(la, true)
+    }
+  }
+
+  /** Pins or unpins a chat (sticky/add, sticky/delete); pinned chats come first. */
+  async pin(accountId: string, contactId: string, pinned: boolean): Promise<void> {
+    const la = this.need(accountId)
+    const c = this.contactOf(la, contactId)
+    const on = pinned === true
+    await this.call(accountId, (_api, live) => live.social.setSticky(c.id, chatTypeOfKind(c.kind)!, on))
+    if (on) c.pinned = true
+    else delete c.pinned
+    const others = (la.pins ?? []).filter((p) => p.chatId !== c.id)
+    la.pins = on ? [{ id: '', chatId: c.id, chatType: chatTypeOfKind(c.kind)! }, ...others] : others
+    this.contactsChanged(la, true)
+  }
+
+  /** Turns the server's notifications for a chat off or on (friend/no-notify). */
+  async mute(accountId: string, contactId: string, muted: boolean): Promise<void> {
+    const la = this.need(accountId)
+    const c = this.contactOf(la, contactId)
+    const on = muted === true
+    await this.call(accountId, (_api, live) => live.social.noNotify(c.id, chatTypeOfKind(c.kind)!, on))
+    if (on) c.muted = true
+    else delete c.muted
+    la.md5 = undefined
+    this.contactsChanged(la, true)
+  }
+
+  /** Takes a chat off the conversation list (conversation/remove); its history stays. */
+  async removeConversation(accountId: string, contactId: string): Promise<void> {
+    const la = this.need(accountId)
+    const c = this.contactOf(la, contactId)
+    await this.call(accountId, (_api, live) => live.social.removeConversation(c.id))
+    la.contacts.delete(c.id)
+    la.md5 = undefined
+    this.contactsChanged(la, true)
+  }
+
+  /** The platform's history search inside a chat (chat-search), newest first. */
+  async search(accountId: string, contactId: string, word: string, before?: number): Promise<SearchHit[]> {
+    const la = this.need(accountId)
+    const chatType = this.requireChat(la, contactId)
+    const w = optionalText(word, 'search words', 100).trim()
+    if (!w) throw new Error('Type what to search for')
+    const b = before === undefined || before === null ? undefined : Number(before)
+    if (b !== undefined && !(Number.isFinite(b) && b > 0)) throw new Error('The search page is not valid')
+    return this.call(accountId, async (_api, live) => searchHitsOf(await live.social.chatSearch({ word: w, chatId: contactId, chatType, before: b })))
+  }
+
+  /** The messages around one message (list-message-by-mid-seq), stored, shown and returned oldest first. */
+  async around(accountId: string, contactId: string, messageId: string): Promise<ChatMessage[]> {
+    const la = this.need(accountId)
+    const chatType = this.requireChat(la, contactId)
+    const id = requireId(messageId, 'message id')
+    const r = await this.call(accountId, (api) => api.listMessagesByMidSeq({ msg_id: id, chat_id: contactId, chat_type: chatType, msg_count: 20 }))
+    const nameOf = this.nameOf(la)
+    const batch: ChatMessage[] = []
+    for (const d of r.data) {
+      if (!d.msg_id) continue
+      const existing = this.c.history.find(accountId, d.msg_id)
+      const m = msgDataToMessage(d, contactId, la.stored.userId, nameOf)
+      batch.push(existing ? { ...m, time: existing.time } : m)
+    }
+    if (batch.length) putMany(this.c.history, accountId, batch)
+    for (const m of batch) this.c.emit('message', { accountId, message: m })
+    if (!batch.some((m) => m.id === id)) throw new Error('That message is no longer on the Yunhu server')
+    return batch.sort((a, b) => a.time - b.time)
+  }
+
+  /** The address book: friends, groups and bots. */
+  async addressBook(accountId: string): Promise<YunhuAddressBook> {
+    return this.call(accountId, async (_api, la) => addressBookOf(await la.social.addressBook()))
+  }
+
+  /** A profile card: get-user for a user, bot-info for a bot (get-user does not know bots). */
+  async profile(accountId: string, id: string, kind?: 'user' | 'bot'): Promise<YunhuProfile> {
+    const la = this.need(accountId)
+    const who = requireId(id, 'user id')
+    const isBot = kind === 'bot' || (kind === undefined && la.contacts.get(who)?.kind === 'bot')
+    return this.call(accountId, async (api, live) => (isBot ? botProfileOf(await api.botInfo(who), who) : userProfileOf(await live.social.getUser(who))))
+  }
+
+  /** Friend requests and group invitations. */
+  async requests(accountId: string): Promise<YunhuRequests> {
+    return this.call(accountId, async (_api, la) => requestsOf(await la.social.requestList()))
+  }
+
+  /** Accepts or declines a request (agree-apply); the address book and conversations may change. */
+  async answerRequest(accountId: string, requestId: string, accept: boolean): Promise<YunhuRequests> {
+    const la = this.need(accountId)
+    const id = Number(requireId(requestId, 'request id'))
+    if (!Number.isSafeInteger(id) || id < 0) throw new Error('The request id is not valid')
+    await this.call(accountId, (_api, live) => live.social.agreeApply(id, accept === true))
+    const list = await this.requests(accountId)
+    this.c.emit('requests', { accountId, pending: list.pending })
+    la.md5 = undefined
+    void this.refreshContacts(la).catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`))
+    return list
+  }
+
+  /** invite_apply carries no details: fetch the list and tell the window how many wait. */
+  private async onInvite(la: LiveYunhu): Promise<void> {
+    const list = requestsOf(await la.social.requestList())
+    this.c.emit('requests', { accountId: la.stored.id, pending: list.pending })
   }
 
   // ------------------------------------------------------------------ bot store and console
