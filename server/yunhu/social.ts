@@ -344,6 +344,14 @@ export function createSocial(opts: { store: YunhuStore; chats: ChatService; deli
       social().profiles[userId] = { ...social().profiles[userId], ...extra }
       store.changed()
     },
+    /** How many messages of `chatId` (as `userId` sees it) are unread on the server. */
+    unread(userId: string, chatId: string): number {
+      const c = store.conversations(userId).find((x) => x.chatId === chatId)
+      if (!c) return 0
+      const user = store.user(userId)
+      if (!user) return 0
+      return chats.messages(chatOf(user, c.chatId, c.chatType)).filter((m) => m.seq > c.readSeq && m.senderId !== userId && !m.recallTimeMs).length
+    },
     friends(userId: string): string[] {
       return [...(social().friends[userId] ?? [])]
     }

@@ -4,22 +4,14 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { YUNHU_EMAIL, YUNHU_PASSWORD, byTestId, startHarness, type Harness } from './harness'
+import { byTestId, startHarness, yunhuSignIn, type Harness } from './harness'
 
 const harnesses: Harness[] = []
 afterAll(async () => {
   for (const h of harnesses) await h.close()
 })
 
-async function signIn(h: Harness): Promise<void> {
-  const page = h.page
-  await byTestId(page, 'account-kind-yunhu').click()
-  await byTestId(page, 'yunhu-email').fill(YUNHU_EMAIL)
-  await byTestId(page, 'yunhu-password').fill(YUNHU_PASSWORD)
-  await byTestId(page, 'yunhu-api').fill(h.serverHttp)
-  await byTestId(page, 'yunhu-login-submit').click()
-  await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor({ timeout: 20_000 })
-}
+const signIn = yunhuSignIn
 
 /** Each section tab: is its label cut, and is its icon shown? */
 const tabs = (page: Page) =>

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
-import { YUNHU_EMAIL, YUNHU_PASSWORD, byTestId, conversationItem, startHarness, type Harness } from './harness'
+import { YUNHU_EMAIL, YUNHU_PASSWORD, byTestId, conversationItem, setLook, startHarness, type Harness } from './harness'
 
 let h: Harness
 const GROUP = '300000001'
@@ -24,15 +24,6 @@ const XSS = {
 
 async function xssFlag(page: Page): Promise<unknown> {
   return page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)
-}
-
-async function setLook(page: Page, locale: 'en' | 'zh-CN', theme: 'light' | 'dark'): Promise<void> {
-  await byTestId(page, 'open-settings').first().click()
-  await byTestId(page, 'settings-locale').selectOption(locale)
-  await byTestId(page, 'settings-theme').selectOption(theme)
-  await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme)
-  await page.keyboard.press('Escape')
-  await byTestId(page, 'settings-theme').waitFor({ state: 'detached' })
 }
 
 async function section(page: Page, s: 'chats' | 'store' | 'console'): Promise<void> {

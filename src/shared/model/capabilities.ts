@@ -37,6 +37,8 @@ export interface ConversationCapabilities {
   mute?: boolean
   /** The platform searches its history. */
   search?: boolean
+  /** The person's profile card can be opened. */
+  profile?: boolean
   /** How plain text parts are read: as Markdown (Mio-Chat bots write it in text) or as plain text (Yunhu, which has a Markdown kind of its own). */
   textFormat: 'markdown' | 'plain'
 }

@@ -34,6 +34,7 @@ export function yunhuCapabilities(kind: YunhuContact['kind']): ConversationCapab
     ...CHAT_CAPS,
     send: [...CHAT_CAPS.send],
     botProfile: kind === 'bot',
+    profile: kind === 'user',
     groupBotSettings: kind === 'group'
   })
 }
