@@ -352,6 +352,14 @@ export function createSocial(opts: { store: YunhuStore; chats: ChatService; deli
       if (!user) return 0
       return chats.messages(chatOf(user, c.chatId, c.chatType)).filter((m) => m.seq > c.readSeq && m.senderId !== userId && !m.recallTimeMs).length
     },
+    /** Renames a user or changes their avatar (as another device would). */
+    setUser(userId: string, change: { name?: string; avatarUrl?: string }): void {
+      const u = store.user(userId)
+      if (!u) throw new Error('unknown user')
+      if (change.name) u.name = change.name
+      if (change.avatarUrl) u.avatarUrl = change.avatarUrl
+      store.changed()
+    },
     friends(userId: string): string[] {
       return [...(social().friends[userId] ?? [])]
     }

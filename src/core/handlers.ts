@@ -36,6 +36,7 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'conversations:pin': (a, c, on) => accounts.pin(a, c, on),
     'conversations:remove': (a, c) => accounts.removeConversation(a, c),
     'conversations:mute': (a, c, on) => accounts.mute(a, c, on),
+    'conversations:draft': (a, c, text) => accounts.syncDraft(a, c, text),
     // Mio-Chat only: model contacts, share, models, completions.
     'contacts:save-llm': async (id, c) => mio.saveLlm(id, c),
     'contacts:delete-llm': async (id, c) => mio.deleteLlm(id, c),

@@ -217,6 +217,8 @@ export interface ApiMethods {
   'conversations:pin': (accountId: string, contactId: string, pinned: boolean) => Promise<void>
   /** Removes a conversation from the list (not the contact; where `capabilities.remove`). */
   'conversations:remove': (accountId: string, contactId: string) => Promise<void>
+  /** The composer's text, synced to the account's other devices (where `capabilities.draftSync`; best effort). */
+  'conversations:draft': (accountId: string, contactId: string, text: string) => Promise<void>
   /** Turns the server's notifications for a conversation off or on (where `capabilities.mute`). */
   'conversations:mute': (accountId: string, contactId: string, muted: boolean) => Promise<void>
   'mio:share': (accountId: string, contactId: string) => Promise<ShareResult>
@@ -330,6 +332,7 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'conversations:pin': true,
   'conversations:remove': true,
   'conversations:mute': true,
+  'conversations:draft': true,
   'yunhu:address-book': true,
   'yunhu:profile': true,
   'yunhu:requests': true,
@@ -382,6 +385,8 @@ export interface MainEvents {
   storage: { fault: StorageFault | null }
   /** Friend requests or invitations changed (Yunhu invite_apply): how many wait for an answer. */
   requests: { accountId: string; pending: number }
+  /** A draft typed on another device of the account (Yunhu draft_input). */
+  draft: { accountId: string; contactId: string; text: string }
 }
 
 export interface DownloadProgress {
@@ -419,7 +424,8 @@ const MAIN_EVENT_TABLE: { [K in MainEventName]: true } = {
   catalog: true,
   storage: true,
   download: true,
-  requests: true
+  requests: true,
+  draft: true
 }
 
 export const MAIN_EVENTS = Object.keys(MAIN_EVENT_TABLE) as MainEventName[]

@@ -9,6 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { decodeWsFrame } from '../../src/core/protocols/yunhu/codec/yunhu'
+import type { YunhuPushEvent } from '../../src/shared/yunhu'
 import { startServer, type RunningServer } from '../../server/app'
 import { AppCore } from '../../src/core/app-core'
 import { createHandlers, type ApiHandlers } from '../../src/core/handlers'
@@ -32,6 +35,7 @@ let core: AppCore
 let h: ApiHandlers
 let account: AccountInfo
 const requestsEvents: MainEvents['requests'][] = []
+const draftEvents: MainEvents['draft'][] = []
 
 async function waitFor<T>(get: () => T | undefined | false | null | Promise<T | undefined | false | null>, ms = 6000, what = 'condition'): Promise<T> {
   const t0 = Date.now()
@@ -59,6 +63,7 @@ beforeAll(async () => {
     yunhu: { push: { loginSettleMs: 100, heartbeatIntervalMs: 1000, backoff: { baseMs: 50, maxMs: 200, factor: 2, jitter: 0 } }, httpTimeoutMs: 5000, connectWaitMs: 5000 }
   })
   ;(core.events as unknown as EventEmitter).on('requests', (p: MainEvents['requests']) => requestsEvents.push(p))
+  ;(core.events as unknown as EventEmitter).on('draft', (p: MainEvents['draft']) => draftEvents.push(p))
   h = createHandlers(core)
   account = await h['accounts:add']('yunhu', { api: server.url, email: EMAIL, password: PASSWORD })
 })
@@ -72,6 +77,12 @@ afterAll(async () => {
 describe('conversations', () => {
   it('the account carries its own avatar', () => {
     expect(account.avatarUrl).toMatch(/^https:\/\/chat-img\.jwznb\.com\/.+user-demo/)
+  })
+
+  it('the own name and avatar changed elsewhere follow at the next connect (user/info)', async () => {
+    server.yunhu!.social.setUser(ME, { avatarUrl: 'https://chat-img.jwznb.com/miodesk-demo/user-demo-2.png' })
+    await h['accounts:reconnect'](account.id)
+    await waitFor(async () => (await h['accounts:list']()).find((a) => a.id === account.id)?.avatarUrl?.endsWith('user-demo-2.png'), 8000, 'the new avatar')
   })
 
   it('shows the server unread count; dismiss-notification drops it, here and on the server', async () => {
@@ -188,6 +199,28 @@ describe('messages', () => {
     const around = await h['history:around'](account.id, DEMO_GROUP, hits[0]!.messageId)
     expect(around.map((m) => m.id)).toContain(hits[0]!.messageId)
     for (let i = 1; i < around.length; i++) expect(around[i]!.time).toBeGreaterThanOrEqual(around[i - 1]!.time)
+  })
+})
+
+describe('drafts', () => {
+  it('a draft typed here goes to the other devices (inputInfo), and one typed there arrives as a draft event', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`)
+    const frames: YunhuPushEvent[] = []
+    ws.on('message', (data, binary) => {
+      if (binary) frames.push(decodeWsFrame(new Uint8Array(data as Buffer)))
+    })
+    await new Promise((r) => ws.once('open', r))
+    ws.send(JSON.stringify({ seq: 'l', cmd: 'login', data: { userId: ME, token: await tokenOf(), platform: 'linux', deviceId: 'other-device' } }))
+    ws.send(JSON.stringify({ seq: 'hb', cmd: 'heartbeat', data: {} }))
+    await waitFor(() => frames.some((f) => f.kind === 'heartbeat_ack'), 6000, 'the other device to log in')
+    await h['conversations:draft'](account.id, DEMO_GROUP, '草稿: 还没写完')
+    const got = await waitFor(() => frames.find((f) => f.kind === 'draft_input'), 6000, 'the draft on the other device')
+    expect(got).toMatchObject({ kind: 'draft_input', message: { chat_id: DEMO_GROUP, input: '草稿: 还没写完' } })
+    ws.send(JSON.stringify({ seq: 'd', cmd: 'inputInfo', data: { chatId: FRIEND, input: '另一台设备的草稿', deviceId: 'other-device' } }))
+    const ev = await waitFor(() => draftEvents.find((d) => d.contactId === FRIEND), 6000, 'the draft event')
+    expect(ev).toEqual({ accountId: account.id, contactId: FRIEND, text: '另一台设备的草稿' })
+    ws.close()
+    await expect(h['conversations:draft'](account.id, 'nope', 'x')).rejects.toThrow(/Unknown Yunhu conversation/)
   })
 })
 

@@ -77,6 +77,7 @@ export interface AccountProvider {
   removeConversation?(accountId: string, contactId: string): Promise<void>
   search?(accountId: string, contactId: string, word: string, before?: number): Promise<SearchHit[]>
   around?(accountId: string, contactId: string, messageId: string): Promise<ChatMessage[]>
+  syncDraft?(accountId: string, contactId: string, text: string): Promise<void>
   /**
    * Where the account's media come from and what their hosts need (with `capabilities.media`): the
    * renderer then loads them through the app's media URL, served by the MediaService.

@@ -100,7 +100,7 @@ export class AccountRegistry {
   }
 
   /** A conversation action the account's platform may lack: refused in words where it does. */
-  private optional<K extends 'markRead' | 'pin' | 'mute' | 'removeConversation' | 'search' | 'around'>(accountId: string, what: K): NonNullable<AccountProvider[K]> {
+  private optional<K extends 'markRead' | 'pin' | 'mute' | 'removeConversation' | 'search' | 'around' | 'syncDraft'>(accountId: string, what: K): NonNullable<AccountProvider[K]> {
     const p = this.of(accountId)
     const fn = p[what]
     if (!fn) throw new Error('This account cannot do that')
@@ -125,6 +125,10 @@ export class AccountRegistry {
 
   async search(accountId: string, contactId: string, word: unknown, before?: unknown): Promise<SearchHit[]> {
     return this.optional(accountId, 'search')(accountId, String(contactId ?? ''), typeof word === 'string' ? word : '', typeof before === 'number' ? before : undefined)
+  }
+
+  async syncDraft(accountId: string, contactId: string, text: unknown): Promise<void> {
+    return this.optional(accountId, 'syncDraft')(accountId, String(contactId ?? ''), typeof text === 'string' ? text : '')
   }
 
   async around(accountId: string, contactId: string, messageId: unknown): Promise<ChatMessage[]> {

@@ -39,6 +39,8 @@ export interface ConversationCapabilities {
   search?: boolean
   /** The person's profile card can be opened. */
   profile?: boolean
+  /** The composer's draft is synced with the account's other devices. */
+  draftSync?: boolean
   /** How plain text parts are read: as Markdown (Mio-Chat bots write it in text) or as plain text (Yunhu, which has a Markdown kind of its own). */
   textFormat: 'markdown' | 'plain'
 }

@@ -26,7 +26,7 @@ export interface YunhuContact extends Omit<Contact, 'capabilities'> {
   kind: 'user' | 'group' | 'bot'
 }
 
-const CHAT_CAPS = { send: ['text', 'markdown', 'html', 'quote'], recall: true, edit: true, quote: true, board: true, textFormat: 'plain', forward: true, pin: true, remove: true, mute: true, search: true } as const
+const CHAT_CAPS = { send: ['text', 'markdown', 'html', 'quote'], recall: true, edit: true, quote: true, board: true, textFormat: 'plain', forward: true, pin: true, remove: true, mute: true, search: true, draftSync: true } as const
 
 /** What a Yunhu conversation can do, by its kind. */
 export function yunhuCapabilities(kind: YunhuContact['kind']): ConversationCapabilities {

@@ -52,7 +52,7 @@ import type { AccountContext, AccountProvider, SendOptions } from '../provider'
 import { lastMessageOf, previewOf } from '../preview'
 import { StoredAccounts } from '../stored-accounts'
 import type { MediaPolicy } from '../../media/policy'
-import { yunhuMediaPolicy } from './media'
+import { yunhuMediaPolicy, yunhuMediaUrl } from './media'
 import { StreamCoalescer, type StreamTarget } from '../stream-coalescer'
 import {
   boardOf,
@@ -524,6 +524,8 @@ export class YunhuAccounts implements AccountProvider {
   private onOnline(la: LiveYunhu): void {
     // The link is (back) up: send what the outbox holds, in order.
     void la.outbox.pump()
+    // The own name and avatar may have changed on another device.
+    void this.refreshSelf(la).catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: own profile: ${yunhuErrorText(e)}`))
     const again = la.wasOnline
     la.wasOnline = true
     if (!again) return
@@ -538,6 +540,23 @@ export class YunhuAccounts implements AccountProvider {
         .then(() => la.fresh.add(contactId))
         .catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: catching up: ${yunhuErrorText(e)}`))
     }
+  }
+
+  /** Reads the account's own name and avatar again (/v1/user/info): changed on another device, they follow here. */
+  private async refreshSelf(la: LiveYunhu): Promise<void> {
+    const me = await la.api.userInfo()
+    if (la.closed || !this.stored.has(la.stored.id) || me.id !== la.stored.userId) return
+    const name = me.name || undefined
+    const avatar = me.avatar_url ? yunhuMediaUrl(me.avatar_url) : undefined
+    if (name === la.stored.name && avatar === la.stored.avatar) return
+    const next: StoredYunhuAccount = { ...la.stored }
+    if (name) next.name = name
+    else delete next.name
+    if (avatar) next.avatar = avatar
+    else delete next.avatar
+    la.stored = next
+    this.stored.replace(next)
+    this.c.accountsChanged()
   }
 
   /** The token was refused: ask for a new login; keep contacts and history. */
@@ -848,6 +867,11 @@ export class YunhuAccounts implements AccountProvider {
         la.streams.set(id, { message: m, shown: u.text, idle: setTimeout(() => this.flushStream(la, id), this.o.streamIdleMs ?? 5000) })
         this.put(la, m)
         this.touchContact(la, m, !m.self)
+        return
+      }
+      case 'draft_input': {
+        const chatId = u.message.chat_id
+        if (chatId && la.contacts.has(chatId)) this.c.emit('draft', { accountId, contactId: chatId, text: (u.message.input ?? '').slice(0, MAX_TEXT) })
         return
       }
       case 'invite_apply':
@@ -1175,6 +1199,15 @@ export class YunhuAccounts implements AccountProvider {
     la.md5 = undefined
     void this.refreshContacts(la).catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`))
     return list
+  }
+
+  /** Sends the composer's draft to the account's other devices (cmd inputInfo); offline, nothing is sent. */
+  async syncDraft(accountId: string, contactId: string, text: string): Promise<void> {
+    const la = this.need(accountId)
+    const c = this.contactOf(la, contactId)
+    if (text.length > MAX_TEXT) throw new Error(`The message is too long (at most ${MAX_TEXT} characters)`)
+    if (la.needsLogin || la.push?.status.state !== 'online') return
+    la.push.sendDraft(c.id, text)
   }
 
   /** invite_apply carries no details: fetch the list and tell the window how many wait. */

@@ -16,7 +16,9 @@ const socialApi = {
   profile: (accountId: string, id: string, kind?: 'user' | 'bot') => getApi().call('yunhu:profile', accountId, id, kind),
   requests: (accountId: string) => getApi().call('yunhu:requests', accountId),
   answerRequest: (accountId: string, requestId: string, accept: boolean) => getApi().call('yunhu:answer-request', accountId, requestId, accept),
-  onRequests: (cb: (p: MainEvents['requests']) => void) => getApi().on('requests', cb)
+  onRequests: (cb: (p: MainEvents['requests']) => void) => getApi().on('requests', cb),
+  syncDraft: (accountId: string, contactId: string, text: string) => getApi().call('conversations:draft', accountId, contactId, text),
+  onDraft: (cb: (p: MainEvents['draft']) => void) => getApi().on('draft', cb)
 }
 
 export function useSocialApi(): typeof socialApi {
