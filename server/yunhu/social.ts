@@ -302,6 +302,29 @@ export function createSocial(opts: { store: YunhuStore; chats: ChatService; deli
       for (const chat of targets) chats.post(chat, { senderId: user.id, senderType: 1, contentType: from.m.contentType, content: { ...from.m.content } })
       return NO_DATA
     }),
+    '/v1/msg/a2ui-form-report': json((user, body) => {
+      const chat = resolve(user, str(body, 'chatId', error), chatTypeOf(body.chatType, error))
+      const m = chats.find(chat, str(body, 'msgId', error, 64))
+      if (!m || m.contentType !== 14) throw error('消息不存在或不是 A2UI 消息')
+      const actionName = str(body, 'actionName', error)
+      const sourceComponentId = str(body, 'sourceComponentId', error)
+      const ctx = body.formContext
+      if (ctx !== undefined && (typeof ctx !== 'object' || ctx === null || Array.isArray(ctx))) throw error('参数错误: formContext 必须是对象')
+      let interaction: unknown
+      try {
+        interaction = JSON.parse(str(body, 'interactionJson', error, 20_000))
+      } catch {
+        throw error('参数错误: interactionJson 不是合法的 JSON')
+      }
+      const action = (interaction as { action?: { name?: unknown } } | null)?.action
+      if (action?.name !== actionName) throw error('参数错误: interactionJson 与 actionName 不一致')
+      // The bot that sent the form answers with what it got (a real bot decides for itself).
+      if (m.senderType === 3) {
+        const values = Object.entries((ctx as Json | undefined) ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(', ')
+        chats.post(chat, { senderId: m.senderId, senderType: 3, contentType: 1, content: { text: `已收到表单 ${actionName}: ${values}` } })
+      }
+      return { msgId: m.msgId, chatId: str(body, 'chatId', error), chatType: Number(body.chatType), actionName, sourceComponentId, formContext: ctx ?? {}, interactionJson: body.interactionJson, timestamp: Date.now(), uid: user.id }
+    }),
     '/v1/search/chat-search': json((user, body) => {
       const word = str(body, 'word', error, MAX_WORD).toLowerCase()
       const chat = resolve(user, str(body, 'chatId', error), chatTypeOf(body.chatType, error))
@@ -351,6 +374,10 @@ export function createSocial(opts: { store: YunhuStore; chats: ChatService; deli
       const user = store.user(userId)
       if (!user) return 0
       return chats.messages(chatOf(user, c.chatId, c.chatType)).filter((m) => m.seq > c.readSeq && m.senderId !== userId && !m.recallTimeMs).length
+    },
+    /** A bot sends `userId` an A2UI message (content type 14) with `json` as its text. */
+    a2ui(botId: string, userId: string, json: string): string {
+      return chats.post(botChat(botId, userId), { senderId: botId, senderType: 3, contentType: 14, content: { text: json } }).msgId
     },
     /** Renames a user or changes their avatar (as another device would). */
     setUser(userId: string, change: { name?: string; avatarUrl?: string }): void {

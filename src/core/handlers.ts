@@ -71,7 +71,8 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'yunhu:address-book': (a) => yunhu.addressBook(a),
     'yunhu:profile': (a, id, kind) => yunhu.profile(a, id, kind),
     'yunhu:requests': (a) => yunhu.requests(a),
-    'yunhu:answer-request': (a, id, accept) => yunhu.answerRequest(a, id, accept)
+    'yunhu:answer-request': (a, id, accept) => yunhu.answerRequest(a, id, accept),
+    'yunhu:a2ui-submit': (a, c, m, submit) => yunhu.a2uiSubmit(a, c, m, submit)
   }
 }
 

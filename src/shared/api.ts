@@ -114,6 +114,15 @@ export interface Contact {
   capabilities: ConversationCapabilities
 }
 
+/** An A2UI form submitted (`yunhu:a2ui-submit`). */
+export interface A2uiSubmit {
+  surfaceId: string
+  actionName: string
+  sourceComponentId: string
+  /** The button's own context and the form's values, by key / component id. */
+  context: Record<string, string | boolean>
+}
+
 /** A message found by the platform's search inside a conversation (`messages:search`). */
 export interface SearchHit {
   messageId: string
@@ -261,6 +270,8 @@ export interface ApiMethods {
   'yunhu:board': (accountId: string, contactId: string) => Promise<YunhuBoard | null>
   /** A click on a message button: reports it per the facts file (actionType 3 / value) and opens links via app:open-external in the renderer. */
   'yunhu:button': (accountId: string, contactId: string, messageId: string, value: string) => Promise<void>
+  /** Submits an A2UI form of a message (a2ui-form-report): the action pressed and the values by component id. */
+  'yunhu:a2ui-submit': (accountId: string, contactId: string, messageId: string, submit: A2uiSubmit) => Promise<void>
   /** The address book: friends, groups, bots. */
   'yunhu:address-book': (accountId: string) => Promise<YunhuAddressBook>
   /** A user's profile (get-user) or, for a bot id, the bot's (bot-info). */
@@ -336,7 +347,8 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'yunhu:address-book': true,
   'yunhu:profile': true,
   'yunhu:requests': true,
-  'yunhu:answer-request': true
+  'yunhu:answer-request': true,
+  'yunhu:a2ui-submit': true
 }
 
 export const API_CHANNELS = Object.keys(CHANNELS) as ApiChannel[]

@@ -5,7 +5,12 @@
  * inside a chat with the jump to a hit, and the profile card. Screenshots in zh and en, light and dark,
  * at 1280×800 and 800×600, go to screenshots/.
  */
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { decodeWsFrame } from '../../src/core/protocols/yunhu/codec/yunhu'
+import type { YunhuPushEvent } from '../../src/shared/yunhu'
 import type { Page } from 'playwright-core'
 import { byTestId, conversationItem, messageAction, messageWithText, setLook, startHarness, yunhuSignIn, type Harness } from './harness'
 
@@ -162,6 +167,52 @@ describe('Yunhu contacts and conversations', () => {
     await byTestId(page, 'forward-picker').waitFor({ state: 'detached' })
     await openChat(page, ECHO)
     await messageWithText(page, '今日安排').first().waitFor({ timeout: 10_000 })
+  })
+
+  it('an A2UI form from a bot is drawn as a safe form and submitted', async () => {
+    const page = h.page
+    const form = readFileSync(fileURLToPath(new URL('../fixtures/a2ui/rain-form.json', import.meta.url)), 'utf8')
+    hooks().a2ui(ECHO, ME, form)
+    await openChat(page, ECHO)
+    const seg = byTestId(page, 'segment-a2ui').last()
+    await seg.waitFor({ timeout: 10_000 })
+    expect(await seg.locator('img, iframe, script, a').count()).toBe(0)
+    expect(await seg.textContent()).toContain('<img src=x') // the payload's markup is shown as text
+    await seg.locator('input[data-a2ui-id="city"]').fill('北京')
+    await seg.locator('input[data-a2ui-id="daily"]').uncheck()
+    await shots(page, 'yunhu-a2ui', async () => {
+      await openChat(page, ECHO)
+      await byTestId(page, 'segment-a2ui').last().scrollIntoViewIfNeeded()
+    })
+    await byTestId(page, 'segment-a2ui').last().locator('input[data-a2ui-id="city"]').fill('北京')
+    await byTestId(page, 'segment-a2ui').last().locator('[data-testid="a2ui-button"]').click()
+    await messageWithText(page, '已收到表单 subscribe').first().waitFor({ timeout: 10_000 })
+    expect(await messageWithText(page, '已收到表单 subscribe').first().textContent()).toContain('city=北京')
+    expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined()
+  })
+
+  it('drafts follow the other devices: typed here goes there, typed there fills an empty composer', async () => {
+    const page = h.page
+    const token = await (await fetch(`${h.serverHttp}/v1/user/email-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'demo@miodesk.local', password: 'e2e-yunhu-password' }) })).json()
+    const ws = new WebSocket(`${h.serverWs}/ws`)
+    const frames: YunhuPushEvent[] = []
+    ws.on('message', (data, binary) => {
+      if (binary) frames.push(decodeWsFrame(new Uint8Array(data as Buffer)))
+    })
+    await new Promise((r) => ws.once('open', r))
+    ws.send(JSON.stringify({ seq: 'l', cmd: 'login', data: { userId: ME, token: (token as { data: { token: string } }).data.token, platform: 'linux', deviceId: 'e2e-other' } }))
+    ws.send(JSON.stringify({ seq: 'hb', cmd: 'heartbeat', data: {} }))
+    await expect.poll(() => frames.some((f) => f.kind === 'heartbeat_ack')).toBe(true)
+    await openChat(page, FRIEND)
+    await byTestId(page, 'composer').fill('写了一半的草稿')
+    const draftOf = (f: YunhuPushEvent) => (f.kind === 'draft_input' ? f.message : undefined)
+    await expect.poll(() => frames.map(draftOf).find((d) => d?.input === '写了一半的草稿')?.chat_id, { timeout: 8_000 }).toBe(FRIEND)
+    await byTestId(page, 'composer').fill('')
+    await openChat(page, GROUP)
+    ws.send(JSON.stringify({ seq: 'd', cmd: 'inputInfo', data: { chatId: GROUP, input: '手机上写的草稿', deviceId: 'e2e-other' } }))
+    await expect.poll(() => byTestId(page, 'composer').inputValue(), { timeout: 8_000 }).toBe('手机上写的草稿')
+    ws.close()
+    await byTestId(page, 'composer').fill('')
   })
 
   it('searches inside a chat and jumps to a hit', async () => {

@@ -5,7 +5,9 @@
  * forwarding to another chat, the history search and the jump to a hit.
  */
 import type { EventEmitter } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -36,6 +38,7 @@ let h: ApiHandlers
 let account: AccountInfo
 const requestsEvents: MainEvents['requests'][] = []
 const draftEvents: MainEvents['draft'][] = []
+const messageEvents: MainEvents['message'][] = []
 
 async function waitFor<T>(get: () => T | undefined | false | null | Promise<T | undefined | false | null>, ms = 6000, what = 'condition'): Promise<T> {
   const t0 = Date.now()
@@ -64,6 +67,7 @@ beforeAll(async () => {
   })
   ;(core.events as unknown as EventEmitter).on('requests', (p: MainEvents['requests']) => requestsEvents.push(p))
   ;(core.events as unknown as EventEmitter).on('draft', (p: MainEvents['draft']) => draftEvents.push(p))
+  ;(core.events as unknown as EventEmitter).on('message', (p: MainEvents['message']) => messageEvents.push(p))
   h = createHandlers(core)
   account = await h['accounts:add']('yunhu', { api: server.url, email: EMAIL, password: PASSWORD })
 })
@@ -199,6 +203,21 @@ describe('messages', () => {
     const around = await h['history:around'](account.id, DEMO_GROUP, hits[0]!.messageId)
     expect(around.map((m) => m.id)).toContain(hits[0]!.messageId)
     for (let i = 1; i < around.length; i++) expect(around[i]!.time).toBeGreaterThanOrEqual(around[i - 1]!.time)
+  })
+})
+
+describe('A2UI', () => {
+  it('a bot form (content type 14) arrives as an a2ui part; submitting reports it and the bot answers', async () => {
+    const form = readFileSync(fileURLToPath(new URL('../fixtures/a2ui/rain-form.json', import.meta.url)), 'utf8')
+    const id = server.yunhu!.social.a2ui(ECHO_BOT, ME, form)
+    const got = await waitFor(() => messageEvents.find((e) => e.message.id === id), 6000, 'the form message')
+    expect(got.message.segments).toEqual([{ type: 'a2ui', data: { text: form } }])
+    await h['yunhu:a2ui-submit'](account.id, ECHO_BOT, id, { surfaceId: 'rain_sub', actionName: 'subscribe', sourceComponentId: 'go', context: { plan: 'rain', city: '上海', daily: false } })
+    const reply = await waitFor(() => messageEvents.find((e) => JSON.stringify(e.message.segments).includes('已收到表单 subscribe')), 6000, 'the bot answer')
+    expect(JSON.stringify(reply.message.segments)).toContain('city=上海')
+    await expect(h['yunhu:a2ui-submit'](account.id, ECHO_BOT, id, { surfaceId: 's', actionName: '', sourceComponentId: 'go', context: {} })).rejects.toThrow(/no action/)
+    const plain = (await h['history:list'](account.id, ECHO_BOT, undefined, 5)).find((m) => !m.segments.some((x) => x.type === 'a2ui'))!
+    await expect(h['yunhu:a2ui-submit'](account.id, ECHO_BOT, plain.id, { surfaceId: 's', actionName: 'a', sourceComponentId: 'go', context: {} })).rejects.toThrow(/no longer exists/)
   })
 })
 

@@ -64,6 +64,15 @@ describe('request bytes', () => {
     ])
   })
 
+  it("a2ui-form-report sends msg.md's whole body, interactionJson a JSON string", async () => {
+    const { api, calls } = client()
+    await api.a2uiFormReport({ msgId: 'm', chatId: 'b', chatType: 3, senderId: 'b', surfaceId: 's', actionName: 'go', sourceComponentId: 'btn', context: { city: '杭州', daily: true }, now: new Date(0) })
+    expect(calls[0]!.url.pathname).toBe('/v1/msg/a2ui-form-report')
+    const body = calls[0]!.json
+    expect(body).toEqual({ msgId: 'm', chatType: 3, chatId: 'b', senderId: 'b', actionName: 'go', sourceComponentId: 'btn', formContext: { city: '杭州', daily: true }, interactionJson: expect.any(String) })
+    expect(JSON.parse(body.interactionJson)).toEqual({ version: 'v0.9', action: { name: 'go', sourceComponentId: 'btn', timestamp: '1970-01-01T00:00:00.000Z', context: { city: '杭州', daily: true }, surfaceId: 's' } })
+  })
+
   it('chat-search sends word, chat, type "all", size, time and direction', async () => {
     const { api, calls } = client(() => jsonResponse({ code: 1, msg: 'success', data: { list: [{ id: 'a', sequence: 7, name: '小云', content: '看板', type: '1', time: 1787190900123 }, { nope: 1 }] } }))
     const hits = await api.chatSearch({ word: '看板', chatId: 'g', chatType: 2, before: 1787190900999 })

@@ -124,6 +124,10 @@ export function contentSegments(contentType: number | undefined, content: YunhuM
     case undefined:
       segs.push(...textWithMentions(text, c.mentioned_id ?? [], nameOf))
       break
+    case YunhuContentType.A2UI:
+      // The A2UI JSON as sent; the renderer reads the known component kinds (shared/model/a2ui.ts).
+      segs.push({ type: 'a2ui', data: { text } })
+      break
     default:
       if (c.video_url) segs.push({ type: 'video', data: { file: yunhuMediaUrl(c.video_url, 'video'), url: yunhuMediaUrl(c.video_url, 'video'), seconds: c.video_time ?? 0 } })
       else if (text) segs.push({ type: 'text', data: { text } })

@@ -13,7 +13,7 @@
  */
 import { coreText } from '../../../shared/core-text'
 import { randomBytes, randomUUID } from 'node:crypto'
-import type { AccountInfo, AddYunhuAccountInput, Contact, SearchHit, YunhuBoard } from '../../../shared/api'
+import type { A2uiSubmit, AccountInfo, AddYunhuAccountInput, Contact, SearchHit, YunhuBoard } from '../../../shared/api'
 import type { YunhuAddressBook, YunhuProfile, YunhuRequests } from '../../../shared/yunhu-social'
 import type { ConnectionStatus } from '../../../shared/connection'
 import type { ChatMessage, Segment } from '../../../shared/mio'
@@ -1199,6 +1199,25 @@ export class YunhuAccounts implements AccountProvider {
     la.md5 = undefined
     void this.refreshContacts(la).catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`))
     return list
+  }
+
+  /** Submits an A2UI form of a message (a2ui-form-report); the bot answers with a message, if at all. */
+  async a2uiSubmit(accountId: string, contactId: string, messageId: string, submit: A2uiSubmit): Promise<void> {
+    const la = this.need(accountId)
+    const chatType = this.requireChat(la, contactId)
+    const m = this.c.history.get(accountId, contactId, requireId(messageId, 'message id'))
+    if (!m || !m.segments.some((s) => s.type === 'a2ui')) throw new Error('That form no longer exists')
+    const s = submit && typeof submit === 'object' ? submit : ({} as A2uiSubmit)
+    const actionName = optionalText(s.actionName, 'action', 200)
+    const sourceComponentId = optionalText(s.sourceComponentId, 'component id', 200)
+    const surfaceId = optionalText(s.surfaceId, 'surface id', 200)
+    if (!actionName || !sourceComponentId) throw new Error('This form button has no action')
+    const context: Record<string, string | boolean> = {}
+    for (const [k, v] of Object.entries(s.context && typeof s.context === 'object' ? s.context : {}).slice(0, 100)) {
+      if (typeof v === 'boolean') context[k.slice(0, 100)] = v
+      else if (typeof v === 'string') context[k.slice(0, 100)] = v.slice(0, 5000)
+    }
+    await this.call(accountId, (_api, live) => live.social.a2uiFormReport({ msgId: m.id, chatId: contactId, chatType, senderId: m.senderId ?? contactId, surfaceId, actionName, sourceComponentId, context }))
   }
 
   /** Sends the composer's draft to the account's other devices (cmd inputInfo); offline, nothing is sent. */

@@ -153,6 +153,17 @@ export class YunhuSocialApi {
     await this.http.json('/v1/msg/msg-forward', { msgId, chatType, receive }, opts)
   }
 
+  /** POST /v1/msg/a2ui-form-report: a form of an A2UI message submitted (msg.md's full body). */
+  async a2uiFormReport(input: { msgId: string; chatId: string; chatType: number; senderId: string; surfaceId: string; actionName: string; sourceComponentId: string; context: Record<string, string | boolean>; now?: Date }, opts?: YunhuCallOptions): Promise<void> {
+    const timestamp = (input.now ?? new Date()).toISOString()
+    const interactionJson = JSON.stringify({ version: 'v0.9', action: { name: input.actionName, sourceComponentId: input.sourceComponentId, timestamp, context: input.context, surfaceId: input.surfaceId } })
+    await this.http.json(
+      '/v1/msg/a2ui-form-report',
+      { msgId: input.msgId, chatType: input.chatType, chatId: input.chatId, senderId: input.senderId, actionName: input.actionName, sourceComponentId: input.sourceComponentId, formContext: input.context, interactionJson },
+      opts
+    )
+  }
+
   /** POST /v1/search/chat-search: messages of one chat containing `word`, newest first. */
   async chatSearch(input: YunhuChatSearchInput, opts?: YunhuCallOptions): Promise<YunhuChatSearchItem[]> {
     const body = { word: input.word, chatId: input.chatId, chatType: input.chatType, type: 'all', size: input.size ?? 30, time: input.before ?? 9_999_999_999_999, direction: 1 }

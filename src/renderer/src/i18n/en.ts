@@ -221,6 +221,7 @@ export default {
   lightbox: { title: 'Image', save: 'Save image', close: 'Close' },
   shortcuts: { hint: 'Ctrl+K' },
   people: {
+    a2ui: { sent: 'Sent “{action}”' },
     friends: 'Friends',
     groups: 'Groups',
     bots: 'Bots',

@@ -221,6 +221,7 @@ const zh: typeof en = {
   lightbox: { title: '图片', save: '保存图片', close: '关闭' },
   shortcuts: { hint: 'Ctrl+K' },
   people: {
+    a2ui: { sent: '已提交“{action}”' },
     friends: '好友',
     groups: '群聊',
     bots: '机器人',

@@ -89,6 +89,7 @@ export const usePeopleStore = defineStore('people', () => {
     }
   }
 
+  /** Runs an action; its failure is a toast in words, its success an optional one. */
   async function act(fn: () => Promise<void>, done?: string): Promise<void> {
     try {
       await fn()
@@ -185,5 +186,5 @@ export const usePeopleStore = defineStore('people', () => {
     )
   }
 
-  return { pending, requests, books, bookError, profile, search, focus, loadRequests, answer, loadBook, pin, mute, remove, openChat, openSearch, runSearch, jump, wire }
+  return { pending, requests, books, bookError, profile, search, focus, act, loadRequests, answer, loadBook, pin, mute, remove, openChat, openSearch, runSearch, jump, wire }
 })
