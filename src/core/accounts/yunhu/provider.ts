@@ -80,6 +80,11 @@ export interface YunhuAccountsTuning {
   connectWaitMs?: number
   /** How long contacts:list waits for a fresh conversation list before answering from the cache, ms. Default 3000. */
   contactsWaitMs?: number
+  /**
+   * How often the conversation list is read again while online, ms (unread counts read on another
+   * device, pins; an unchanged list costs an md5). Default 30000 (VUE: 20 s while its socket is up); 0: never.
+   */
+  contactsPollMs?: number
   /** The OS the push login names (default: this process's). */
   platform?: NodeJS.Platform
   /** A stream with no new chunk for this long is stored as it is, ms. Default 5000. */
@@ -134,6 +139,7 @@ interface LiveYunhu {
   streams: Map<string, PendingStream>
   outbox: OutboxPump
   contactsTimer?: ReturnType<typeof setTimeout>
+  pollTimer?: ReturnType<typeof setInterval>
   refreshing?: Promise<void>
 }
 
@@ -277,6 +283,8 @@ export class YunhuAccounts implements AccountProvider {
       la.contactsTimer = undefined
       this.saveContacts(la)
     }
+    if (la.pollTimer) clearInterval(la.pollTimer)
+    la.pollTimer = undefined
     this.dropPush(la)
     la.api.http.removeAllListeners()
   }
@@ -466,6 +474,14 @@ export class YunhuAccounts implements AccountProvider {
       outbox: undefined as unknown as OutboxPump
     }
     la.outbox = new OutboxPump(acc.id, this.outboxLink(la), this.c.outbox, this.c.history, this.c.emit, this.c.logger)
+    const poll = this.o.contactsPollMs ?? 30_000
+    if (poll > 0) {
+      la.pollTimer = setInterval(() => {
+        if (la.closed || la.needsLogin || la.push?.status.state !== 'online') return
+        void this.refreshContacts(la).catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`))
+      }, poll)
+      la.pollTimer.unref?.()
+    }
     api.http.on('relogin-required', () => this.loggedOut(la))
     la.push = this.newPush(la, token)
     this.live.set(acc.id, la)
