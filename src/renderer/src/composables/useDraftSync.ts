@@ -3,7 +3,7 @@
  * typed goes out a moment after typing stops (and '' once sent), and a draft typed elsewhere fills the
  * composer when it is empty. A switch of conversation is not typing: nothing is sent for it.
  */
-import { onBeforeUnmount, watch, type Ref } from 'vue'
+import { onScopeDispose, watch, type Ref } from 'vue'
 import type { Contact } from '@shared/api'
 import { useSocialApi } from './useSocialApi'
 
@@ -34,7 +34,7 @@ export function useDraftSync(accountId: () => string | undefined, contact: () =>
     if (d.accountId === accountId() && d.contactId === contact().id && text.value.trim() === '' && d.text) text.value = d.text
   })
 
-  onBeforeUnmount(() => {
+  onScopeDispose(() => {
     clearTimeout(timer)
     off()
   })
