@@ -1,16 +1,11 @@
 /** Conversation actions and people in the renderer: the API layer's channels, and the draft sync (composables/useDraftSync.ts). */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { effectScope, nextTick, ref } from 'vue'
 import type { Contact } from '@shared/api'
 import { conversationCapabilities } from '@shared/model/capabilities'
-import { calls, emit, installFakeApi, resetFakeApi } from './fake-api'
+import { calls, emit, useFakeApi } from './fake-api'
 
-let uninstall: () => void
-beforeAll(() => {
-  uninstall = installFakeApi()
-})
-afterAll(() => uninstall())
-beforeEach(resetFakeApi)
+useFakeApi()
 
 const ACC = 'acc'
 const contact = (id: string, draftSync = true): Contact => ({ id, kind: 'user', name: id, capabilities: conversationCapabilities({ draftSync }) })
