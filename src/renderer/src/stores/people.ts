@@ -15,6 +15,7 @@ import { useAccountsStore } from './accounts'
 import { useContactsStore } from './contacts'
 import { useConversationsStore } from './conversations'
 import { useUiStore } from './ui'
+import { useYunhuStore } from './yunhu'
 
 export interface ProfileTarget {
   accountId: string
@@ -28,6 +29,7 @@ export const usePeopleStore = defineStore('people', () => {
   const contacts = useContactsStore()
   const conversations = useConversationsStore()
   const ui = useUiStore()
+  const yunhu = useYunhuStore()
   const t = i18n.global.t
 
   const pending = reactive<Record<string, number>>({})
@@ -45,7 +47,8 @@ export const usePeopleStore = defineStore('people', () => {
   function readIfNeeded(): void {
     const acc = accounts.active
     const c = contacts.activeContact
-    if (!acc || !c || !c.unread || document.hidden) return
+    // Only while the chat itself is on screen (not the store, the console or the contacts page).
+    if (!acc || !c || !c.unread || document.hidden || yunhu.section(acc.id) !== 'chats') return
     const key = `${acc.id}\u0000${c.id}`
     if (reading.has(key)) return
     reading.add(key)
@@ -167,7 +170,7 @@ export const usePeopleStore = defineStore('people', () => {
       if (requests[p.accountId] !== undefined) void loadRequests(p.accountId).catch(() => {})
     })
     // The open conversation is read on the server: when it is opened, and when a message comes in while it is open.
-    watch(() => [accounts.active?.id, contacts.activeContact?.id, contacts.activeContact?.unread], readIfNeeded)
+    watch(() => [accounts.active?.id, contacts.activeContact?.id, contacts.activeContact?.unread, yunhu.section(accounts.active?.id)], readIfNeeded)
     document.addEventListener('visibilitychange', readIfNeeded)
     // A new conversation closes the search of the previous one.
     watch(
