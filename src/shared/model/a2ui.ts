@@ -142,3 +142,16 @@ export function a2uiInitialValues(node: A2uiNode, out: Record<string, string | b
   if ('children' in node) for (const c of node.children) a2uiInitialValues(c, out)
   return out
 }
+
+/** A one-line preview of an A2UI payload: its first text (or a label), undefined when it has none. */
+export function a2uiPreview(text: unknown): string | undefined {
+  const s = parseA2ui(text)
+  if (!s) return undefined
+  const first = (n: A2uiNode): string => {
+    if (n.kind === 'text') return n.text
+    if (n.kind === 'textField' || n.kind === 'checkBox' || n.kind === 'button') return n.label
+    if ('children' in n) for (const c of n.children) if (first(c).trim()) return first(c)
+    return ''
+  }
+  return first(s.root).trim() || undefined
+}

@@ -39,3 +39,11 @@ describe('parseA2ui', () => {
     expect(parseA2ui(loop)?.root).toEqual({ id: 'root', kind: 'column', children: [] })
   })
 })
+
+describe('a2ui previews', () => {
+  it('a form previews as its first text; an unreadable one as [a2ui]', async () => {
+    const { previewSegments } = await import('../../../src/shared/model/parts')
+    expect(previewSegments([{ type: 'a2ui', data: { text: FORM } }])).toBe('订阅降雨提醒 <img src=x onerror=window.__xss=1>')
+    expect(previewSegments([{ type: 'a2ui', data: { text: 'nothing' } }])).toBe('[a2ui]')
+  })
+})
