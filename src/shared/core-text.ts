@@ -35,7 +35,17 @@ const EN = {
   questionClosed: 'That question is no longer open',
   notConnected: 'Not connected to the server',
   offlineQueued: 'Not connected: the message is queued and sent when the connection is back',
-  unknownError: 'Unknown error'
+  unknownError: 'Unknown error',
+  yunhuRefused: 'The Yunhu server refused it: {why}',
+  unknownYunhuConversation: 'Unknown Yunhu conversation',
+  accountCannot: 'This account cannot do that',
+  searchWhat: 'Type what to search for',
+  messageGone: 'That message no longer exists',
+  forwardOnlySent: 'Only sent messages can be forwarded',
+  forwardNotDelivered: 'The Yunhu server did not deliver the forwarded message',
+  hitGone: 'That message is no longer on the Yunhu server',
+  formGone: 'That form no longer exists',
+  formNoAction: 'This form button has no action'
 } as const
 
 export type CoreTextKey = keyof typeof EN
@@ -68,7 +78,17 @@ const ZH: { [K in CoreTextKey]: string } = {
   questionClosed: '这个问题已经不需要回答了',
   notConnected: '未连接到服务器',
   offlineQueued: '未连接：消息已排队，连接恢复后发出',
-  unknownError: '未知错误'
+  unknownError: '未知错误',
+  yunhuRefused: '云湖服务器拒绝了：{why}',
+  unknownYunhuConversation: '未知的云湖会话',
+  accountCannot: '这个账号不支持此操作',
+  searchWhat: '请输入要搜索的内容',
+  messageGone: '这条消息已不存在',
+  forwardOnlySent: '只能转发已发送的消息',
+  forwardNotDelivered: '云湖服务器没有送达转发的消息',
+  hitGone: '云湖服务器上已没有这条消息',
+  formGone: '这个表单已不存在',
+  formNoAction: '这个表单按钮没有动作'
 }
 
 const TABLE: Record<AppLocale, { [K in CoreTextKey]: string }> = { en: EN, 'zh-CN': ZH }

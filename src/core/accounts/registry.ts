@@ -5,6 +5,7 @@
 import type { AccountInfo, AccountKind, Contact, SearchHit } from '../../shared/api'
 import type { ChatMessage, Segment } from '../../shared/mio'
 import { pageArgs } from '../validate'
+import { coreText } from '../../shared/core-text'
 import type { AccountProvider, SendOptions } from './provider'
 import type { MediaPolicy } from '../media/policy'
 
@@ -103,7 +104,7 @@ export class AccountRegistry {
   private optional<K extends 'markRead' | 'pin' | 'mute' | 'removeConversation' | 'search' | 'around' | 'syncDraft'>(accountId: string, what: K): NonNullable<AccountProvider[K]> {
     const p = this.of(accountId)
     const fn = p[what]
-    if (!fn) throw new Error('This account cannot do that')
+    if (!fn) throw new Error(coreText('accountCannot'))
     return fn.bind(p) as NonNullable<AccountProvider[K]>
   }
 

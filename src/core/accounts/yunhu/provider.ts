@@ -164,7 +164,7 @@ export function yunhuPlatformOf(p: NodeJS.Platform): YunhuPlatform {
 export function yunhuErrorText(e: unknown): string {
   if (e instanceof YunhuLoggedOutError) return YUNHU_RELOGIN_MESSAGE
   if (e instanceof YunhuSettingsError) return e.message
-  if (e instanceof YunhuApiError) return `The Yunhu server refused it: ${e.msg || `error ${e.code}`}`
+  if (e instanceof YunhuApiError) return coreText('yunhuRefused', { why: e.msg || `error ${e.code}` })
   return friendlyError(e)
 }
 
@@ -1016,14 +1016,14 @@ export class YunhuAccounts implements AccountProvider {
     for (const id of ids) {
       const m = this.c.history.get(accountId, fromContactId, id)
       if (!m) throw new Error('That message no longer exists')
-      if (m.status === 'sending' || m.status === 'failed' || m.status === 'recalled') throw new Error('Only sent messages can be forwarded')
+      if (m.status === 'sending' || m.status === 'failed' || m.status === 'recalled') throw new Error(coreText('forwardOnlySent'))
     }
     await this.call(accountId, async (_api, live) => {
       for (const id of ids) await live.social.forward(id, fromType, [{ chatId: toContactId, chatType: toType }])
     })
     await this.call(accountId, (_api, live) => this.fetchPage(live, toContactId, toType, undefined, 20, true))
     const newest = this.c.history.list(accountId, toContactId, undefined, 1)[0]
-    if (!newest) throw new Error('The Yunhu server did not deliver the forwarded message')
+    if (!newest) throw new Error(coreText('forwardNotDelivered'))
     this.touchContact(la, newest, false)
     return newest
   }
@@ -1105,7 +1105,7 @@ export class YunhuAccounts implements AccountProvider {
 
   private contactOf(la: LiveYunhu, contactId: string): YunhuContact {
     const c = la.contacts.get(String(contactId ?? ''))
-    if (!c) throw new Error('Unknown Yunhu conversation')
+    if (!c) throw new Error(coreText('unknownYunhuConversation'))
     return c
   }
 
@@ -1160,7 +1160,7 @@ export class YunhuAccounts implements AccountProvider {
     const la = this.need(accountId)
     const chatType = this.requireChat(la, contactId)
     const w = optionalText(word, 'search words', 100).trim()
-    if (!w) throw new Error('Type what to search for')
+    if (!w) throw new Error(coreText('searchWhat'))
     const b = before === undefined || before === null ? undefined : Number(before)
     if (b !== undefined && !(Number.isFinite(b) && b > 0)) throw new Error('The search page is not valid')
     return this.call(accountId, async (_api, live) => searchHitsOf(await live.social.chatSearch({ word: w, chatId: contactId, chatType, before: b })))
@@ -1182,7 +1182,7 @@ export class YunhuAccounts implements AccountProvider {
     }
     if (batch.length) putMany(this.c.history, accountId, batch)
     for (const m of batch) this.c.emit('message', { accountId, message: m })
-    if (!batch.some((m) => m.id === id)) throw new Error('That message is no longer on the Yunhu server')
+    if (!batch.some((m) => m.id === id)) throw new Error(coreText('hitGone'))
     return batch.sort((a, b) => a.time - b.time)
   }
 
@@ -1222,12 +1222,12 @@ export class YunhuAccounts implements AccountProvider {
     const la = this.need(accountId)
     const chatType = this.requireChat(la, contactId)
     const m = this.c.history.get(accountId, contactId, requireId(messageId, 'message id'))
-    if (!m || !m.segments.some((s) => s.type === 'a2ui')) throw new Error('That form no longer exists')
+    if (!m || !m.segments.some((s) => s.type === 'a2ui')) throw new Error(coreText('formGone'))
     const s = submit && typeof submit === 'object' ? submit : ({} as A2uiSubmit)
     const actionName = optionalText(s.actionName, 'action', 200)
     const sourceComponentId = optionalText(s.sourceComponentId, 'component id', 200)
     const surfaceId = optionalText(s.surfaceId, 'surface id', 200)
-    if (!actionName || !sourceComponentId) throw new Error('This form button has no action')
+    if (!actionName || !sourceComponentId) throw new Error(coreText('formNoAction'))
     const context: Record<string, string | boolean> = {}
     for (const [k, v] of Object.entries(s.context && typeof s.context === 'object' ? s.context : {}).slice(0, 100)) {
       if (typeof v === 'boolean') context[k.slice(0, 100)] = v
