@@ -226,6 +226,35 @@ describe('A2UI', () => {
   })
 })
 
+describe('heartbeats', () => {
+  it('a heartbeat answer is not a new connection: no conversation list or history is fetched for it', async () => {
+    const paths: string[] = []
+    const counting: typeof fetch = (input, init) => {
+      paths.push(new URL(String(input)).pathname)
+      return fetch(input, init)
+    }
+    const other = new AppCore({
+      store: new MemoryStore(),
+      secrets: box,
+      host: 'browser',
+      version: 'test',
+      openExternal: async () => {},
+      logger: createMemoryLogger(),
+      yunhu: { fetch: counting, push: { loginSettleMs: 50, heartbeatIntervalMs: 100, backoff: { baseMs: 50, maxMs: 200, factor: 2, jitter: 0 } }, httpTimeoutMs: 5000, connectWaitMs: 5000, contactsPollMs: 0 }
+    })
+    try {
+      const acc = await createHandlers(other)['accounts:add']('yunhu', { api: server.url, email: EMAIL, password: PASSWORD })
+      await createHandlers(other)['history:list'](acc.id, DEMO_GROUP, undefined, 5)
+      await new Promise((r) => setTimeout(r, 300))
+      const before = paths.length
+      await new Promise((r) => setTimeout(r, 1200)) // about a dozen heartbeats
+      expect(paths.slice(before).filter((p) => p === '/v1/conversation/list' || p.startsWith('/v1/msg/list-message'))).toEqual([])
+    } finally {
+      await other.stop()
+    }
+  })
+})
+
 describe('drafts', () => {
   it('a draft typed here goes to the other devices (inputInfo), and one typed there arrives as a draft event', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`)

@@ -500,11 +500,14 @@ export class YunhuAccounts implements AccountProvider {
     })
     la.wasOnline = false
     const accountId = la.stored.id
+    let wasState = ''
     push.on('status', (s) => {
       if (la.push !== push) return
       this.c.emit('connection', { accountId, status: la.needsLogin ? this.status(la) : { ...s, delayMs: push.socket.delayMs } })
       if (s.state === 'failed' && s.errorKind === 'auth') this.loggedOut(la)
-      if (s.state === 'online') this.onOnline(la)
+      // Each heartbeat answer says "online" again (with its delay): only coming online is news.
+      if (s.state === 'online' && wasState !== 'online') this.onOnline(la)
+      wasState = s.state
     })
     push.on('delay', (d) => {
       if (la.push === push) this.c.emit('connection', { accountId, status: { ...push.status, delayMs: d } })
