@@ -19,6 +19,7 @@ import { createGroups } from './groups'
 import { OFFICIAL_ID } from './seed'
 import { verifyPassword, type YunhuStore } from './store'
 import type { BotRec, GroupRec, MsgRec, SettingItem, UserRec } from './types'
+import { NO_DATA, type SocialJsonRoute, type SocialProtoRoute } from './social'
 
 export const MAX_JSON_BODY = 256 * 1024
 export const MAX_PROTO_BODY = 256 * 1024
@@ -58,7 +59,8 @@ export interface ProtoRoute<Req extends YunhuBodyName = YunhuBodyName, Res exten
 
 export type Route = JsonRoute | ProtoRoute<any, any>
 
-export const NO_DATA = Symbol('no data')
+/** A JSON route's answer without data: `{code:1, msg:"success"}`. */
+export { NO_DATA }
 
 export interface ApiOptions {
   store: YunhuStore
@@ -67,6 +69,8 @@ export interface ApiOptions {
   publicUrl: () => string
   later: (ms: number, fn: () => void) => void
   log: (line: string) => void
+  /** More routes (server/yunhu/social.ts: conversations and people). */
+  extraRoutes?: Record<string, SocialJsonRoute | SocialProtoRoute>
 }
 
 // ---------------------------------------------------------------------------------- input helpers
@@ -561,7 +565,8 @@ export function createYunhuApi(opts: ApiOptions) {
       else store.data.groupSettings[key] = body.settingJson as string
       store.changed()
       return NO_DATA
-    })
+    }),
+    ...opts.extraRoutes
   }
 
   function recall(user: UserRec, body: YunhuBodyTypes['RecallMsg']): Record<string, never> {

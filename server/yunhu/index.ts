@@ -4,7 +4,8 @@
  * See server/yunhu/README.md.
  */
 import type { RunningServer } from '../app'
-import { createYunhuApi } from './api'
+import { ApiError, createYunhuApi } from './api'
+import { createSocial, type YunhuSocialHooks } from './social'
 import { createBots } from './bot'
 import { ChatService } from './chat'
 import { createOpenApi } from './openapi'
@@ -46,6 +47,8 @@ export interface YunhuMounted {
   uploads: YunhuUploads
   /** A fresh login token of a stored user, e.g. the demo friend (tests: the other side of a chat). */
   tokenFor(userId: string): string
+  /** Test hooks: friend requests and messages from seeded users (server/yunhu/social.ts). */
+  social: YunhuSocialHooks
 }
 
 export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Promise<YunhuMounted> {
@@ -58,7 +61,8 @@ export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Pro
   const hub = createPushHub({ store, log })
   const chats = new ChatService(store, (userId, frame) => hub.deliver(userId, frame), log)
   const bots = createBots({ store, chats, chunkDelayMs: Math.max(0, opts.chunkDelayMs ?? 25), followUpMs: Math.max(0, opts.followUpMs ?? 500), later })
-  const api = createYunhuApi({ store, chats, bots, publicUrl: () => server.url, later, log })
+  const social = createSocial({ store, chats, deliver: (userId, frame) => hub.deliver(userId, frame), error: (msg, code) => new ApiError(msg, code) })
+  const api = createYunhuApi({ store, chats, bots, publicUrl: () => server.url, later, log, extraRoutes: social.routes })
   const openApi = createOpenApi({ store, chats })
 
   const uploads = createYunhuUploads({ dataDir: opts.dataDir, limitsMb: opts.uploadLimitsMb, log })
@@ -77,6 +81,7 @@ export async function mountYunhu(server: RunningServer, opts: YunhuOptions): Pro
   })
 
   return { dataFile: store.file, email: opened.email, generatedPassword: opened.generatedPassword, created: opened.created, flush: () => store.flush(), cdn,
+    social: social.hooks,
     uploads,
     tokenFor: (userId) => {
       const u = store.user(userId)

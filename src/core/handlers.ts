@@ -33,6 +33,13 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'messages:recall': (a, c, m) => accounts.recall(a, c, m),
     'messages:edit': (a, c, m, segs) => accounts.edit(a, c, m, segs),
     'messages:forward': (a, from, ids, to) => accounts.forward(a, from, ids, to),
+    'messages:search': (a, c, word, before) => accounts.search(a, c, word, before),
+    'history:around': (a, c, m) => accounts.around(a, c, m),
+    'conversations:read': (a, c) => accounts.markRead(a, c),
+    'conversations:pin': (a, c, on) => accounts.pin(a, c, on),
+    'conversations:remove': (a, c) => accounts.removeConversation(a, c),
+    'conversations:mute': (a, c, on) => accounts.mute(a, c, on),
+    'conversations:draft': (a, c, text) => accounts.syncDraft(a, c, text),
     // Mio-Chat only: model contacts, share, models, completions.
     'contacts:save-llm': async (id, c) => mio.saveLlm(id, c),
     'contacts:delete-llm': async (id, c) => mio.deleteLlm(id, c),
@@ -73,7 +80,12 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'yunhu:remove-member': (a, g, u) => yunhu.groups.remove(a, g, u),
     'yunhu:commands': (a, c) => yunhu.groups.commands(a, c),
     'yunhu:send-command': (a, c, id, input) => yunhu.groups.sendCommand(a, c, id, input),
-    'yunhu:menu-event': (a, c, id, v) => yunhu.groups.menuEvent(a, c, id, v)
+    'yunhu:menu-event': (a, c, id, v) => yunhu.groups.menuEvent(a, c, id, v),
+    'yunhu:address-book': (a) => yunhu.addressBook(a),
+    'yunhu:profile': (a, id, kind) => yunhu.profile(a, id, kind),
+    'yunhu:requests': (a) => yunhu.requests(a),
+    'yunhu:answer-request': (a, id, accept) => yunhu.answerRequest(a, id, accept),
+    'yunhu:a2ui-submit': (a, c, m, submit) => yunhu.a2uiSubmit(a, c, m, submit)
   }
 }
 

@@ -87,6 +87,8 @@ export type MessageVerdict = 'notify' | 'count' | 'ignore' | 'later'
 export class MessageNotifier {
   private readonly seen = new Set<string>()
   private readonly names = new Map<string, string>()
+  /** Conversations the platform mutes (`Contact.muted`, e.g. Yunhu no-notify), by conversation key. */
+  private readonly serverMuted = new Set<string>()
   /** Shown notifications, kept referenced so their click handlers survive garbage collection. */
   private readonly live = new Set<Notification>()
   /** Question notifications that offer Allow / Deny, by reply, while their question waits. */
@@ -179,7 +181,12 @@ export class MessageNotifier {
   }
 
   private rememberContacts(accountId: string, contacts: Contact[]): void {
-    for (const c of contacts ?? []) this.names.set(conversationKey(accountId, c.id), c.name)
+    for (const c of contacts ?? []) {
+      const key = conversationKey(accountId, c.id)
+      this.names.set(key, c.name)
+      if (c.muted) this.serverMuted.add(key)
+      else this.serverMuted.delete(key)
+    }
   }
 
   /** Decides what a message event means, without side effects. */
@@ -194,7 +201,7 @@ export class MessageNotifier {
     if (typeof message.time === 'number' && now - message.time > MAX_AGE_MS) return 'ignore'
     if (this.opts.isWindowActive()) return 'ignore'
     const settings = this.opts.getSettings()
-    if (isConversationMuted(settings, accountId, message.contactId)) return 'ignore'
+    if (isConversationMuted(settings, accountId, message.contactId) || this.serverMuted.has(conversationKey(accountId, message.contactId))) return 'ignore'
     if (!settings.notifications) return 'count'
     return 'notify'
   }

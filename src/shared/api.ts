@@ -25,6 +25,7 @@ import type {
 } from './yunhu-api'
 import type { YunhuBotData } from './yunhu'
 import type { YunhuChatCommands, YunhuCommandInput, YunhuGroupInfoView, YunhuMemberPage } from './yunhu-api'
+import type { YunhuAddressBook, YunhuProfile, YunhuRequests } from './yunhu-social'
 import type { AccountCapabilities, ConversationCapabilities } from './model/capabilities'
 import type { PreviewToken } from './model/parts'
 import type { MediaErrorBody, StagedFile, StageFileInput, StickerCatalog, UploadProgress } from './media'
@@ -51,6 +52,8 @@ export interface AccountInfo {
   login?: LoginInfo
   /** What the account can do (declared by its provider). */
   capabilities: AccountCapabilities
+  /** The account's own avatar (Yunhu: from /v1/user/info), where the platform has one. */
+  avatarUrl?: string
 }
 
 export interface AddMioAccountInput {
@@ -113,6 +116,10 @@ export interface Contact {
   lastMessage?: { id?: string; preview: string; time: number; tokens?: PreviewToken[] }
   /** Unread messages known to the server (Yunhu); the renderer also counts what arrives while away. */
   unread?: number
+  /** Pinned to the top of the list (on the server, where `capabilities.pin`). */
+  pinned?: boolean
+  /** The server sends no notifications for it (where `capabilities.mute`): no notification, a quiet badge. */
+  muted?: boolean
   /** What this conversation can do (declared by the account's provider). */
   capabilities: ConversationCapabilities
 }
@@ -127,6 +134,27 @@ export interface ExportOutcome {
   format: 'markdown' | 'html' | 'json'
   messages: number
   bytes: number
+}
+
+/** An A2UI form submitted (`yunhu:a2ui-submit`). */
+export interface A2uiSubmit {
+  surfaceId: string
+  actionName: string
+  sourceComponentId: string
+  /** The button's own context and the form's values, by key / component id. */
+  context: Record<string, string | boolean>
+}
+
+/** A message found by the platform's search inside a conversation (`messages:search`). */
+export interface SearchHit {
+  messageId: string
+  /** The platform's sequence number, to jump there (as text: 64-bit). */
+  seq?: string
+  senderName: string
+  senderAvatar?: string
+  text: string
+  /** ms */
+  time: number
 }
 
 export interface AppInfo {
@@ -228,6 +256,20 @@ export interface ApiMethods {
   /** Edits an own sent message (where `capabilities.edit`). */
   'messages:edit': (accountId: string, contactId: string, messageId: string, segments: Segment[]) => Promise<ChatMessage>
   'messages:forward': (accountId: string, fromContactId: string, messageIds: string[], toContactId: string) => Promise<ChatMessage>
+  /** The platform's history search inside a conversation (where `capabilities.search`); `before` = ms, to page older. */
+  'messages:search': (accountId: string, contactId: string, word: string, before?: number) => Promise<SearchHit[]>
+  /** Messages around one message (a search hit), oldest first, stored and shown in the conversation. */
+  'history:around': (accountId: string, contactId: string, messageId: string) => Promise<ChatMessage[]>
+  /** The conversation was read here: the server's unread count drops (where the platform counts them). */
+  'conversations:read': (accountId: string, contactId: string) => Promise<void>
+  /** Pins or unpins a conversation (where `capabilities.pin`). */
+  'conversations:pin': (accountId: string, contactId: string, pinned: boolean) => Promise<void>
+  /** Removes a conversation from the list (not the contact; where `capabilities.remove`). */
+  'conversations:remove': (accountId: string, contactId: string) => Promise<void>
+  /** The composer's text, synced to the account's other devices (where `capabilities.draftSync`; best effort). */
+  'conversations:draft': (accountId: string, contactId: string, text: string) => Promise<void>
+  /** Turns the server's notifications for a conversation off or on (where `capabilities.mute`). */
+  'conversations:mute': (accountId: string, contactId: string, muted: boolean) => Promise<void>
   'mio:share': (accountId: string, contactId: string) => Promise<ShareResult>
   'mio:models': (accountId: string) => Promise<ModelGroup[]>
   /** Starts an AI reply in an LLM conversation; the reply grows through `stream` events. */
@@ -271,7 +313,7 @@ export interface ApiMethods {
   /** The user's saved stickers and sticker packs (expression/list, sticker/list), for the sticker picker. */
   'yunhu:stickers': (accountId: string) => Promise<StickerCatalog>
   /** Adds a picture (e.g. a received sticker) to the saved stickers (expression/create). */
-  'yunhu:save-sticker': (accountId: string, url: string) => Promise<void>,
+  'yunhu:save-sticker': (accountId: string, url: string) => Promise<void>
   // Yunhu groups and bot commands (src/core/accounts/yunhu/groups.ts).
   'yunhu:group-info': (accountId: string, groupId: string) => Promise<YunhuGroupInfoView>
   /** One page (from 1) of a group's members, optionally matching `keywords`. */
@@ -285,6 +327,16 @@ export interface ApiMethods {
   'yunhu:send-command': (accountId: string, contactId: string, commandId: string, input: YunhuCommandInput) => Promise<ChatMessage>
   /** Fires a quick-menu button (with the choice of a toggle or drop-down). */
   'yunhu:menu-event': (accountId: string, contactId: string, menuId: string, value?: string) => Promise<void>
+  /** Submits an A2UI form of a message (a2ui-form-report): the action pressed and the values by component id. */
+  'yunhu:a2ui-submit': (accountId: string, contactId: string, messageId: string, submit: A2uiSubmit) => Promise<void>
+  /** The address book: friends, groups, bots. */
+  'yunhu:address-book': (accountId: string) => Promise<YunhuAddressBook>
+  /** A user's profile (get-user) or, for a bot id, the bot's (bot-info). */
+  'yunhu:profile': (accountId: string, id: string, kind?: 'user' | 'bot') => Promise<YunhuProfile>
+  /** Friend requests and group invitations (request-list). */
+  'yunhu:requests': (accountId: string) => Promise<YunhuRequests>
+  /** Accepts or declines a request (agree-apply); resolves with the list as it is then. */
+  'yunhu:answer-request': (accountId: string, requestId: string, accept: boolean) => Promise<YunhuRequests>
 }
 
 export type ApiChannel = keyof ApiMethods
@@ -353,7 +405,19 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'yunhu:remove-member': true,
   'yunhu:commands': true,
   'yunhu:send-command': true,
-  'yunhu:menu-event': true
+  'yunhu:menu-event': true,
+  'messages:search': true,
+  'history:around': true,
+  'conversations:read': true,
+  'conversations:pin': true,
+  'conversations:remove': true,
+  'conversations:mute': true,
+  'conversations:draft': true,
+  'yunhu:address-book': true,
+  'yunhu:profile': true,
+  'yunhu:requests': true,
+  'yunhu:answer-request': true,
+  'yunhu:a2ui-submit': true
 }
 
 export const API_CHANNELS = Object.keys(CHANNELS) as ApiChannel[]
@@ -402,6 +466,10 @@ export interface MainEvents {
   upload: UploadProgress
   /** The history could not be written (messages are held in memory and written later), or `fault: null`: all written. */
   storage: { fault: StorageFault | null }
+  /** Friend requests or invitations changed (Yunhu invite_apply): how many wait for an answer. */
+  requests: { accountId: string; pending: number }
+  /** A draft typed on another device of the account (Yunhu draft_input). */
+  draft: { accountId: string; contactId: string; text: string }
 }
 
 export interface DownloadProgress {
@@ -439,7 +507,9 @@ const MAIN_EVENT_TABLE: { [K in MainEventName]: true } = {
   catalog: true,
   storage: true,
   download: true,
-  upload: true
+  upload: true,
+  requests: true,
+  draft: true
 }
 
 export const MAIN_EVENTS = Object.keys(MAIN_EVENT_TABLE) as MainEventName[]

@@ -222,7 +222,15 @@ const EN = {
   accountGone: 'That account is not here any more',
   conversationMissing: 'The conversation is missing',
   searchNeedsText: 'The search needs some text',
-  searchTooLong: 'The search text is too long (at most {max} characters)'
+  searchTooLong: 'The search text is too long (at most {max} characters)',
+  accountCannot: 'This account cannot do that',
+  searchWhat: 'Type what to search for',
+  forwardOnlySent: 'Only sent messages can be forwarded',
+  forwardAtMost: 'Forward at most {n} messages at once',
+  forwardNotDelivered: 'The Yunhu server did not deliver the forwarded message',
+  hitGone: 'That message is no longer on the Yunhu server',
+  formGone: 'That form no longer exists',
+  formNoAction: 'This form button has no action'
 } as const
 
 export type CoreTextKey = keyof typeof EN
@@ -439,7 +447,15 @@ const ZH: { [K in CoreTextKey]: string } = {
   accountGone: '这个账号已不在了',
   conversationMissing: '缺少会话',
   searchNeedsText: '请输入要搜索的内容',
-  searchTooLong: '搜索内容太长（最多 {max} 个字符）'
+  searchTooLong: '搜索内容太长（最多 {max} 个字符）',
+  accountCannot: '这个账号不支持此操作',
+  searchWhat: '请输入要搜索的内容',
+  forwardOnlySent: '只能转发已发送的消息',
+  forwardAtMost: '一次最多转发 {n} 条消息',
+  forwardNotDelivered: '云湖服务器没有送达转发的消息',
+  hitGone: '云湖服务器上已没有这条消息',
+  formGone: '这个表单已不存在',
+  formNoAction: '这个表单按钮没有动作'
 }
 
 const TABLE: Record<AppLocale, { [K in CoreTextKey]: string }> = { en: EN, 'zh-CN': ZH }

@@ -217,6 +217,27 @@ export async function login(h: Harness, id = 'alice', code = h.userCode): Promis
   await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor({ timeout: 15_000 })
 }
 
+/** Signs in to the reference server's Yunhu demo account; waits until it is online. */
+export async function yunhuSignIn(h: Harness): Promise<void> {
+  const page = h.page
+  await byTestId(page, 'account-kind-yunhu').click()
+  await byTestId(page, 'yunhu-email').fill(YUNHU_EMAIL)
+  await byTestId(page, 'yunhu-password').fill(YUNHU_PASSWORD)
+  await byTestId(page, 'yunhu-api').fill(h.serverHttp)
+  await byTestId(page, 'yunhu-login-submit').click()
+  await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor({ timeout: 20_000 })
+}
+
+/** Switches the language and the theme in the settings dialog (for screenshots). */
+export async function setLook(page: Page, locale: 'en' | 'zh-CN', theme: 'light' | 'dark'): Promise<void> {
+  await byTestId(page, 'open-settings').first().click()
+  await byTestId(page, 'settings-locale').selectOption(locale)
+  await byTestId(page, 'settings-theme').selectOption(theme)
+  await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme)
+  await page.keyboard.press('Escape')
+  await byTestId(page, 'settings-theme').waitFor({ state: 'detached' })
+}
+
 export function conversationItem(page: Page, contactId: string): Locator {
   return page.locator(`[data-testid="conversation-item"][data-contact-id="${contactId}"]`)
 }
@@ -263,27 +284,6 @@ export async function pasteImage(page: Page, pngBase64: string, name = 'pixel.pn
     },
     { b64: pngBase64, name }
   )
-}
-
-/** Signs in to the reference server's Yunhu demo account (with `yunhu`) and waits until it is online. */
-export async function signInYunhu(h: Harness): Promise<void> {
-  const page = h.page
-  await byTestId(page, 'account-kind-yunhu').click()
-  await byTestId(page, 'yunhu-email').fill(YUNHU_EMAIL)
-  await byTestId(page, 'yunhu-password').fill(YUNHU_PASSWORD)
-  await byTestId(page, 'yunhu-api').fill(h.serverHttp)
-  await byTestId(page, 'yunhu-login-submit').click()
-  await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor({ timeout: 20_000 })
-}
-
-/** Sets the language and theme in the settings dialog, and closes it. */
-export async function setLook(page: Page, locale: 'en' | 'zh-CN', theme: 'light' | 'dark'): Promise<void> {
-  await byTestId(page, 'open-settings').first().click()
-  await byTestId(page, 'settings-locale').selectOption(locale)
-  await byTestId(page, 'settings-theme').selectOption(theme)
-  await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme)
-  await page.keyboard.press('Escape')
-  await byTestId(page, 'settings-theme').waitFor({ state: 'detached' })
 }
 
 /** Opens the context menu of a message and clicks one of its actions. */

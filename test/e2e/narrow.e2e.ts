@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
-import { byTestId, login, openBot, signInYunhu, startHarness, type Harness } from './harness'
+import { byTestId, login, openBot, yunhuSignIn, startHarness, type Harness } from './harness'
 import { setLook, shootLooks } from './looks'
 
 const harnesses: Harness[] = []
@@ -15,7 +15,7 @@ afterAll(async () => {
   for (const h of harnesses) await h.close()
 })
 
-const signIn = signInYunhu
+const signIn = yunhuSignIn
 
 /** Each section tab: is its label cut, and is its icon shown? */
 const tabs = (page: Page) =>

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { demoPng } from '../../server/yunhu/cdn'
 import { toneWav } from '../helpers/wav'
-import { byTestId, conversationItem, messages, setLook, signInYunhu, startHarness, type Harness } from './harness'
+import { byTestId, conversationItem, messages, setLook, yunhuSignIn, startHarness, type Harness } from './harness'
 
 const ME = '1000001'
 const FRIEND = '1000002'
@@ -71,7 +71,7 @@ beforeAll(async () => {
     chromiumArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-audio-capture=${wavFile}`, '--autoplay-policy=no-user-gesture-required'],
     permissions: ['microphone']
   })
-  await signInYunhu(h)
+  await yunhuSignIn(h)
   const page = h.page
   await conversationItem(page, FRIEND).click()
   await byTestId(page, 'composer').waitFor()

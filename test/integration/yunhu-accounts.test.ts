@@ -136,8 +136,9 @@ describe('Yunhu accounts in the core, against the reference server', () => {
     expect(byId.get(ECHO_BOT)).toMatchObject({ kind: 'bot', name: '回声机器人' })
     expect(byId.get(STREAM_BOT)).toMatchObject({ kind: 'bot' })
     expect(byId.get(FRIEND)).toMatchObject({ kind: 'user', name: '小云', lastMessage: { preview: '周末一起测试客户端吗?' } })
-    // newest first
-    const times = contacts.map((c) => c.lastMessage?.time ?? 0)
+    // pinned first (the seed pins the friend), then newest first
+    expect(contacts[0]).toMatchObject({ id: FRIEND, pinned: true })
+    const times = contacts.filter((c) => !c.pinned).map((c) => c.lastMessage?.time ?? 0)
     expect([...times].sort((a, b) => b - a)).toEqual(times)
   })
 

@@ -6,7 +6,7 @@
  * A provider gets an `AccountContext` with the shared pieces: the key-value store, secrets, the
  * history and its outbox, the one clock, the event emitter and the logger.
  */
-import type { AccountInfo, AccountKind, Contact, MainEventName, MainEvents, Settings } from '../../shared/api'
+import type { AccountInfo, AccountKind, Contact, MainEventName, MainEvents, SearchHit, Settings } from '../../shared/api'
 import type { ChatMessage, Segment } from '../../shared/mio'
 import type { AccountCapabilities } from '../../shared/model/capabilities'
 import type { MediaPolicy } from '../media/policy'
@@ -70,6 +70,14 @@ export interface AccountProvider {
   recall(accountId: string, contactId: string, messageId: string): Promise<void>
   edit(accountId: string, contactId: string, messageId: string, segments: Segment[]): Promise<ChatMessage>
   forward(accountId: string, fromContactId: string, messageIds: string[], toContactId: string): Promise<ChatMessage>
+  /** Conversation actions a platform may have (each one where its conversations' capabilities say so). */
+  markRead?(accountId: string, contactId: string): Promise<void>
+  pin?(accountId: string, contactId: string, pinned: boolean): Promise<void>
+  mute?(accountId: string, contactId: string, muted: boolean): Promise<void>
+  removeConversation?(accountId: string, contactId: string): Promise<void>
+  search?(accountId: string, contactId: string, word: string, before?: number): Promise<SearchHit[]>
+  around?(accountId: string, contactId: string, messageId: string): Promise<ChatMessage[]>
+  syncDraft?(accountId: string, contactId: string, text: string): Promise<void>
   /**
    * Where the account's media come from and what their hosts need (with `capabilities.media`): the
    * renderer then loads them through the app's media URL, served by the MediaService.

@@ -3,7 +3,7 @@
  * an account to its provider — by account id. Untrusted arguments are checked here once (ids, paging).
  */
 import { coreText } from '../../shared/core-text'
-import type { AccountInfo, AccountKind, Contact } from '../../shared/api'
+import type { AccountInfo, AccountKind, Contact, SearchHit } from '../../shared/api'
 import type { ChatMessage, Segment } from '../../shared/mio'
 import { pageArgs } from '../validate'
 import type { AccountProvider, SendOptions } from './provider'
@@ -98,5 +98,41 @@ export class AccountRegistry {
 
   async forward(accountId: string, fromContactId: string, messageIds: string[], toContactId: string): Promise<ChatMessage> {
     return this.of(accountId).forward(accountId, String(fromContactId ?? ''), messageIds, String(toContactId ?? ''))
+  }
+
+  /** A conversation action the account's platform may lack: refused in words where it does. */
+  private optional<K extends 'markRead' | 'pin' | 'mute' | 'removeConversation' | 'search' | 'around' | 'syncDraft'>(accountId: string, what: K): NonNullable<AccountProvider[K]> {
+    const p = this.of(accountId)
+    const fn = p[what]
+    if (!fn) throw new Error(coreText('accountCannot'))
+    return fn.bind(p) as NonNullable<AccountProvider[K]>
+  }
+
+  async markRead(accountId: string, contactId: string): Promise<void> {
+    return this.optional(accountId, 'markRead')(accountId, String(contactId ?? ''))
+  }
+
+  async pin(accountId: string, contactId: string, pinned: unknown): Promise<void> {
+    return this.optional(accountId, 'pin')(accountId, String(contactId ?? ''), pinned === true)
+  }
+
+  async mute(accountId: string, contactId: string, muted: unknown): Promise<void> {
+    return this.optional(accountId, 'mute')(accountId, String(contactId ?? ''), muted === true)
+  }
+
+  async removeConversation(accountId: string, contactId: string): Promise<void> {
+    return this.optional(accountId, 'removeConversation')(accountId, String(contactId ?? ''))
+  }
+
+  async search(accountId: string, contactId: string, word: unknown, before?: unknown): Promise<SearchHit[]> {
+    return this.optional(accountId, 'search')(accountId, String(contactId ?? ''), typeof word === 'string' ? word : '', typeof before === 'number' ? before : undefined)
+  }
+
+  async syncDraft(accountId: string, contactId: string, text: unknown): Promise<void> {
+    return this.optional(accountId, 'syncDraft')(accountId, String(contactId ?? ''), typeof text === 'string' ? text : '')
+  }
+
+  async around(accountId: string, contactId: string, messageId: unknown): Promise<ChatMessage[]> {
+    return this.optional(accountId, 'around')(accountId, String(contactId ?? ''), String(messageId ?? ''))
   }
 }

@@ -113,6 +113,8 @@ const yunhuConsole = lazyComponent('YunhuConsole', () => import('./components/Yu
 const yunhuStore = lazyComponent('YunhuStorePage', () => import('./components/YunhuStorePage.vue'), PanePlaceholder)
 export const YunhuConsole = yunhuConsole.component
 export const YunhuStorePage = yunhuStore.component
+const yunhuContacts = lazyComponent('YunhuContacts', () => import('./components/YunhuContacts.vue'), PanePlaceholder)
+export const YunhuContacts = yunhuContacts.component
 
 /** Nothing on screen while a dialog's chunk loads (it appears when the chunk is there). */
 const NoPlaceholder = defineComponent({ name: 'NoPlaceholder', inheritAttrs: false, render: () => null })
@@ -146,9 +148,11 @@ export const LlmEditor = dialogs.LlmEditor.component
 export const Lightbox = dialogs.Lightbox.component
 export const YunhuGroupPanel = dialogs.YunhuGroupPanel.component
 export const CommandFormDialog = dialogs.CommandFormDialog.component
+const yunhuProfileCard = lazyComponent('YunhuProfileCard', () => import('./components/YunhuProfileCard.vue'), NoPlaceholder)
+export const YunhuProfileCard = yunhuProfileCard.component
 
 // The dialogs share one chunk: prefetching one of them fetches them all.
-const ALL: LazyComponent<unknown>[] = [markdown, dialogs.SettingsDialog, yunhuConsole, yunhuStore]
+const ALL: LazyComponent<unknown>[] = [markdown, dialogs.SettingsDialog, yunhuConsole, yunhuStore, yunhuContacts, yunhuProfileCard]
 
 /**
  * Fetches every lazy chunk once the page is idle (after the first screen has rendered and settled), one per

@@ -5,6 +5,7 @@ import './styles/app.css'
 import './styles/markdown.css'
 import './styles/yunhu.css'
 import './styles/attach.css'
+import './styles/people.css'
 import App from './App.vue'
 import { i18n } from './i18n'
 

@@ -33,6 +33,18 @@ export interface ConversationCapabilities {
   groupInfo?: boolean
   /** Bot commands can be picked with "/" in the composer (a group with bots, a bot's chat). */
   commands?: boolean
+  /** Can be pinned to the top of the list (on the server). */
+  pin?: boolean
+  /** Can be removed from the conversation list (the contact stays). */
+  remove?: boolean
+  /** The server's notifications for it can be turned off. */
+  mute?: boolean
+  /** The platform searches its history. */
+  search?: boolean
+  /** The person's profile card can be opened. */
+  profile?: boolean
+  /** The composer's draft is synced with the account's other devices. */
+  draftSync?: boolean
   /** How plain text parts are read: as Markdown (Mio-Chat bots write it in text) or as plain text (Yunhu, which has a Markdown kind of its own). */
   textFormat: 'markdown' | 'plain'
 }

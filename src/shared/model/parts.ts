@@ -9,6 +9,7 @@
  * at → mention, buttons, forward/nodes → forward, face → sticker; anything else → unknown (kept as is).
  */
 import type { AppLocale } from '../locale'
+import { a2uiPreview } from './a2ui'
 import type { ChatMessage, ForwardNode, Segment } from '../mio'
 
 export type Part =
@@ -238,7 +239,8 @@ function previewPart(p: Part, labels: PreviewLabels): string {
     case 'forward':
       return labels.forward
     case 'unknown':
-      return labels.unknown(p.type)
+      // A Yunhu A2UI form previews as its own first text.
+      return (p.type === 'a2ui' ? a2uiPreview(p.data.text) : undefined) ?? labels.unknown(p.type)
   }
 }
 

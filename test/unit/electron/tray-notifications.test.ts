@@ -219,6 +219,16 @@ describe('notifications', () => {
     expect(fake.Notification.shown[0]!.options.title).not.toBe('Mio Bot')
   })
 
+  it('never for a conversation the platform mutes (Contact.muted), again once it is unmuted', () => {
+    const { events, send } = setup()
+    events.emit('contacts', { accountId: 'acc', contacts: [{ id: 'bot', kind: 'bot', name: 'Mio Bot', muted: true }] })
+    send(msg({ id: 'q1' }))
+    expect(fake.Notification.shown).toHaveLength(0)
+    events.emit('contacts', { accountId: 'acc', contacts: [{ id: 'bot', kind: 'bot', name: 'Mio Bot' }] })
+    send(msg({ id: 'q2' }))
+    expect(fake.Notification.shown).toHaveLength(1)
+  })
+
   it('never when notifications are muted (tray) — but the unread count still grows', () => {
     const { send, notifier } = setup({ settings: { notifications: false } })
     send(msg())

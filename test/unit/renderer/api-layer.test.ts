@@ -1,13 +1,8 @@
 /** The renderer's API layer (composables/): every method calls the same channel as before, events subscribe and unsubscribe. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { calls, installFakeApi, listeners, resetFakeApi } from './fake-api'
+import { describe, expect, it } from 'vitest'
+import { calls, listeners, useFakeApi } from './fake-api'
 
-let uninstall: () => void
-beforeAll(() => {
-  uninstall = installFakeApi()
-})
-afterAll(() => uninstall())
-beforeEach(resetFakeApi)
+useFakeApi()
 
 const ACC = 'acc'
 

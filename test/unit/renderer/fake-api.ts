@@ -4,6 +4,7 @@
  * modules first call getApi().
  */
 import type { MainEventName, MainEvents, MioDeskApi } from '@shared/api'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 
 export type Call = { channel: string; args: unknown[] }
 export const calls: Call[] = []
@@ -45,4 +46,14 @@ export function installFakeApi(): () => void {
     if (!hadWindow) delete g.window
     if (!hadDocument) delete g.document
   }
+}
+
+/** For a test file: the fake installed before its tests, removed after them, and reset before each. */
+export function useFakeApi(): void {
+  let uninstall: () => void = () => {}
+  beforeAll(() => {
+    uninstall = installFakeApi()
+  })
+  afterAll(() => uninstall())
+  beforeEach(resetFakeApi)
 }

@@ -26,7 +26,7 @@ export interface YunhuContact extends Omit<Contact, 'capabilities'> {
   kind: 'user' | 'group' | 'bot'
 }
 
-const CHAT_CAPS = { send: ['text', 'markdown', 'html', 'quote', 'image', 'file', 'audio', 'video', 'sticker', 'mention'], recall: true, edit: true, quote: true, board: true, textFormat: 'plain' } as const
+const CHAT_CAPS = { send: ['text', 'markdown', 'html', 'quote', 'image', 'file', 'audio', 'video', 'sticker'], recall: true, edit: true, quote: true, board: true, textFormat: 'plain', forward: true, pin: true, remove: true, mute: true, search: true, draftSync: true } as const
 
 /** What a Yunhu conversation can do, by its kind. */
 export function yunhuCapabilities(kind: YunhuContact['kind']): ConversationCapabilities {
@@ -36,7 +36,8 @@ export function yunhuCapabilities(kind: YunhuContact['kind']): ConversationCapab
     botProfile: kind === 'bot',
     groupBotSettings: kind === 'group',
     groupInfo: kind === 'group',
-    commands: kind === 'group' || kind === 'bot'
+    commands: kind === 'group' || kind === 'bot',
+    profile: kind === 'user'
   })
 }
 
@@ -124,6 +125,10 @@ export function contentSegments(contentType: number | undefined, content: YunhuM
     case YunhuContentType.Text:
     case undefined:
       segs.push(...textWithMentions(text, c.mentioned_id ?? [], nameOf))
+      break
+    case YunhuContentType.A2UI:
+      // The A2UI JSON as sent; the renderer reads the known component kinds (shared/model/a2ui.ts).
+      segs.push({ type: 'a2ui', data: { text } })
       break
     default:
       if (c.video_url) segs.push({ type: 'video', data: { file: yunhuMediaUrl(c.video_url, 'video'), url: yunhuMediaUrl(c.video_url, 'video'), seconds: c.video_time ?? 0 } })
@@ -227,6 +232,7 @@ export function conversationToContact(c: YunhuConversation): YunhuContact | unde
   const time = toNum(c.timestamp_ms) ?? (toNum(c.send_timestamp) !== undefined ? toNum(c.send_timestamp)! * 1000 : undefined)
   if (c.chat_content !== undefined || time !== undefined) contact.lastMessage = { preview: (c.chat_content ?? '').replace(/\s+/g, ' ').slice(0, 80), time: time ?? 0 }
   contact.unread = c.unread_msg ?? 0
+  if (c.do_not_disturb) contact.muted = true
   return contact
 }
 

@@ -14,7 +14,8 @@
 import { coreText } from '../../../shared/core-text'
 import { accountDisplayName } from '../../../shared/account-name'
 import { randomBytes, randomUUID } from 'node:crypto'
-import type { AccountInfo, AddYunhuAccountInput, Contact, YunhuBoard } from '../../../shared/api'
+import type { A2uiSubmit, AccountInfo, AddYunhuAccountInput, Contact, SearchHit, YunhuBoard } from '../../../shared/api'
+import type { YunhuAddressBook, YunhuProfile, YunhuRequests } from '../../../shared/yunhu-social'
 import type { ConnectionStatus } from '../../../shared/connection'
 import type { ChatMessage, Segment } from '../../../shared/mio'
 import type { AccountCapabilities } from '../../../shared/model/capabilities'
@@ -40,6 +41,8 @@ import { friendlyError } from '../../errors'
 import { YunhuApi, newYunhuMsgId } from '../../protocols/yunhu/api'
 import { YunhuApiError, YunhuHttp, YunhuHttpStatusError, YunhuLoggedOutError } from '../../protocols/yunhu/http'
 import { YunhuPush, type YunhuPushOptions } from '../../protocols/yunhu/push'
+import { YunhuSocialApi, type YunhuSticky } from '../../protocols/yunhu/social'
+import { addressBookOf, applyPins, botProfileOf, requestsOf, searchHitsOf, userProfileOf } from './conversations'
 import { YunhuSettingsError, validateSettingsForm, validateSettingsValues } from '../../protocols/yunhu/settings-schema'
 import { putMany, type OutboxEntry } from '../../storage/history'
 import { KEYS } from '../../storage/keys'
@@ -50,7 +53,7 @@ import type { AccountContext, AccountProvider, SendOptions } from '../provider'
 import { lastMessageOf, previewOf } from '../preview'
 import { StoredAccounts } from '../stored-accounts'
 import type { MediaPolicy } from '../../media/policy'
-import { yunhuMediaPolicy } from './media'
+import { yunhuMediaPolicy, yunhuMediaUrl } from './media'
 import { OutgoingFiles } from '../../media/outgoing'
 import type { StickerCatalog } from '../../../shared/media'
 import { hasMediaPart, YunhuMediaSender, type MediaAccount } from './send-media'
@@ -84,6 +87,11 @@ export interface YunhuAccountsTuning {
   connectWaitMs?: number
   /** How long contacts:list waits for a fresh conversation list before answering from the cache, ms. Default 3000. */
   contactsWaitMs?: number
+  /**
+   * How often the conversation list is read again while online, ms (unread counts read on another
+   * device, pins; an unchanged list costs an md5). Default 30000 (VUE: 20 s while its socket is up); 0: never.
+   */
+  contactsPollMs?: number
   /** The OS the push login names (default: this process's). */
   platform?: NodeJS.Platform
   /** A stream with no new chunk for this long is stored as it is, ms. Default 5000. */
@@ -126,6 +134,10 @@ interface PendingStream {
 interface LiveYunhu {
   stored: StoredYunhuAccount
   api: YunhuApi
+  /** Conversations and people (read, pin, mute, address book, requests, profiles, forward, search). */
+  social: YunhuSocialApi
+  /** The pinned chats as sticky/list last said. */
+  pins?: YunhuSticky[]
   push?: YunhuPush
   /** The token was refused (-101 / push login refused): waiting for relogin. */
   needsLogin: boolean
@@ -141,6 +153,7 @@ interface LiveYunhu {
   streams: Map<string, PendingStream>
   outbox: OutboxPump
   contactsTimer?: ReturnType<typeof setTimeout>
+  pollTimer?: ReturnType<typeof setInterval>
   refreshing?: Promise<void>
 }
 
@@ -318,6 +331,8 @@ export class YunhuAccounts implements AccountProvider {
       la.contactsTimer = undefined
       this.saveContacts(la)
     }
+    if (la.pollTimer) clearInterval(la.pollTimer)
+    la.pollTimer = undefined
     this.dropPush(la)
     la.api.http.removeAllListeners()
   }
@@ -355,7 +370,9 @@ export class YunhuAccounts implements AccountProvider {
 
   private accountInfo(a: StoredYunhuAccount): AccountInfo {
     const displayName = accountDisplayName({ label: a.label, userId: a.userId, server: a.api, platformName: a.name, labelGiven: a.labelGiven })
-    return { id: a.id, kind: 'yunhu', label: a.label, displayName, ...(a.name ? { nickname: a.name } : {}), server: a.api, userId: a.userId, status: this.status(this.live.get(a.id)), capabilities: this.capabilities }
+    const info: AccountInfo = { id: a.id, kind: 'yunhu', label: a.label, displayName, ...(a.name ? { nickname: a.name } : {}), server: a.api, userId: a.userId, status: this.status(this.live.get(a.id)), capabilities: this.capabilities }
+    if (a.avatar) info.avatarUrl = a.avatar
+    return info
   }
 
   private need(accountId: string): LiveYunhu {
@@ -496,6 +513,7 @@ export class YunhuAccounts implements AccountProvider {
     const la: LiveYunhu = {
       stored: acc,
       api,
+      social: new YunhuSocialApi(api.http),
       needsLogin: false,
       closed: false,
       wasOnline: false,
@@ -506,6 +524,14 @@ export class YunhuAccounts implements AccountProvider {
       outbox: undefined as unknown as OutboxPump
     }
     la.outbox = new OutboxPump(acc.id, this.outboxLink(la), this.c.outbox, this.c.history, this.c.emit, this.c.logger)
+    const poll = this.o.contactsPollMs ?? 30_000
+    if (poll > 0) {
+      la.pollTimer = setInterval(() => {
+        if (la.closed || la.needsLogin || la.push?.status.state !== 'online') return
+        void this.refreshContacts(la).catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`))
+      }, poll)
+      la.pollTimer.unref?.()
+    }
     api.http.on('relogin-required', () => this.loggedOut(la))
     la.push = this.newPush(la, token)
     this.live.set(acc.id, la)
@@ -524,11 +550,14 @@ export class YunhuAccounts implements AccountProvider {
     })
     la.wasOnline = false
     const accountId = la.stored.id
+    let wasState = ''
     push.on('status', (s) => {
       if (la.push !== push) return
       this.c.emit('connection', { accountId, status: la.needsLogin ? this.status(la) : { ...s, delayMs: push.socket.delayMs } })
       if (s.state === 'failed' && s.errorKind === 'auth') this.loggedOut(la)
-      if (s.state === 'online') this.onOnline(la)
+      // Each heartbeat answer says "online" again (with its delay): only coming online is news.
+      if (s.state === 'online' && wasState !== 'online') this.onOnline(la)
+      wasState = s.state
     })
     push.on('delay', (d) => {
       if (la.push === push) this.c.emit('connection', { accountId, status: { ...push.status, delayMs: d } })
@@ -564,6 +593,8 @@ export class YunhuAccounts implements AccountProvider {
   private onOnline(la: LiveYunhu): void {
     // The link is (back) up: send what the outbox holds, in order.
     void la.outbox.pump()
+    // The own name and avatar may have changed on another device.
+    void this.refreshSelf(la).catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: own profile: ${yunhuErrorText(e)}`))
     const again = la.wasOnline
     la.wasOnline = true
     if (!again) return
@@ -578,6 +609,23 @@ export class YunhuAccounts implements AccountProvider {
         .then(() => la.fresh.add(contactId))
         .catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: catching up: ${yunhuErrorText(e)}`))
     }
+  }
+
+  /** Reads the account's own name and avatar again (/v1/user/info): changed on another device, they follow here. */
+  private async refreshSelf(la: LiveYunhu): Promise<void> {
+    const me = await la.api.userInfo()
+    if (la.closed || !this.stored.has(la.stored.id) || me.id !== la.stored.userId) return
+    const name = me.name || undefined
+    const avatar = me.avatar_url ? yunhuMediaUrl(me.avatar_url) : undefined
+    if (name === la.stored.name && avatar === la.stored.avatar) return
+    const next: StoredYunhuAccount = { ...la.stored }
+    if (name) next.name = name
+    else delete next.name
+    if (avatar) next.avatar = avatar
+    else delete next.avatar
+    la.stored = next
+    this.stored.replace(next)
+    this.c.accountsChanged()
   }
 
   /** The token was refused: ask for a new login; keep contacts and history. */
@@ -621,7 +669,9 @@ export class YunhuAccounts implements AccountProvider {
   cachedContacts(accountId: string): Contact[] {
     const la = this.live.get(accountId)
     const list = la ? [...la.contacts.values()] : (this.c.store.get(KEYS.yunhuContacts(accountId)) ?? [])
-    return list.map((c) => ({ ...c, capabilities: yunhuCapabilities(c.kind) })).sort((a, b) => (b.lastMessage?.time ?? 0) - (a.lastMessage?.time ?? 0))
+    return list
+      .map((c) => ({ ...c, capabilities: yunhuCapabilities(c.kind) }))
+      .sort((a, b) => Number(!!b.pinned) - Number(!!a.pinned) || (b.lastMessage?.time ?? 0) - (a.lastMessage?.time ?? 0))
   }
 
   /** The conversations: refreshed from the server (waiting a little), else from the cache. */
@@ -648,14 +698,24 @@ export class YunhuAccounts implements AccountProvider {
     if (la.needsLogin || la.closed) return Promise.resolve()
     if (la.refreshing) return la.refreshing
     const run = async (): Promise<void> => {
-      const r = await la.api.conversations(la.md5)
+      const [r, pins] = await Promise.all([la.api.conversations(la.md5), this.stickyList(la)])
       if (la.closed) return
-      if (r.data.length === 0 && r.md5 && r.md5 === la.md5) return
+      const pinsChanged = pins !== undefined && JSON.stringify(pins) !== JSON.stringify(la.pins)
+      if (pins) la.pins = pins
+      if (r.data.length === 0 && r.md5 && r.md5 === la.md5) {
+        if (pinsChanged) {
+          applyPins(la.contacts, la.pins ?? [])
+          this.contactsChanged(la, true)
+        }
+        return
+      }
       const next = new Map<string, YunhuContact>()
       for (const conv of r.data) {
         const c = conversationToContact(conv)
         if (c) next.set(c.id, c)
       }
+      if (la.pins) applyPins(next, la.pins)
+      else for (const [id, c] of next) if (la.contacts.get(id)?.pinned) c.pinned = true
       la.contacts = next
       la.md5 = r.md5
       this.contactsChanged(la, true)
@@ -664,6 +724,17 @@ export class YunhuAccounts implements AccountProvider {
       la.refreshing = undefined
     })
     return la.refreshing
+  }
+
+  /** The pinned chats (undefined when the server does not say: the pins shown stay). */
+  private async stickyList(la: LiveYunhu): Promise<YunhuSticky[] | undefined> {
+    try {
+      return await la.social.stickyList()
+    } catch (e) {
+      if (e instanceof YunhuLoggedOutError) throw e
+      this.c.logger.warn(`Yunhu ${la.stored.label}: pinned chats: ${yunhuErrorText(e)}`)
+      return undefined
+    }
   }
 
   private saveContacts(la: LiveYunhu): void {
@@ -868,6 +939,14 @@ export class YunhuAccounts implements AccountProvider {
         this.touchContact(la, m, !m.self)
         return
       }
+      case 'draft_input': {
+        const chatId = u.message.chat_id
+        if (chatId && la.contacts.has(chatId)) this.c.emit('draft', { accountId, contactId: chatId, text: (u.message.input ?? '').slice(0, MAX_TEXT) })
+        return
+      }
+      case 'invite_apply':
+        void this.onInvite(la).catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: requests: ${yunhuErrorText(e)}`))
+        return
       case 'bot_board_message': {
         const b = u.message
         const chatId = b.chat_id
@@ -1009,8 +1088,30 @@ export class YunhuAccounts implements AccountProvider {
     return edited
   }
 
-  async forward(): Promise<ChatMessage> {
-    throw new Error(coreText('yunhuNoForward'))
+  /**
+   * Forwards messages to another chat of the account (msg-forward: one call per message, in order). The
+   * server delivers the copies; the target's latest page is fetched and its newest message returned.
+   */
+  async forward(accountId: string, fromContactId: string, messageIds: string[], toContactId: string): Promise<ChatMessage> {
+    const la = this.need(accountId)
+    const fromType = this.requireChat(la, fromContactId)
+    const toType = this.requireChat(la, toContactId)
+    if (!Array.isArray(messageIds) || messageIds.length === 0) throw new Error(coreText('forwardPickOne'))
+    if (messageIds.length > 50) throw new Error(coreText('forwardAtMost', { n: '50' }))
+    const ids = messageIds.map((id) => requireId(id, 'message id'))
+    for (const id of ids) {
+      const m = this.c.history.get(accountId, fromContactId, id)
+      if (!m) throw new Error(coreText('messageGone'))
+      if (m.status === 'sending' || m.status === 'failed' || m.status === 'recalled') throw new Error(coreText('forwardOnlySent'))
+    }
+    await this.call(accountId, async (_api, live) => {
+      for (const id of ids) await live.social.forward(id, fromType, [{ chatId: toContactId, chatType: toType }])
+    })
+    await this.call(accountId, (_api, live) => this.fetchPage(live, toContactId, toType, undefined, 20, true))
+    const newest = this.c.history.list(accountId, toContactId, undefined, 1)[0]
+    if (!newest) throw new Error(coreText('forwardNotDelivered'))
+    this.touchContact(la, newest, false)
+    return newest
   }
 
   /** The queued messages of an account, oldest first (tests, diagnostics). */
@@ -1128,6 +1229,156 @@ export class YunhuAccounts implements AccountProvider {
     const chatType = this.requireChat(la, contactId)
     if (chatType === 1) return null
     return this.call(accountId, async (api) => boardOf(await api.board(contactId, chatType), contactId))
+  }
+
+  // ------------------------------------------------------------------ conversations and people
+
+  private contactOf(la: LiveYunhu, contactId: string): YunhuContact {
+    const c = la.contacts.get(String(contactId ?? ''))
+    if (!c) throw new Error(coreText('unknownYunhuConversation'))
+    return c
+  }
+
+  /** The chat was read here (dismiss-notification): its unread count drops to 0. */
+  async markRead(accountId: string, contactId: string): Promise<void> {
+    const la = this.need(accountId)
+    const c = this.contactOf(la, contactId)
+    await this.call(accountId, (_api, live) => live.social.dismissNotification(c.id))
+    if (c.unread) {
+      c.unread = 0
+      this.contactsChanged(la, true)
+    }
+  }
+
+  /** Pins or unpins a chat (sticky/add, sticky/delete); pinned chats come first. */
+  async pin(accountId: string, contactId: string, pinned: boolean): Promise<void> {
+    const la = this.need(accountId)
+    const c = this.contactOf(la, contactId)
+    const on = pinned === true
+    await this.call(accountId, (_api, live) => live.social.setSticky(c.id, chatTypeOfKind(c.kind)!, on))
+    if (on) c.pinned = true
+    else delete c.pinned
+    const others = (la.pins ?? []).filter((p) => p.chatId !== c.id)
+    la.pins = on ? [{ id: '', chatId: c.id, chatType: chatTypeOfKind(c.kind)! }, ...others] : others
+    this.contactsChanged(la, true)
+  }
+
+  /** Turns the server's notifications for a chat off or on (friend/no-notify). */
+  async mute(accountId: string, contactId: string, muted: boolean): Promise<void> {
+    const la = this.need(accountId)
+    const c = this.contactOf(la, contactId)
+    const on = muted === true
+    await this.call(accountId, (_api, live) => live.social.noNotify(c.id, chatTypeOfKind(c.kind)!, on))
+    if (on) c.muted = true
+    else delete c.muted
+    la.md5 = undefined
+    this.contactsChanged(la, true)
+  }
+
+  /** Takes a chat off the conversation list (conversation/remove); its history stays. */
+  async removeConversation(accountId: string, contactId: string): Promise<void> {
+    const la = this.need(accountId)
+    const c = this.contactOf(la, contactId)
+    await this.call(accountId, (_api, live) => live.social.removeConversation(c.id))
+    la.contacts.delete(c.id)
+    la.md5 = undefined
+    this.contactsChanged(la, true)
+  }
+
+  /** The platform's history search inside a chat (chat-search), newest first. */
+  async search(accountId: string, contactId: string, word: string, before?: number): Promise<SearchHit[]> {
+    const la = this.need(accountId)
+    const chatType = this.requireChat(la, contactId)
+    const w = optionalText(word, 'search words', 100).trim()
+    if (!w) throw new Error(coreText('searchWhat'))
+    const b = before === undefined || before === null ? undefined : Number(before)
+    if (b !== undefined && !(Number.isFinite(b) && b > 0)) throw new Error('The search page is not valid')
+    return this.call(accountId, async (_api, live) => searchHitsOf(await live.social.chatSearch({ word: w, chatId: contactId, chatType, before: b })))
+  }
+
+  /** The messages around one message (list-message-by-mid-seq), stored, shown and returned oldest first. */
+  async around(accountId: string, contactId: string, messageId: string): Promise<ChatMessage[]> {
+    const la = this.need(accountId)
+    const chatType = this.requireChat(la, contactId)
+    const id = requireId(messageId, 'message id')
+    const r = await this.call(accountId, (api) => api.listMessagesByMidSeq({ msg_id: id, chat_id: contactId, chat_type: chatType, msg_count: 20 }))
+    const nameOf = this.nameOf(la)
+    const batch: ChatMessage[] = []
+    for (const d of r.data) {
+      if (!d.msg_id) continue
+      const existing = this.c.history.find(accountId, d.msg_id)
+      const m = msgDataToMessage(d, contactId, la.stored.userId, nameOf)
+      batch.push(existing ? { ...m, time: existing.time } : m)
+    }
+    if (batch.length) putMany(this.c.history, accountId, batch)
+    for (const m of batch) this.c.emit('message', { accountId, message: m })
+    if (!batch.some((m) => m.id === id)) throw new Error(coreText('hitGone'))
+    return batch.sort((a, b) => a.time - b.time)
+  }
+
+  /** The address book: friends, groups and bots. */
+  async addressBook(accountId: string): Promise<YunhuAddressBook> {
+    return this.call(accountId, async (_api, la) => addressBookOf(await la.social.addressBook()))
+  }
+
+  /** A profile card: get-user for a user, bot-info for a bot (get-user does not know bots). */
+  async profile(accountId: string, id: string, kind?: 'user' | 'bot'): Promise<YunhuProfile> {
+    const la = this.need(accountId)
+    const who = requireId(id, 'user id')
+    const isBot = kind === 'bot' || (kind === undefined && la.contacts.get(who)?.kind === 'bot')
+    return this.call(accountId, async (api, live) => (isBot ? botProfileOf(await api.botInfo(who), who) : userProfileOf(await live.social.getUser(who))))
+  }
+
+  /** Friend requests and group invitations. */
+  async requests(accountId: string): Promise<YunhuRequests> {
+    return this.call(accountId, async (_api, la) => requestsOf(await la.social.requestList()))
+  }
+
+  /** Accepts or declines a request (agree-apply); the address book and conversations may change. */
+  async answerRequest(accountId: string, requestId: string, accept: boolean): Promise<YunhuRequests> {
+    const la = this.need(accountId)
+    const id = Number(requireId(requestId, 'request id'))
+    if (!Number.isSafeInteger(id) || id < 0) throw new Error('The request id is not valid')
+    await this.call(accountId, (_api, live) => live.social.agreeApply(id, accept === true))
+    const list = await this.requests(accountId)
+    this.c.emit('requests', { accountId, pending: list.pending })
+    la.md5 = undefined
+    void this.refreshContacts(la).catch((e) => this.c.logger.warn(`Yunhu ${la.stored.label}: conversation list: ${yunhuErrorText(e)}`))
+    return list
+  }
+
+  /** Submits an A2UI form of a message (a2ui-form-report); the bot answers with a message, if at all. */
+  async a2uiSubmit(accountId: string, contactId: string, messageId: string, submit: A2uiSubmit): Promise<void> {
+    const la = this.need(accountId)
+    const chatType = this.requireChat(la, contactId)
+    const m = this.c.history.get(accountId, contactId, requireId(messageId, 'message id'))
+    if (!m || !m.segments.some((s) => s.type === 'a2ui')) throw new Error(coreText('formGone'))
+    const s = submit && typeof submit === 'object' ? submit : ({} as A2uiSubmit)
+    const actionName = optionalText(s.actionName, 'action', 200)
+    const sourceComponentId = optionalText(s.sourceComponentId, 'component id', 200)
+    const surfaceId = optionalText(s.surfaceId, 'surface id', 200)
+    if (!actionName || !sourceComponentId) throw new Error(coreText('formNoAction'))
+    const context: Record<string, string | boolean> = {}
+    for (const [k, v] of Object.entries(s.context && typeof s.context === 'object' ? s.context : {}).slice(0, 100)) {
+      if (typeof v === 'boolean') context[k.slice(0, 100)] = v
+      else if (typeof v === 'string') context[k.slice(0, 100)] = v.slice(0, 5000)
+    }
+    await this.call(accountId, (_api, live) => live.social.a2uiFormReport({ msgId: m.id, chatId: contactId, chatType, senderId: m.senderId ?? contactId, surfaceId, actionName, sourceComponentId, context }))
+  }
+
+  /** Sends the composer's draft to the account's other devices (cmd inputInfo); offline, nothing is sent. */
+  async syncDraft(accountId: string, contactId: string, text: string): Promise<void> {
+    const la = this.need(accountId)
+    const c = this.contactOf(la, contactId)
+    if (text.length > MAX_TEXT) throw new Error(`The message is too long (at most ${MAX_TEXT} characters)`)
+    if (la.needsLogin || la.push?.status.state !== 'online') return
+    la.push.sendDraft(c.id, text)
+  }
+
+  /** invite_apply carries no details: fetch the list and tell the window how many wait. */
+  private async onInvite(la: LiveYunhu): Promise<void> {
+    const list = requestsOf(await la.social.requestList())
+    this.c.emit('requests', { accountId: la.stored.id, pending: list.pending })
   }
 
   // ------------------------------------------------------------------ bot store and console

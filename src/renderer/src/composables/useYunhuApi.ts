@@ -3,7 +3,7 @@
  * (profile, token, link, followers and groups, AI settings, the settings form), group bot settings
  * and chat boards.
  */
-import type { MainEvents } from '@shared/api'
+import type { A2uiSubmit, MainEvents } from '@shared/api'
 import type { YunhuCreateBotInput, YunhuEditBotRequest, YunhuSettingsForm, YunhuSettingsValues } from '@shared/yunhu-api'
 import { getApi } from '../api'
 
@@ -26,7 +26,9 @@ const yunhuApi = {
   saveGroupSettings: (accountId: string, botId: string, groupId: string, values: YunhuSettingsValues) => getApi().call('yunhu:save-group-settings', accountId, botId, groupId, values),
   /** The board of a chat (a bot's private chat or a group), if any. */
   board: (accountId: string, contactId: string) => getApi().call('yunhu:board', accountId, contactId),
-  onBoard: (cb: (p: MainEvents['board']) => void) => getApi().on('board', cb)
+  onBoard: (cb: (p: MainEvents['board']) => void) => getApi().on('board', cb),
+  /** Submits an A2UI form of a message. */
+  a2uiSubmit: (accountId: string, contactId: string, messageId: string, submit: A2uiSubmit) => getApi().call('yunhu:a2ui-submit', accountId, contactId, messageId, submit)
 }
 
 export function useYunhuApi(): typeof yunhuApi {

@@ -42,12 +42,12 @@ export const useContactsStore = defineStore('contacts', () => {
     return contactsByAccount[acc.id]?.find((c) => c.id === conversations.activeContactId) ?? null
   })
 
-  /** Sorted contacts of an account: most recent conversation first. */
+  /** Sorted contacts of an account: pinned ones first, then the most recent conversation first. */
   function sortedContacts(accountId: string): Contact[] {
     const list = contactsByAccount[accountId] ?? []
     return list
       .map((c) => ({ c, t: lastTime(accountId, c) }))
-      .sort((a, b) => b.t - a.t || a.c.name.localeCompare(b.c.name))
+      .sort((a, b) => Number(!!b.c.pinned) - Number(!!a.c.pinned) || b.t - a.t || a.c.name.localeCompare(b.c.name))
       .map((x) => x.c)
   }
 

@@ -10,7 +10,7 @@ import { useAccountsApi } from '../composables/useAccountsApi'
 import { useYunhuApi } from '../composables/useYunhuApi'
 import { useAccountsStore } from './accounts'
 
-export type YunhuSection = 'chats' | 'store' | 'console'
+export type YunhuSection = 'chats' | 'contacts' | 'store' | 'console'
 
 export interface GroupSettingsTarget {
   accountId: string
