@@ -1292,7 +1292,7 @@ export class YunhuAccounts implements AccountProvider {
     const w = optionalText(word, 'search words', 100).trim()
     if (!w) throw new Error(coreText('searchWhat'))
     const b = before === undefined || before === null ? undefined : Number(before)
-    if (b !== undefined && !(Number.isFinite(b) && b > 0)) throw new Error('The search page is not valid')
+    if (b !== undefined && !(Number.isFinite(b) && b > 0)) throw new Error(coreText('validInvalid', { what: coreText('fieldSearchPage') }))
     return this.call(accountId, async (_api, live) => searchHitsOf(await live.social.chatSearch({ word: w, chatId: contactId, chatType, before: b })))
   }
 
@@ -1338,7 +1338,7 @@ export class YunhuAccounts implements AccountProvider {
   async answerRequest(accountId: string, requestId: string, accept: boolean): Promise<YunhuRequests> {
     const la = this.need(accountId)
     const id = Number(requireId(requestId, 'request id'))
-    if (!Number.isSafeInteger(id) || id < 0) throw new Error('The request id is not valid')
+    if (!Number.isSafeInteger(id) || id < 0) throw new Error(coreText('validInvalid', { what: coreText('fieldRequestId') }))
     await this.call(accountId, (_api, live) => live.social.agreeApply(id, accept === true))
     const list = await this.requests(accountId)
     this.c.emit('requests', { accountId, pending: list.pending })
