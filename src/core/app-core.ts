@@ -7,6 +7,7 @@ import { coreText } from '../shared/core-text'
 import { EventEmitter } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { ChatMessage } from '../shared/mio'
 import type { AppInfo, ExportOutcome, MainEventName, MainEvents, Settings, StorageFault } from '../shared/api'
 import { DEFAULT_SETTINGS } from '../shared/api'
 import { MioAccounts, type MioAccountsTuning } from './accounts/mio/provider'
@@ -206,6 +207,19 @@ export class AppCore {
     if (!res.ok) return undefined
     const bytes = new Uint8Array(await res.arrayBuffer())
     return { mime: (res.headers.get('content-type') ?? '').split(';')[0]!.trim(), bytes }
+  }
+
+  /**
+   * The messages around one (a search hit, a quote): from the local history when it has the message (20
+   * before, 20 after), else from the platform where it can fetch them (Yunhu: list-message-by-mid-seq).
+   */
+  async historyAround(accountId: unknown, contactId: unknown, messageId: unknown): Promise<ChatMessage[]> {
+    const a = requireId(accountId, 'account')
+    const c = optionalText(contactId, 'conversation', 400)
+    const id = optionalText(messageId, 'message id', 400)
+    const m = c && id ? this.history.get(a, c, id) : undefined
+    if (m) return [...this.history.list(a, c, m.time, 20), m, ...this.history.listAfter(a, c, m.time, 20).filter((x) => x.id !== m.id)]
+    return this.accounts.around(a, c, id)
   }
 
   /** The local full-text search over every stored message (the query is checked: it comes from the renderer). */

@@ -34,7 +34,7 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'messages:edit': (a, c, m, segs) => accounts.edit(a, c, m, segs),
     'messages:forward': (a, from, ids, to) => accounts.forward(a, from, ids, to),
     'messages:search': (a, c, word, before) => accounts.search(a, c, word, before),
-    'history:around': (a, c, m) => accounts.around(a, c, m),
+    'history:around': (a, c, m) => core.historyAround(a, c, m),
     'conversations:read': (a, c) => accounts.markRead(a, c),
     'conversations:pin': (a, c, on) => accounts.pin(a, c, on),
     'conversations:remove': (a, c) => accounts.removeConversation(a, c),

@@ -111,6 +111,16 @@ export class GuardedHistory implements HistoryStore {
     return stored && byTime(stored, newest) > 0 && !held.some((m) => m.id === stored.id) ? stored : newest
   }
 
+  /** Newer messages than `after`: the store's and the held ones, oldest first. */
+  listAfter(accountId: string, contactId: string, after: number, limit = 50): ChatMessage[] {
+    const inner = this.inner
+    const stored = inner.listAfter ? this.read(() => inner.listAfter!(accountId, contactId, after, limit), []) : []
+    const held = this.heldOf(accountId, contactId).filter((m) => m.time > after)
+    if (!held.length) return stored
+    const ids = new Set(held.map((m) => m.id))
+    return [...stored.filter((m) => !ids.has(m.id)), ...held].sort(byTime).slice(0, limit)
+  }
+
   /** The store's messages oldest first, then the ones held back from it (their newest copies). */
   *iterate(accountId: string, contactId: string, batch = 500): Generator<ChatMessage[]> {
     const held = this.heldOf(accountId, contactId).sort(byTime)

@@ -61,6 +61,8 @@ export interface HistoryStore {
   search?(q: HistorySearchQuery): HistorySearchHit[]
   /** Every message of a conversation, oldest first, in batches. */
   iterate?(accountId: string, contactId: string, batch?: number): Generator<ChatMessage[]>
+  /** Up to `limit` messages newer than `after` (ms), oldest first. */
+  listAfter?(accountId: string, contactId: string, after: number, limit?: number): ChatMessage[]
 }
 
 /** `putMany` where the store has it, else one `put` per message. */
@@ -194,6 +196,11 @@ export class MemoryHistory implements HistoryStore, OutboxStore {
 
   putMany(accountId: string, messages: ChatMessage[]): void {
     for (const m of messages) this.put(accountId, m)
+  }
+
+  listAfter(accountId: string, contactId: string, after: number, limit = 50): ChatMessage[] {
+    const list = this.convs.get(accountId)?.get(contactId) ?? []
+    return structuredClone(list.filter((m) => m.time > after).slice(0, limit))
   }
 
   *iterate(accountId: string, contactId: string, batch = 500): Generator<ChatMessage[]> {

@@ -354,6 +354,20 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
     return SqliteHistory.parse(this.s.newest!.get(accountId, contactId, 1))
   }
 
+  /** Up to `limit` messages newer than `after` (ms), oldest first. */
+  listAfter(accountId: string, contactId: string, after: number, limit = 50): ChatMessage[] {
+    const rows = this.s.forward!.all(accountId, contactId, after, after, Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(limit))) as { body: string }[]
+    const out: ChatMessage[] = []
+    for (const r of rows) {
+      try {
+        out.push(JSON.parse(r.body) as ChatMessage)
+      } catch {
+        /* skipped */
+      }
+    }
+    return out
+  }
+
   /** Every message of a conversation, oldest first, `batch` at a time (memory stays bounded: exports). */
   *iterate(accountId: string, contactId: string, batch = 500): Generator<ChatMessage[]> {
     let time = -Number.MAX_VALUE

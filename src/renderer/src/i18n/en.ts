@@ -1,3 +1,4 @@
+import { HISTORY_WORDS } from './history'
 import { GROUP_WORDS } from './yunhu-groups'
 import { PREVIEW_WORDS } from '@shared/model/parts'
 
@@ -160,6 +161,7 @@ export default {
     forwardRef: 'Forwarded messages (ID {id})'
   },
   preview: { ...PREVIEW_WORDS.en },
+  history: HISTORY_WORDS.en,
   yhGroups: GROUP_WORDS.en,
   ai: {
     thinking: 'Thinking…',

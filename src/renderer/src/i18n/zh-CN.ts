@@ -1,3 +1,4 @@
+import { HISTORY_WORDS } from './history'
 import { GROUP_WORDS } from './yunhu-groups'
 import { PREVIEW_WORDS } from '@shared/model/parts'
 import type en from './en'
@@ -160,6 +161,7 @@ const zh: typeof en = {
     forwardRef: '聊天记录（ID {id}）'
   },
   preview: { ...PREVIEW_WORDS['zh-CN'] },
+  history: HISTORY_WORDS['zh-CN'],
   yhGroups: GROUP_WORDS['zh-CN'],
   ai: {
     thinking: '思考中…',
