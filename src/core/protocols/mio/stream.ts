@@ -118,7 +118,7 @@ export class ReplyAssembler {
     const reply = this.reply
     if (frame.message === 'update' && reply.status === 'streaming' && typeof d === 'object' && d !== null) {
       const chunk = d.chunk
-      if (typeof chunk === 'string' && chunk !== '' && (d.tool_call === null || d.tool_call === undefined) && d.reasoning_content === undefined) {
+      if (typeof chunk === 'string' && chunk.length !== 0 && (d.tool_call === null || d.tool_call === undefined) && d.reasoning_content === undefined) {
         const idx = d.index
         const code = frame.code
         if ((code === undefined || code === 0) && (idx === undefined || (idx === this.maxIndex + 1 && idx !== 0))) {
@@ -361,9 +361,11 @@ export class ReplyAssembler {
     let textAppend = ''
     let reasoningAppend = ''
     let toolCallsChanged = false
-    if (typeof data.chunk === 'string' && data.chunk.length > 0) {
-      textAppend = this.addChunk(data.chunk, typeof data.index === 'number' && Number.isInteger(data.index) && data.index >= 0 ? data.index : undefined)
-    }
+    const index = typeof data.index === 'number' && Number.isInteger(data.index) && data.index >= 0 ? data.index : undefined
+    if (typeof data.chunk === 'string' && data.chunk.length > 0) textAppend = this.addChunk(data.chunk, index)
+    // An update without text (a tool call's, reasoning's) still takes its place in the count: the next
+    // chunk is then in order, not after a gap that no chunk would ever fill.
+    else if (index !== undefined) this.addChunk('', index)
     if (typeof data.reasoning_content === 'string' && data.reasoning_content.length > 0) {
       reasoningAppend = data.reasoning_content
       this.reply.reasoning += reasoningAppend
@@ -402,12 +404,14 @@ export class ReplyAssembler {
     const gi = this.gaps.findIndex((g) => index >= g.from && index <= g.to)
     if (gi < 0) return '' // already applied: a duplicate
     const g = this.gaps[gi]!
-    const text = this.reply.text
-    this.reply.text = text.slice(0, g.offset) + chunk + text.slice(g.offset)
     const split: Gap[] = []
     if (index > g.from) split.push({ from: g.from, to: index - 1, offset: g.offset })
     if (index < g.to) split.push({ from: index + 1, to: g.to, offset: g.offset + chunk.length })
     this.gaps.splice(gi, 1, ...split)
+    // A late update without text only takes its place; the text is unchanged.
+    if (chunk === '') return ''
+    const text = this.reply.text
+    this.reply.text = text.slice(0, g.offset) + chunk + text.slice(g.offset)
     for (let i = gi + split.length; i < this.gaps.length; i++) this.gaps[i]!.offset += chunk.length
     this.replaced = true
     return ''
