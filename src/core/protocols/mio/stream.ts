@@ -116,18 +116,17 @@ export class ReplyAssembler {
     // small so that it is inlined into the caller; every other frame goes to `applyGeneral`.
     const d = frame.data as Json | null | undefined
     const reply = this.reply
-    if (frame.message === 'update' && reply.status === 'streaming' && typeof d === 'object' && d !== null) {
-      const chunk = d.chunk
-      if (typeof chunk === 'string' && chunk.length !== 0 && (d.tool_call === null || d.tool_call === undefined) && d.reasoning_content === undefined) {
-        const idx = d.index
-        const code = frame.code
-        if ((code === undefined || code === 0) && (idx === undefined || (idx === this.maxIndex + 1 && idx !== 0))) {
-          if (idx !== undefined) this.maxIndex = idx as number
-          reply.text += chunk
-          const r = this.appendOut
-          r.textAppend = chunk
-          return r
-        }
+    // Data that is not an object has no string `chunk` (`d?.chunk` is then undefined): the general path.
+    const chunk = d?.chunk
+    if (typeof chunk === 'string' && chunk.length !== 0 && frame.message === 'update' && reply.status === 'streaming' && d!.tool_call == null && d!.reasoning_content === undefined) {
+      const idx = d!.index
+      const code = frame.code
+      if ((code === 0 || code === undefined) && (idx === undefined || (idx === this.maxIndex + 1 && idx !== 0))) {
+        if (idx !== undefined) this.maxIndex = idx as number
+        reply.text += chunk
+        const r = this.appendOut
+        r.textAppend = chunk
+        return r
       }
     }
     return this.applyGeneral(frame)
@@ -135,7 +134,8 @@ export class ReplyAssembler {
 
   /** Every frame the fast path of `apply` does not take. */
   private applyGeneral(frame: Json): ApplyResult {
-    if (this.done) return NO_CHANGE
+    const status = this.reply.status
+    if (status !== 'pending' && status !== 'streaming') return NO_CHANGE
     const message = frame.message
     const data = isObject(frame.data) ? frame.data : {}
     if (frame.code !== undefined && frame.code !== 0 && frame.code !== '0' && message !== 'failed') {
