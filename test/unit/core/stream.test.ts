@@ -342,3 +342,15 @@ describe('ReplyAssembler: a repeated first chunk after reasoning', () => {
     expect(a.reply.text).toBe('ab')
   })
 })
+
+describe('ReplyAssembler: the last tool call after a snapshot', () => {
+  it('a snapshot that puts the calls in another order: the next fragment still goes to its own call', () => {
+    const a = new ReplyAssembler('r')
+    a.apply(upd({ chunk: 'x' }))
+    a.apply(tool({ id: 'c1', name: 'calc', action: 'pending', params: '{"a":' }))
+    const snap = { ...a.reply, toolCalls: [{ key: 'c2', id: 'c2', name: 'bash', state: 'running' as const, params: '{}' }, { ...a.reply.toolCalls[0]! }] }
+    a.restore(snap)
+    a.apply(tool({ id: 'c1', name: 'calc', action: 'pending', params: '1}' }))
+    expect(a.reply.toolCalls.map((t) => [t.key, t.params])).toEqual([['c2', '{}'], ['c1', '{"a":1}']])
+  })
+})
