@@ -31,8 +31,10 @@ const PACE_MS = 5
 const now = (): number => performance.timeOrigin + performance.now()
 
 export interface MainThread {
-  /** JavaScript, ms: the union of V8 execution on the main thread (tasks and microtasks). */
+  /** JavaScript, ms: the union of V8 execution on the main thread (tasks and microtasks), with the style and layout it forced. */
   js: number
+  /** `js` less the style recalculations and layouts run inside it (forced by a script): script alone, ms. */
+  script: number
   layout: number
   style: number
   paint: number
@@ -142,24 +144,27 @@ function mainThreadOf(events: TraceEvent[]): MainThread {
   const js = spans(JS_EVENTS)
   const layouts = spans(LAYOUT_EVENTS)
   js.sort((a, b) => a[0] - b[0])
-  let forced = 0
-  for (const [s, e] of layouts) {
+  const inJs = (s: number, e: number): boolean => {
     // Inside a JavaScript span = forced by a script (a frame's own layout runs outside script).
     let lo = 0
     let hi = js.length - 1
-    let inside = false
     while (lo <= hi) {
       const mid = (lo + hi) >> 1
       if (js[mid]![0] <= s) {
-        if (js[mid]![1] >= e) inside = true
+        if (js[mid]![1] >= e) return true
         lo = mid + 1
       } else hi = mid - 1
     }
-    if (!inside) for (let i = Math.max(0, hi - 8); i <= hi; i++) if (js[i]![0] <= s && js[i]![1] >= e) inside = true
-    if (inside) forced++
+    for (let i = Math.max(0, hi - 8); i <= hi; i++) if (js[i]![0] <= s && js[i]![1] >= e) return true
+    return false
   }
+  let forced = 0
+  for (const [s, e] of layouts) if (inJs(s, e)) forced++
+  const forcedWork = [...layouts, ...spans(STYLE_EVENTS)].filter(([s, e]) => inJs(s, e))
+  const jsMs = unionMs(js)
   return {
-    js: round(unionMs(js)),
+    js: round(jsMs),
+    script: round(jsMs - unionMs(forcedWork)),
     layout: round(unionMs(layouts)),
     style: round(unionMs(spans(STYLE_EVENTS))),
     paint: round(unionMs(spans(PAINT_EVENTS))),
@@ -269,7 +274,7 @@ export async function runRealStream(scenario: RealStreamScenario): Promise<RealS
     // (BENCH_NO_BASELINE=1 leaves it out while profiling: its ratios are then NaN.)
     const t2 = Date.now()
     const naive = process.env.BENCH_NO_BASELINE
-      ? { value: [] as number[], main: { js: NaN, layout: NaN, style: NaN, paint: NaN, forcedLayouts: NaN, frames: NaN } }
+      ? { value: [] as number[], main: { js: NaN, script: NaN, layout: NaN, style: NaN, paint: NaN, forcedLayouts: NaN, frames: NaN } }
       : await prepareNaive(page).then(() => traced(browser!, page, () => runNaive(page, chunks, PACE_MS)))
     const naiveWallMs = Date.now() - t2
 
