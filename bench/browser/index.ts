@@ -9,7 +9,8 @@ import { ensureRendererBuilt, REPO_ROOT } from '../../src/bridge/build'
 import { benchLongChat } from './long-chat'
 import { benchStream } from './stream'
 import { INITIAL_JS_GOAL_BYTES, benchCodeSplitting, benchStartup } from './startup'
-import { benchRealStream } from './real-stream'
+import { benchRealStream, type RealStreamResult } from './real-stream'
+import { benchRealStreamYunhu } from './real-stream-yunhu'
 import { round } from './session'
 
 export async function runBrowserBenches(): Promise<object[]> {
@@ -194,9 +195,22 @@ export async function runBrowserBenches(): Promise<object[]> {
   // (b'') the real path: a stub server in another process → socket → core (client, assembler, coalescer,
   // SQLite) → bridge → renderer → painted frame; main-thread work from a trace (microtasks included).
   const real = await benchRealStream()
-  results.push(
+  results.push(...realStreamRows('browser-real-stream', real))
+  // The same for a Yunhu stream: push_message + stream_message frames over the protobuf push socket.
+  const realYunhu = await benchRealStreamYunhu()
+  results.push(...realStreamRows('browser-real-stream-yunhu', realYunhu))
+
+  const dir = join(REPO_ROOT, 'bench', 'results')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'browser.json'), JSON.stringify({ when: new Date().toISOString(), results, raw: { baseline, big, stream: st, streamMessage: sy, startup: { empty, full }, codeSplitting: cs, realStream: real, realStreamYunhu: realYunhu } }, null, 2))
+  return results
+}
+
+/** The two rows of a real-path stream: chunk-to-paint and main-thread JavaScript, each beside the naive baseline. */
+function realStreamRows(name: string, real: RealStreamResult): object[] {
+  return [
     {
-      name: 'browser-real-stream-chunk-to-paint-p95',
+      name: `${name}-chunk-to-paint-p95`,
       unit: 'ms',
       value: real.p95,
       baseline: 'the naive pipeline (whole text re-rendered per chunk), paced the same way, same page and run',
@@ -216,7 +230,7 @@ export async function runBrowserBenches(): Promise<object[]> {
       clocks: real.clocks
     },
     {
-      name: 'browser-real-stream-main-thread-js',
+      name: `${name}-main-thread-js`,
       unit: 'ms',
       value: real.main.js,
       baseline: 'the naive pipeline (whole text re-rendered per chunk), paced the same way, same page and run',
@@ -229,12 +243,7 @@ export async function runBrowserBenches(): Promise<object[]> {
       forced_layouts_per_chunk: round(real.main.forcedLayouts / real.chunks, 3),
       baseline_wall_ms: real.naive.wallMs
     }
-  )
-
-  const dir = join(REPO_ROOT, 'bench', 'results')
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'browser.json'), JSON.stringify({ when: new Date().toISOString(), results, raw: { baseline, big, stream: st, streamMessage: sy, startup: { empty, full }, codeSplitting: cs, realStream: real } }, null, 2))
-  return results
+  ]
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

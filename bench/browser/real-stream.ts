@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import { startBridge } from '../../src/bridge/host'
+import { startBridge, type RunningBridge } from '../../src/bridge/host'
 import { launchChromium } from '../../test/e2e/browser'
 import { chunksOf, longMarkdown } from './fixtures'
 import { percentile, round, streamProbe } from './session'
@@ -31,8 +31,10 @@ const PACE_MS = 5
 const now = (): number => performance.timeOrigin + performance.now()
 
 export interface MainThread {
-  /** JavaScript, ms: the union of V8 execution on the main thread (tasks and microtasks). */
+  /** JavaScript, ms: the union of V8 execution on the main thread (tasks and microtasks), with the style and layout it forced. */
   js: number
+  /** `js` less the style recalculations and layouts run inside it (forced by a script): script alone, ms. */
+  script: number
   layout: number
   style: number
   paint: number
@@ -66,12 +68,14 @@ export interface RealStreamResult {
 
 interface Stub {
   port: number
+  /** The stub's first message (its port and whatever else it reports, e.g. a login). */
+  hello: Record<string, unknown>
   child: ChildProcess
   ask<T>(msg: object, pick: (m: Record<string, unknown>) => T | undefined): Promise<T>
 }
 
-async function startStub(): Promise<Stub> {
-  const child = fork(fileURLToPath(new URL('../stub/mio-stream-server.mjs', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] })
+async function startStub(o: { script: string; execArgv: string[] }): Promise<Stub> {
+  const child = fork(fileURLToPath(new URL(`../stub/${o.script}`, import.meta.url)), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: o.execArgv })
   const ask = <T>(msg: object, pick: (m: Record<string, unknown>) => T | undefined): Promise<T> =>
     new Promise((resolve) => {
       const on = (m: Record<string, unknown>): void => {
@@ -83,8 +87,8 @@ async function startStub(): Promise<Stub> {
       child.on('message', on)
       if (Object.keys(msg).length) child.send(msg)
     })
-  const port = await ask({}, (m) => (typeof m.port === 'number' ? m.port : undefined))
-  return { port, child, ask }
+  const hello = await ask({}, (m) => (typeof m.port === 'number' ? m : undefined))
+  return { port: hello.port as number, hello, child, ask }
 }
 
 /** Offset of another clock from ours (theirs − ours), taken at the smallest of `n` round trips. */
@@ -98,8 +102,6 @@ async function calibrate(n: number, read: () => Promise<number>): Promise<{ offs
   }
   return { offset: best.offset, rtt: round(best.rtt, 3) }
 }
-
-// ------------------------------------------------------------------ the page probe
 
 // ------------------------------------------------------------------ the trace
 
@@ -142,24 +144,27 @@ function mainThreadOf(events: TraceEvent[]): MainThread {
   const js = spans(JS_EVENTS)
   const layouts = spans(LAYOUT_EVENTS)
   js.sort((a, b) => a[0] - b[0])
-  let forced = 0
-  for (const [s, e] of layouts) {
+  const inJs = (s: number, e: number): boolean => {
     // Inside a JavaScript span = forced by a script (a frame's own layout runs outside script).
     let lo = 0
     let hi = js.length - 1
-    let inside = false
     while (lo <= hi) {
       const mid = (lo + hi) >> 1
       if (js[mid]![0] <= s) {
-        if (js[mid]![1] >= e) inside = true
+        if (js[mid]![1] >= e) return true
         lo = mid + 1
       } else hi = mid - 1
     }
-    if (!inside) for (let i = Math.max(0, hi - 8); i <= hi; i++) if (js[i]![0] <= s && js[i]![1] >= e) inside = true
-    if (inside) forced++
+    for (let i = Math.max(0, hi - 8); i <= hi; i++) if (js[i]![0] <= s && js[i]![1] >= e) return true
+    return false
   }
+  let forced = 0
+  for (const [s, e] of layouts) if (inJs(s, e)) forced++
+  const forcedWork = [...layouts, ...spans(STYLE_EVENTS)].filter(([s, e]) => inJs(s, e))
+  const jsMs = unionMs(js)
   return {
-    js: round(unionMs(js)),
+    js: round(jsMs),
+    script: round(jsMs - unionMs(forcedWork)),
     layout: round(unionMs(layouts)),
     style: round(unionMs(spans(STYLE_EVENTS))),
     paint: round(unionMs(spans(PAINT_EVENTS))),
@@ -188,18 +193,30 @@ async function traced<T>(browser: Browser, page: Page, run: () => Promise<T>): P
 
 const stats = (xs: number[]): { p50: number; p95: number; p99: number } => ({ p50: round(percentile(xs, 50)), p95: round(percentile(xs, 95)), p99: round(percentile(xs, 99)) })
 
-export async function benchRealStream(): Promise<RealStreamResult> {
+/** What differs between platforms: the stub process, the account, the conversation and when the stream is over. */
+export interface RealStreamScenario {
+  /** The stub server's script (a file next to this one's `../stub/`) and the node flags it runs with. */
+  stub: { script: string; execArgv: string[] }
+  /** Adds the account to the bridge's core (the stub's hello message at hand); resolves with the conversation to open. */
+  account(bridge: RunningBridge, hello: Record<string, unknown>, port: number): Promise<string>
+  /** Resolves when the reply is complete in the page. */
+  done(page: Page, text: string): Promise<void>
+}
+
+/**
+ * The real path for one platform: a stub in another process, the account logged in through the bridge's core,
+ * the prompt typed and sent in the built renderer, every chunk from the stub's send to the painted frame.
+ */
+export async function runRealStream(scenario: RealStreamScenario): Promise<RealStreamResult> {
   const text = longMarkdown(BYTES)
   const chunks = chunksOf(text, CHUNKS)
-  const stub = await startStub()
+  const stub = await startStub(scenario.stub)
   const dataDir = mkdtempSync(join(tmpdir(), 'miodesk-bench-real-'))
   const bridge = await startBridge({ dataDir })
   let browser: Browser | undefined
   try {
     stub.child.send({ cmd: 'config', chunks, paceMs: PACE_MS })
-    const acc = await bridge.core.mio.add({ server: `127.0.0.1:${stub.port}`, id: 'bench', token: 'bench' })
-    const llm = bridge.core.mio.saveLlm(acc.id, { id: '', name: 'Bench', model: 'bench-model', systemPrompt: '', temperature: 1, top_p: 1, presence_penalty: 0, frequency_penalty: 0 })
-    const contactId = bridge.core.mio.contactList(acc.id).find((c) => c.llm?.id === llm.id)!.id
+    const contactId = await scenario.account(bridge, stub.hello, stub.port)
 
     browser = await launchChromium()
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'en-US', colorScheme: 'light' })
@@ -226,7 +243,7 @@ export async function benchRealStream(): Promise<RealStreamResult> {
     const { main } = await traced(browser, page, async () => {
       await page.locator('[data-testid="composer"]').fill('write the long answer')
       await page.locator('[data-testid="send"]').click()
-      await page.locator('[data-testid="message"][data-ai-status] [data-testid="reply-status"][data-status="completed"]').waitFor({ state: 'attached', timeout: 120_000 })
+      await scenario.done(page, text)
       await page.waitForTimeout(300)
     })
     const wallMs = Date.now() - t0
@@ -254,9 +271,11 @@ export async function benchRealStream(): Promise<RealStreamResult> {
     }
 
     // ---- baseline: the naive pipeline, the same chunks at the same pace, in the same page
-    await prepareNaive(page)
+    // (BENCH_NO_BASELINE=1 leaves it out while profiling: its ratios are then NaN.)
     const t2 = Date.now()
-    const naive = await traced(browser, page, () => runNaive(page, chunks, PACE_MS))
+    const naive = process.env.BENCH_NO_BASELINE
+      ? { value: [] as number[], main: { js: NaN, script: NaN, layout: NaN, style: NaN, paint: NaN, forcedLayouts: NaN, frames: NaN } }
+      : await prepareNaive(page).then(() => traced(browser!, page, () => runNaive(page, chunks, PACE_MS)))
     const naiveWallMs = Date.now() - t2
 
     return {
@@ -280,6 +299,21 @@ export async function benchRealStream(): Promise<RealStreamResult> {
     rmSync(dataDir, { recursive: true, force: true })
   }
 }
+
+/** Mio-Chat: the seed's raw-WebSocket gateway streams the answer to an AI contact's completion. */
+export const MIO_SCENARIO: RealStreamScenario = {
+  stub: { script: 'mio-stream-server.mjs', execArgv: [] },
+  async account(bridge, _hello, port) {
+    const acc = await bridge.core.mio.add({ server: `127.0.0.1:${port}`, id: 'bench', token: 'bench' })
+    const llm = bridge.core.mio.saveLlm(acc.id, { id: '', name: 'Bench', model: 'bench-model', systemPrompt: '', temperature: 1, top_p: 1, presence_penalty: 0, frequency_penalty: 0 })
+    return bridge.core.mio.contactList(acc.id).find((c) => c.llm?.id === llm.id)!.id
+  },
+  async done(page) {
+    await page.locator('[data-testid="message"][data-ai-status] [data-testid="reply-status"][data-status="completed"]').waitFor({ state: 'attached', timeout: 120_000 })
+  }
+}
+
+export const benchRealStream = (): Promise<RealStreamResult> => runRealStream(MIO_SCENARIO)
 
 // `tsx bench/browser/real-stream.ts` (after `npm run build`): this benchmark alone.
 if (import.meta.url === `file://${process.argv[1]}`) void benchRealStream().then((r) => console.log(JSON.stringify(r, null, 2)), (e: unknown) => (console.error(e), process.exit(1)))

@@ -75,6 +75,28 @@ describe('ReplyAssembler: text', () => {
     expect(a.reply.text).toBe('ab')
   })
 
+  it('an empty-chunk update takes its index: a later frame with that index is a duplicate, not text for a gap', () => {
+    const a = new ReplyAssembler('r')
+    a.apply(upd({ index: 0, chunk: 'a', tool_call: null }))
+    a.apply(upd({ index: 1, chunk: '', tool_call: { name: 'search', action: 'started', params: '' } }))
+    a.apply(upd({ index: 2, chunk: 'b', tool_call: null }))
+    expect(a.apply(upd({ index: 1, chunk: 'X', tool_call: null }))).toMatchObject({ changed: false, textReplaced: false })
+    expect(a.reply.text).toBe('ab')
+  })
+
+  it('a late empty-chunk update fills its place in a gap without changing the text; the rest of the gap still takes text', () => {
+    const a = new ReplyAssembler('r')
+    a.apply(upd({ index: 0, chunk: 'a' }))
+    a.apply(upd({ index: 4, chunk: 'e' }))
+    const late = a.apply(upd({ index: 2, chunk: '', tool_call: { name: 'calc', action: 'started', params: '' } }))
+    expect(late).toMatchObject({ textAppend: '', textReplaced: false, toolCallsChanged: true })
+    expect(a.reply.text).toBe('ae')
+    expect(a.apply(upd({ index: 3, chunk: 'd' }))).toMatchObject({ textReplaced: true })
+    expect(a.apply(upd({ index: 1, chunk: 'b' }))).toMatchObject({ textReplaced: true })
+    expect(a.apply(upd({ index: 2, chunk: 'Z' }))).toMatchObject({ changed: false })
+    expect(a.reply.text).toBe('abde')
+  })
+
   it('invalid indices are treated as absent', () => {
     const a = run([upd({ index: -1, chunk: 'a' }), upd({ index: 1.5, chunk: 'b' }), upd({ index: '0', chunk: 'c' })])
     expect(a.reply.text).toBe('abc')
@@ -318,5 +340,17 @@ describe('ReplyAssembler: a repeated first chunk after reasoning', () => {
     a.apply({ request_id: 'd', code: 0, message: 'update', data: { index: 0, chunk: 'a' } })
     a.apply({ request_id: 'd', code: 0, message: 'update', data: { index: 1, chunk: 'b' } })
     expect(a.reply.text).toBe('ab')
+  })
+})
+
+describe('ReplyAssembler: the last tool call after a snapshot', () => {
+  it('a snapshot that puts the calls in another order: the next fragment still goes to its own call', () => {
+    const a = new ReplyAssembler('r')
+    a.apply(upd({ chunk: 'x' }))
+    a.apply(tool({ id: 'c1', name: 'calc', action: 'pending', params: '{"a":' }))
+    const snap = { ...a.reply, toolCalls: [{ key: 'c2', id: 'c2', name: 'bash', state: 'running' as const, params: '{}' }, { ...a.reply.toolCalls[0]! }] }
+    a.restore(snap)
+    a.apply(tool({ id: 'c1', name: 'calc', action: 'pending', params: '1}' }))
+    expect(a.reply.toolCalls.map((t) => [t.key, t.params])).toEqual([['c2', '{}'], ['c1', '{"a":1}']])
   })
 })

@@ -94,6 +94,9 @@ export class ReplyAssembler {
   /** Set when a late chunk rebuilt the text (the consumer must take the whole text, not an append). */
   private replaced = false
   private readonly toolIndex = new Map<string, number>()
+  /** The last tool call's key and index in `toolCalls` ('' when none: a key is never empty). */
+  private lastToolKey = ''
+  private lastToolAt = 0
   /** v2 reasoning timing: the local clock when the open run's first piece arrived, and its server start. */
   private runLocalStart?: number
   private runStartTime?: number
@@ -116,18 +119,17 @@ export class ReplyAssembler {
     // small so that it is inlined into the caller; every other frame goes to `applyGeneral`.
     const d = frame.data as Json | null | undefined
     const reply = this.reply
-    if (frame.message === 'update' && reply.status === 'streaming' && typeof d === 'object' && d !== null) {
-      const chunk = d.chunk
-      if (typeof chunk === 'string' && chunk !== '' && (d.tool_call === null || d.tool_call === undefined) && d.reasoning_content === undefined) {
-        const idx = d.index
-        const code = frame.code
-        if ((code === undefined || code === 0) && (idx === undefined || (idx === this.maxIndex + 1 && idx !== 0))) {
-          if (idx !== undefined) this.maxIndex = idx as number
-          reply.text += chunk
-          const r = this.appendOut
-          r.textAppend = chunk
-          return r
-        }
+    // Data that is not an object has no string `chunk` (`d?.chunk` is then undefined): the general path.
+    const chunk = d?.chunk
+    if (typeof chunk === 'string' && chunk.length !== 0 && frame.message === 'update' && reply.status === 'streaming' && d!.tool_call == null && d!.reasoning_content === undefined) {
+      const idx = d!.index
+      const code = frame.code
+      if ((code === 0 || code === undefined) && (idx === undefined || (idx === this.maxIndex + 1 && idx !== 0))) {
+        if (idx !== undefined) this.maxIndex = idx as number
+        reply.text += chunk
+        const r = this.appendOut
+        r.textAppend = chunk
+        return r
       }
     }
     return this.applyGeneral(frame)
@@ -135,7 +137,8 @@ export class ReplyAssembler {
 
   /** Every frame the fast path of `apply` does not take. */
   private applyGeneral(frame: Json): ApplyResult {
-    if (this.done) return NO_CHANGE
+    const status = this.reply.status
+    if (status !== 'pending' && status !== 'streaming') return NO_CHANGE
     const message = frame.message
     const data = isObject(frame.data) ? frame.data : {}
     if (frame.code !== undefined && frame.code !== 0 && frame.code !== '0' && message !== 'failed') {
@@ -298,6 +301,7 @@ export class ReplyAssembler {
     r.reasoning = from.reasoning
     r.toolCalls = from.toolCalls.map((t) => ({ ...t }))
     this.toolIndex.clear()
+    this.lastToolKey = ''
     r.toolCalls.forEach((t, i) => this.toolIndex.set(t.key, i))
     this.maxIndex = -1
     this.indexIsCounter = true
@@ -358,21 +362,25 @@ export class ReplyAssembler {
   }
 
   private update(data: Json): ApplyResult {
+    const { chunk, index: rawIndex, reasoning_content: reasoning, tool_call: toolCall } = data
     let textAppend = ''
     let reasoningAppend = ''
     let toolCallsChanged = false
-    if (typeof data.chunk === 'string' && data.chunk.length > 0) {
-      textAppend = this.addChunk(data.chunk, typeof data.index === 'number' && Number.isInteger(data.index) && data.index >= 0 ? data.index : undefined)
-    }
-    if (typeof data.reasoning_content === 'string' && data.reasoning_content.length > 0) {
-      reasoningAppend = data.reasoning_content
+    const index = typeof rawIndex === 'number' && Number.isInteger(rawIndex) && rawIndex >= 0 ? rawIndex : undefined
+    if (typeof chunk === 'string' && chunk.length > 0) textAppend = this.addChunk(chunk, index)
+    // An update without text (a tool call's, reasoning's) still takes its place in the count: the next
+    // chunk is then in order, not after a gap that no chunk would ever fill.
+    else if (index !== undefined) this.addChunk('', index)
+    if (typeof reasoning === 'string' && reasoning.length > 0) {
+      reasoningAppend = reasoning
       this.reply.reasoning += reasoningAppend
     }
-    if (isObject(data.tool_call)) toolCallsChanged = this.applyToolCall(data.tool_call)
+    if (isObject(toolCall)) toolCallsChanged = this.applyToolCall(toolCall)
     const textReplaced = this.replaced
     this.replaced = false
     return this.result(textAppend, reasoningAppend, toolCallsChanged, textReplaced, false)
   }
+
 
   /**
    * Adds a text chunk. Frames on one WebSocket arrive in order, so the common case is an append with
@@ -390,7 +398,7 @@ export class ReplyAssembler {
     } else if (index === 0 && this.maxIndex < 0) this.firstChunk = chunk
     if (index === undefined || index === this.maxIndex + 1) {
       if (index !== undefined) this.maxIndex = index
-      this.reply.text += chunk
+      if (chunk !== '') this.reply.text += chunk
       return chunk
     }
     if (index > this.maxIndex) {
@@ -402,12 +410,14 @@ export class ReplyAssembler {
     const gi = this.gaps.findIndex((g) => index >= g.from && index <= g.to)
     if (gi < 0) return '' // already applied: a duplicate
     const g = this.gaps[gi]!
-    const text = this.reply.text
-    this.reply.text = text.slice(0, g.offset) + chunk + text.slice(g.offset)
     const split: Gap[] = []
     if (index > g.from) split.push({ from: g.from, to: index - 1, offset: g.offset })
     if (index < g.to) split.push({ from: index + 1, to: g.to, offset: g.offset + chunk.length })
     this.gaps.splice(gi, 1, ...split)
+    // A late update without text only takes its place; the text is unchanged.
+    if (chunk === '') return ''
+    const text = this.reply.text
+    this.reply.text = text.slice(0, g.offset) + chunk + text.slice(g.offset)
     for (let i = gi + split.length; i < this.gaps.length; i++) this.gaps[i]!.offset += chunk.length
     this.replaced = true
     return ''
@@ -421,12 +431,15 @@ export class ReplyAssembler {
     const state = mapToolAction(tc.action)
     if (!state) return false
     const params = typeof tc.params === 'string' ? tc.params : tc.params === undefined || tc.params === null ? '' : safeJson(tc.params)
-    let i = this.toolIndex.get(key)
+    // Tool frames come in runs for one call (its arguments streamed): that call without a lookup.
+    let i = key === this.lastToolKey ? this.lastToolAt : this.toolIndex.get(key)
     if (i === undefined) {
       i = this.reply.toolCalls.length
       this.toolIndex.set(key, i)
       this.reply.toolCalls.push({ key, id, name: name || key, state, params: '' })
     }
+    this.lastToolKey = key
+    this.lastToolAt = i
     // Updated in place: consumers that keep a snapshot copy it (AppCore clones per delta).
     const call: ToolCall = this.reply.toolCalls[i]!
     call.state = state

@@ -334,6 +334,46 @@ export interface RenderedBlocks {
    * `tailRaw`, so the DOM built for that tail can be kept as the block.
    */
   tailBecameBlock?: boolean
+  /**
+   * With `rawTail`: plain text (letters, digits, spaces, commas: nothing to escape) appended to the last text
+   * node of `tailRaw`'s HTML since `tailRaw` was rendered — the tail now renders to exactly that (see
+   * `appendableText`). `tailRaw` stays the same string while text is only appended; the caller appends the part
+   * of `tailAppended` it has not appended yet, with no parsing and nothing to sanitise.
+   */
+  tailAppended?: string
+}
+
+/**
+ * markdown-it HTML whose last text is plain text at the end of a paragraph or list item, possibly inside lists
+ * and quotes: text appended to the source's last line lands there (when `appendableText` allows it).
+ */
+const APPENDABLE_HTML = /[^>\n]<\/(?:p|li)>\n(?:<\/(?:li|ul|ol|blockquote)>\n)*$/
+/** `html` (APPENDABLE_HTML) with `add` at the end of its last text: what the DOM shows after the append. */
+export function withAppended(html: string, add: string): string {
+  const at = html.search(APPENDABLE_HTML) + 1
+  return at > 0 ? html.slice(0, at) + add + html.slice(at) : html
+}
+/** Text that can be appended without a render: it starts, ends and escapes nothing. */
+const PLAIN_APPEND = /^[\p{L}\p{N} ,]+$/u
+/** The word the append touches (the source's last word) may hold nothing but letters, digits and commas. */
+const PLAIN_WORD = /^[\p{L}\p{N},]*$/u
+const MARKER_ONLY = /^(?:[-+*]|\d{1,9}[.)])\s*$/
+
+/**
+ * True when markdown-it renders `src + add` to its rendering of `src` with `add` appended to the last text
+ * (trailing whitespace aside: markdown-it drops it at the end of a paragraph, see IncrementalMarkdown): `add` is
+ * plain (no delimiter, entity or link character, no newline), the word it extends is plain too (so no emphasis
+ * flanking, entity, autolink or linkified address changes), `src` holds no `[` (a reference definition only
+ * becomes one once its destination is there), and its last line is not a list marker still waiting for its
+ * content (`1. ` + `x` starts a list that interrupts the paragraph).
+ */
+export function appendableText(src: string, add: string): boolean {
+  if (!PLAIN_APPEND.test(add) || src.includes('[')) return false
+  const nl = src.lastIndexOf('\n')
+  const lastLine = src.slice(nl + 1)
+  if (MARKER_ONLY.test(lastLine.trimStart())) return false
+  const ws = Math.max(lastLine.lastIndexOf(' '), lastLine.lastIndexOf('\t'))
+  return PLAIN_WORD.test(lastLine.slice(ws + 1))
 }
 
 export interface IncrementalOptions {
@@ -352,6 +392,12 @@ export class IncrementalMarkdown {
   private tailHtml = ''
   /** With `rawTail`: the unsanitized tail HTML last returned ('' when the tail was sanitized or empty). */
   private tailRaw = ''
+  /** The tail's source as shown (`tailRaw`'s source plus what was appended since), and whether text may be appended to it. */
+  private tailSrc = ''
+  private appendable = false
+  /** Text appended to `tailRaw`'s last text node since it was rendered, and trailing spaces not shown yet. */
+  private appended = ''
+  private pendingSpace = ''
   constructor(
     private readonly renderer: BlockRenderer,
     private readonly opts: IncrementalOptions = {}
@@ -363,6 +409,7 @@ export class IncrementalMarkdown {
       this.tailStart = 0
       this.blockHtml = []
       this.tailRaw = ''
+      this.appendable = false
     }
     const sameText = text === this.text && (this.tailHtml !== '' || this.tailRaw !== '') && !final
     this.text = text
@@ -377,24 +424,57 @@ export class IncrementalMarkdown {
             // The block the tail was: markdown-it's HTML is needed anyway on a cache miss, and tells whether
             // the tail's DOM can be kept.
             const raw = this.renderer.renderRaw(b)
-            tailBecameBlock = raw === prevTailRaw
+            tailBecameBlock = raw === (this.appended ? withAppended(prevTailRaw, this.appended) : prevTailRaw)
             return this.renderer.render(b, true, raw)
           })
         )
         this.tailStart += split.tailStart
       }
       const tail = text.slice(this.tailStart)
-      this.tailRaw = ''
-      this.tailHtml = ''
-      if (tail.trim()) {
-        if (this.opts.rawTail && !final) this.tailRaw = this.renderer.renderRaw(tail)
-        else this.tailHtml = this.renderer.render(tail, final)
+      if (!split.blocks.length && this.appendable && this.tailRaw && !final && tail.startsWith(this.tailSrc) && appendableText(this.tailSrc, tail.slice(this.tailSrc.length))) {
+        // Only plain text was added to the tail's last line: no render (markdown-it would give the same HTML
+        // with the text in its last text node).
+        this.appendShown(tail.slice(this.tailSrc.length))
+        this.tailSrc = tail
+      } else {
+        this.tailRaw = ''
+        this.tailHtml = ''
+        this.appendable = false
+        if (tail.trim()) {
+          if (this.opts.rawTail && !final) {
+            this.tailRaw = this.renderer.renderRaw(tail)
+            this.tailSrc = tail
+            this.appended = ''
+            // markdown-it drops the paragraph's trailing spaces; they show once text follows them.
+            const trailing = /[ \t]*$/.exec(tail)![0]
+            this.pendingSpace = trailing
+            this.appendable = APPENDABLE_HTML.test(this.tailRaw) && !tail.slice(0, tail.length - trailing.length).endsWith('\n')
+          } else this.tailHtml = this.renderer.render(tail, final)
+        }
       }
     }
     const out: RenderedBlocks = { blocks: this.blockHtml, tail: this.tailHtml }
     if (this.tailRaw) out.tailRaw = this.tailRaw
+    if (this.tailRaw && this.appended) out.tailAppended = this.appended
     if (tailBecameBlock) out.tailBecameBlock = true
     return out
+  }
+
+  /** Adds plain text to what the tail shows: spaces wait until text follows them, as markdown-it renders it. */
+  private appendShown(add: string): void {
+    const trailing = /[ \t]*$/.exec(add)![0]
+    if (trailing.length === add.length) {
+      this.pendingSpace += add
+      return
+    }
+    this.appended += this.pendingSpace + add.slice(0, add.length - trailing.length)
+    this.pendingSpace = trailing
+  }
+
+  /** The next update renders the tail again (the caller could not append to the DOM it has). */
+  resync(): void {
+    this.appendable = false
+    this.tailRaw = ''
   }
 
   reset(): void {
@@ -403,6 +483,7 @@ export class IncrementalMarkdown {
     this.blockHtml = []
     this.tailHtml = ''
     this.tailRaw = ''
+    this.appendable = false
   }
 }
 

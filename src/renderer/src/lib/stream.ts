@@ -3,7 +3,7 @@
  * plus a per-animation-frame batcher.
  */
 import type { StreamDelta } from '@shared/api'
-import type { AiReply, ChatMessage, ReplyStatus } from '@shared/mio'
+import type { AiReply, ChatMessage, ReplyStatus, Segment } from '@shared/mio'
 
 export const TERMINAL_STATUSES: ReadonlySet<ReplyStatus> = new Set(['completed', 'failed', 'interrupted', 'aborted'])
 
@@ -132,4 +132,59 @@ export function coalesceDeltas(deltas: StreamDelta[]): StreamDelta[] {
     by.set(k, prev ? mergeDeltas(prev, d) : d)
   }
   return [...by.values()]
+}
+
+/** A streamed message's text, read when needed (a reactive getter: reading it tracks the newest copy). */
+export interface LiveText {
+  readonly text: string
+}
+
+/** The part of a streamed bot message that grows (see applyToBody): its first text, Markdown or HTML part. */
+function growingPart(msg: Pick<ChatMessage, 'segments'>): number {
+  return msg.segments.findIndex((s) => s.type === 'text' || s.type === 'markdown' || s.type === 'html')
+}
+
+/** A message's streamed text: a model reply's text, or the growing part's text (HTML) of a bot message. */
+export function streamedText(msg: ChatMessage): string {
+  if (msg.ai) return msg.ai.text
+  const seg = msg.segments[growingPart(msg)]
+  const v = seg?.data[seg.type === 'html' ? 'html' : 'text']
+  return typeof v === 'string' ? v : ''
+}
+
+/**
+ * True when a message's streamed text is shown by a MarkdownView that can read it live (a model reply, or a
+ * bot message whose growing part is Markdown): only then may its row skip re-rendering while the text grows.
+ */
+export function textShownLive(msg: ChatMessage): boolean {
+  return !!msg.ai || msg.segments[growingPart(msg)]?.type === 'markdown'
+}
+
+/** The growing part of a streamed bot message (see applyToBody), or undefined. */
+export function growingSegment(msg: Pick<ChatMessage, 'segments'>): Segment | undefined {
+  return msg.segments[growingPart(msg)]
+}
+
+function sameExcept<T extends object>(a: T, b: T, except: keyof T): boolean {
+  const ka = Object.keys(a) as Array<keyof T>
+  if (ka.length !== Object.keys(b).length) return false
+  for (const k of ka) if (k !== except && (!(k in b) || a[k] !== b[k])) return false
+  return true
+}
+
+/**
+ * True when `b` is `a` with nothing changed but its streamed text (see streamedText), which was and is
+ * non-empty: what shows the rest of the message can stay as it was rendered while the text grows.
+ */
+export function onlyTextChanged(a: ChatMessage, b: ChatMessage): boolean {
+  if (a === b) return true
+  if (a.id !== b.id || !streamedText(a) || !streamedText(b)) return false
+  if (a.ai && b.ai) return sameExcept(a, b, 'ai') && sameExcept(a.ai, b.ai, 'text')
+  if (a.ai || b.ai || !sameExcept(a, b, 'segments') || a.segments.length !== b.segments.length) return false
+  const i = growingPart(a)
+  if (i < 0 || growingPart(b) !== i) return false
+  for (let j = 0; j < a.segments.length; j++) if (j !== i && a.segments[j] !== b.segments[j]) return false
+  const sa = a.segments[i]!
+  const sb = b.segments[i]!
+  return sa.type === sb.type && sameExcept(sa, sb, 'data') && sameExcept(sa.data, sb.data, sa.type === 'html' ? 'html' : 'text')
 }
