@@ -190,7 +190,7 @@ export class AppCore {
     const target = await this.o.exportTarget(fileName, fmt)
     if (!target) return null
     const locale = resolveLocale(this.getSettings().locale, this.o.systemLanguages ?? (() => []))
-    const meta = { accountId: a, accountName: account.label || account.userId, platform: account.kind, contactId: c, contactName, locale, now, serverBase: serverHttpBase(account.server) }
+    const meta = { accountId: a, accountName: account.displayName || account.label || account.userId, platform: account.kind, contactId: c, contactName, locale, now, serverBase: serverHttpBase(account.server) }
     const fetchImage = (url: string) => this.exportImage(a, url, meta.serverBase)
     const r = await writeExportFile(target.path, (sink) => exportConversation(this.history.iterate(a, c), meta, fmt, sink, { messageIds, fetchImage }))
     return { fileName, path: target.path, url: target.url, format: fmt, messages: r.messages, bytes: r.bytes }

@@ -135,8 +135,12 @@ const dialogs = {
   LlmEditor: dialog('LlmEditor'),
   Lightbox: dialog('Lightbox'),
   YunhuGroupPanel: dialog('YunhuGroupPanel'),
-  CommandFormDialog: dialog('CommandFormDialog')
+  CommandFormDialog: dialog('CommandFormDialog'),
+  HistorySearch: dialog('HistorySearch'),
+  ExportDialog: dialog('ExportDialog')
 }
+export const HistorySearch = dialogs.HistorySearch.component
+export const ExportDialog = dialogs.ExportDialog.component
 export const SettingsDialog = dialogs.SettingsDialog.component
 export const GroupSettingsDialog = dialogs.GroupSettingsDialog.component
 export const ReloginDialog = dialogs.ReloginDialog.component

@@ -20,6 +20,10 @@ export const useUiStore = defineStore('ui', () => {
   const settingsOpen = ref(false)
   const addAccountOpen = ref(false)
   const switcherOpen = ref(false)
+  /** The history search: closed (null), over everything ({ scope: null }) or one conversation. */
+  const historySearch = shallowRef<{ scope: { accountId: string; contactId: string } | null } | null>(null)
+  /** The export dialog of a conversation (with the selected messages, if any). */
+  const exportDialog = shallowRef<{ accountId: string; contactId: string; name: string; messageIds?: string[] } | null>(null)
   const lightbox = shallowRef<{ src: string; name: string } | null>(null)
   /** A stack of open forward viewers (nested forwards open on top). */
   const forwardViewers = shallowRef<ForwardNode[][]>([])
@@ -88,8 +92,8 @@ export const useUiStore = defineStore('ui', () => {
 
   /** True while any modal overlay is open (global shortcuts step aside). */
   function anyOverlay(): boolean {
-    return !!(settingsOpen.value || addAccountOpen.value || switcherOpen.value || lightbox.value || forwardViewers.value.length || forwardPicker.value || share.value || llmEditor.value || contextMenu.value || confirmState.value)
+    return !!(settingsOpen.value || addAccountOpen.value || switcherOpen.value || historySearch.value || exportDialog.value || lightbox.value || forwardViewers.value.length || forwardPicker.value || share.value || llmEditor.value || contextMenu.value || confirmState.value)
   }
 
-  return { confirmState, ask, settingsOpen, addAccountOpen, switcherOpen, lightbox, forwardViewers, forwardPicker, share, llmEditor, contextMenu, replyTo, selection, toasts, toast, openForward, closeForward, startSelection, toggleSelected, endSelection, anyOverlay }
+  return { confirmState, ask, settingsOpen, addAccountOpen, switcherOpen, historySearch, exportDialog, lightbox, forwardViewers, forwardPicker, share, llmEditor, contextMenu, replyTo, selection, toasts, toast, openForward, closeForward, startSelection, toggleSelected, endSelection, anyOverlay }
 })
