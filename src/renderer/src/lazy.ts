@@ -121,11 +121,15 @@ const chatView = lazyComponent('ChatView', () => import('./components/ChatView.v
  */
 export const ChatView = chatView.component
 
-/** Starts loading the chat pane now (the shell is about to show); safe to call any number of times. */
-export function preloadChatView(): void {
-  chatView.load().catch(() => {
-    // The placeholder pane shows meanwhile and the chunk is loaded again when it is used.
-  })
+/**
+ * Starts loading the chat pane now (the shell is about to show); safe to call any number of times. Resolves
+ * once it is there, or its load failed (the placeholder pane shows then, and it is loaded again when used).
+ */
+export function preloadChatView(): Promise<void> {
+  return chatView.load().then(
+    () => {},
+    () => {}
+  )
 }
 
 const yunhuConsole = lazyComponent('YunhuConsole', () => import('./components/YunhuConsole.vue'), PanePlaceholder)
