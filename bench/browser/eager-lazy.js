@@ -8,6 +8,9 @@
 export { default as MarkdownView } from '../../src/renderer/src/components/MarkdownView.vue'
 export { default as YunhuConsole } from '../../src/renderer/src/components/YunhuConsole.vue'
 export { default as YunhuStorePage } from '../../src/renderer/src/components/YunhuStorePage.vue'
+export { default as YunhuContacts } from '../../src/renderer/src/components/YunhuContacts.vue'
+export { default as YunhuProfileCard } from '../../src/renderer/src/components/YunhuProfileCard.vue'
+export { default as ChatView } from '../../src/renderer/src/components/ChatView.vue'
 export {
   SettingsDialog,
   GroupSettingsDialog,
@@ -17,8 +20,11 @@ export {
   ForwardPicker,
   ShareDialog,
   LlmEditor,
-  Lightbox
+  Lightbox,
+  YunhuGroupPanel,
+  CommandFormDialog
 } from '../../src/renderer/src/components/dialogs'
 
 export function preloadMarkdown() {}
+export function preloadChatView() {}
 export function prefetchWhenIdle() {}

@@ -242,6 +242,30 @@ export function conversationItem(page: Page, contactId: string): Locator {
   return page.locator(`[data-testid="conversation-item"][data-contact-id="${contactId}"]`)
 }
 
+/**
+ * Resizes the window and waits for the shell to follow (one pane at a time below 900 px, stores/layout.ts:
+ * the app hears of the new size a moment after the window has it).
+ */
+export async function resizeWindow(page: Page, width: number, height: number): Promise<void> {
+  await page.setViewportSize({ width, height })
+  await page.waitForFunction(() => {
+    const shell = document.querySelector<HTMLElement>('[data-testid="shell"]')
+    return !shell || (shell.dataset.layout === 'wide') === window.innerWidth >= 900
+  })
+}
+
+/**
+ * Back from the open pane to the conversation list, as a user does in a narrow window (one pane at a time,
+ * stores/layout.ts): presses the pane's back button when there is one on screen; nothing in a wide window.
+ * After a resize, call it once the shell has followed (`resizeWindow`).
+ */
+export async function backToList(page: Page): Promise<void> {
+  const back = page.locator('[data-testid="narrow-back"]:visible')
+  if (!(await back.count())) return
+  await back.first().click()
+  await page.locator('[data-testid="shell"][data-layout="list"]').waitFor()
+}
+
 export function llmItem(page: Page): Locator {
   return page.locator('[data-testid="conversation-item"][data-contact-id^="llm:"]').first()
 }

@@ -1,6 +1,6 @@
 /**
  * A narrow window (800×600): one pane at a time — the conversation list, or the open conversation / Yunhu
- * page with a back button — beside the thin account rail; at 1280 both side by side. Every screen stays
+ * page (the store, the console, the address book) with a back button — beside the thin account rail; at 1280 both side by side. Every screen stays
  * usable at 800×600: the Yunhu section tabs keep their whole labels (in Chinese, the longest; the icons
  * give way first), the bot console's controls are inside the window at a usable width, the settings
  * dialog, the LLM editor and the login forms fit. Screens in zh/en, light/dark, at both sizes.
@@ -179,6 +179,14 @@ describe('narrow windows', () => {
     expect(await layout(page)).toBe('pane')
     expect(await unusable(byTestId(page, 'yunhu-store'))).toEqual([])
     await shootLooks(h, 'narrow-yunhu-store')
+    // The address book from the contacts button in the list's header, and back from it.
+    await byTestId(page, 'narrow-back').click()
+    await byTestId(page, 'yunhu-section-contacts').click()
+    expect(await layout(page)).toBe('pane')
+    const book = byTestId(page, 'yunhu-contacts')
+    await book.locator('[data-testid="contact-entry"]').first().waitFor()
+    expect(await unusable(book)).toEqual([])
+    await shootLooks(h, 'narrow-yunhu-contacts')
     // A group chat (its board, its composer with the text kinds) and its bot settings dialog.
     await byTestId(page, 'narrow-back').click()
     await byTestId(page, 'yunhu-section-chats').click()

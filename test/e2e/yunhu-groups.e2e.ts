@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { YUNHU_EMAIL, YUNHU_PASSWORD, byTestId, conversationItem, messageWithText, startHarness, type Harness } from './harness'
+import { YUNHU_EMAIL, YUNHU_PASSWORD, backToList, byTestId, conversationItem, messageWithText, resizeWindow, startHarness, type Harness } from './harness'
 
 let h: Harness
 const GROUP = '300000001'
@@ -23,7 +23,9 @@ async function setLook(page: Page, locale: 'en' | 'zh-CN', theme: 'light' | 'dar
   await byTestId(page, 'settings-theme').waitFor({ state: 'detached' })
 }
 
+/** Opens a chat from the list (in a narrow window, back to the list first, as a user would). */
 async function openChat(page: Page, id: string): Promise<void> {
+  await backToList(page)
   await byTestId(page, 'yunhu-section-chats').click()
   await conversationItem(page, id).click()
   await byTestId(page, 'composer').waitFor()
@@ -226,16 +228,23 @@ describe('Yunhu bot commands and mentions', () => {
       await h.screenshot(`yunhu-command-picker-${locale}-${theme}`)
       await byTestId(page, 'composer').fill('')
     }
-    await page.setViewportSize({ width: 800, height: 600 })
-    await openChat(page, GROUP)
-    await openPanel(page)
-    await h.screenshot('yunhu-group-members-en-dark-800')
-    await page.keyboard.press('Escape')
-    await byTestId(page, 'composer').pressSequentially('/')
-    await expect.poll(() => byTestId(page, 'command-option').count(), { timeout: 10_000 }).toBe(4)
-    await h.screenshot('yunhu-command-picker-en-dark-800')
-    await byTestId(page, 'composer').fill('')
-    await setLook(page, 'zh-CN', 'light')
+    // One pane at a time at 800×600: the chat (reached from the list with the back button) and its panel.
+    await resizeWindow(page, 800, 600)
+    for (const [locale, theme] of [
+      ['en', 'dark'],
+      ['zh-CN', 'light']
+    ] as const) {
+      await setLook(page, locale, theme)
+      await openChat(page, GROUP)
+      expect(await byTestId(page, 'shell').getAttribute('data-layout')).toBe('pane')
+      await openPanel(page)
+      await h.screenshot(`yunhu-group-members-${locale}-${theme}-800`)
+      await page.keyboard.press('Escape')
+      await byTestId(page, 'composer').pressSequentially('/')
+      await expect.poll(() => byTestId(page, 'command-option').count(), { timeout: 10_000 }).toBe(4)
+      await h.screenshot(`yunhu-command-picker-${locale}-${theme}-800`)
+      await byTestId(page, 'composer').fill('')
+    }
     await page.setViewportSize({ width: 1280, height: 800 })
   })
 })

@@ -1,10 +1,10 @@
 /**
  * What the first load leaves out, and when it is fetched.
  *
- * The login screen needs Vue, vue-i18n, the stores and the forms. It does not need markdown-it, highlight.js
- * and KaTeX (with KaTeX's stylesheet and fonts), or the Yunhu console and store pages: those are separate
- * chunks, loaded on first use and fetched ahead of it (`preloadMarkdown`, `prefetchWhenIdle`, called from
- * App.vue) so that the first use normally finds them loaded.
+ * The login screen needs Vue, vue-i18n, the stores and the forms. It does not need the chat pane, markdown-it,
+ * highlight.js and KaTeX (with KaTeX's stylesheet and fonts), or the Yunhu console and store pages: those are
+ * separate chunks, loaded on first use and fetched ahead of it (`preloadChatView`, `preloadMarkdown`,
+ * `prefetchWhenIdle`, called from App.vue) so that the first use normally finds them loaded.
  *
  * Until a chunk is there, its placeholder is rendered with the same attributes: for MarkdownView the text as
  * written (PlainMarkdown.vue), so a message never shows empty, not even when the chunk fails to load. A
@@ -102,12 +102,35 @@ export function preloadMarkdown(): void {
   })
 }
 
-/** An empty right-hand pane while a page's chunk loads (keeps the shell's grid as it is). */
+/**
+ * An empty right-hand pane while a page's chunk loads (keeps the shell's grid as it is, and the pane's own
+ * class: a narrow window hides `.shell__pane` while it shows the list).
+ */
 const PanePlaceholder = defineComponent({
   name: 'PanePlaceholder',
   inheritAttrs: false,
-  render: () => h('main', { class: 'chat', 'aria-busy': 'true' })
+  setup(_props, { attrs }) {
+    return () => h('main', { class: ['chat', attrs.class], 'aria-busy': 'true' })
+  }
 })
+
+const chatView = lazyComponent('ChatView', () => import('./components/ChatView.vue'), PanePlaceholder)
+/**
+ * The chat pane (the message list, the composer and all they draw: the virtualizer, DOMPurify, pickers,
+ * forms, the recorder): the login screen has none of it.
+ */
+export const ChatView = chatView.component
+
+/**
+ * Starts loading the chat pane now (the shell is about to show); safe to call any number of times. Resolves
+ * once it is there, or its load failed (the placeholder pane shows then, and it is loaded again when used).
+ */
+export function preloadChatView(): Promise<void> {
+  return chatView.load().then(
+    () => {},
+    () => {}
+  )
+}
 
 const yunhuConsole = lazyComponent('YunhuConsole', () => import('./components/YunhuConsole.vue'), PanePlaceholder)
 const yunhuStore = lazyComponent('YunhuStorePage', () => import('./components/YunhuStorePage.vue'), PanePlaceholder)
@@ -156,7 +179,7 @@ const yunhuProfileCard = lazyComponent('YunhuProfileCard', () => import('./compo
 export const YunhuProfileCard = yunhuProfileCard.component
 
 // The dialogs share one chunk: prefetching one of them fetches them all.
-const ALL: LazyComponent<unknown>[] = [markdown, dialogs.SettingsDialog, yunhuConsole, yunhuStore, yunhuContacts, yunhuProfileCard]
+const ALL: LazyComponent<unknown>[] = [chatView, markdown, dialogs.SettingsDialog, yunhuConsole, yunhuStore, yunhuContacts, yunhuProfileCard]
 
 /**
  * Fetches every lazy chunk once the page is idle (after the first screen has rendered and settled), one per
