@@ -71,7 +71,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-function finished(core: AppCore, id: string): Promise<ChatMessage> {
+const ended = (m: ChatMessage | undefined): boolean => !!m?.ai && m.ai.status !== 'pending' && m.ai.status !== 'streaming'
+
+/** The reply's next end (set up before asking), or, given `stored`, its end already stored. */
+function finished(core: AppCore, id: string, stored?: () => ChatMessage | undefined): Promise<ChatMessage> {
+  const now = stored?.()
+  if (now && ended(now)) return Promise.resolve(now)
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`reply ${id} did not finish`)), 8000)
     const on = (p: MainEvents['message']): void => {
@@ -97,7 +102,7 @@ describe('versions of an answer', () => {
 
     // First turn, then regenerate twice: one reply message with three versions.
     const { userMessage: q1, replyMessage: r1 } = await call('mio:complete', acc.id, llm.id, 'first question')
-    await finished(core, r1.id)
+    await finished(core, r1.id, () => core.history.get(acc.id, llm.id, r1.id))
     for (let i = 0; i < 2; i++) {
       const p = finished(core, r1.id)
       await call('mio:complete-retry', acc.id, llm.id, r1.id)
@@ -116,7 +121,7 @@ describe('versions of an answer', () => {
     const changed: ChatMessage[] = await call('mio:show-version', acc.id, llm.id, r1.id, 0)
     expect(changed.map((m) => m.ai?.text)).toEqual(['answer #1'])
     const { replyMessage: r2 } = await call('mio:complete', acc.id, llm.id, 'second question')
-    await finished(core, r2.id)
+    await finished(core, r2.id, () => core.history.get(acc.id, llm.id, r2.id))
     expect(up.seen.at(-1)).toEqual([
       { role: 'user', content: 'first question' },
       { role: 'assistant', content: 'answer #1' },
@@ -128,10 +133,10 @@ describe('versions of an answer', () => {
     await expect(call('mio:edit-prompt', acc.id, llm.id, q1.id, 'changed')).rejects.toThrow(/last prompt/)
     const q2 = core.history.list(acc.id, llm.id).filter((m) => m.self).at(-1)!
     const before = up.seen.length
-    const ended = finished(core, r2.id)
+    const r2Ended = finished(core, r2.id)
     const edited = await call('mio:edit-prompt', acc.id, llm.id, q2.id, 'second question, better')
     expect(edited.replyMessage.id).toBe(r2.id)
-    await ended
+    await r2Ended
     expect(up.seen.length).toBe(before + 1)
     expect(up.seen.at(-1)!.at(-1)).toEqual({ role: 'user', content: 'second question, better' })
     expect(core.history.list(acc.id, llm.id)).toHaveLength(4)
@@ -159,5 +164,35 @@ describe('versions of an answer', () => {
     expect(again.get(acc.id, llm.id, r2.id)!.ai!.text).toBe('answer #4')
     expect(again.get(acc.id, llm.id, q2.id)!.promptVersions).toHaveLength(2)
     again.close()
+  }, 30000)
+})
+
+describe('versions of an answer on the Socket.IO (v2) generation', () => {
+  it('regenerate and edit go through the same stream path and keep their versions', async () => {
+    const v2 = await startServer({ port: 0, adminCode: 'a', userCode: 'u', chunkDelayMs: 1, mioV2: true })
+    const core = new AppCore({ store: new MemoryStore(), secrets: plaintextSecretBox, host: 'browser', version: 't', openExternal: async () => {}, streamFlushMs: 16 })
+    try {
+      const acc = await core.accounts.add('mio', { server: `127.0.0.1:${v2.port}`, id: '2002', token: 'u' })
+      const llm = core.mio.contactList(acc.id).find((c) => c.kind === 'llm')!
+      const { userMessage, replyMessage } = await core.mio.complete(acc.id, llm.id, 'hello there')
+      const first = await finished(core, replyMessage.id, () => core.history.get(acc.id, llm.id, replyMessage.id))
+      expect(first.ai!.status).toBe('completed')
+      const again = finished(core, replyMessage.id)
+      await core.mio.completeRetry(acc.id, llm.id, replyMessage.id)
+      const second = await again
+      expect(second.ai!.versions!.map((v) => v.status)).toEqual(['completed', 'completed'])
+      expect(second.ai!.versions![0]!.text).toBe(first.ai!.text)
+      const edited = finished(core, replyMessage.id)
+      await core.mio.editPrompt(acc.id, llm.id, userMessage.id, 'hello again, edited')
+      const third = await edited
+      expect(third.ai!.text).toContain('hello again, edited')
+      expect(replyPosition(third.ai!)).toMatchObject({ at: 1, of: 1 })
+      const back = await core.mio.showVersion(acc.id, llm.id, userMessage.id, 0)
+      expect(back.at(-1)!.ai!.text).toBe(second.ai!.text)
+      expect(replyPosition(back.at(-1)!.ai!)).toMatchObject({ at: 2, of: 2 })
+    } finally {
+      await core.stop()
+      await v2.close()
+    }
   }, 30000)
 })
