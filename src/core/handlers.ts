@@ -47,6 +47,8 @@ export function createHandlers(core: AppCore): ApiHandlers {
     'mio:models': (a) => mio.models(a),
     'mio:complete': (a, c, p) => mio.complete(a, c, p),
     'mio:complete-retry': (a, c, m) => mio.completeRetry(a, c, m),
+    'mio:edit-prompt': (a, c, m, text) => mio.editPrompt(a, c, m, text),
+    'mio:show-version': (a, c, m, i) => mio.showVersion(a, c, m, i),
     'mio:abort': async (a, c, m) => mio.abort(a, c, m),
     'mio:answer': (a, c, m, approved, reason, always) => mio.answer(a, c, m, approved, reason, always),
     'mio:presets': (a) => mio.presets(a),

@@ -276,6 +276,10 @@ export interface ApiMethods {
   'mio:complete': (accountId: string, contactId: string, prompt: string) => Promise<{ userMessage: ChatMessage; replyMessage: ChatMessage }>
   /** Retries a failed or interrupted AI reply (re-asks the same history). */
   'mio:complete-retry': (accountId: string, contactId: string, replyMessageId: string) => Promise<{ replyMessage: ChatMessage }>
+  /** Edits the last prompt of a model chat and resends it: a new prompt version and a new answer after it. */
+  'mio:edit-prompt': (accountId: string, contactId: string, messageId: string, text: string) => Promise<{ userMessage: ChatMessage; replyMessage: ChatMessage }>
+  /** Shows another version of a reply or an edited prompt (0-based); the messages that changed. */
+  'mio:show-version': (accountId: string, contactId: string, messageId: string, index: number) => Promise<ChatMessage[]>
   'mio:abort': (accountId: string, contactId: string, replyMessageId: string) => Promise<void>
   /** Answers the question a reply waits on (`ai.approval`: run this tool?), with an optional reason for a no. */
   'mio:answer': (accountId: string, contactId: string, replyMessageId: string, approved: boolean, reason?: string, always?: boolean) => Promise<void>
@@ -374,6 +378,8 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'mio:models': true,
   'mio:complete': true,
   'mio:complete-retry': true,
+  'mio:edit-prompt': true,
+  'mio:show-version': true,
   'mio:abort': true,
   'mio:answer': true,
   'mio:ping': true,

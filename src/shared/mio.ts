@@ -173,6 +173,32 @@ export interface AiReply {
   errorStatus?: number
   /** Long technical detail (e.g. a server stack trace), never shown raw by default. */
   errorDetail?: string
+  /**
+   * Every answer generated for this reply (regenerate, or an edited prompt), oldest first; absent while there is
+   * one. The fields above are always the shown one (`versions[shown]` is refreshed from them when another is
+   * shown), so everything that reads a reply reads what is on screen. See src/shared/versions.ts.
+   */
+  versions?: AiVersion[]
+  shown?: number
+}
+
+/** One kept answer of a reply. `prompt`: the version of the prompt before it that it answered (default 0). */
+export interface AiVersion {
+  text: string
+  reasoning: string
+  toolCalls: ToolCall[]
+  status: ReplyStatus
+  error?: string
+  errorDetail?: string
+  model?: string
+  time: number
+  prompt?: number
+}
+
+/** One text of an edited prompt (the user's own message in a model chat). */
+export interface PromptVersion {
+  text: string
+  time: number
 }
 
 /** An onebot message as the client knows it. */
@@ -199,6 +225,9 @@ export interface ChatMessage {
   ai?: AiReply
   /** When the message was last edited (epoch ms); absent when never edited (Yunhu edits). */
   editedAt?: number
+  /** A model chat's prompt that was edited and resent: every text it had (`segments` is the shown one). */
+  promptVersions?: PromptVersion[]
+  promptShown?: number
 }
 
 /** One node of a forward: a message's segments, with a sender where the dialect has one. */

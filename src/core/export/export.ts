@@ -14,6 +14,7 @@ import type { AppLocale } from '../../shared/locale'
 import type { ChatMessage, Segment } from '../../shared/mio'
 import { formatBytes, resolveMediaUrl } from '../../shared/model/media-values'
 import { htmlToText, mediaSource, partOf } from '../../shared/model/parts'
+import { promptPosition, replyPosition } from '../../shared/versions'
 import { exportLabels, fill, type ExportLabels } from './labels'
 
 export const EXPORT_FORMATS = ['markdown', 'html', 'json'] as const
@@ -162,13 +163,21 @@ function markdownOfSegments(segments: Segment[], l: ExportLabels, meta: ExportMe
   return out.join('')
 }
 
+/** "Version 2 of 3" under a reply or an edited prompt that has several (the shown one is exported). */
+function versionNote(m: ChatMessage, l: ExportLabels): string {
+  const pos = m.ai ? replyPosition(m.ai) : promptPosition(m)
+  return pos.of > 1 ? fill(l.version, { n: pos.at, m: pos.of }) : ''
+}
+
 function markdownOf(m: ChatMessage, meta: ExportMeta, l: ExportLabels, time: string): string {
   let body: string
+  const v = versionNote(m, l)
+  const version = v ? `_${v}_` : ''
   if (m.status === 'recalled') body = `_${l.recalled}_`
   else if (m.ai) {
     const tools = m.ai.toolCalls.map((t) => `- ${l.tool} \`${t.name}\`: ${t.state}`).join('\n')
-    body = [tools, m.ai.text, m.ai.status === 'interrupted' ? `_${l.interrupted}_` : ''].filter(Boolean).join('\n\n')
-  } else body = markdownOfSegments(m.segments, l, meta, 0)
+    body = [tools, m.ai.text, m.ai.status === 'interrupted' ? `_${l.interrupted}_` : '', version].filter(Boolean).join('\n\n')
+  } else body = [markdownOfSegments(m.segments, l, meta, 0), version].filter(Boolean).join('\n\n')
   if (m.status === 'failed') body += `\n\n_${l.failed}_`
   return `### ${senderOf(m, meta, l)} · ${time}\n\n${body}\n\n`
 }
@@ -269,6 +278,8 @@ async function htmlOf(m: ChatMessage, meta: ExportMeta, l: ExportLabels, o: Expo
     const reasoning = m.ai.reasoning ? `<details><summary>${escapeHtml(l.reasoning)}</summary>${md.render(m.ai.reasoning)}</details>` : ''
     body = reasoning + tools + md.render(m.ai.text) + (m.ai.status === 'interrupted' ? `<p class="note">${escapeHtml(l.interrupted)}</p>` : '')
   } else body = await htmlOfSegments(m.segments, l, meta, o, 0)
+  const version = versionNote(m, l)
+  if (version) body += `<p class="note version">${escapeHtml(version)}</p>`
   if (m.status === 'failed') body += `<p class="note">${escapeHtml(l.failed)}</p>`
   return `<article${m.self ? ' class="self"' : ''}><div class="meta">${escapeHtml(senderOf(m, meta, l))} · <time datetime="${new Date(m.time).toISOString()}">${escapeHtml(time)}</time></div><div class="bubble">${body}</div></article>\n`
 }

@@ -18,6 +18,7 @@ const EN = {
   reasoning: 'Reasoning',
   tool: 'Tool',
   interrupted: 'The reply was interrupted',
+  version: 'Version {n} of {m}',
   unknown: 'Unsupported content'
 }
 export type ExportLabels = typeof EN
@@ -39,6 +40,7 @@ const ZH: ExportLabels = {
   reasoning: '思考过程',
   tool: '工具',
   interrupted: '回复被中断',
+  version: '第 {n} 版，共 {m} 版',
   unknown: '不支持的内容'
 }
 

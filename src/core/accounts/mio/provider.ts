@@ -26,6 +26,8 @@ import type { AccountContext, AccountProvider } from '../provider'
 import { StoredAccounts } from '../stored-accounts'
 import { StreamCoalescer, type StreamTarget } from '../stream-coalescer'
 import { LLM_PREFIX, LlmContacts } from './llm-contacts'
+import { historyTurns } from './history-turns'
+import { addReplyVersion, editPromptText, promptOfShown, replyVersionFor, replyVersions, showPromptVersion, showReplyVersion } from '../../../shared/versions'
 
 export const BOT_CONTACT_ID = 'bot'
 const HISTORY_TURNS = 20
@@ -107,6 +109,17 @@ export function validateSegments(segments: unknown): Segment[] {
     const data = (s as Segment).data
     return { type: (s as Segment).type, data: typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {} }
   })
+}
+
+/** A reply's assembled state with the versions it had (the assembler knows only the one being generated). */
+function keepVersions(prev: AiReply | undefined, reply: AiReply): AiReply {
+  const ai = structuredClone(reply)
+  if (prev?.versions) {
+    ai.shown = prev.shown
+    ai.versions = prev.versions
+    ai.versions = replyVersions(ai) // the shown entry as it is now: the stored list is whole
+  }
+  return ai
 }
 
 function messageSegments(m: ChatMessage): Segment[] {
@@ -567,35 +580,89 @@ export class MioAccounts implements AccountProvider {
     const old = this.c.history.get(accountId, contactId, replyMessageId)
     if (!old?.ai) throw new Error(coreText('replyGone'))
     if (old.ai.status === 'pending' || old.ai.status === 'streaming') throw new Error(coreText('replyStillRunning'))
-    return { replyMessage: this.startReply(la, llm, contactId, replyMessageId, old.time) }
+    // Regenerate: a new version of the same reply (the earlier answers kept), from the conversation as shown before it.
+    const next = addReplyVersion(old.ai, { time: this.c.clock(), model: llm.model, prompt: promptOfShown(old.ai), fallbackTime: old.time })
+    return { replyMessage: this.startReply(la, llm, contactId, replyMessageId, old.time, next) }
+  }
+
+  /** The model reply right after a prompt, if any (the next message that is one). */
+  private replyAfter(accountId: string, contactId: string, prompt: ChatMessage): ChatMessage | undefined {
+    const recent = this.c.history.list(accountId, contactId, undefined, HISTORY_TURNS * 10)
+    const i = recent.findIndex((m) => m.id === prompt.id)
+    const next = i < 0 ? undefined : recent.slice(i + 1).find((m) => m.status !== 'recalled')
+    return next?.ai ? next : undefined
+  }
+
+  /**
+   * Edit and resend the last prompt of a model chat: the prompt keeps its earlier texts as versions and the
+   * reply after it gets a new version that answers the new text (its earlier answers stay with the text they answered).
+   */
+  async editPrompt(accountId: string, contactId: string, messageId: string, text: string): Promise<{ userMessage: ChatMessage; replyMessage: ChatMessage }> {
+    const la = this.need(accountId)
+    const llm = this.llm.of(accountId, contactId)
+    const t = String(text ?? '')
+    if (!t.trim()) throw new Error(coreText('typeFirst'))
+    const m = this.c.history.get(accountId, contactId, String(messageId ?? ''))
+    if (!m || m.status === 'recalled') throw new Error(coreText('messageGone'))
+    const lastPrompt = this.c.history.list(accountId, contactId, undefined, HISTORY_TURNS * 2).filter((x) => x.self && !x.ai && x.status !== 'recalled').pop()
+    if (!m.self || m.ai || lastPrompt?.id !== m.id) throw new Error(coreText('editLastPromptOnly'))
+    const reply = this.replyAfter(accountId, contactId, m)
+    if (reply && la.replies.has(reply.id)) throw new Error(coreText('replyStillRunning'))
+    const userMessage = this.store(accountId, editPromptText(m, t, this.c.clock()))
+    const p = userMessage.promptShown ?? 0
+    const replyMessage = reply?.ai
+      ? this.startReply(la, llm, contactId, reply.id, reply.time, addReplyVersion(reply.ai, { time: this.c.clock(), model: llm.model, prompt: p, fallbackTime: reply.time }))
+      : this.startReply(la, llm, contactId, `r-${randomUUID()}`, this.c.clock())
+    this.emitContacts(accountId)
+    return { userMessage, replyMessage }
+  }
+
+  /**
+   * Shows another version of a reply or of an edited prompt. A prompt's version brings the answer that
+   * belongs to it; a reply's version that answered another prompt text brings that text. The changed messages.
+   */
+  async showVersion(accountId: string, contactId: string, messageId: string, index: number): Promise<ChatMessage[]> {
+    const la = this.need(accountId)
+    const m = this.c.history.get(accountId, contactId, String(messageId ?? ''))
+    if (!m) throw new Error(coreText('messageGone'))
+    if (!Number.isInteger(index) || index < 0) throw new Error(coreText('noSuchVersion'))
+    const changed: ChatMessage[] = []
+    const showReply = (r: ChatMessage, i: number): void => {
+      if (!r.ai || (r.ai.shown ?? 0) === i) return
+      if (la.replies.has(r.id)) throw new Error(coreText('replyStillRunning'))
+      changed.push(this.store(accountId, { ...r, ai: showReplyVersion(r.ai, i) }))
+    }
+    if (m.ai) {
+      if (index >= (m.ai.versions?.length ?? 1)) throw new Error(coreText('noSuchVersion'))
+      showReply(m, index)
+      const p = promptOfShown(changed[0]?.ai ?? m.ai)
+      const prompt = this.c.history.list(accountId, contactId, m.time, 5).filter((x) => x.self && !x.ai && x.status !== 'recalled').pop()
+      if (prompt?.promptVersions && (prompt.promptShown ?? 0) !== p && p < prompt.promptVersions.length) changed.unshift(this.store(accountId, showPromptVersion(prompt, p)))
+    } else {
+      if (index >= (m.promptVersions?.length ?? 1)) throw new Error(coreText('noSuchVersion'))
+      const reply = this.replyAfter(accountId, contactId, m)
+      if (reply && la.replies.has(reply.id)) throw new Error(coreText('replyStillRunning'))
+      if ((m.promptShown ?? 0) !== index) changed.push(this.store(accountId, showPromptVersion(m, index)))
+      const ri = reply?.ai ? replyVersionFor(reply.ai, index) : undefined
+      if (reply && ri !== undefined) showReply(reply, ri)
+    }
+    return changed
   }
 
   abort(accountId: string, _contactId: string, replyMessageId: string): void {
     this.need(accountId).replies.get(replyMessageId)?.handle.abort()
   }
 
-  /** The conversation so far as chat turns (before `beforeTime`), with the system prompt first. */
+  /** The conversation so far as chat turns (before `beforeTime`), as shown, with the system prompt first. */
   private turns(accountId: string, llm: LlmContact, contactId: string, beforeTime: number): ChatTurn[] {
-    const msgs = this.c.history.list(accountId, contactId, beforeTime, HISTORY_TURNS * 2)
-    const turns: ChatTurn[] = []
-    if (llm.systemPrompt.trim()) turns.push({ role: 'system', content: llm.systemPrompt })
-    for (const m of msgs) {
-      if (m.status === 'recalled') continue
-      if (m.ai) {
-        if (m.ai.text) turns.push({ role: 'assistant', content: m.ai.text })
-      } else {
-        const t = m.segments.filter((s) => s.type === 'text').map((s) => String(s.data.text ?? '')).join('')
-        if (t) turns.push({ role: 'user', content: t })
-      }
-    }
-    return turns
+    return historyTurns(this.c.history.list(accountId, contactId, beforeTime, HISTORY_TURNS * 2), llm.systemPrompt)
   }
 
   /** Persists a reply that is still growing (the coalescer asks at most every few seconds). */
   private checkpoint(target: StreamTarget): void {
     const r = this.live.get(target.accountId)?.replies.get(target.messageId)
     if (!r) return
-    this.c.history.put(target.accountId, { ...r.msg, ai: structuredClone(r.handle.reply) })
+    this.c.history.put(target.accountId, { ...r.msg, ai: keepVersions(r.msg.ai, r.handle.reply) })
   }
 
   /** Turns an assembled reply's changes into the one stream path's changes. */
@@ -628,7 +695,8 @@ export class MioAccounts implements AccountProvider {
     })
   }
 
-  private startReply(la: LiveAccount, llm: LlmContact, contactId: string, messageId: string, time: number): ChatMessage {
+  /** `prev`: the reply's versions so far (a new one is being generated), kept with it. */
+  private startReply(la: LiveAccount, llm: LlmContact, contactId: string, messageId: string, time: number, prev?: AiReply): ChatMessage {
     const accountId = la.stored.id
     const messages = this.turns(accountId, llm, contactId, time)
     let handle: StreamHandle
@@ -651,10 +719,10 @@ export class MioAccounts implements AccountProvider {
         this.replyListener({ accountId, contactId, messageId })
       )
     } catch (e) {
-      const failed: AiReply = { requestId: '', status: 'failed', text: '', reasoning: '', toolCalls: [], error: friendlyError(e) }
+      const failed: AiReply = keepVersions(prev, { requestId: '', status: 'failed', text: '', reasoning: '', toolCalls: [], error: friendlyError(e) })
       return this.store(accountId, { id: messageId, contactId, self: false, time, segments: [], status: 'failed', error: failed.error, ai: failed })
     }
-    const msg = this.store(accountId, { id: messageId, contactId, self: false, time, segments: [], status: 'sent', ai: structuredClone(handle.reply) })
+    const msg = this.store(accountId, { id: messageId, contactId, self: false, time, segments: [], status: 'sent', ai: keepVersions(prev, handle.reply) })
     this.track(la, contactId, msg, handle)
     return msg
   }
@@ -665,7 +733,7 @@ export class MioAccounts implements AccountProvider {
     la.replies.set(msg.id, { msg, handle })
     void handle.done.then((reply) => {
       la.replies.delete(msg.id)
-      this.store(accountId, { ...msg, ai: structuredClone(reply) })
+      this.store(accountId, { ...msg, ai: keepVersions(msg.ai, reply) })
       this.emitContacts(accountId)
       // Stored: the server may forget it (v2 keeps replies for resume until acknowledged).
       la.client.ack?.(contactId, msg.id)
@@ -677,7 +745,7 @@ export class MioAccounts implements AccountProvider {
     const accountId = la.stored.id
     const stored = this.c.history.get(accountId, r.contactorId, r.messageId)
     if (!stored?.ai || la.replies.has(r.messageId)) return
-    const msg = this.store(accountId, { ...stored, ai: structuredClone(r.handle.reply) })
+    const msg = this.store(accountId, { ...stored, ai: keepVersions(stored.ai, r.handle.reply) })
     r.listen(this.replyListener({ accountId, contactId: r.contactorId, messageId: r.messageId }))
     this.track(la, r.contactorId, msg, r.handle)
   }

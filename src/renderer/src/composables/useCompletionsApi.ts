@@ -7,6 +7,10 @@ const completionsApi = {
   complete: (accountId: string, contactId: string, prompt: string) => getApi().call('mio:complete', accountId, contactId, prompt),
   /** Retries a failed or interrupted reply (re-asks the same history). */
   retry: (accountId: string, contactId: string, replyMessageId: string) => getApi().call('mio:complete-retry', accountId, contactId, replyMessageId),
+  /** Edits the last prompt of a model chat and resends it (a new prompt version, a new answer). */
+  editPrompt: (accountId: string, contactId: string, messageId: string, text: string) => getApi().call('mio:edit-prompt', accountId, contactId, messageId, text),
+  /** Shows version `index` of a reply or an edited prompt; the messages that changed. */
+  showVersion: (accountId: string, contactId: string, messageId: string, index: number) => getApi().call('mio:show-version', accountId, contactId, messageId, index),
   abort: (accountId: string, contactId: string, replyMessageId: string) => getApi().call('mio:abort', accountId, contactId, replyMessageId),
   /** Answers the question a reply waits on (run this tool?). */
   answer: (accountId: string, contactId: string, replyMessageId: string, approved: boolean, reason?: string, always?: boolean) =>

@@ -163,6 +163,19 @@ export default {
   preview: { ...PREVIEW_WORDS.en },
   history: HISTORY_WORDS.en,
   yhGroups: GROUP_WORDS.en,
+  versions: {
+    replyGroup: 'Answers to this prompt',
+    promptGroup: 'Versions of this prompt',
+    prev: 'Previous version',
+    next: 'Next version',
+    position: 'Version {at} of {of}',
+    regenerate: 'Regenerate',
+    regenerateHint: 'Ask again; this answer is kept',
+    edit: 'Edit and resend',
+    editLabel: 'Edit your prompt',
+    send: 'Resend',
+    cancel: 'Cancel'
+  },
   ai: {
     thinking: 'Thinking…',
     generating: 'Generating…',

@@ -163,6 +163,19 @@ const zh: typeof en = {
   preview: { ...PREVIEW_WORDS['zh-CN'] },
   history: HISTORY_WORDS['zh-CN'],
   yhGroups: GROUP_WORDS['zh-CN'],
+  versions: {
+    replyGroup: '这条提问的回答',
+    promptGroup: '这条提问的版本',
+    prev: '上一个版本',
+    next: '下一个版本',
+    position: '第 {at} 版，共 {of} 版',
+    regenerate: '重新生成',
+    regenerateHint: '重新回答；当前回答会保留',
+    edit: '编辑并重新发送',
+    editLabel: '编辑你的提问',
+    send: '重新发送',
+    cancel: '取消'
+  },
   ai: {
     thinking: '思考中…',
     generating: '生成中…',

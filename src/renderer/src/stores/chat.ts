@@ -57,6 +57,29 @@ export const useChatStore = defineStore('chat', () => {
     conversations.upsert(accountId, replyMessage)
   }
 
+  /** Shows another version of a reply or an edited prompt (the messages that change come back). */
+  async function showVersion(accountId: string, m: ChatMessage, index: number): Promise<void> {
+    for (const changed of await completions.showVersion(accountId, m.contactId, m.id, index)) conversations.replace(accountId, changed)
+  }
+
+  /** Edits the last prompt of a model chat and resends it: a new prompt version and a new answer after it. */
+  async function editPrompt(accountId: string, m: ChatMessage, text: string): Promise<void> {
+    // The answer after it restarts: reset it locally first so the new answer's deltas apply (as retryReply does).
+    const c = conversations.conv(accountId, m.contactId)
+    const next = c.messages.value[(c.index.get(m.id) ?? -2) + 1]
+    if (next?.ai) conversations.replace(accountId, { ...next, ai: { ...next.ai, status: 'pending', text: '', reasoning: '', toolCalls: [], error: undefined, errorDetail: undefined } })
+    let done: Awaited<ReturnType<typeof completions.editPrompt>>
+    try {
+      done = await completions.editPrompt(accountId, m.contactId, m.id, text)
+    } catch (e) {
+      if (next?.ai) conversations.replace(accountId, next) // refused: the answer is as it was
+      throw e
+    }
+    const { userMessage, replyMessage } = done
+    conversations.replace(accountId, userMessage)
+    conversations.upsert(accountId, replyMessage)
+  }
+
   async function abort(accountId: string, m: ChatMessage): Promise<void> {
     await completions.abort(accountId, m.contactId, m.id)
   }
@@ -88,5 +111,5 @@ export const useChatStore = defineStore('chat', () => {
     await messagesApi.pressButton(accountId, contactId, messageId, value)
   }
 
-  return { wire, send, sendDraft, prompt, retry, retryReply, abort, answer, recall, forward, share, pressButton }
+  return { wire, send, sendDraft, prompt, retry, retryReply, showVersion, editPrompt, abort, answer, recall, forward, share, pressButton }
 })
