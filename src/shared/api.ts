@@ -29,6 +29,8 @@ import type { YunhuAddressBook, YunhuProfile, YunhuRequests } from './yunhu-soci
 import type { AccountCapabilities, ConversationCapabilities } from './model/capabilities'
 import type { PreviewToken } from './model/parts'
 import type { MediaErrorBody, StagedFile, StageFileInput, StickerCatalog, UploadProgress } from './media'
+import type { BackupOutcome, RestoreOutcome, RestoreSource } from './backup'
+export type { BackupOutcome, RestoreOutcome, RestoreSource } from './backup'
 
 export type AccountKind = 'mio' | 'yunhu'
 
@@ -243,6 +245,12 @@ export interface ApiMethods {
    * (Electron) or saves into its exports folder (browser, with a URL to open); null when cancelled.
    */
   'history:export': (accountId: string, contactId: string, format: 'markdown' | 'html' | 'json', options?: { messageIds?: string[] }) => Promise<ExportOutcome | null>
+  /** Backs up the whole profile to one file (secrets under `passphrase`, or left out); null when cancelled. */
+  'backup:create': (options?: { passphrase?: string }) => Promise<BackupOutcome | null>
+  /** The backups in the profile's backups folder, newest first (browser host; empty elsewhere). */
+  'backup:list': () => Promise<{ name: string }[]>
+  /** Replaces the profile with a backup's (the current one is kept aside); null when cancelled. */
+  'backup:restore': (source: RestoreSource | null, passphrase?: string) => Promise<RestoreOutcome | null>
 
   /**
    * Sends a message of parts (what the conversation's `capabilities.send` allows) through the account's
@@ -365,6 +373,9 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'history:list': true,
   'history:search': true,
   'history:export': true,
+  'backup:create': true,
+  'backup:list': true,
+  'backup:restore': true,
   'messages:send': true,
   'messages:retry': true,
   'messages:recall': true,
