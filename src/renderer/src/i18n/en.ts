@@ -237,6 +237,8 @@ export default {
     restoreTitle: 'Restore',
     restoreIntro: 'Replaces the current profile with the backup’s. The current one is kept aside in the profile folder.',
     restorePass: 'Passphrase of the backup',
+    chooseFile: 'Choose a backup file…',
+    noFile: 'No file chosen',
     restore: 'Restore…',
     restoring: 'Restoring…',
     confirm: 'Replace the current accounts and conversations?',

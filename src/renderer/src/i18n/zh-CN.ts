@@ -237,6 +237,8 @@ const zh: typeof en = {
     restoreTitle: '恢复',
     restoreIntro: '用备份替换当前的个人资料。当前的资料会另存在资料文件夹中。',
     restorePass: '备份的口令',
+    chooseFile: '选择备份文件…',
+    noFile: '未选择文件',
     restore: '恢复…',
     restoring: '正在恢复…',
     confirm: '要替换当前的账号和会话吗？',
