@@ -31,7 +31,7 @@ import { GuardedHistory } from './storage/guarded-history'
 import { KEYS } from './storage/keys'
 import type { KeyValueStore, SecretBox } from './storage/storage'
 import { BackupService } from './backup/service'
-import { dirname } from 'node:path'
+import { dirname, isAbsolute } from 'node:path'
 
 export type CoreEvents = { [K in MainEventName]: [MainEvents[K]] }
 
@@ -93,7 +93,9 @@ const SETTING_CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   closeToTray: (v) => typeof v === 'boolean',
   mutedConversations: conversationKeys,
   remoteMedia: (v) => v === 'ask' || v === 'always',
-  remoteMediaConversations: conversationKeys
+  remoteMediaConversations: conversationKeys,
+  autoBackupFolder: (v) => typeof v === 'string' && v.length < 1000 && (v === '' || isAbsolute(v)),
+  autoBackupKeep: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 100
 }
 
 export class AppCore {
@@ -168,11 +170,13 @@ export class AppCore {
         options.store.set(KEYS.settings, this.settings)
         this.emit('settings', { ...this.settings })
         this.emit('accounts', { accounts: this.accounts.list() })
+        this.backup.schedule(this.settings)
       },
       target: options.backupTarget,
       source: options.backupSource,
       backupsDir: options.backupsDir,
-      kdf: options.backupKdf
+      kdf: options.backupKdf,
+      logger: options.logger
     })
     this.media = new MediaService({
       dir: mediaDir,
@@ -188,10 +192,12 @@ export class AppCore {
 
   /** Reconnects every stored account (in the background). */
   start(): Promise<void> {
+    this.backup.schedule(this.settings)
     return this.accounts.start()
   }
 
   async stop(): Promise<void> {
+    this.backup.schedule(undefined)
     await this.accounts.stop()
     // One more try for what a full disk held back, then stop trying.
     if (this.history.heldCount) this.history.retry()
@@ -312,6 +318,7 @@ export class AppCore {
     }
     this.settings = next
     this.o.store.set(KEYS.settings, next)
+    if ('autoBackupFolder' in (patch ?? {}) || 'autoBackupKeep' in (patch ?? {})) this.backup.schedule(next)
     this.emit('settings', { ...next })
     return { ...next }
   }

@@ -187,6 +187,10 @@ export interface Settings {
   remoteMedia: 'ask' | 'always'
   /** Conversations whose remote images load without asking, as `accountId:contactId`. */
   remoteMediaConversations: string[]
+  /** Automatic backups (secrets left out) into this folder once a day; '' = off. */
+  autoBackupFolder: string
+  /** How many automatic backups to keep in the folder (the oldest go). */
+  autoBackupKeep: number
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -199,7 +203,9 @@ export const DEFAULT_SETTINGS: Settings = {
   closeToTray: true,
   mutedConversations: [],
   remoteMedia: 'ask',
-  remoteMediaConversations: []
+  remoteMediaConversations: [],
+  autoBackupFolder: '',
+  autoBackupKeep: 7
 }
 
 export interface ApiMethods {

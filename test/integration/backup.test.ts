@@ -86,3 +86,16 @@ describe('backup:create / backup:restore', () => {
     }
   }, 30_000)
 })
+
+describe('automatic backup settings', () => {
+  it('take an absolute folder and 1–100 backups, nothing else', () => {
+    const { core: c, db } = core('settings')
+    expect(c.getSettings()).toMatchObject({ autoBackupFolder: '', autoBackupKeep: 7 })
+    expect(() => c.setSettings({ autoBackupFolder: 'relative/dir' })).toThrow(/Invalid value/)
+    expect(() => c.setSettings({ autoBackupKeep: 0 })).toThrow(/Invalid value/)
+    expect(() => c.setSettings({ autoBackupKeep: 2.5 })).toThrow(/Invalid value/)
+    expect(c.setSettings({ autoBackupFolder: join(dir, 'auto'), autoBackupKeep: 3 })).toMatchObject({ autoBackupKeep: 3 })
+    c.backup.schedule(undefined)
+    db.close()
+  })
+})

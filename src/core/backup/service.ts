@@ -4,7 +4,7 @@
  * keeps the current profile aside (`before-restore-<time>/` in the profile folder: a copy of the database and
  * of the store's entries), and only then replaces it; a failure while replacing puts the kept profile back.
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -16,6 +16,8 @@ import type { KeyValueStore, SecretBox } from '../storage/storage'
 import { BACKUP_EXTENSION, backupFileName, BackupError, decodeBackup, encodeBackup } from './format'
 import { backupableHistory, checkStoreEntries, databaseBytes, openBackupDatabase, rawStoreEntries, removeDatabaseFiles, replaceHistory, snapshotStore, writeStoreEntries } from './profile'
 import type { SqliteHistory } from '../storage/sqlite-history'
+import type { Logger } from '../log'
+import type { Settings } from '../../shared/api'
 
 export interface BackupServiceDeps {
   store: KeyValueStore
@@ -39,9 +41,14 @@ export interface BackupServiceDeps {
   backupsDir?: string
   /** scrypt cost (tests). */
   kdf?: { N: number; r: number; p: number }
+  logger?: Logger
+  /** Time between automatic backups, ms (default one day; tests). */
+  autoEveryMs?: number
 }
 
 const MAX_UPLOAD = 512 * 1024 * 1024
+/** The file names backups get (backupFileName): sortable by time. */
+const AUTO_NAME = /^MioDesk \d{4}-\d\d-\d\d \d{6}\.miodesk-backup$/
 
 export class BackupService {
   constructor(private readonly d: BackupServiceDeps) {}
@@ -98,6 +105,48 @@ export class BackupService {
     if (!this.d.source) throw new Error(coreText('backupNotHere'))
     const file = await this.d.source()
     return file ? readFile(file) : null
+  }
+
+  private autoTimer?: ReturnType<typeof setTimeout>
+
+  /**
+   * An automatic backup into `folder` (secrets left out: no passphrase is stored), then only the newest `keep`
+   * automatic backups stay there. Returns the new file.
+   */
+  async autoBackup(folder: string, keep: number, now = new Date()): Promise<string> {
+    mkdirSync(folder, { recursive: true })
+    const file = join(folder, backupFileName(now))
+    const bytes = await this.encode(this.database(), undefined, now)
+    await writeFile(`${file}.part`, bytes, { mode: 0o600 })
+    await rename(`${file}.part`, file)
+    const mine = readdirSync(folder).filter((n) => AUTO_NAME.test(n)).sort()
+    for (const old of mine.slice(0, Math.max(0, mine.length - keep))) rmSync(join(folder, old), { force: true })
+    return file
+  }
+
+  /** (Re)plans automatic backups from the settings (undefined: stop): the next one a day after the newest in the folder. */
+  schedule(settings: Pick<Settings, 'autoBackupFolder' | 'autoBackupKeep'> | undefined): void {
+    clearTimeout(this.autoTimer)
+    this.autoTimer = undefined
+    const folder = settings?.autoBackupFolder
+    if (!folder) return
+    const every = this.d.autoEveryMs ?? 24 * 3600_000
+    let newest = 0
+    try {
+      for (const n of readdirSync(folder)) if (AUTO_NAME.test(n)) newest = Math.max(newest, statSync(join(folder, n)).mtimeMs)
+    } catch {
+      /* no folder yet: the first backup makes it */
+    }
+    const wait = Math.min(2 ** 31 - 1, Math.max(1000, newest + every - Date.now()))
+    this.autoTimer = setTimeout(() => {
+      void this.autoBackup(folder, settings.autoBackupKeep)
+        .then((f) => this.d.logger?.info(`automatic backup: ${f}`))
+        .catch((e) => this.d.logger?.warn(`automatic backup into ${folder} failed: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => {
+          if (this.autoTimer) this.schedule(settings)
+        })
+    }, wait)
+    this.autoTimer.unref?.()
   }
 
   /** The backups in the backups folder, newest first (the browser host's restore list). */

@@ -199,4 +199,27 @@ describe('backup service', () => {
     await expect(a.service.restore({ name: '../outside.miodesk-backup' })).rejects.toThrow(/not in the backups folder/)
     a.db.close()
   })
+
+  it('automatic backups keep the newest N in their folder, leave other files alone, and run on schedule', async () => {
+    const a = profile('auto')
+    fill(a)
+    const folder = join(dir, 'auto-backups')
+    const made: string[] = []
+    for (let d = 1; d <= 4; d++) made.push(await a.service.autoBackup(folder, 2, new Date(2026, 0, d, 8, 0, 0)))
+    writeFileSync(join(folder, 'notes.txt'), 'mine')
+    await a.service.autoBackup(folder, 2, new Date(2026, 0, 5, 8, 0, 0))
+    expect(readdirSync(folder).sort()).toEqual(['MioDesk 2026-01-04 080000.miodesk-backup', 'MioDesk 2026-01-05 080000.miodesk-backup', 'notes.txt'])
+    const back = await decodeBackup(readFileSync(join(folder, 'MioDesk 2026-01-05 080000.miodesk-backup')))
+    expect(back.header.secrets).toBe('none')
+    expect(JSON.stringify(back.store)).not.toContain('KEYRING:')
+    // scheduled: a day after the newest (here a millisecond), at the earliest a second from now
+    const sched = new BackupService({ ...(a.service as unknown as { d: ConstructorParameters<typeof BackupService>[0] }).d, autoEveryMs: 1 })
+    const other = join(dir, 'auto-scheduled')
+    sched.schedule({ autoBackupFolder: other, autoBackupKeep: 3 })
+    const t0 = Date.now()
+    while (!(existsSync(other) && readdirSync(other).some((n) => n.endsWith('.miodesk-backup'))) && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50))
+    sched.schedule(undefined)
+    expect(readdirSync(other).filter((n) => n.endsWith('.miodesk-backup')).length).toBeGreaterThanOrEqual(1)
+    a.db.close()
+  })
 })

@@ -246,7 +246,15 @@ export default {
     restored: 'Restored {n} account(s) and {m} message(s) from the backup of {when}.',
     needLogin: '{n} account(s) need a new login.',
     keptAside: 'The replaced profile is kept in {path}.',
-    restoreFailed: 'Restore failed, nothing was changed: {err}'
+    restoreFailed: 'Restore failed, nothing was changed: {err}',
+    autoTitle: 'Automatic backups',
+    autoIntro: 'Once a day, without secrets, into a folder of your choice; the oldest go when there are more than you keep.',
+    autoFolder: 'Folder',
+    autoFolderHint: 'A full path, e.g. /home/me/Backups (empty: off)',
+    autoKeep: 'Keep the last',
+    autoFailed: 'Not saved: {err}',
+    autoFolderAbsolute: 'Give the folder as a full path (starting with / or a drive letter)',
+    autoKeepRange: 'Keep between 1 and 100 backups'
   },
   settings: {
     title: 'Settings',

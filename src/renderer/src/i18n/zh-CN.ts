@@ -246,7 +246,15 @@ const zh: typeof en = {
     restored: '已从 {when} 的备份恢复 {n} 个账号和 {m} 条消息。',
     needLogin: '{n} 个账号需要重新登录。',
     keptAside: '被替换的资料保存在 {path}。',
-    restoreFailed: '恢复失败，没有任何改动：{err}'
+    restoreFailed: '恢复失败，没有任何改动：{err}',
+    autoTitle: '自动备份',
+    autoIntro: '每天一次，不含密钥，保存到你选择的文件夹；超过保留份数时删除最旧的。',
+    autoFolder: '文件夹',
+    autoFolderHint: '完整路径，例如 /home/me/Backups（留空：关闭）',
+    autoKeep: '保留最近',
+    autoFailed: '未保存：{err}',
+    autoFolderAbsolute: '请填写文件夹的完整路径（以 / 或盘符开头）',
+    autoKeepRange: '保留份数应在 1 到 100 之间'
   },
   settings: {
     title: '设置',
