@@ -46,6 +46,10 @@ describe('backup and restore', () => {
     await shootLooks(h, 'backup-settings', async () => {
       await openBackupPanel()
     })
+    await shootLooks(h, 'backup-settings-restore', async () => {
+      await openBackupPanel()
+      await byTestId(page, 'backup-auto-keep').scrollIntoViewIfNeeded()
+    })
     await bridgeCall(page, 'settings:set', { locale: 'en' })
     await page.waitForFunction(() => document.documentElement.lang === 'en')
     await page.keyboard.press('Escape')

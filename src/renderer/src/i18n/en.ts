@@ -250,7 +250,7 @@ export default {
     autoTitle: 'Automatic backups',
     autoIntro: 'Once a day, without secrets, into a folder of your choice; the oldest go when there are more than you keep.',
     autoFolder: 'Folder',
-    autoFolderHint: 'A full path, e.g. /home/me/Backups (empty: off)',
+    autoFolderHint: 'Full path; empty: off',
     autoKeep: 'Keep the last',
     autoFailed: 'Not saved: {err}',
     autoFolderAbsolute: 'Give the folder as a full path (starting with / or a drive letter)',

@@ -250,7 +250,7 @@ const zh: typeof en = {
     autoTitle: '自动备份',
     autoIntro: '每天一次，不含密钥，保存到你选择的文件夹；超过保留份数时删除最旧的。',
     autoFolder: '文件夹',
-    autoFolderHint: '完整路径，例如 /home/me/Backups（留空：关闭）',
+    autoFolderHint: '完整路径；留空：关闭',
     autoKeep: '保留最近',
     autoFailed: '未保存：{err}',
     autoFolderAbsolute: '请填写文件夹的完整路径（以 / 或盘符开头）',
