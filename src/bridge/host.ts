@@ -81,7 +81,7 @@ export interface BridgeOptions {
   /** A pre-filled history (benchmarks). Default: SQLite in `dataDir` (history.sqlite). */
   history?: HistoryStore
   /** Extra AppCore options (tests: streamFlushMs, clientOptions). */
-  core?: Partial<Pick<AppCoreOptions, 'streamFlushMs' | 'clientOptions' | 'v2Options' | 'mediaOptions'>>
+  core?: Partial<Pick<AppCoreOptions, 'streamFlushMs' | 'clientOptions' | 'v2Options' | 'mediaOptions' | 'backupKdf'>>
   /** Reported by app:info. Default: package.json version. */
   version?: string
   /** Largest accepted request frame (bytes). Default 64 MiB (pasted images travel as data: URLs). */
