@@ -44,6 +44,8 @@ export interface BackupHeader {
   appVersion: string
   createdAt: string
   secrets: 'none' | 'passphrase'
+  /** The message database's schema version (a newer one than this app knows is refused in words). */
+  historySchema?: number
   kdf?: KdfParams
   parts: BackupPartInfo[]
 }
@@ -84,7 +86,7 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
 /** The header's authenticated content: everything but the secrets part's own hash (which covers the ciphertext). */
 function aad(h: BackupHeader): Buffer {
   const parts = h.parts.filter((p) => p.name !== 'secrets').map((p) => [p.name, p.bytes, p.sha256])
-  return Buffer.from(JSON.stringify([h.format, h.version, h.appVersion, h.createdAt, h.secrets, h.kdf ?? null, parts]), 'utf8')
+  return Buffer.from(JSON.stringify([h.format, h.version, h.appVersion, h.createdAt, h.secrets, h.kdf ?? null, h.historySchema ?? null, parts]), 'utf8')
 }
 
 export interface EncodeInput {
@@ -94,6 +96,7 @@ export interface EncodeInput {
   /** Secrets to keep (account id → secret); with no passphrase they are left out. */
   secrets?: Record<string, string>
   passphrase?: string
+  historySchema?: number
   now?: Date
   /** scrypt cost (tests use a small one). */
   kdf?: { N: number; r: number; p: number }
@@ -109,6 +112,7 @@ export async function encodeBackup(input: EncodeInput): Promise<Buffer> {
     appVersion: input.appVersion,
     createdAt: (input.now ?? new Date()).toISOString(),
     secrets: input.passphrase !== undefined ? 'passphrase' : 'none',
+    ...(input.historySchema !== undefined ? { historySchema: input.historySchema } : {}),
     parts: [
       { name: 'store', bytes: store.length, sha256: sha256(store) },
       { name: 'history', bytes: input.history.length, sha256: sha256(input.history) }

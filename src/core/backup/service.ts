@@ -15,7 +15,7 @@ import { KEYS } from '../storage/keys'
 import type { KeyValueStore, SecretBox } from '../storage/storage'
 import { BACKUP_EXTENSION, backupFileName, BackupError, decodeBackup, encodeBackup } from './format'
 import { backupableHistory, checkStoreEntries, databaseBytes, openBackupDatabase, rawStoreEntries, removeDatabaseFiles, replaceHistory, snapshotStore, writeStoreEntries } from './profile'
-import type { SqliteHistory } from '../storage/sqlite-history'
+import { SCHEMA_VERSION, type SqliteHistory } from '../storage/sqlite-history'
 import type { Logger } from '../log'
 import type { Settings } from '../../shared/api'
 
@@ -86,7 +86,7 @@ export class BackupService {
   private async encode(db: SqliteHistory, passphrase: string | undefined, now: Date): Promise<Buffer> {
     const history = await databaseBytes(db, this.tmp('backup-db'))
     const { entries, secrets } = snapshotStore(this.d.store, this.d.secrets)
-    return encodeBackup({ appVersion: this.d.appVersion, store: entries, history, secrets: passphrase ? secrets : undefined, passphrase, now, kdf: this.d.kdf })
+    return encodeBackup({ appVersion: this.d.appVersion, store: entries, history, historySchema: db.schemaVersion, secrets: passphrase ? secrets : undefined, passphrase, now, kdf: this.d.kdf })
   }
 
   /** The bytes of the backup to restore: uploaded, named in the backups folder, or chosen in the host's dialog. */
@@ -172,6 +172,10 @@ export class BackupService {
       throw new BackupError('damaged', coreText('backupDamaged', { why: e instanceof Error ? e.message : String(e) }))
     }
     const live = this.database()
+    const schema = contents.header.historySchema
+    if (typeof schema === 'number' && schema > SCHEMA_VERSION) {
+      throw new BackupError('newer', coreText('backupNewerDb', { version: contents.header.appVersion.slice(0, 40), schema: String(schema) }))
+    }
     const incomingFile = this.tmp('restore-db')
     let incoming: SqliteHistory
     try {

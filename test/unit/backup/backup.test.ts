@@ -193,6 +193,22 @@ describe('backup service', () => {
     b.db.close()
   })
 
+  it('refuses a backup whose database is of a newer schema, in words, before touching anything', async () => {
+    const a = profile('schema')
+    fill(a)
+    const made = readFileSync((await a.service.create({}))!.path)
+    const nl = made.indexOf(0x0a)
+    const header = JSON.parse(made.subarray(0, nl).toString())
+    expect(header.historySchema).toBe(a.db.schemaVersion)
+    const newer = Buffer.concat([Buffer.from(JSON.stringify({ ...header, historySchema: 99, appVersion: '3.0.0' }) + '\n'), made.subarray(nl + 1)])
+    const b = profile('schema-b')
+    b.db.put('mine', msg('keep', 'keep me', 1))
+    await expect(b.service.restore({ base64: newer.toString('base64') })).rejects.toThrow('The messages in this backup were saved by a newer MioDesk (3.0.0, database version 99): update MioDesk to restore it')
+    expect(b.db.list('mine', 'bot').map((m) => m.id)).toEqual(['keep'])
+    a.db.close()
+    b.db.close()
+  })
+
   it('restores by name only from the backups folder', async () => {
     const a = profile('i')
     writeFileSync(join(dir, 'i', 'outside.miodesk-backup'), 'x')
@@ -221,5 +237,13 @@ describe('backup service', () => {
     sched.schedule(undefined)
     expect(readdirSync(other).filter((n) => n.endsWith('.miodesk-backup')).length).toBeGreaterThanOrEqual(1)
     a.db.close()
+  })
+})
+
+describe('backup sentences', () => {
+  it('read in Chinese', async () => {
+    const { localizeCoreText } = await import('../../../src/shared/core-text')
+    expect(localizeCoreText('This backup was made by a newer MioDesk (9.0.0, format 2): update MioDesk to restore it', 'zh-CN')).toBe('这个备份由更新版本的 MioDesk 制作（9.0.0，格式 2）：请先更新 MioDesk 再恢复')
+    expect(localizeCoreText('Wrong passphrase: the secrets in this backup cannot be opened with it', 'zh-CN')).toBe('口令错误：无法用它打开这个备份中的密钥')
   })
 })
