@@ -55,6 +55,8 @@ import { BRIDGE_MEDIA_PREFIX } from '../shared/media'
 
 /** Where the bridge serves finished exports from (the profile's exports folder). */
 export const BRIDGE_EXPORTS_PREFIX = '/exports/'
+/** Where the bridge serves backups from (the profile's backups folder). */
+export const BRIDGE_BACKUPS_PREFIX = '/backups/'
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 export const DEFAULT_STATIC_DIR = join(REPO_ROOT, 'out', 'renderer')
@@ -79,7 +81,7 @@ export interface BridgeOptions {
   /** A pre-filled history (benchmarks). Default: SQLite in `dataDir` (history.sqlite). */
   history?: HistoryStore
   /** Extra AppCore options (tests: streamFlushMs, clientOptions). */
-  core?: Partial<Pick<AppCoreOptions, 'streamFlushMs' | 'clientOptions' | 'v2Options' | 'mediaOptions'>>
+  core?: Partial<Pick<AppCoreOptions, 'streamFlushMs' | 'clientOptions' | 'v2Options' | 'mediaOptions' | 'backupKdf'>>
   /** Reported by app:info. Default: package.json version. */
   version?: string
   /** Largest accepted request frame (bytes). Default 64 MiB (pasted images travel as data: URLs). */
@@ -181,6 +183,14 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
       for (let i = 2; existsSync(join(dir, name)); i++) name = `${fileName.slice(0, dot)} (${i})${fileName.slice(dot)}`
       return { path: join(dir, name), url: `${BRIDGE_EXPORTS_PREFIX}${encodeURIComponent(name)}?token=${token}` }
     },
+    // Backups go into the profile's backups folder (downloaded by URL); a restore uploads one or names one there.
+    backupsDir: join(dataDir, 'backups'),
+    profileDir: dataDir,
+    backupTarget: async (fileName) => {
+      const dir = join(dataDir, 'backups')
+      mkdirSync(dir, { recursive: true })
+      return { path: join(dir, fileName), url: `${BRIDGE_BACKUPS_PREFIX}${encodeURIComponent(fileName)}?token=${token}` }
+    },
     openExternal:
       opts.openExternal ??
       (async (url) => {
@@ -223,6 +233,7 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
     if (pathname === '/bridge') return send(426, 'Upgrade required')
     if (pathname.startsWith(BRIDGE_MEDIA_PREFIX)) return serveMedia(req, res, pathname)
     if (pathname.startsWith(BRIDGE_EXPORTS_PREFIX)) return serveExport(req, res, pathname, send)
+    if (pathname.startsWith(BRIDGE_BACKUPS_PREFIX)) return serveExport(req, res, pathname, send, BRIDGE_BACKUPS_PREFIX)
     // Symlinks must not lead out of the root either (real paths).
     const real = await resolveRealFile(staticDir, pathname)
     if (!real) return send(404, 'Not found')
@@ -243,16 +254,16 @@ export async function startBridge(opts: BridgeOptions = {}): Promise<RunningBrid
   }
 
   /** A finished export from the exports folder: token and same-origin checked, as a download. */
-  async function serveExport(req: IncomingMessage, res: ServerResponse, pathname: string, send: (status: number, body: string) => void): Promise<void> {
+  async function serveExport(req: IncomingMessage, res: ServerResponse, pathname: string, send: (status: number, body: string) => void, prefix = BRIDGE_EXPORTS_PREFIX): Promise<void> {
     const u = new URL(req.url ?? '/', origin)
     const site = String(req.headers['sec-fetch-site'] ?? '')
     if (!tokenMatches(u.searchParams.get('token'), token) || (site !== '' && site !== 'same-origin' && site !== 'none')) return send(403, 'Forbidden')
-    const real = await resolveRealFile(join(dataDir, 'exports'), pathname.slice(BRIDGE_EXPORTS_PREFIX.length - 1))
+    const real = await resolveRealFile(join(dataDir, prefix.slice(1, -1)), pathname.slice(prefix.length - 1))
     if (!real || real.endsWith('.part')) return send(404, 'Not found')
     const body = await readFile(real)
-    const name = decodeURIComponent(pathname.slice(BRIDGE_EXPORTS_PREFIX.length))
+    const name = decodeURIComponent(pathname.slice(prefix.length))
     const ext = extname(real).toLowerCase()
-    const type = ext === '.html' ? 'text/html; charset=utf-8' : ext === '.json' ? 'application/json; charset=utf-8' : 'text/markdown; charset=utf-8'
+    const type = ext === '.html' ? 'text/html; charset=utf-8' : ext === '.json' ? 'application/json; charset=utf-8' : ext === '.md' ? 'text/markdown; charset=utf-8' : 'application/octet-stream'
     res.writeHead(200, {
       ...securityHeaders(),
       // the export's own policy (no scripts, nothing from the network), whatever the page's is

@@ -30,6 +30,8 @@ import type { HistorySearchHit } from '../shared/search'
 import { GuardedHistory } from './storage/guarded-history'
 import { KEYS } from './storage/keys'
 import type { KeyValueStore, SecretBox } from './storage/storage'
+import { BackupService } from './backup/service'
+import { dirname, isAbsolute } from 'node:path'
 
 export type CoreEvents = { [K in MainEventName]: [MainEvents[K]] }
 
@@ -49,6 +51,16 @@ export interface AppCoreOptions extends MioAccountsTuning {
    * folder, with a URL the page may open); undefined when the user cancelled. Absent: exports are refused.
    */
   exportTarget?: (fileName: string, format: ExportFormat) => Promise<{ path: string; url?: string } | undefined>
+  /** Where a new backup goes (a save dialog, or the backups folder with a URL); undefined: cancelled. Absent: refused. */
+  backupTarget?: (fileName: string) => Promise<{ path: string; url?: string } | undefined>
+  /** The backup file to restore, chosen in the host's open dialog; undefined: cancelled. */
+  backupSource?: () => Promise<string | undefined>
+  /** The profile's backups folder, whose files a restore may name (browser host). */
+  backupsDir?: string
+  /** The profile folder (temp files and the profile kept aside on a restore); default: the database's folder. */
+  profileDir?: string
+  /** scrypt cost for backups (tests). */
+  backupKdf?: { N: number; r: number; p: number }
   /** The system's preferred languages (for `locale: 'system'`). */
   systemLanguages?: () => readonly unknown[]
   /** Interval between coalesced stream events, ms (one animation frame). */
@@ -81,7 +93,9 @@ const SETTING_CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   closeToTray: (v) => typeof v === 'boolean',
   mutedConversations: conversationKeys,
   remoteMedia: (v) => v === 'ask' || v === 'always',
-  remoteMediaConversations: conversationKeys
+  remoteMediaConversations: conversationKeys,
+  autoBackupFolder: (v) => typeof v === 'string' && v.length < 1000 && (v === '' || isAbsolute(v)),
+  autoBackupKeep: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 100
 }
 
 export class AppCore {
@@ -100,6 +114,8 @@ export class AppCore {
   readonly media: MediaService
   /** Files handed over to be sent (pictures, files, voice, video), kept until their message is sent. */
   readonly outgoing: OutgoingFiles
+  /** Backup and restore of the whole profile. */
+  readonly backup: BackupService
   private readonly o: AppCoreOptions
   private settings: Settings
 
@@ -137,6 +153,31 @@ export class AppCore {
     this.outgoing = new OutgoingFiles(options.outgoingDir ?? `${mediaDir.replace(/[\\/]+$/, '')}-outgoing`)
     this.yunhu = new YunhuAccounts(context, { ...options.yunhu, outgoing: this.outgoing })
     this.accounts = new AccountRegistry([this.mio, this.yunhu])
+    this.backup = new BackupService({
+      store: options.store,
+      secrets: options.secrets,
+      history: this.history,
+      durable,
+      outbox: this.outbox,
+      appVersion: options.version,
+      profileDir: options.profileDir ?? ('file' in durable && typeof durable.file === 'string' && durable.file !== ':memory:' ? dirname(durable.file) : join(tmpdir(), 'miodesk-profile')),
+      stopAccounts: () => this.accounts.stop(),
+      startAccounts: () => this.accounts.start(),
+      reloaded: () => {
+        const stored = options.store.get(KEYS.settings) ?? {}
+        const ok = Object.entries(stored).filter(([k, v]) => Object.prototype.hasOwnProperty.call(SETTING_CHECKS, k) && SETTING_CHECKS[k as keyof Settings](v))
+        this.settings = { ...DEFAULT_SETTINGS, ...Object.fromEntries(ok) }
+        options.store.set(KEYS.settings, this.settings)
+        this.emit('settings', { ...this.settings })
+        this.emit('accounts', { accounts: this.accounts.list() })
+        this.backup.schedule(this.settings)
+      },
+      target: options.backupTarget,
+      source: options.backupSource,
+      backupsDir: options.backupsDir,
+      kdf: options.backupKdf,
+      logger: options.logger
+    })
     this.media = new MediaService({
       dir: mediaDir,
       policyOf: (accountId) => this.accounts.mediaPolicy(accountId),
@@ -151,10 +192,12 @@ export class AppCore {
 
   /** Reconnects every stored account (in the background). */
   start(): Promise<void> {
+    this.backup.schedule(this.settings)
     return this.accounts.start()
   }
 
   async stop(): Promise<void> {
+    this.backup.schedule(undefined)
     await this.accounts.stop()
     // One more try for what a full disk held back, then stop trying.
     if (this.history.heldCount) this.history.retry()
@@ -275,6 +318,7 @@ export class AppCore {
     }
     this.settings = next
     this.o.store.set(KEYS.settings, next)
+    if ('autoBackupFolder' in (patch ?? {}) || 'autoBackupKeep' in (patch ?? {})) this.backup.schedule(next)
     this.emit('settings', { ...next })
     return { ...next }
   }

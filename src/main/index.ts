@@ -102,6 +102,19 @@ async function main(): Promise<void> {
       const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)
       return r.canceled || !r.filePath ? undefined : { path: r.filePath }
     },
+    profileDir: app.getPath('userData'),
+    backupTarget: async (fileName) => {
+      const win = mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined
+      const options = { defaultPath: join(app.getPath('documents'), fileName), filters: [{ name: 'MioDesk backup', extensions: ['miodesk-backup'] }] }
+      const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)
+      return r.canceled || !r.filePath ? undefined : { path: r.filePath }
+    },
+    backupSource: async () => {
+      const win = mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined
+      const options = { properties: ['openFile' as const], filters: [{ name: 'MioDesk backup', extensions: ['miodesk-backup'] }] }
+      const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
+      return r.canceled ? undefined : r.filePaths[0]
+    },
     systemLanguages: () => app.getPreferredSystemLanguages(),
     // The session's will-download (hardenSession) asks where to save and reports progress.
     saveUrl: async (url) => {

@@ -29,6 +29,8 @@ import type { YunhuAddressBook, YunhuProfile, YunhuRequests } from './yunhu-soci
 import type { AccountCapabilities, ConversationCapabilities } from './model/capabilities'
 import type { PreviewToken } from './model/parts'
 import type { MediaErrorBody, StagedFile, StageFileInput, StickerCatalog, UploadProgress } from './media'
+import type { BackupOutcome, RestoreOutcome, RestoreSource } from './backup'
+export type { BackupOutcome, RestoreOutcome, RestoreSource } from './backup'
 
 export type AccountKind = 'mio' | 'yunhu'
 
@@ -185,6 +187,10 @@ export interface Settings {
   remoteMedia: 'ask' | 'always'
   /** Conversations whose remote images load without asking, as `accountId:contactId`. */
   remoteMediaConversations: string[]
+  /** Automatic backups (secrets left out) into this folder once a day; '' = off. */
+  autoBackupFolder: string
+  /** How many automatic backups to keep in the folder (the oldest go). */
+  autoBackupKeep: number
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -197,7 +203,9 @@ export const DEFAULT_SETTINGS: Settings = {
   closeToTray: true,
   mutedConversations: [],
   remoteMedia: 'ask',
-  remoteMediaConversations: []
+  remoteMediaConversations: [],
+  autoBackupFolder: '',
+  autoBackupKeep: 7
 }
 
 export interface ApiMethods {
@@ -243,6 +251,12 @@ export interface ApiMethods {
    * (Electron) or saves into its exports folder (browser, with a URL to open); null when cancelled.
    */
   'history:export': (accountId: string, contactId: string, format: 'markdown' | 'html' | 'json', options?: { messageIds?: string[] }) => Promise<ExportOutcome | null>
+  /** Backs up the whole profile to one file (secrets under `passphrase`, or left out); null when cancelled. */
+  'backup:create': (options?: { passphrase?: string }) => Promise<BackupOutcome | null>
+  /** The backups in the profile's backups folder, newest first (browser host; empty elsewhere). */
+  'backup:list': () => Promise<{ name: string }[]>
+  /** Replaces the profile with a backup's (the current one is kept aside); null when cancelled. */
+  'backup:restore': (source: RestoreSource | null, passphrase?: string) => Promise<RestoreOutcome | null>
 
   /**
    * Sends a message of parts (what the conversation's `capabilities.send` allows) through the account's
@@ -369,6 +383,9 @@ const CHANNELS: { readonly [C in ApiChannel]: true } = {
   'history:list': true,
   'history:search': true,
   'history:export': true,
+  'backup:create': true,
+  'backup:list': true,
+  'backup:restore': true,
   'messages:send': true,
   'messages:retry': true,
   'messages:recall': true,

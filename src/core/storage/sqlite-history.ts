@@ -266,6 +266,14 @@ export class SqliteHistory implements HistoryStore, OutboxStore {
     return this.db.pragma(name, { simple: true })
   }
 
+  /**
+   * A consistent copy of the whole database into `file` while the app runs (SQLite's online backup:
+   * writes made meanwhile are either in the copy or after it, never half).
+   */
+  async backupTo(file: string): Promise<void> {
+    await this.db.backup(file)
+  }
+
   close(): void {
     if (this.indexTimer) clearTimeout(this.indexTimer)
     this.indexTimer = undefined

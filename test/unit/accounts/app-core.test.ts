@@ -11,7 +11,7 @@ describe('settings', () => {
     for (const name of ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf']) {
       expect(() => c.setSettings(JSON.parse(`{"${name}": 1}`))).toThrow(`Unknown setting "${name}"`)
     }
-    expect(Object.keys(c.getSettings()).sort()).toEqual(['closeToTray', 'heartbeatIntervalMs', 'locale', 'mutedConversations', 'notifications', 'privacyMode', 'remoteMedia', 'remoteMediaConversations', 'sendKey', 'theme'])
+    expect(Object.keys(c.getSettings()).sort()).toEqual(['autoBackupFolder', 'autoBackupKeep', 'closeToTray', 'heartbeatIntervalMs', 'locale', 'mutedConversations', 'notifications', 'privacyMode', 'remoteMedia', 'remoteMediaConversations', 'sendKey', 'theme'])
     expect(() => c.setSettings('dark' as never)).toThrow(/must be an object/)
     expect(c.setSettings({ theme: 'dark' }).theme).toBe('dark')
   })
