@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { YUNHU_EMAIL, YUNHU_PASSWORD, byTestId, conversationItem, login, messageAction, openAi, recordedToolStates, sendText, startHarness, type Harness } from './harness'
+import { byTestId, conversationItem, login, messageAction, openAi, recordedToolStates, sendText, startHarness, yunhuSignIn, type Harness } from './harness'
 
 const harnesses: Harness[] = []
 afterAll(async () => {
@@ -121,11 +121,7 @@ describe('a Yunhu group', () => {
     const h = await startHarness({ yunhu: true })
     harnesses.push(h)
     const page = h.page
-    await byTestId(page, 'account-kind-yunhu').click()
-    await byTestId(page, 'yunhu-email').fill(YUNHU_EMAIL)
-    await byTestId(page, 'yunhu-password').fill(YUNHU_PASSWORD)
-    await byTestId(page, 'yunhu-api').fill(h.serverHttp)
-    await byTestId(page, 'yunhu-login-submit').click()
+    await yunhuSignIn(h)
     await page.locator('[data-testid="conversation-item"][data-kind="group"]').first().waitFor({ timeout: 20_000 })
     const accountName = (await byTestId(page, 'account-title').textContent())!.trim()
     expect(accountName).not.toMatch(/@|\(Yunhu\)/)

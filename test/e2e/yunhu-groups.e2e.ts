@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { YUNHU_EMAIL, YUNHU_PASSWORD, backToList, byTestId, conversationItem, messageWithText, resizeWindow, startHarness, type Harness } from './harness'
+import { backToList, byTestId, conversationItem, messageWithText, resizeWindow, startHarness, yunhuSignIn, type Harness } from './harness'
 
 let h: Harness
 const GROUP = '300000001'
@@ -42,12 +42,7 @@ const rows = (page: Page) => byTestId(page, 'member-row')
 beforeAll(async () => {
   h = await startHarness({ yunhu: true, chunkDelayMs: 40 })
   const page = h.page
-  await byTestId(page, 'account-kind-yunhu').click()
-  await byTestId(page, 'yunhu-email').fill(YUNHU_EMAIL)
-  await byTestId(page, 'yunhu-password').fill(YUNHU_PASSWORD)
-  await byTestId(page, 'yunhu-api').fill(h.serverHttp)
-  await byTestId(page, 'yunhu-login-submit').click()
-  await page.locator('[data-testid="connection-state"][data-state="online"]').first().waitFor({ timeout: 20_000 })
+  await yunhuSignIn(h)
   await conversationItem(page, GROUP).waitFor({ timeout: 15_000 })
 })
 

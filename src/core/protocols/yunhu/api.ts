@@ -5,21 +5,8 @@
  */
 import { coreText } from '../../../shared/core-text'
 import { randomBytes } from 'node:crypto'
-import {
-  encodeBoardRequest,
-  encodeBotInfoRequest,
-  encodeButtonReportRequest,
-  encodeConversationListRequest,
-  encodeCreateBotRequest,
-  encodeListMsgByMidSeqRequest,
-  encodeListMsgBySeqRequest,
-  encodeListMsgRequest,
-  encodeRecallMsg,
-  encodeSendMsgRequest,
-  isCodecError
-} from './codec/yunhu'
 import { TransportError } from '../../transport/errors'
-import { YunhuHttp, type YunhuCallOptions, type YunhuHttpOptions } from './http'
+import { encodeBody, YunhuHttp, type YunhuCallOptions, type YunhuHttpOptions } from './http'
 import { defaultSettingsValues, parseSettingsForm, parseSettingsValues, serializeSettingsForm, serializeSettingsValues } from './settings-schema'
 import type {
   YunhuBotBoardMessage,
@@ -66,15 +53,6 @@ function obj(v: unknown, what: string, path: string): Obj {
   return v
 }
 
-/** Encodes with the codec; a bad argument is the caller's error, told in words. */
-function encode<T>(fn: (m: T) => Uint8Array, m: T, path: string): Uint8Array {
-  try {
-    return fn(m)
-  } catch (e) {
-    if (isCodecError(e)) throw new TransportError('protocol', `Cannot build the ${path} request: ${e.message}`)
-    throw e
-  }
-}
 
 export interface YunhuEmailLoginInput {
   email: string
@@ -127,14 +105,14 @@ export class YunhuApi {
   /** POST /v1/conversation/list. With `md5` equal to the server's, the list comes back empty. */
   async conversations(md5?: string, opts?: YunhuCallOptions): Promise<Required<Pick<YunhuConversationListResponse, 'data'>> & Omit<YunhuConversationListResponse, 'data'>> {
     const path = '/v1/conversation/list'
-    const r = await this.http.proto(path, encode(encodeConversationListRequest, md5 ? { md5 } : {}, path), 'ConversationListResponse', opts)
+    const r = await this.http.proto(path, encodeBody('ConversationListRequest', md5 ? { md5 } : {}, path), 'ConversationListResponse', opts)
     return { ...r, data: r.data ?? [] }
   }
 
   /** POST /v1/msg/list-message: `count` messages before `beforeMsgId` (the latest when omitted). */
   async listMessages(input: YunhuListMessagesInput, opts?: YunhuCallOptions): Promise<YunhuListMsgResponse & { data: NonNullable<YunhuListMsgResponse['data']> }> {
     const path = '/v1/msg/list-message'
-    const body = encode(encodeListMsgRequest, { msg_count: input.count ?? 20, msg_id: input.beforeMsgId ?? '', chat_type: input.chatType, chat_id: input.chatId }, path)
+    const body = encodeBody('ListMsgRequest', { msg_count: input.count ?? 20, msg_id: input.beforeMsgId ?? '', chat_type: input.chatType, chat_id: input.chatId }, path)
     const r = await this.http.proto(path, body, 'ListMsgResponse', opts)
     return { ...r, data: r.data ?? [] }
   }
@@ -142,7 +120,7 @@ export class YunhuApi {
   /** POST /v1/msg/list-message-by-seq: the messages after `afterSeq` (excluded). */
   async listMessagesBySeq(input: { chatId: string; chatType: number; afterSeq: string }, opts?: YunhuCallOptions): Promise<YunhuListMsgResponse & { data: NonNullable<YunhuListMsgResponse['data']> }> {
     const path = '/v1/msg/list-message-by-seq'
-    const body = encode(encodeListMsgBySeqRequest, { msg_start: input.afterSeq, chat_type: input.chatType, chat_id: input.chatId }, path)
+    const body = encodeBody('ListMsgBySeqRequest', { msg_start: input.afterSeq, chat_type: input.chatType, chat_id: input.chatId }, path)
     const r = await this.http.proto(path, body, 'ListMsgResponse', opts)
     return { ...r, data: r.data ?? [] }
   }
@@ -150,7 +128,7 @@ export class YunhuApi {
   /** POST /v1/msg/list-message-by-mid-seq: msg_count messages around msg_id (included). */
   async listMessagesByMidSeq(input: YunhuListMsgByMidSeqRequest, opts?: YunhuCallOptions): Promise<YunhuListMsgResponse & { data: NonNullable<YunhuListMsgResponse['data']> }> {
     const path = '/v1/msg/list-message-by-mid-seq'
-    const r = await this.http.proto(path, encode(encodeListMsgByMidSeqRequest, input, path), 'ListMsgResponse', opts)
+    const r = await this.http.proto(path, encodeBody('ListMsgByMidSeqRequest', input, path), 'ListMsgResponse', opts)
     return { ...r, data: r.data ?? [] }
   }
 
@@ -158,14 +136,14 @@ export class YunhuApi {
   async sendMessage(input: YunhuSendInput, opts?: YunhuCallOptions): Promise<string> {
     const path = '/v1/msg/send-message'
     const msg_id = input.msg_id || newYunhuMsgId()
-    await this.http.proto(path, encode(encodeSendMsgRequest, { ...input, msg_id }, path), 'StatusResponse', opts)
+    await this.http.proto(path, encodeBody('SendMsgRequest', { ...input, msg_id }, path), 'StatusResponse', opts)
     return msg_id
   }
 
   /** POST /v1/msg/edit-message: the same body as send, msg_id = the message to change (sender only). */
   async editMessage(input: YunhuSendMsgRequest & { msg_id: string }, opts?: YunhuCallOptions): Promise<void> {
     const path = '/v1/msg/edit-message'
-    await this.http.proto(path, encode(encodeSendMsgRequest, input, path), 'StatusResponse', opts)
+    await this.http.proto(path, encodeBody('SendMsgRequest', input, path), 'StatusResponse', opts)
   }
 
   /** POST /v1/msg/recall-msg (one id) or /v1/msg/recall-msg-batch (several). */
@@ -173,13 +151,13 @@ export class YunhuApi {
     const ids = Array.isArray(input.msgIds) ? input.msgIds : [input.msgIds]
     if (ids.length === 0) throw new TransportError('protocol', coreText('nothingToRecall'))
     const path = ids.length > 1 ? '/v1/msg/recall-msg-batch' : '/v1/msg/recall-msg'
-    await this.http.proto(path, encode(encodeRecallMsg, { msg_id: ids, chat_id: input.chatId, chat_type: input.chatType }, path), 'StatusResponse', opts)
+    await this.http.proto(path, encodeBody('RecallMsg', { msg_id: ids, chat_id: input.chatId, chat_type: input.chatType }, path), 'StatusResponse', opts)
   }
 
   /** POST /v1/msg/button-report: a click on a message button. */
   async buttonReport(input: YunhuButtonReportRequest, opts?: YunhuCallOptions): Promise<void> {
     const path = '/v1/msg/button-report'
-    await this.http.proto(path, encode(encodeButtonReportRequest, input, path), 'StatusResponse', opts)
+    await this.http.proto(path, encodeBody('ButtonReportRequest', input, path), 'StatusResponse', opts)
   }
 
   // ---------------------------------------------------------------- bot store
@@ -233,14 +211,14 @@ export class YunhuApi {
   /** POST /v1/bot/bot-info (protobuf). */
   async botInfo(botId: string, opts?: YunhuCallOptions): Promise<YunhuBotData> {
     const path = '/v1/bot/bot-info'
-    const r = await this.http.proto(path, encode(encodeBotInfoRequest, { id: botId }, path), 'BotInfoResponse', opts)
+    const r = await this.http.proto(path, encodeBody('BotInfoRequest', { id: botId }, path), 'BotInfoResponse', opts)
     return r.data ?? {}
   }
 
   /** POST /v1/bot/board (protobuf): the board of a group (chatType 2), user (1) or bot (3); undefined when none. */
   async board(chatId: string, chatType: number, opts?: YunhuCallOptions): Promise<YunhuBotBoardMessage | undefined> {
     const path = '/v1/bot/board'
-    const r = await this.http.proto(path, encode(encodeBoardRequest, { id: chatId, chat_type: chatType }, path), 'BoardResponse', opts)
+    const r = await this.http.proto(path, encodeBody('BoardRequest', { id: chatId, chat_type: chatType }, path), 'BoardResponse', opts)
     return r.data
   }
 
@@ -279,8 +257,8 @@ export class YunhuApi {
   /** POST /v1/bot/create-bot (protobuf): returns the new bot (at least bot_id). */
   async createBot(input: YunhuCreateBotInput, opts?: YunhuCallOptions): Promise<YunhuBotData> {
     const path = '/v1/bot/create-bot'
-    const body = encode(
-      encodeCreateBotRequest,
+    const body = encodeBody(
+      'CreateBotRequest',
       { name: input.name, introduction: input.introduction ?? '', avatar_url: input.avatarUrl ?? '', private: input.private ?? false },
       path
     )

@@ -4,11 +4,8 @@
  * instruction/list, menu/event, and the body of a command message. Over YunhuHttp, bodies by the
  * codec's names; no state here.
  */
-import { encodeYunhuBody, isCodecError } from './codec/yunhu'
-import type { YunhuCallOptions, YunhuHttp } from './http'
-import { TransportError } from '../../transport/errors'
+import { encodeBody, type YunhuCallOptions, type YunhuHttp } from './http'
 import type {
-  YunhuBodyName,
   YunhuBodyTypes,
   YunhuBotInstruction,
   YunhuBotListResponse,
@@ -27,19 +24,11 @@ export const YUNHU_GAG_SECONDS = [0, 600, 3600, 21600, 43200, -1] as const
 /** Instruction types (InstructionData.type / instruction_type). */
 export const YUNHU_COMMAND_TYPES = { normal: 1, direct: 2, form: 5 } as const
 
-function encode<K extends YunhuBodyName>(name: K, m: YunhuBodyTypes[K], path: string): Uint8Array {
-  try {
-    return encodeYunhuBody(name, m)
-  } catch (e) {
-    if (isCodecError(e)) throw new TransportError('protocol', `Cannot build the ${path} request: ${e.message}`)
-    throw e
-  }
-}
 
 /** POST /v1/group/info (protobuf): the group, my role in it (permisson_level) and its bots. */
 export async function fetchGroupInfo(http: YunhuHttp, groupId: string, opts?: YunhuCallOptions): Promise<YunhuGroupInfoResponse> {
   const path = '/v1/group/info'
-  return http.proto(path, encode('GroupInfoRequest', { group_id: groupId }, path), 'GroupInfoResponse', opts)
+  return http.proto(path, encodeBody('GroupInfoRequest', { group_id: groupId }, path), 'GroupInfoResponse', opts)
 }
 
 /** POST /v1/group/list-member (protobuf): one page (from 1) of members, optionally matching `keywords`. */
@@ -51,7 +40,7 @@ export async function fetchMembers(
   const path = '/v1/group/list-member'
   const body: YunhuBodyTypes['ListMemberRequest'] = { data: { size: input.size ?? YUNHU_MEMBER_PAGE_SIZE, page: input.page }, group_id: input.groupId }
   if (input.keywords) body.keywords = input.keywords
-  return http.proto(path, encode('ListMemberRequest', body, path), 'ListMemberResponse', opts)
+  return http.proto(path, encodeBody('ListMemberRequest', body, path), 'ListMemberResponse', opts)
 }
 
 /** POST /v1/group/gag-member (JSON, owner or admin): mutes for `gag` seconds (one of YUNHU_GAG_SECONDS). */
@@ -67,13 +56,13 @@ export async function removeMember(http: YunhuHttp, input: { groupId: string; us
 /** POST /v1/group/bot-list (protobuf, members only): the group's bots, their commands and quick menus. */
 export async function fetchGroupBots(http: YunhuHttp, groupId: string, opts?: YunhuCallOptions): Promise<YunhuBotListResponse> {
   const path = '/v1/group/bot-list'
-  return http.proto(path, encode('BotListRequest', { group_id: groupId }, path), 'BotListResponse', opts)
+  return http.proto(path, encodeBody('BotListRequest', { group_id: groupId }, path), 'BotListResponse', opts)
 }
 
 /** POST /v1/instruction/list (protobuf): a bot's commands for its private chat (data decoded as repeated). */
 export async function fetchBotInstructions(http: YunhuHttp, botId: string, opts?: YunhuCallOptions): Promise<YunhuBotInstruction[]> {
   const path = '/v1/instruction/list'
-  const r = await http.proto(path, encode('GetBotInstructionRequest', { bot_id: botId }, path), 'GetBotInstructionListResponse', opts)
+  const r = await http.proto(path, encodeBody('GetBotInstructionRequest', { bot_id: botId }, path), 'GetBotInstructionListResponse', opts)
   return r.data ?? []
 }
 

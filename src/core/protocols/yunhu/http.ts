@@ -13,7 +13,7 @@
  */
 import { coreText } from '../../../shared/core-text'
 import { EventEmitter } from 'node:events'
-import { decodeYunhuBody, isCodecError } from './codec/yunhu'
+import { decodeYunhuBody, encodeYunhuBody, isCodecError } from './codec/yunhu'
 import { TransportError, type TransportErrorKind } from '../../transport/errors'
 import { redact, silentLogger, type Logger } from '../../log'
 import type { YunhuBodyName, YunhuBodyTypes, YunhuStatus } from '../../../shared/yunhu'
@@ -296,4 +296,14 @@ function normalizeBase(s: string): URL {
   u.search = ''
   u.hash = ''
   return u
+}
+
+/** Encodes a request body with the codec; a bad argument is the caller's error, told in words. */
+export function encodeBody<K extends YunhuBodyName>(name: K, m: YunhuBodyTypes[K], path: string): Uint8Array {
+  try {
+    return encodeYunhuBody(name, m)
+  } catch (e) {
+    if (isCodecError(e)) throw new TransportError('protocol', `Cannot build the ${path} request: ${e.message}`)
+    throw e
+  }
 }

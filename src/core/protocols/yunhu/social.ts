@@ -3,10 +3,9 @@
  * (no-notify), the address book, friend requests, profiles, forwarding and history search. Paths,
  * bodies and replies as docs/protocol/yunhu-client-facts.md §2.7, §4, §7, §8, §9 give them.
  */
-import { encodeYunhuBody, isCodecError } from './codec/yunhu'
 import { TransportError } from '../../transport/errors'
-import type { YunhuHttp, YunhuCallOptions } from './http'
-import type { YunhuAddressBookListResponse, YunhuBodyName, YunhuBodyTypes, YunhuGetUserData, YunhuRequestListResponse } from '../../../shared/yunhu'
+import { encodeBody, type YunhuHttp, type YunhuCallOptions } from './http'
+import type { YunhuAddressBookListResponse, YunhuGetUserData, YunhuRequestListResponse } from '../../../shared/yunhu'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -44,14 +43,6 @@ export interface YunhuChatSearchInput {
 /** agree-apply's answers (facts §7.2). */
 export const YUNHU_AGREE = { accept: 1, decline: 2 } as const
 
-function encode<K extends YunhuBodyName>(name: K, m: YunhuBodyTypes[K], path: string): Uint8Array {
-  try {
-    return encodeYunhuBody(name, m)
-  } catch (e) {
-    if (isCodecError(e)) throw new TransportError('protocol', `Cannot build the ${path} request: ${e.message}`)
-    throw e
-  }
-}
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined)
 const first = (o: Obj, keys: string[]): unknown => keys.map((k) => o[k]).find((v) => v !== undefined && v !== null && v !== '')
@@ -124,7 +115,7 @@ export class YunhuSocialApi {
   /** POST /v1/friend/address-book-list (protobuf): the sections; with an md5 equal to the server's, none. */
   async addressBook(md5?: string, opts?: YunhuCallOptions): Promise<YunhuAddressBookListResponse> {
     const path = '/v1/friend/address-book-list'
-    return this.http.proto(path, encode('AddressBookListRequest', md5 ? { md5 } : {}, path), 'AddressBookListResponse', opts)
+    return this.http.proto(path, encodeBody('AddressBookListRequest', md5 ? { md5 } : {}, path), 'AddressBookListResponse', opts)
   }
 
   /** POST /v1/friend/request-list (protobuf, empty body, as FP and MX). */
@@ -140,7 +131,7 @@ export class YunhuSocialApi {
   /** POST /v1/user/get-user (protobuf GetUserRequest {id}). A bot id answers "user not found": use bot-info. */
   async getUser(id: string, opts?: YunhuCallOptions): Promise<YunhuGetUserData> {
     const path = '/v1/user/get-user'
-    const r = await this.http.proto(path, encode('GetUserRequest', { id }, path), 'GetUserResponse', opts)
+    const r = await this.http.proto(path, encodeBody('GetUserRequest', { id }, path), 'GetUserResponse', opts)
     if (!r.data?.id) throw new TransportError('protocol', `Yunhu ${path} sent no user`)
     return r.data
   }
