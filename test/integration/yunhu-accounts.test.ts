@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../server/app'
+import { yunhuTuning } from '../helpers/yunhu-core'
 import { AppCore } from '../../src/core/app-core'
 import { createHandlers, type ApiHandlers } from '../../src/core/handlers'
 import { MemoryStore, type SecretBox } from '../../src/core/storage/storage'
@@ -52,11 +53,7 @@ let account: AccountInfo
 const events: { [K in keyof MainEvents]?: MainEvents[K][] } = {}
 const tokensSeen = new Set<string>()
 
-const TUNING = {
-  push: { loginSettleMs: 100, heartbeatIntervalMs: 1000, backoff: { baseMs: 50, maxMs: 200, factor: 2, jitter: 0 } },
-  httpTimeoutMs: 5000,
-  connectWaitMs: 5000
-}
+const TUNING = yunhuTuning()
 
 function makeCore(): AppCore {
   const c = new AppCore({ store, secrets: testBox, host: 'browser', version: 'test', openExternal: async () => {}, streamFlushMs: 16, logger, yunhu: TUNING })

@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, type RunningServer } from '../../server/app'
 import { AppCore } from '../../src/core/app-core'
 import { createHandlers, type ApiHandlers } from '../../src/core/handlers'
-import { MemoryStore, type SecretBox } from '../../src/core/storage/storage'
-import { createMemoryLogger } from '../../src/core/log'
+import type { SecretBox } from '../../src/core/storage/storage'
 import type { AccountInfo, MainEvents } from '../../src/shared/api'
 import type { ChatMessage } from '../../src/shared/mio'
 import { waitFor } from '../unit/yunhu/helpers'
+import { yunhuTestCore } from '../helpers/yunhu-core'
 import { main } from '../../src/cli/index'
 import { YunhuApi } from '../../src/core/protocols/yunhu/api'
 import { fetchMembers } from '../../src/core/protocols/yunhu/groups'
@@ -43,16 +43,7 @@ const botSaid = (contactId: string, re: RegExp): ChatMessage | undefined => rece
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'miodesk-yunhu-groups-'))
   server = await startServer({ port: 0, dataDir: dir, yunhu: { dataDir: dir, email: EMAIL, password: PASSWORD, chunkDelayMs: 25, followUpMs: 60 } })
-  core = new AppCore({
-    store: new MemoryStore(),
-    secrets: box,
-    host: 'browser',
-    version: 'test',
-    openExternal: async () => {},
-    streamFlushMs: 16,
-    logger: createMemoryLogger(),
-    yunhu: { push: { loginSettleMs: 100, heartbeatIntervalMs: 1000, backoff: { baseMs: 50, maxMs: 200, factor: 2, jitter: 0 } }, httpTimeoutMs: 5000, connectWaitMs: 5000 }
-  })
+  core = yunhuTestCore({ secrets: box })
   ;(core.events as unknown as EventEmitter).on('message', (p: MainEvents['message']) => received.push(p.message))
   h = createHandlers(core)
   account = await h['accounts:add']('yunhu', { api: server.url, email: EMAIL, password: PASSWORD })

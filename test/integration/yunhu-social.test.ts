@@ -16,6 +16,7 @@ import { decodeWsFrame } from '../../src/core/protocols/yunhu/codec/yunhu'
 import type { YunhuPushEvent } from '../../src/shared/yunhu'
 import { startServer, type RunningServer } from '../../server/app'
 import { AppCore } from '../../src/core/app-core'
+import { yunhuTestCore, yunhuTuning } from '../helpers/yunhu-core'
 import { createHandlers, type ApiHandlers } from '../../src/core/handlers'
 import { MemoryStore, type SecretBox } from '../../src/core/storage/storage'
 import { createMemoryLogger } from '../../src/core/log'
@@ -57,17 +58,8 @@ const contact = async (id: string): Promise<Contact | undefined> => (await h['co
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'miodesk-yunhu-social-'))
   server = await startServer({ port: 0, dataDir: dir, yunhu: { dataDir: dir, email: EMAIL, password: PASSWORD, chunkDelayMs: 5, followUpMs: 40 } })
-  core = new AppCore({
-    store: new MemoryStore(),
-    secrets: box,
-    host: 'browser',
-    version: 'test',
-    openExternal: async () => {},
-    streamFlushMs: 16,
-    logger: createMemoryLogger(),
-    // A slow heartbeat: nothing but the poll reads the conversation list again on its own.
-    yunhu: { push: { loginSettleMs: 100, heartbeatIntervalMs: 60_000, backoff: { baseMs: 50, maxMs: 200, factor: 2, jitter: 0 } }, httpTimeoutMs: 5000, connectWaitMs: 5000, contactsPollMs: POLL_MS }
-  })
+  // A slow heartbeat: nothing but the poll reads the conversation list again on its own.
+  core = yunhuTestCore({ secrets: box, yunhu: yunhuTuning({ heartbeatIntervalMs: 60_000, contactsPollMs: POLL_MS }) })
   ;(core.events as unknown as EventEmitter).on('requests', (p: MainEvents['requests']) => requestsEvents.push(p))
   ;(core.events as unknown as EventEmitter).on('draft', (p: MainEvents['draft']) => draftEvents.push(p))
   ;(core.events as unknown as EventEmitter).on('message', (p: MainEvents['message']) => messageEvents.push(p))
